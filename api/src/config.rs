@@ -1,0 +1,420 @@
+//! Settings, layered: built-in defaults (the embedded mode) → optional TOML file →
+//! environment (`APP_…`, plus the conventional `DATABASE_URL` and `REDIS_URL`).
+//!
+//! A bad value stops start-up with one line naming the setting. URLs that may carry
+//! passwords are held in [`SecretString`] so `Debug` and logs never show them.
+
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use figment::providers::{Env, Format, Serialized, Toml};
+use figment::Figment;
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Deserializer, Serialize};
+
+pub const ENV_PREFIX: &str = "APP_";
+/// Environment variable naming an optional TOML settings file.
+pub const CONFIG_FILE_ENV: &str = "APP_CONFIG_FILE";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Human,
+    Json,
+}
+
+/// The validated settings the application runs with.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub host: String,
+    /// 0 asks the system for a free port (tests).
+    pub port: u16,
+    pub database_url: SecretString,
+    pub redis_url: Option<SecretString>,
+    pub cache_prefix: String,
+    pub log_format: LogFormat,
+    pub log_level: String,
+    pub body_limit: usize,
+    pub cors_origins: Vec<String>,
+    pub trusted_proxies: Vec<IpAddr>,
+    pub workers: usize,
+    pub shutdown_timeout: Duration,
+    pub db_max_connections: u32,
+    pub db_connect_retry: Duration,
+    pub db_acquire_timeout: Duration,
+    pub cache_timeout: Duration,
+}
+
+/// The shape of every layer before validation; field names are the setting names
+/// (`port` ↔ `APP_PORT` ↔ `port = …` in the file).
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Layered {
+    host: String,
+    port: u16,
+    database_url: String,
+    #[serde(default)]
+    redis_url: Option<String>,
+    cache_prefix: String,
+    log_format: LogFormat,
+    log_level: String,
+    body_limit: usize,
+    #[serde(deserialize_with = "string_or_list")]
+    cors_origins: Vec<String>,
+    #[serde(deserialize_with = "string_or_list")]
+    trusted_proxies: Vec<String>,
+    workers: usize,
+    shutdown_timeout_secs: u64,
+    db_max_connections: u32,
+    db_connect_retry_secs: u64,
+    db_acquire_timeout_secs: u64,
+    cache_timeout_ms: u64,
+}
+
+impl Default for Layered {
+    fn default() -> Self {
+        Self {
+            host: "127.0.0.1".into(),
+            port: 8080,
+            database_url: "sqlite://data/app.db?mode=rwc".into(),
+            redis_url: None,
+            cache_prefix: "zjsdkt:".into(),
+            log_format: LogFormat::Human,
+            log_level: "info".into(),
+            body_limit: 1024 * 1024,
+            cors_origins: Vec::new(),
+            trusted_proxies: Vec::new(),
+            workers: 0,
+            shutdown_timeout_secs: 30,
+            db_max_connections: 10,
+            db_connect_retry_secs: 30,
+            db_acquire_timeout_secs: 5,
+            cache_timeout_ms: 1000,
+        }
+    }
+}
+
+/// Accepts `"a, b"` (environment) as well as `["a", "b"]` (file).
+fn string_or_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany {
+        One(String),
+        Many(Vec<String>),
+    }
+    Ok(match OneOrMany::deserialize(d)? {
+        OneOrMany::One(s) => s
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect(),
+        OneOrMany::Many(v) => v,
+    })
+}
+
+/// A setting that cannot be used, named as the operator would set it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid setting {name}: {reason}")]
+pub struct ConfigError {
+    pub name: String,
+    pub reason: String,
+}
+
+impl ConfigError {
+    fn new(key: &str, reason: impl Into<String>) -> Self {
+        Self {
+            name: env_name(key),
+            reason: reason.into(),
+        }
+    }
+}
+
+fn env_name(key: &str) -> String {
+    match key {
+        "database_url" | "redis_url" => key.to_uppercase(),
+        "" => "(settings)".to_owned(),
+        _ => format!("{ENV_PREFIX}{}", key.to_uppercase()),
+    }
+}
+
+impl Settings {
+    /// Loads the layers from the process environment and the optional file.
+    pub fn load(config_file: Option<&Path>) -> Result<Self, ConfigError> {
+        let file = config_file
+            .map(Path::to_path_buf)
+            .or_else(|| std::env::var_os(CONFIG_FILE_ENV).map(PathBuf::from));
+        let mut figment = Figment::from(Serialized::defaults(Layered::default()));
+        if let Some(file) = file {
+            if !file.is_file() {
+                return Err(ConfigError {
+                    name: CONFIG_FILE_ENV.to_owned(),
+                    reason: format!("no such file: {}", file.display()),
+                });
+            }
+            figment = figment.merge(Toml::file_exact(file));
+        }
+        figment = figment
+            .merge(
+                Env::prefixed(ENV_PREFIX)
+                    .ignore(&["CONFIG_FILE"])
+                    .map(|k| k.as_str().to_lowercase().into()),
+            )
+            .merge(
+                Env::raw()
+                    .only(&["DATABASE_URL", "REDIS_URL"])
+                    .map(|k| k.as_str().to_lowercase().into()),
+            );
+        Self::from_figment(&figment)
+    }
+
+    /// The embedded default, as `cargo run` gets it with nothing configured.
+    pub fn embedded_default() -> Self {
+        // The defaults are valid by construction; a test pins that.
+        Self::validate(Layered::default()).unwrap_or_else(|e| unreachable!("{e}"))
+    }
+
+    fn from_figment(figment: &Figment) -> Result<Self, ConfigError> {
+        let layered: Layered = figment.extract().map_err(|e| {
+            let key = e.path.last().cloned().unwrap_or_default();
+            let reason = match &e.kind {
+                figment::error::Kind::UnknownField(field, _) => {
+                    return ConfigError {
+                        name: env_name(field),
+                        reason: "unknown setting".to_owned(),
+                    };
+                }
+                kind => kind.to_string(),
+            };
+            ConfigError::new(&key, reason)
+        })?;
+        Self::validate(layered)
+    }
+
+    fn validate(l: Layered) -> Result<Self, ConfigError> {
+        let database_url = l.database_url.trim().to_owned();
+        match url::Url::parse(&database_url) {
+            Ok(u) if matches!(u.scheme(), "sqlite" | "postgres" | "postgresql") => {}
+            Ok(u) => {
+                return Err(ConfigError::new(
+                    "database_url",
+                    format!(
+                        "unsupported scheme '{}' (expected sqlite or postgres)",
+                        u.scheme()
+                    ),
+                ))
+            }
+            Err(e) => return Err(ConfigError::new("database_url", format!("not a URL ({e})"))),
+        }
+        let redis_url = match l.redis_url.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(raw) => match url::Url::parse(raw) {
+                Ok(u) if matches!(u.scheme(), "redis" | "rediss" | "unix" | "redis+unix") => {
+                    Some(SecretString::from(raw.to_owned()))
+                }
+                Ok(u) => {
+                    return Err(ConfigError::new(
+                        "redis_url",
+                        format!(
+                            "unsupported scheme '{}' (expected redis or rediss)",
+                            u.scheme()
+                        ),
+                    ))
+                }
+                Err(e) => return Err(ConfigError::new("redis_url", format!("not a URL ({e})"))),
+            },
+        };
+        if l.host.parse::<IpAddr>().is_err() && l.host != "localhost" {
+            return Err(ConfigError::new(
+                "host",
+                "must be an IP address or localhost",
+            ));
+        }
+        if l.body_limit == 0 {
+            return Err(ConfigError::new("body_limit", "must be at least 1 byte"));
+        }
+        if l.db_max_connections == 0 {
+            return Err(ConfigError::new("db_max_connections", "must be at least 1"));
+        }
+        if l.log_level
+            .parse::<tracing_subscriber::EnvFilter>()
+            .is_err()
+        {
+            return Err(ConfigError::new(
+                "log_level",
+                "not a tracing filter (e.g. info, api=debug)",
+            ));
+        }
+        for origin in &l.cors_origins {
+            match url::Url::parse(origin) {
+                Ok(u) if matches!(u.scheme(), "http" | "https") && u.path() == "/" => {}
+                _ => {
+                    return Err(ConfigError::new(
+                        "cors_origins",
+                        format!("'{origin}' is not an origin like https://h5.example.cn"),
+                    ))
+                }
+            }
+        }
+        let trusted_proxies = l
+            .trusted_proxies
+            .iter()
+            .map(|p| {
+                p.parse::<IpAddr>().map_err(|_| {
+                    ConfigError::new("trusted_proxies", format!("'{p}' is not an IP address"))
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Self {
+            host: l.host,
+            port: l.port,
+            database_url: SecretString::from(database_url),
+            redis_url,
+            cache_prefix: l.cache_prefix,
+            log_format: l.log_format,
+            log_level: l.log_level,
+            body_limit: l.body_limit,
+            cors_origins: l.cors_origins,
+            trusted_proxies,
+            workers: l.workers,
+            shutdown_timeout: Duration::from_secs(l.shutdown_timeout_secs),
+            db_max_connections: l.db_max_connections,
+            db_connect_retry: Duration::from_secs(l.db_connect_retry_secs),
+            db_acquire_timeout: Duration::from_secs(l.db_acquire_timeout_secs.max(1)),
+            cache_timeout: Duration::from_millis(l.cache_timeout_ms.max(1)),
+        })
+    }
+
+    /// Where the database is, without credentials, for logs.
+    pub fn database_location(&self) -> String {
+        redact_url(self.database_url.expose_secret())
+    }
+
+    pub fn redis_location(&self) -> Option<String> {
+        self.redis_url
+            .as_ref()
+            .map(|u| redact_url(u.expose_secret()))
+    }
+}
+
+/// Scheme, host, port and path of a URL; never user or password.
+pub fn redact_url(raw: &str) -> String {
+    match url::Url::parse(raw) {
+        Ok(u) => {
+            let host = u.host_str().unwrap_or_default();
+            let port = u.port().map(|p| format!(":{p}")).unwrap_or_default();
+            format!("{}://{}{}{}", u.scheme(), host, port, u.path())
+        }
+        Err(_) => "(unparseable URL)".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use figment::Jail;
+
+    fn load_in_jail(f: impl FnOnce(&mut Jail) -> figment::error::Result<()>) {
+        if let Err(e) = Jail::try_with(f) {
+            panic!("{e}");
+        }
+    }
+
+    #[test]
+    fn nothing_set_gives_the_embedded_default() {
+        load_in_jail(|_| {
+            let s = Settings::load(None).map_err(|e| e.to_string())?;
+            assert_eq!(s.host, "127.0.0.1");
+            assert_eq!(s.port, 8080);
+            assert_eq!(
+                s.database_url.expose_secret(),
+                "sqlite://data/app.db?mode=rwc"
+            );
+            assert!(s.redis_url.is_none());
+            assert_eq!(s.body_limit, 1024 * 1024);
+            assert_eq!(s.log_format, LogFormat::Human);
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn environment_overrides_file_which_overrides_defaults() {
+        load_in_jail(|jail| {
+            jail.create_file(
+                "app.toml",
+                "port = 9000\nlog_format = \"json\"\ncors_origins = [\"https://h5.example.cn\"]",
+            )?;
+            jail.set_env("APP_PORT", "9100");
+            let s = Settings::load(Some(Path::new("app.toml"))).map_err(|e| e.to_string())?;
+            assert_eq!(s.port, 9100);
+            assert_eq!(s.log_format, LogFormat::Json);
+            assert_eq!(s.cors_origins, vec!["https://h5.example.cn".to_owned()]);
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn comma_separated_lists_come_from_the_environment() {
+        load_in_jail(|jail| {
+            jail.set_env(
+                "APP_CORS_ORIGINS",
+                "https://a.example.cn, https://b.example.cn",
+            );
+            jail.set_env("APP_TRUSTED_PROXIES", "10.0.0.1");
+            let s = Settings::load(None).map_err(|e| e.to_string())?;
+            assert_eq!(s.cors_origins.len(), 2);
+            assert_eq!(
+                s.trusted_proxies,
+                vec!["10.0.0.1".parse::<IpAddr>().map_err(|e| e.to_string())?]
+            );
+            Ok(())
+        });
+    }
+
+    fn error_for(var: &str, value: &str) -> ConfigError {
+        let mut out = None;
+        load_in_jail(|jail| {
+            jail.set_env(var, value);
+            out = Settings::load(None).err();
+            Ok(())
+        });
+        out.unwrap_or_else(|| panic!("{var}={value} was accepted"))
+    }
+
+    #[test]
+    fn bad_settings_are_named_as_the_operator_set_them() {
+        assert_eq!(error_for("APP_PORT", "70000").name, "APP_PORT");
+        assert_eq!(error_for("APP_PORT", "eighty").name, "APP_PORT");
+        assert_eq!(error_for("APP_LOG_FORMAT", "xml").name, "APP_LOG_FORMAT");
+        assert_eq!(error_for("DATABASE_URL", "not a url").name, "DATABASE_URL");
+        assert_eq!(
+            error_for("DATABASE_URL", "mysql://h/db").name,
+            "DATABASE_URL"
+        );
+        assert_eq!(error_for("REDIS_URL", "::").name, "REDIS_URL");
+        assert_eq!(
+            error_for("APP_CORS_ORIGINS", "not-an-origin").name,
+            "APP_CORS_ORIGINS"
+        );
+        assert_eq!(error_for("APP_BODY_LIMIT", "0").name, "APP_BODY_LIMIT");
+        assert_eq!(
+            error_for("APP_NO_SUCH_THING", "1").name,
+            "APP_NO_SUCH_THING"
+        );
+    }
+
+    #[test]
+    fn debug_output_never_shows_passwords() {
+        load_in_jail(|jail| {
+            jail.set_env("DATABASE_URL", "postgres://app:s3cret-pw@db:5432/app");
+            jail.set_env("REDIS_URL", "redis://:r3dis-pw@cache:6379");
+            let s = Settings::load(None).map_err(|e| e.to_string())?;
+            let shown = format!("{s:?} {} {:?}", s.database_location(), s.redis_location());
+            assert!(!shown.contains("s3cret-pw"), "{shown}");
+            assert!(!shown.contains("r3dis-pw"), "{shown}");
+            assert!(shown.contains("postgres://db:5432/app"), "{shown}");
+            Ok(())
+        });
+    }
+}

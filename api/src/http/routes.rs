@@ -1,0 +1,151 @@
+//! The route table behind the default service: it tells an unknown path (404) from a known
+//! path asked with the wrong method (405 with `Allow`), which actix's route macros cannot.
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use utoipa::openapi::OpenApi;
+
+use crate::error::ApiError;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Segment {
+    Literal(String),
+    Param,
+    /// Matches the rest of the path (`/docs/{tail:.*}`).
+    Rest,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct RouteTable {
+    routes: Vec<(Vec<Segment>, Vec<String>)>,
+}
+
+fn segments(pattern: &str) -> Vec<Segment> {
+    pattern
+        .trim_start_matches('/')
+        .split('/')
+        .map(|s| {
+            if s.starts_with('{') && s.ends_with(".*}") {
+                Segment::Rest
+            } else if s.starts_with('{') && s.ends_with('}') {
+                Segment::Param
+            } else {
+                Segment::Literal(s.to_owned())
+            }
+        })
+        .collect()
+}
+
+impl RouteTable {
+    /// Every operation of the document, so the table cannot miss a documented route.
+    pub fn from_openapi(doc: &OpenApi) -> Self {
+        let mut table = Self::default();
+        for (path, item) in &doc.paths.paths {
+            let methods = [
+                ("GET", item.get.is_some()),
+                ("POST", item.post.is_some()),
+                ("PUT", item.put.is_some()),
+                ("PATCH", item.patch.is_some()),
+                ("DELETE", item.delete.is_some()),
+                ("HEAD", item.head.is_some()),
+                ("OPTIONS", item.options.is_some()),
+            ];
+            let methods: Vec<&str> = methods
+                .iter()
+                .filter(|(_, on)| *on)
+                .map(|(m, _)| *m)
+                .collect();
+            table.add(path, &methods);
+        }
+        table
+    }
+
+    pub fn add(&mut self, pattern: &str, methods: &[&str]) {
+        let segs = segments(pattern);
+        let methods = methods.iter().map(|m| (*m).to_owned());
+        match self.routes.iter_mut().find(|(s, _)| *s == segs) {
+            Some((_, existing)) => existing.extend(methods),
+            None => self.routes.push((segs, methods.collect())),
+        }
+    }
+
+    /// The methods a path supports, or `None` when no route has this shape.
+    pub fn allowed(&self, path: &str) -> Option<Vec<String>> {
+        let parts: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+        let mut allowed: Vec<String> = Vec::new();
+        for (pattern, methods) in &self.routes {
+            if matches(pattern, &parts) {
+                allowed.extend(methods.iter().cloned());
+            }
+        }
+        if allowed.is_empty() {
+            return None;
+        }
+        allowed.sort();
+        allowed.dedup();
+        Some(allowed)
+    }
+}
+
+fn matches(pattern: &[Segment], parts: &[&str]) -> bool {
+    let mut i = 0;
+    for seg in pattern {
+        match seg {
+            Segment::Rest => return true,
+            Segment::Param => {
+                if parts.get(i).is_none_or(|p| p.is_empty()) {
+                    return false;
+                }
+            }
+            Segment::Literal(lit) => {
+                if parts.get(i) != Some(&lit.as_str()) {
+                    return false;
+                }
+            }
+        }
+        i += 1;
+    }
+    i == parts.len()
+}
+
+/// The default service: 405 with `Allow` for a known path, 404 otherwise.
+pub async fn fallback(
+    req: HttpRequest,
+    table: web::Data<RouteTable>,
+) -> Result<HttpResponse, ApiError> {
+    Err(match table.allowed(req.path()) {
+        Some(methods) => ApiError::method_not_allowed(methods.join(", ")),
+        None => ApiError::route_not_found(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table() -> RouteTable {
+        let mut t = RouteTable::default();
+        t.add("/api/v1/orgs/{id}", &["GET"]);
+        t.add("/api/v1/orgs/{id}", &["PATCH"]);
+        t.add("/api/v1/orgs/{id}/children", &["GET", "POST"]);
+        t.add("/docs/{tail:.*}", &["GET"]);
+        t
+    }
+
+    #[test]
+    fn known_shapes_answer_their_methods_and_unknown_ones_none() {
+        let t = table();
+        assert_eq!(
+            t.allowed("/api/v1/orgs/abc"),
+            Some(vec!["GET".into(), "PATCH".into()])
+        );
+        assert_eq!(
+            t.allowed("/api/v1/orgs/abc/children"),
+            Some(vec!["GET".into(), "POST".into()])
+        );
+        assert_eq!(t.allowed("/docs/index.css"), Some(vec!["GET".into()]));
+        assert_eq!(t.allowed("/api/v1/orgs"), None);
+        assert_eq!(t.allowed("/api/v1/orgs//children"), None);
+        assert_eq!(t.allowed("/api/v1/orgs/abc/children/x"), None);
+        assert_eq!(t.allowed("/nope"), None);
+    }
+}

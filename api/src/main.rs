@@ -1,0 +1,98 @@
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use secrecy::ExposeSecret;
+
+use api::config::Settings;
+use api::startup::{db_options, Application};
+use infra::Db;
+
+/// 指尖上的课堂 backend. With nothing configured it serves on 127.0.0.1:8080 from a SQLite
+/// file under ./data/ with an in-process cache.
+#[derive(Debug, Parser)]
+#[command(name = "api", version)]
+struct Cli {
+    /// A TOML settings file (also APP_CONFIG_FILE); environment variables override it.
+    #[arg(long, global = true)]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve the API (the default).
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let settings = match Settings::load(cli.config.as_deref()) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("configuration error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    api::telemetry::init(settings.log_format, &settings.log_level);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let outcome = match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => runtime.block_on(serve(settings)),
+        Command::Migrate => runtime.block_on(migrate(settings)),
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!(error = %e, "stopped");
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve(settings: Settings) -> Result<(), String> {
+    tracing::info!(
+        database = %settings.database_location(),
+        cache = %settings.redis_location().unwrap_or_else(|| "memory".to_owned()),
+        "starting"
+    );
+    let app = Application::build(&settings)
+        .await
+        .map_err(|e| e.to_string())?;
+    tracing::info!(address = %format!("{}:{}", settings.host, app.port()), "listening");
+    app.run_until_stopped().await.map_err(|e| e.to_string())?;
+    tracing::info!("stopped gracefully");
+    Ok(())
+}
+
+async fn migrate(settings: Settings) -> Result<(), String> {
+    let db = Db::connect(
+        settings.database_url.expose_secret(),
+        &db_options(&settings),
+    )
+    .await
+    .map_err(|e| e.to_string())?;
+    db.migrate()
+        .await
+        .map_err(|e| format!("migration failed: {e}"))?;
+    let applied = db.applied_migrations().await.map_err(|e| e.to_string())?;
+    db.close().await;
+    println!(
+        "{} migrations applied; latest: {}",
+        applied.len(),
+        applied.last().map_or("-", String::as_str)
+    );
+    Ok(())
+}

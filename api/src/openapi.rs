@@ -1,0 +1,73 @@
+//! The published contract: the document the app serves at `/api-docs/openapi.json` and the
+//! `openapi` crate writes to `openapi/openapi.json`.
+
+use actix_web::dev::{ServiceFactory, ServiceRequest};
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::openapi::OpenApi as OpenApiDoc;
+use utoipa::{Modify, OpenApi};
+use utoipa_actix_web::{AppExt, UtoipaApp};
+
+use crate::error::{Problem, ProblemField};
+use crate::routes;
+
+pub const DOC_PATH: &str = "/api-docs/openapi.json";
+
+/// Extra routes mounted beside the application's own (tests mount probes here).
+pub type ExtraRoutes =
+    std::sync::Arc<dyn Fn(&mut utoipa_actix_web::service_config::ServiceConfig) + Send + Sync>;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "指尖上的课堂 API",
+        description = "Backend of the 指尖上的课堂 WeChat mini-program: study materials, theme-day check-in, appraisal and 96345 volunteer services for township Party organisations. Errors are RFC 9457 problem+json documents with a stable `code`.",
+        license(name = "MIT", identifier = "MIT"),
+    ),
+    components(schemas(Problem, ProblemField)),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "operations", description = "Liveness, readiness and metrics"),
+    )
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut OpenApiDoc) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        let mut scheme = Http::new(HttpAuthScheme::Bearer);
+        scheme.bearer_format = Some("JWT".to_owned());
+        scheme.description =
+            Some("An access token from the sign-in or refresh endpoints".to_owned());
+        components.add_security_scheme("bearerAuth", SecurityScheme::Http(scheme));
+    }
+}
+
+/// Mounts every documented route on `app`.
+pub fn mount<T>(app: UtoipaApp<T>, extra: Option<&ExtraRoutes>) -> UtoipaApp<T>
+where
+    T: ServiceFactory<ServiceRequest, Config = (), Error = actix_web::Error, InitError = ()>,
+{
+    let mut app = app.openapi(ApiDoc::openapi()).configure(routes::configure);
+    if let Some(extra) = extra {
+        app = app.configure(|cfg| extra(cfg));
+    }
+    app
+}
+
+/// The document of the application's routes (plus `extra`, when given).
+pub fn document_with(extra: Option<&ExtraRoutes>) -> OpenApiDoc {
+    let (_, doc) = mount(actix_web::App::new().into_utoipa_app(), extra).split_for_parts();
+    doc
+}
+
+/// The published document.
+pub fn document() -> OpenApiDoc {
+    document_with(None)
+}
+
+/// The published document as pretty JSON with a trailing newline (the checked-in form).
+pub fn document_json() -> Result<String, serde_json::Error> {
+    serde_json::to_string_pretty(&document()).map(|s| s + "\n")
+}

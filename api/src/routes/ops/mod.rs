@@ -1,0 +1,6 @@
+//! Operations endpoints: liveness, readiness and metrics (no authentication).
+
+pub mod dto;
+pub mod healthz;
+pub mod metrics;
+pub mod readyz;

@@ -1,0 +1,195 @@
+//! Building the application: connect dependencies, mount routes, bind, return the port.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use actix_web::dev::{Server, ServerHandle};
+use actix_web::middleware::from_fn;
+use actix_web::{web, App, HttpResponse, HttpServer};
+use secrecy::ExposeSecret;
+use utoipa_actix_web::AppExt;
+use utoipa_swagger_ui::{Config as SwaggerConfig, SwaggerUi};
+
+use crate::config::Settings;
+use crate::error::ApiError;
+use crate::extract::BodyLimit;
+use crate::http::metrics::Metrics;
+use crate::http::{cors, fallback, observe, RouteTable};
+use crate::openapi::{self, ExtraRoutes, DOC_PATH};
+use crate::state::AppState;
+use domain::cache::{Cache, CacheError};
+use domain::clock::{Clock, SystemClock};
+use infra::cache::{MemoryCache, RedisCache};
+use infra::db::ConnectError;
+use infra::{Db, DbOptions};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("database: {0}")]
+    Database(#[from] ConnectError),
+    #[error("database migration failed: {0}")]
+    Migration(String),
+    #[error("cache: {0}")]
+    Cache(#[from] CacheError),
+    #[error("metrics: {0}")]
+    Metrics(#[from] prometheus::Error),
+    #[error("cannot listen: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// The application's dependencies, built from settings or injected by tests.
+#[derive(Clone, Debug)]
+pub struct AppDeps {
+    pub db: Db,
+    pub cache: Arc<dyn Cache>,
+    pub cache_backend: &'static str,
+    pub clock: Arc<dyn Clock>,
+}
+
+pub fn db_options(settings: &Settings) -> DbOptions {
+    DbOptions {
+        max_connections: settings.db_max_connections,
+        connect_retry_for: settings.db_connect_retry,
+        acquire_timeout: settings.db_acquire_timeout,
+        ..DbOptions::default()
+    }
+}
+
+/// Connects the database (migrating it) and the cache, each retried with backoff for at
+/// most the configured time.
+pub async fn connect_dependencies(settings: &Settings) -> Result<AppDeps, StartupError> {
+    let db = Db::connect(settings.database_url.expose_secret(), &db_options(settings)).await?;
+    db.migrate()
+        .await
+        .map_err(|e| StartupError::Migration(e.to_string()))?;
+    let (cache, cache_backend): (Arc<dyn Cache>, &'static str) = match &settings.redis_url {
+        Some(url) => (
+            Arc::new(connect_redis(url.expose_secret(), settings).await?),
+            "redis",
+        ),
+        None => (Arc::new(MemoryCache::default()), "memory"),
+    };
+    Ok(AppDeps {
+        db,
+        cache,
+        cache_backend,
+        clock: Arc::new(SystemClock),
+    })
+}
+
+async fn connect_redis(url: &str, settings: &Settings) -> Result<RedisCache, CacheError> {
+    let started = Instant::now();
+    let mut delay = Duration::from_millis(250);
+    loop {
+        match RedisCache::connect(url, &settings.cache_prefix, settings.cache_timeout).await {
+            Ok(cache) => return Ok(cache),
+            Err(CacheError::Unavailable(e))
+                if started.elapsed() + delay <= settings.db_connect_retry =>
+            {
+                tracing::warn!(error = %e, retry_in_ms = delay.as_millis() as u64, "redis not reachable yet");
+                tokio::time::sleep(delay).await;
+                delay = (delay * 2).min(Duration::from_secs(5));
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+pub struct Application {
+    port: u16,
+    server: Server,
+    db: Db,
+}
+
+impl Application {
+    /// Connects everything the settings name and binds the listener.
+    pub async fn build(settings: &Settings) -> Result<Self, StartupError> {
+        let deps = connect_dependencies(settings).await?;
+        Self::build_with(settings, deps, None)
+    }
+
+    /// Binds the application over ready dependencies, with optional extra routes.
+    pub fn build_with(
+        settings: &Settings,
+        deps: AppDeps,
+        extra: Option<ExtraRoutes>,
+    ) -> Result<Self, StartupError> {
+        let listener = TcpListener::bind((settings.host.as_str(), settings.port))?;
+        let port = listener.local_addr()?.port();
+        let db = deps.db.clone();
+
+        let doc = openapi::document_with(extra.as_ref());
+        let mut table = RouteTable::from_openapi(&doc);
+        table.add("/docs", &["GET"]);
+        table.add("/docs/{_:.*}", &["GET"]);
+        table.add(DOC_PATH, &["GET"]);
+        let table = web::Data::new(table);
+        let metrics = web::Data::new(Metrics::new()?);
+        let state = web::Data::new(AppState {
+            db: deps.db,
+            cache: deps.cache,
+            cache_backend: deps.cache_backend,
+            clock: deps.clock,
+        });
+        let body_limit = settings.body_limit;
+        let origins = settings.cors_origins.clone();
+
+        let mut server = HttpServer::new(move || {
+            let app = App::new()
+                .wrap(cors(&origins))
+                .wrap(from_fn(observe))
+                .app_data(state.clone())
+                .app_data(metrics.clone())
+                .app_data(table.clone())
+                .app_data(BodyLimit(body_limit))
+                .app_data(web::PayloadConfig::new(body_limit))
+                .app_data(web::JsonConfig::default().limit(body_limit))
+                .app_data(
+                    // A malformed id can name no resource: answer as for a missing one.
+                    web::PathConfig::default().error_handler(|_, _| ApiError::not_found().into()),
+                )
+                .into_utoipa_app();
+            let (app, _) = openapi::mount(app, extra.as_ref()).split_for_parts();
+            app.route(
+                "/docs",
+                web::get().to(|| async {
+                    HttpResponse::PermanentRedirect()
+                        .insert_header(("Location", "/docs/"))
+                        .finish()
+                }),
+            )
+            .service(
+                SwaggerUi::new("/docs/{_:.*}")
+                    .url(DOC_PATH, doc.clone())
+                    // The default validator badge calls an outside server: keep it offline.
+                    .config(SwaggerConfig::new([DOC_PATH]).validator_url("none")),
+            )
+            .default_service(web::to(fallback))
+        })
+        .shutdown_timeout(settings.shutdown_timeout.as_secs())
+        .listen(listener)?;
+        if settings.workers > 0 {
+            server = server.workers(settings.workers);
+        }
+        let server = server.run();
+        Ok(Self { port, server, db })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Stops the server from elsewhere (tests); `graceful` lets in-flight requests finish.
+    pub fn handle(&self) -> ServerHandle {
+        self.server.handle()
+    }
+
+    /// Serves until stopped (SIGINT/SIGTERM finish in-flight requests within the
+    /// configured shutdown timeout), then closes the database pool.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let result = self.server.await;
+        self.db.close().await;
+        result
+    }
+}

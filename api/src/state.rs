@@ -1,0 +1,16 @@
+//! What handlers share: the database, the cache and the clock.
+
+use std::sync::Arc;
+
+use domain::cache::Cache;
+use domain::clock::Clock;
+use infra::Db;
+
+#[derive(Clone, Debug)]
+pub struct AppState {
+    pub db: Db,
+    pub cache: Arc<dyn Cache>,
+    /// `redis` or `memory`, for readiness reports.
+    pub cache_backend: &'static str,
+    pub clock: Arc<dyn Clock>,
+}

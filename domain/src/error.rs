@@ -1,0 +1,83 @@
+//! Errors every context shares. Each carries a stable, snake_case [`ErrorCode`] that clients
+//! may branch on; the API layer decides the HTTP status from the code.
+
+use std::fmt;
+
+/// A stable machine-readable error code, e.g. `check_in_window_closed`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ErrorCode(&'static str);
+
+impl ErrorCode {
+    pub const fn new(code: &'static str) -> Self {
+        Self(code)
+    }
+
+    pub const fn as_str(&self) -> &'static str {
+        self.0
+    }
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.0)
+    }
+}
+
+/// One invalid field of an input, addressed by a JSON Pointer (RFC 6901).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    pub pointer: String,
+    pub code: ErrorCode,
+    pub detail: String,
+}
+
+impl FieldError {
+    pub fn new(pointer: impl Into<String>, code: &'static str, detail: impl Into<String>) -> Self {
+        Self {
+            pointer: pointer.into(),
+            code: ErrorCode::new(code),
+            detail: detail.into(),
+        }
+    }
+}
+
+/// Failures of the ports that reach storage. Adapters map their driver errors onto these.
+#[derive(Debug, thiserror::Error)]
+pub enum RepoError {
+    #[error("not found")]
+    NotFound,
+    /// A uniqueness or other integrity constraint refused the write.
+    #[error("conflict on constraint {constraint}")]
+    Conflict { constraint: String },
+    /// The store could not be reached (connection refused, pool closed or exhausted).
+    #[error("storage unavailable: {0}")]
+    Unavailable(String),
+    #[error("storage error: {0}")]
+    Other(String),
+}
+
+/// What a domain service can answer besides success.
+#[derive(Debug, thiserror::Error)]
+pub enum DomainError {
+    #[error("validation failed")]
+    Validation(Vec<FieldError>),
+    #[error("not found")]
+    NotFound,
+    #[error("forbidden")]
+    Forbidden,
+    #[error("conflict: {0}")]
+    Conflict(String),
+    #[error(transparent)]
+    Repo(RepoError),
+    #[error(transparent)]
+    Cache(#[from] crate::cache::CacheError),
+}
+
+impl From<RepoError> for DomainError {
+    fn from(e: RepoError) -> Self {
+        match e {
+            RepoError::NotFound => DomainError::NotFound,
+            other => DomainError::Repo(other),
+        }
+    }
+}

@@ -1,0 +1,15 @@
+//! The pure core of 指尖上的课堂: entities, rules and the ports that infrastructure implements.
+//!
+//! Nothing in this crate performs I/O; CI proves it by checking that no database, cache,
+//! web framework or async runtime crate appears in its dependency graph.
+
+pub mod audit;
+pub mod cache;
+pub mod clock;
+pub mod error;
+pub mod id;
+pub mod page;
+pub mod platform;
+pub mod uow;
+
+pub use error::{DomainError, ErrorCode};

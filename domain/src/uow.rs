@@ -1,0 +1,27 @@
+//! Units of work: several repository calls that commit or roll back together.
+//!
+//! A service asks a [`Transactional`] for a [`UnitOfWork`], uses the repositories it hands
+//! out, then commits. Dropping a unit of work without committing rolls it back, so an early
+//! `?` return never leaves half a change behind.
+
+use async_trait::async_trait;
+
+use crate::audit::AuditRepo;
+use crate::error::RepoError;
+use crate::platform::SettingRepo;
+
+#[async_trait]
+pub trait UnitOfWork: Send + Sync {
+    fn audit(&self) -> &dyn AuditRepo;
+    fn settings(&self) -> &dyn SettingRepo;
+
+    async fn commit(self: Box<Self>) -> Result<(), RepoError>;
+    async fn rollback(self: Box<Self>) -> Result<(), RepoError>;
+}
+
+#[async_trait]
+pub trait Transactional: Send + Sync {
+    /// Starts a unit of work that will write (on SQLite it takes the write lock at once, so
+    /// a read-then-write never fails halfway with a busy database).
+    async fn begin(&self) -> Result<Box<dyn UnitOfWork>, RepoError>;
+}

@@ -1,0 +1,208 @@
+//! Connecting to the database: SQLite (embedded default) or PostgreSQL, with bounded retry
+//! at start-up, WAL and a busy timeout on SQLite, and migrations.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr};
+use sea_orm_migration::MigratorTrait;
+
+use crate::migration::Migrator;
+use crate::repo::map_db_err;
+use domain::error::RepoError;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn from_url(url: &str) -> Option<Self> {
+        if url.starts_with("sqlite:") {
+            Some(Self::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Some(Self::Postgres)
+        } else {
+            None
+        }
+    }
+
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Sqlite => "sqlite",
+            Self::Postgres => "postgres",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct DbOptions {
+    pub max_connections: u32,
+    /// How long start-up keeps retrying an unreachable database before giving up.
+    pub connect_retry_for: Duration,
+    /// How long a request waits for a pooled connection before the database counts as
+    /// unavailable (answered 503).
+    pub acquire_timeout: Duration,
+    /// How long SQLite waits for a lock held by another connection.
+    pub sqlite_busy_timeout: Duration,
+}
+
+impl Default for DbOptions {
+    fn default() -> Self {
+        Self {
+            max_connections: 10,
+            connect_retry_for: Duration::from_secs(30),
+            acquire_timeout: Duration::from_secs(5),
+            sqlite_busy_timeout: Duration::from_secs(5),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectError {
+    #[error("unsupported database URL scheme (expected sqlite: or postgres://)")]
+    UnsupportedScheme,
+    #[error("cannot create the database directory {dir}: {source}")]
+    CreateDir { dir: String, source: std::io::Error },
+    #[error("database unreachable after {attempts} attempts over {waited:?}: {last}")]
+    Unreachable {
+        attempts: u32,
+        waited: Duration,
+        last: String,
+    },
+}
+
+/// A pooled database handle. Cloning shares the pool.
+#[derive(Clone)]
+pub struct Db {
+    conn: DatabaseConnection,
+    backend: Backend,
+}
+
+impl std::fmt::Debug for Db {
+    // The URL may carry a password: never print it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Db")
+            .field("backend", &self.backend)
+            .finish()
+    }
+}
+
+impl Db {
+    /// Connects, retrying with exponential backoff (250 ms doubling up to 5 s) for at most
+    /// `options.connect_retry_for`.
+    pub async fn connect(url: &str, options: &DbOptions) -> Result<Self, ConnectError> {
+        let backend = Backend::from_url(url).ok_or(ConnectError::UnsupportedScheme)?;
+        if backend == Backend::Sqlite {
+            ensure_sqlite_dir(url)?;
+        }
+        let mut opts = ConnectOptions::new(url.to_owned());
+        opts.max_connections(options.max_connections)
+            .min_connections(0)
+            .acquire_timeout(options.acquire_timeout)
+            .connect_timeout(options.acquire_timeout)
+            .sqlx_logging(false);
+        let busy = options.sqlite_busy_timeout;
+        opts.map_sqlx_sqlite_opts(move |o| {
+            o.journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .busy_timeout(busy)
+                .foreign_keys(true)
+        });
+
+        let started = Instant::now();
+        let mut delay = Duration::from_millis(250);
+        let mut attempts = 0;
+        loop {
+            attempts += 1;
+            match Database::connect(opts.clone()).await {
+                Ok(conn) => return Ok(Self { conn, backend }),
+                Err(e) => {
+                    let waited = started.elapsed();
+                    if waited + delay > options.connect_retry_for {
+                        return Err(ConnectError::Unreachable {
+                            attempts,
+                            waited,
+                            last: e.to_string(),
+                        });
+                    }
+                    tracing::warn!(
+                        attempt = attempts,
+                        retry_in_ms = delay.as_millis() as u64,
+                        error = %e,
+                        "database not reachable yet"
+                    );
+                    tokio::time::sleep(delay).await;
+                    delay = (delay * 2).min(Duration::from_secs(5));
+                }
+            }
+        }
+    }
+
+    /// Applies every pending migration.
+    pub async fn migrate(&self) -> Result<(), DbErr> {
+        Migrator::up(&self.conn, None).await
+    }
+
+    /// Names of the migrations applied so far, oldest first.
+    pub async fn applied_migrations(&self) -> Result<Vec<String>, DbErr> {
+        let applied = Migrator::get_applied_migrations(&self.conn).await?;
+        Ok(applied.iter().map(|m| m.name().to_owned()).collect())
+    }
+
+    /// Names of all migrations this build knows, oldest first.
+    pub fn known_migrations() -> Vec<String> {
+        Migrator::migrations()
+            .iter()
+            .map(|m| m.name().to_owned())
+            .collect()
+    }
+
+    pub async fn ping(&self) -> Result<(), RepoError> {
+        self.conn
+            .execute_unprepared("SELECT 1")
+            .await
+            .map(|_| ())
+            .map_err(map_db_err)
+    }
+
+    /// Closes the pool: later calls answer `RepoError::Unavailable`.
+    pub async fn close(&self) {
+        if let Err(e) = self.conn.close_by_ref().await {
+            tracing::warn!(error = %e, "closing the database pool failed");
+        }
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub fn connection(&self) -> &DatabaseConnection {
+        &self.conn
+    }
+
+    pub(crate) fn db_backend(&self) -> DbBackend {
+        self.conn.get_database_backend()
+    }
+}
+
+fn ensure_sqlite_dir(url: &str) -> Result<(), ConnectError> {
+    let rest = url
+        .trim_start_matches("sqlite://")
+        .trim_start_matches("sqlite:");
+    let path = rest.split('?').next().unwrap_or_default();
+    if path.is_empty() || path.starts_with(":memory:") {
+        return Ok(());
+    }
+    match Path::new(path).parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => {
+            std::fs::create_dir_all(dir).map_err(|source| ConnectError::CreateDir {
+                dir: dir.display().to_string(),
+                source,
+            })
+        }
+        _ => Ok(()),
+    }
+}

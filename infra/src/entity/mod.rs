@@ -1,0 +1,4 @@
+//! sea-orm entities. They never leave this crate: repositories convert them to domain types.
+
+pub mod audit_log;
+pub mod setting;

@@ -1,0 +1,10 @@
+//! Infrastructure: the database (sea-orm on SQLite or PostgreSQL), migrations, repositories
+//! implementing the domain's ports, and the cache adapters.
+
+pub mod cache;
+pub mod db;
+pub mod entity;
+pub mod migration;
+pub mod repo;
+
+pub use db::{Backend, Db, DbOptions};

@@ -1,0 +1,19 @@
+//! Portable migrations: every one runs unchanged on SQLite and PostgreSQL. Files are named
+//! `mYYYYMMDD_HHMMSS_<verb>_<table>.rs`; `DeriveMigrationName` takes its name from the file.
+
+use sea_orm_migration::prelude::*;
+
+mod m20261128_000001_create_audit_log;
+mod m20261128_000002_create_setting;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261128_000001_create_audit_log::Migration),
+            Box::new(m20261128_000002_create_setting::Migration),
+        ]
+    }
+}

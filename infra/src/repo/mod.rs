@@ -1,0 +1,161 @@
+//! Repositories: implementations of the domain's storage ports over sea-orm.
+//!
+//! Every repository is generic over sea-orm's `ConnectionTrait`, so the same code runs on
+//! the pool (single statements) or inside a transaction (a unit of work).
+
+mod audit;
+mod platform;
+
+use async_trait::async_trait;
+use sea_orm::{
+    ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, RuntimeErr, SqlErr,
+    SqliteTransactionMode, TransactionOptions, TransactionTrait,
+};
+
+use crate::db::Db;
+use domain::audit::AuditRepo;
+use domain::error::RepoError;
+use domain::platform::SettingRepo;
+use domain::uow::{Transactional, UnitOfWork};
+
+/// The repositories over one connection or transaction.
+#[derive(Debug)]
+pub struct Repos<C> {
+    conn: C,
+}
+
+impl<C: ConnectionTrait + Send + Sync> Repos<C> {
+    pub fn new(conn: C) -> Self {
+        Self { conn }
+    }
+}
+
+impl Db {
+    /// Repositories outside any transaction, for reads and single writes.
+    pub fn repos(&self) -> Repos<DatabaseConnection> {
+        Repos::new(self.connection().clone())
+    }
+}
+
+/// A unit of work over one database transaction. Dropped uncommitted, it rolls back.
+pub struct SeaUnitOfWork {
+    repos: Repos<DatabaseTransaction>,
+}
+
+#[async_trait]
+impl UnitOfWork for SeaUnitOfWork {
+    fn audit(&self) -> &dyn AuditRepo {
+        &self.repos
+    }
+
+    fn settings(&self) -> &dyn SettingRepo {
+        &self.repos
+    }
+
+    async fn commit(self: Box<Self>) -> Result<(), RepoError> {
+        self.repos.conn.commit().await.map_err(map_db_err)
+    }
+
+    async fn rollback(self: Box<Self>) -> Result<(), RepoError> {
+        self.repos.conn.rollback().await.map_err(map_db_err)
+    }
+}
+
+#[async_trait]
+impl Transactional for Db {
+    async fn begin(&self) -> Result<Box<dyn UnitOfWork>, RepoError> {
+        let conn = self.connection();
+        let txn = match self.db_backend() {
+            // Take SQLite's write lock up front: a deferred transaction that reads and then
+            // writes fails with SQLITE_BUSY when another writer got there in between.
+            DbBackend::Sqlite => {
+                conn.begin_with_options(TransactionOptions {
+                    sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+                    ..Default::default()
+                })
+                .await
+            }
+            _ => conn.begin().await,
+        }
+        .map_err(map_db_err)?;
+        Ok(Box::new(SeaUnitOfWork {
+            repos: Repos::new(txn),
+        }))
+    }
+}
+
+/// Maps a sea-orm error onto the port's error: unreachable stores become `Unavailable`,
+/// constraint violations `Conflict` (with the constraint's name where the driver gives it).
+pub fn map_db_err(err: DbErr) -> RepoError {
+    if let Some(sql) = err.sql_err() {
+        let constraint = constraint_name(&err).unwrap_or_else(|| match &sql {
+            SqlErr::UniqueConstraintViolation(m) | SqlErr::ForeignKeyConstraintViolation(m) => {
+                m.clone()
+            }
+            _ => String::new(),
+        });
+        return RepoError::Conflict { constraint };
+    }
+    match &err {
+        DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => RepoError::Unavailable(err.to_string()),
+        DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e)) => {
+            use sea_orm::sqlx::Error as E;
+            match e.as_ref() {
+                E::Io(_) | E::PoolClosed | E::PoolTimedOut | E::Tls(_) | E::WorkerCrashed => {
+                    RepoError::Unavailable(err.to_string())
+                }
+                _ => RepoError::Other(err.to_string()),
+            }
+        }
+        DbErr::RecordNotFound(_) => RepoError::NotFound,
+        _ => RepoError::Other(err.to_string()),
+    }
+}
+
+fn constraint_name(err: &DbErr) -> Option<String> {
+    match err {
+        DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e)) => {
+            match e.as_ref() {
+                sea_orm::sqlx::Error::Database(db) => db.constraint().map(str::to_owned),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+/// The half-open range `[prefix, upper)` of strings that start with `prefix`, so a subtree
+/// query is an indexed range scan on both backends (`LIKE 'p%'` is not, under PostgreSQL's
+/// default collation). `None` as the upper bound means "no upper bound".
+pub fn prefix_range(prefix: &str) -> (String, Option<String>) {
+    let mut chars: Vec<char> = prefix.chars().collect();
+    while let Some(last) = chars.pop() {
+        if let Some(next) = char::from_u32(last as u32 + 1) {
+            chars.push(next);
+            return (prefix.to_owned(), Some(chars.into_iter().collect()));
+        }
+    }
+    (prefix.to_owned(), None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::prefix_range;
+
+    #[test]
+    fn prefix_range_bounds_exactly_the_strings_with_that_prefix() {
+        let (lo, hi) = prefix_range("/a1/b2/");
+        assert_eq!(lo, "/a1/b2/");
+        assert_eq!(hi.as_deref(), Some("/a1/b20"));
+        let hi = hi.unwrap_or_default();
+        for inside in ["/a1/b2/", "/a1/b2/c3/", "/a1/b2/~"] {
+            assert!(inside >= lo.as_str() && inside < hi.as_str(), "{inside}");
+        }
+        for outside in ["/a1/b20/", "/a1/b1/", "/a1/b3/", "/a1/b2"] {
+            assert!(
+                !(outside >= lo.as_str() && outside < hi.as_str()),
+                "{outside}"
+            );
+        }
+    }
+}

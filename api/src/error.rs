@@ -301,12 +301,11 @@ impl ApiError {
         if let Some(allow) = &self.allow {
             res.insert_header((header::ALLOW, allow.clone()));
         }
-        let body = serde_json::to_vec(&self.to_problem(instance, request_id)).unwrap_or_else(
-            |_| {
+        let body =
+            serde_json::to_vec(&self.to_problem(instance, request_id)).unwrap_or_else(|_| {
                 br#"{"type":"about:blank","title":"error","status":500,"code":"internal_error"}"#
                     .to_vec()
-            },
-        );
+            });
         res.body(body)
     }
 }

@@ -1,0 +1,357 @@
+//! Every client mistake gets its own status and a problem+json body; none is ever a 500.
+
+use serde_json::json;
+use tests::{json_body, TestApp, TestOptions};
+
+const ITEM: &str = "/probe/items/0192f5a4-1111-7000-8000-000000000001";
+
+async fn probe_app() -> TestApp {
+    TestApp::spawn_with(TestOptions {
+        probes: true,
+        ..TestOptions::default()
+    })
+    .await
+}
+
+fn assert_problem(res: &reqwest::Response, status: u16) {
+    assert_eq!(res.status().as_u16(), status);
+    assert_eq!(
+        res.headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok()),
+        Some("application/problem+json")
+    );
+}
+
+#[tokio::test]
+async fn unknown_route_is_a_404_problem() {
+    let app = TestApp::spawn().await;
+    let res = app.get("/api/v1/no-such-thing").await;
+    assert_problem(&res, 404);
+    let body = json_body(res).await;
+    assert_eq!(body["code"], "route_not_found");
+    assert_eq!(body["status"], 404);
+    assert_eq!(body["type"], "urn:problem:route_not_found");
+    assert_eq!(body["instance"], "/api/v1/no-such-thing");
+    assert!(body["title"].as_str().is_some_and(|t| !t.is_empty()));
+}
+
+#[tokio::test]
+async fn wrong_method_is_a_405_listing_the_allowed_ones() {
+    let app = probe_app().await;
+    let res = app.client.delete(app.url("/healthz")).send().await.unwrap();
+    assert_problem(&res, 405);
+    let allow: Vec<_> = res.headers().get_all("allow").iter().collect();
+    assert_eq!(allow.len(), 1);
+    assert_eq!(allow[0], "GET");
+    assert_eq!(json_body(res).await["code"], "method_not_allowed");
+
+    let res = app.get(ITEM).await;
+    assert_problem(&res, 405);
+    assert_eq!(res.headers()["allow"], "POST");
+}
+
+#[tokio::test]
+async fn body_over_the_limit_is_413() {
+    let app = TestApp::spawn_with(TestOptions {
+        probes: true,
+        body_limit: Some(64),
+        ..TestOptions::default()
+    })
+    .await;
+    let big = json!({"name": "x".repeat(100), "count": 1});
+    let res = app.post_json(ITEM, &big).await;
+    assert_problem(&res, 413);
+    assert_eq!(json_body(res).await["code"], "request_body_too_large");
+
+    // Within the limit the same route answers normally.
+    let res = app
+        .post_json(ITEM, &json!({"name": "ok", "count": 1}))
+        .await;
+    assert_eq!(res.status().as_u16(), 201);
+}
+
+#[tokio::test]
+async fn body_over_the_default_one_mebibyte_is_413() {
+    let app = probe_app().await;
+    let big = format!("{{\"name\":\"{}\",\"count\":1}}", "x".repeat(1024 * 1024));
+    let res = app.post_raw(ITEM, Some("application/json"), big).await;
+    assert_problem(&res, 413);
+}
+
+#[tokio::test]
+async fn non_json_content_type_is_415() {
+    let app = probe_app().await;
+    for content_type in [
+        Some("text/plain"),
+        Some("application/x-www-form-urlencoded"),
+        None,
+    ] {
+        let res = app
+            .post_raw(ITEM, content_type, r#"{"name":"a","count":1}"#)
+            .await;
+        assert_problem(&res, 415);
+        assert_eq!(
+            json_body(res).await["code"],
+            "request_unsupported_media_type"
+        );
+    }
+    let res = app
+        .post_raw(
+            ITEM,
+            Some("application/json; charset=utf-8"),
+            r#"{"name":"a","count":1}"#,
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 201);
+}
+
+#[tokio::test]
+async fn json_syntax_error_is_400_with_line_and_column() {
+    let app = probe_app().await;
+    let res = app
+        .post_raw(
+            ITEM,
+            Some("application/json"),
+            "{\n  \"name\": \"a\",\n  \"count\": 1,,\n}",
+        )
+        .await;
+    assert_problem(&res, 400);
+    let body = json_body(res).await;
+    assert_eq!(body["code"], "request_json_malformed");
+    let detail = body["detail"].as_str().unwrap();
+    assert!(detail.contains("line 3"), "{detail}");
+    assert!(detail.contains("column 14"), "{detail}");
+
+    for broken in ["", "{", "{\"name\": \"a\", \"count\": 1} trailing"] {
+        let res = app.post_raw(ITEM, Some("application/json"), broken).await;
+        assert_problem(&res, 400);
+    }
+}
+
+#[tokio::test]
+async fn json_of_the_wrong_shape_is_422_with_field_pointers() {
+    let app = probe_app().await;
+    let cases = [
+        (
+            json!({"name": "a", "count": "many"}),
+            "/count",
+            "invalid_type",
+        ),
+        (json!({"name": "a"}), "/count", "missing_field"),
+        (
+            json!({"name": "a", "count": 1, "isAdmin": true}),
+            "/isAdmin",
+            "unknown_field",
+        ),
+        (
+            json!({"name": "a", "count": 1, "nested": {"level": 300}}),
+            "/nested/level",
+            "invalid_value",
+        ),
+        (json!({"name": "a", "count": -1}), "/count", "invalid_value"),
+        (json!("just text"), "", "invalid_type"),
+    ];
+    for (body, pointer, code) in cases {
+        let res = app.post_json(ITEM, &body).await;
+        assert_problem(&res, 422);
+        let problem = json_body(res).await;
+        assert_eq!(problem["code"], "request_json_invalid", "{body}");
+        assert_eq!(
+            problem["errors"][0]["pointer"], pointer,
+            "{body}: {problem}"
+        );
+        assert_eq!(problem["errors"][0]["code"], code, "{body}: {problem}");
+    }
+}
+
+#[tokio::test]
+async fn failed_validation_is_422_naming_every_bad_field() {
+    let app = probe_app().await;
+    let res = app
+        .post_json(ITEM, &json!({"name": "  ", "count": 5000}))
+        .await;
+    assert_problem(&res, 422);
+    let problem = json_body(res).await;
+    assert_eq!(problem["code"], "validation_failed");
+    let pointers: Vec<_> = problem["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["pointer"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(pointers, vec!["/name", "/count"]);
+    assert_eq!(problem["errors"][0]["code"], "probe_name_invalid");
+}
+
+#[tokio::test]
+async fn malformed_id_in_the_path_is_404() {
+    let app = probe_app().await;
+    let res = app
+        .post_json("/probe/items/not-a-uuid", &json!({"name": "a", "count": 1}))
+        .await;
+    assert_problem(&res, 404);
+    assert_eq!(json_body(res).await["code"], "resource_not_found");
+}
+
+#[tokio::test]
+async fn lists_page_with_an_opaque_cursor_until_it_is_null() {
+    let app = probe_app().await;
+    let mut seen = Vec::new();
+    let mut path = "/probe/numbers".to_owned();
+    loop {
+        let body = json_body(app.get(&path).await).await;
+        seen.extend(
+            body["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| v.as_u64().unwrap()),
+        );
+        match body["nextCursor"].as_str() {
+            Some(cursor) => path = format!("/probe/numbers?cursor={cursor}"),
+            None => break,
+        }
+    }
+    assert_eq!(seen, (1..=45).collect::<Vec<u64>>());
+
+    let body = json_body(app.get("/probe/numbers?limit=100").await).await;
+    assert_eq!(body["items"].as_array().unwrap().len(), 45);
+    assert!(body["nextCursor"].is_null());
+}
+
+#[tokio::test]
+async fn list_limit_over_one_hundred_is_422_and_a_foreign_cursor_is_400() {
+    let app = probe_app().await;
+    let res = app.get("/probe/numbers?limit=101").await;
+    assert_problem(&res, 422);
+    assert_eq!(json_body(res).await["errors"][0]["pointer"], "/limit");
+
+    let res = app.get("/probe/numbers?limit=ten").await;
+    assert_problem(&res, 422);
+    let body = json_body(res).await;
+    assert_eq!(body["code"], "request_query_invalid");
+    assert_eq!(body["errors"][0]["pointer"], "/limit");
+
+    let res = app.get("/probe/numbers?cursor=definitely-not-ours").await;
+    assert_problem(&res, 400);
+    assert_eq!(json_body(res).await["code"], "pagination_cursor_invalid");
+
+    let res = app.get("/probe/numbers?sort=desc").await;
+    assert_problem(&res, 422);
+}
+
+#[tokio::test]
+async fn unexpected_failure_is_an_opaque_500_with_the_request_id() {
+    let app = probe_app().await;
+    let res = app
+        .client
+        .get(app.url("/probe/boom"))
+        .header("x-request-id", "trace-boom-1")
+        .send()
+        .await
+        .unwrap();
+    assert_problem(&res, 500);
+    let text = res.text().await.unwrap();
+    assert!(!text.contains("secret"), "{text}");
+    assert!(!text.contains("relation"), "{text}");
+    let body: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(body["code"], "internal_error");
+    assert_eq!(body["requestId"], "trace-boom-1");
+}
+
+#[tokio::test]
+async fn database_unavailable_is_503_with_retry_after() {
+    let app = probe_app().await;
+    let ok = app
+        .post_json("/probe/settings", &json!({"key": "a.b", "value": "1"}))
+        .await;
+    assert_eq!(ok.status().as_u16(), 204);
+
+    app.db.close().await;
+    let res = app
+        .post_json("/probe/settings", &json!({"key": "a.b", "value": "2"}))
+        .await;
+    assert_problem(&res, 503);
+    assert_eq!(res.headers()["retry-after"], "5");
+    assert_eq!(json_body(res).await["code"], "database_unavailable");
+}
+
+#[tokio::test]
+async fn cache_unavailable_is_503_with_retry_after() {
+    let app = TestApp::spawn_with(TestOptions {
+        probes: true,
+        flaky_cache: true,
+        ..TestOptions::default()
+    })
+    .await;
+    assert_eq!(app.get("/probe/cache").await.status().as_u16(), 200);
+    app.flaky.as_ref().unwrap().set_down(true);
+    let res = app.get("/probe/cache").await;
+    assert_problem(&res, 503);
+    assert!(res.headers().contains_key("retry-after"));
+    assert_eq!(json_body(res).await["code"], "cache_unavailable");
+}
+
+#[tokio::test]
+async fn cors_answers_only_configured_origins() {
+    let app = TestApp::spawn_with(TestOptions {
+        cors_origins: vec!["https://h5.example.cn".into()],
+        ..TestOptions::default()
+    })
+    .await;
+    let allowed = app
+        .client
+        .get(app.url("/healthz"))
+        .header("origin", "https://h5.example.cn")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(allowed.status().as_u16(), 200);
+    assert_eq!(
+        allowed.headers()["access-control-allow-origin"],
+        "https://h5.example.cn"
+    );
+
+    let other = app
+        .client
+        .get(app.url("/healthz"))
+        .header("origin", "https://evil.example.com")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(other.status().as_u16(), 200);
+    assert!(!other.headers().contains_key("access-control-allow-origin"));
+
+    let preflight = app
+        .client
+        .request(reqwest::Method::OPTIONS, app.url("/healthz"))
+        .header("origin", "https://h5.example.cn")
+        .header("access-control-request-method", "GET")
+        .header(
+            "access-control-request-headers",
+            "authorization, idempotency-key",
+        )
+        .send()
+        .await
+        .unwrap();
+    assert!(preflight.status().is_success(), "{}", preflight.status());
+    assert_eq!(
+        preflight.headers()["access-control-allow-origin"],
+        "https://h5.example.cn"
+    );
+}
+
+#[tokio::test]
+async fn no_origin_is_allowed_by_default() {
+    let app = TestApp::spawn().await;
+    let res = app
+        .client
+        .get(app.url("/healthz"))
+        .header("origin", "https://h5.example.cn")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 200);
+    assert!(!res.headers().contains_key("access-control-allow-origin"));
+}

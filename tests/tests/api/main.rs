@@ -1,0 +1,9 @@
+//! Black-box tests of the platform: one binary, one module per concern.
+#![expect(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
+
+mod cache;
+mod docs;
+mod errors;
+mod migrations;
+mod ops;
+mod persistence;

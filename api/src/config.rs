@@ -311,6 +311,10 @@ pub fn redact_url(raw: &str) -> String {
 }
 
 #[cfg(test)]
+#[allow(
+    clippy::result_large_err,
+    reason = "figment::Jail closures return figment's own error"
+)]
 mod tests {
     use super::*;
     use figment::Jail;

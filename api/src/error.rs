@@ -71,8 +71,12 @@ impl From<FieldError> for ProblemField {
     }
 }
 
+/// An error answered as a problem document. Boxed: it travels in every handler's `Result`.
 #[derive(Debug, Clone)]
-pub struct ApiError {
+pub struct ApiError(Box<Inner>);
+
+#[derive(Debug, Clone)]
+struct Inner {
     status: StatusCode,
     code: Cow<'static, str>,
     title: Cow<'static, str>,
@@ -86,8 +90,8 @@ pub struct ApiError {
 
 impl std::fmt::Display for ApiError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} {}", self.status.as_u16(), self.code)?;
-        if let Some(cause) = &self.cause {
+        write!(f, "{} {}", self.0.status.as_u16(), self.0.code)?;
+        if let Some(cause) = &self.0.cause {
             write!(f, ": {cause}")?;
         }
         Ok(())
@@ -102,7 +106,7 @@ impl ApiError {
         code: impl Into<Cow<'static, str>>,
         title: impl Into<Cow<'static, str>>,
     ) -> Self {
-        Self {
+        Self(Box::new(Inner {
             status,
             code: code.into(),
             title: title.into(),
@@ -111,34 +115,34 @@ impl ApiError {
             retry_after: None,
             allow: None,
             cause: None,
-        }
+        }))
     }
 
     pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
-        self.detail = Some(detail.into());
+        self.0.detail = Some(detail.into());
         self
     }
 
     pub fn with_errors(mut self, errors: Vec<ProblemField>) -> Self {
-        self.errors = errors;
+        self.0.errors = errors;
         self
     }
 
     pub fn with_cause(mut self, cause: impl std::fmt::Display) -> Self {
-        self.cause = Some(cause.to_string());
+        self.0.cause = Some(cause.to_string());
         self
     }
 
     pub fn status(&self) -> StatusCode {
-        self.status
+        self.0.status
     }
 
     pub fn code(&self) -> &str {
-        &self.code
+        &self.0.code
     }
 
     pub fn cause(&self) -> Option<&str> {
-        self.cause.as_deref()
+        self.0.cause.as_deref()
     }
 
     pub fn not_found() -> Self {
@@ -156,7 +160,7 @@ impl ApiError {
             "不支持该请求方法",
         )
         .with_detail(format!("this resource supports: {allow}"));
-        e.allow = Some(allow);
+        e.0.allow = Some(allow);
         e
     }
 
@@ -239,7 +243,7 @@ impl ApiError {
         )
         .with_detail("please retry shortly")
         .with_cause(cause);
-        e.retry_after = Some(RETRY_AFTER_SECS);
+        e.0.retry_after = Some(RETRY_AFTER_SECS);
         e
     }
 
@@ -251,7 +255,7 @@ impl ApiError {
         )
         .with_detail("please retry shortly")
         .with_cause(cause);
-        e.retry_after = Some(RETRY_AFTER_SECS);
+        e.0.retry_after = Some(RETRY_AFTER_SECS);
         e
     }
 
@@ -281,24 +285,24 @@ impl ApiError {
 
     pub fn to_problem(&self, instance: Option<String>, request_id: Option<String>) -> Problem {
         Problem {
-            type_: format!("urn:problem:{}", self.code),
-            title: self.title.to_string(),
-            status: self.status.as_u16(),
-            detail: self.detail.clone(),
+            type_: format!("urn:problem:{}", self.0.code),
+            title: self.0.title.to_string(),
+            status: self.0.status.as_u16(),
+            detail: self.0.detail.clone(),
             instance,
-            code: self.code.to_string(),
+            code: self.0.code.to_string(),
             request_id,
-            errors: self.errors.clone(),
+            errors: self.0.errors.clone(),
         }
     }
 
     pub fn render(&self, instance: Option<String>, request_id: Option<String>) -> HttpResponse {
-        let mut res = HttpResponse::build(self.status);
+        let mut res = HttpResponse::build(self.0.status);
         res.insert_header((header::CONTENT_TYPE, PROBLEM_JSON));
-        if let Some(secs) = self.retry_after {
+        if let Some(secs) = self.0.retry_after {
             res.insert_header((header::RETRY_AFTER, secs.to_string()));
         }
-        if let Some(allow) = &self.allow {
+        if let Some(allow) = &self.0.allow {
             res.insert_header((header::ALLOW, allow.clone()));
         }
         let body =
@@ -312,7 +316,7 @@ impl ApiError {
 
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
-        self.status
+        self.0.status
     }
 
     fn error_response(&self) -> HttpResponse {

@@ -5,7 +5,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
-use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr};
+use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbBackend, DbErr};
 use sea_orm_migration::MigratorTrait;
 
 use crate::migration::Migrator;
@@ -112,32 +112,50 @@ impl Db {
                 .foreign_keys(true)
         });
 
+        // The pool connects lazily and each attempt is a ping under our own timeout: sqlx's
+        // pool would otherwise retry a refused connection silently for its whole acquire
+        // timeout, hiding the attempts and overrunning the retry budget.
+        opts.connect_lazy(true);
         let started = Instant::now();
         let mut delay = Duration::from_millis(250);
         let mut attempts = 0;
         loop {
             attempts += 1;
-            match Database::connect(opts.clone()).await {
-                Ok(conn) => return Ok(Self { conn, backend }),
-                Err(e) => {
-                    let waited = started.elapsed();
-                    if waited + delay > options.connect_retry_for {
-                        return Err(ConnectError::Unreachable {
-                            attempts,
-                            waited,
-                            last: e.to_string(),
-                        });
+            let remaining = options.connect_retry_for.saturating_sub(started.elapsed());
+            let attempt_timeout = options
+                .acquire_timeout
+                .min(remaining)
+                .max(Duration::from_millis(500));
+            let failure = match Database::connect(opts.clone()).await {
+                Ok(conn) => match tokio::time::timeout(attempt_timeout, conn.ping()).await {
+                    Ok(Ok(())) => return Ok(Self { conn, backend }),
+                    Ok(Err(e)) => {
+                        let _ = conn.close_by_ref().await;
+                        e.to_string()
                     }
-                    tracing::warn!(
-                        attempt = attempts,
-                        retry_in_ms = delay.as_millis() as u64,
-                        error = %e,
-                        "database not reachable yet"
-                    );
-                    tokio::time::sleep(delay).await;
-                    delay = (delay * 2).min(Duration::from_secs(5));
-                }
+                    Err(_) => {
+                        let _ = conn.close_by_ref().await;
+                        format!("no connection within {attempt_timeout:?}")
+                    }
+                },
+                Err(e) => e.to_string(),
+            };
+            let waited = started.elapsed();
+            if waited + delay > options.connect_retry_for {
+                return Err(ConnectError::Unreachable {
+                    attempts,
+                    waited,
+                    last: failure,
+                });
             }
+            tracing::warn!(
+                attempt = attempts,
+                retry_in_ms = delay.as_millis() as u64,
+                error = %failure,
+                "database not reachable yet"
+            );
+            tokio::time::sleep(delay).await;
+            delay = (delay * 2).min(Duration::from_secs(5));
         }
     }
 
@@ -161,11 +179,7 @@ impl Db {
     }
 
     pub async fn ping(&self) -> Result<(), RepoError> {
-        self.conn
-            .execute_unprepared("SELECT 1")
-            .await
-            .map(|_| ())
-            .map_err(map_db_err)
+        self.conn.ping().await.map_err(map_db_err)
     }
 
     /// Closes the pool: later calls answer `RepoError::Unavailable`.

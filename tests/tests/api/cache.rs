@@ -8,12 +8,12 @@ use domain::cache::{Cache, CacheError};
 use infra::cache::{MemoryCache, RedisCache};
 use tests::cache::{redis_cache, redis_url};
 
-/// The adapters under test: (name, two handles on one store with one prefix, a handle with
-/// another prefix on the same store where prefixes exist).
-async fn adapters() -> Vec<(&'static str, Arc<dyn Cache>, Arc<dyn Cache>)> {
+/// An adapter under test: its name and two handles on one store (as two instances have).
+type Adapter = (&'static str, Arc<dyn Cache>, Arc<dyn Cache>);
+
+async fn adapters() -> Vec<Adapter> {
     let memory = MemoryCache::default();
-    let mut out: Vec<(&'static str, Arc<dyn Cache>, Arc<dyn Cache>)> =
-        vec![("memory", Arc::new(memory.clone()), Arc::new(memory))];
+    let mut out: Vec<Adapter> = vec![("memory", Arc::new(memory.clone()), Arc::new(memory))];
     if let Some(url) = redis_url() {
         let a = redis_cache(&url).await;
         out.push(("redis", Arc::new(a.clone()), Arc::new(a)));

@@ -1,0 +1,214 @@
+//! Tests of the binary itself: configuration errors, the migrate subcommand, serving the
+//! embedded default from nothing, JSON logs carrying the request id, graceful shutdown.
+#![expect(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
+
+use std::io::Read;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+fn api(dir: &Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_api"));
+    cmd.current_dir(dir);
+    for (key, _) in std::env::vars() {
+        if key.starts_with("APP_")
+            || key == "DATABASE_URL"
+            || key == "REDIS_URL"
+            || key == "RUST_LOG"
+        {
+            cmd.env_remove(key);
+        }
+    }
+    cmd
+}
+
+fn run(cmd: &mut Command) -> Output {
+    cmd.output().expect("the binary runs")
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+#[test]
+fn a_bad_setting_stops_start_up_with_one_line_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        ("APP_PORT", "70000", "APP_PORT"),
+        ("APP_PORT", "http", "APP_PORT"),
+        ("APP_LOG_FORMAT", "xml", "APP_LOG_FORMAT"),
+        ("DATABASE_URL", "definitely not a url", "DATABASE_URL"),
+        ("REDIS_URL", "http://cache:6379", "REDIS_URL"),
+        ("APP_BODY_LIMIT", "-5", "APP_BODY_LIMIT"),
+    ];
+    for (var, value, named) in cases {
+        let out = run(api(dir.path()).env(var, value));
+        assert_eq!(out.status.code(), Some(2), "{var}={value}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let lines: Vec<_> = stderr.lines().filter(|l| !l.trim().is_empty()).collect();
+        assert_eq!(lines.len(), 1, "{var}={value}: {stderr}");
+        assert!(lines[0].contains(named), "{var}={value}: {stderr}");
+    }
+    assert!(
+        !dir.path().join("data").exists(),
+        "nothing is created when settings are bad"
+    );
+}
+
+#[test]
+fn a_missing_config_file_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(api(dir.path()).args(["--config", "nope.toml"]));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("nope.toml"));
+}
+
+#[test]
+fn an_unreachable_database_fails_after_bounded_retries_without_leaking_the_password() {
+    let dir = tempfile::tempdir().unwrap();
+    let started = Instant::now();
+    let out = run(api(dir.path())
+        .env("DATABASE_URL", "postgres://app:s3cret-pw@127.0.0.1:1/app")
+        .env("APP_DB_CONNECT_RETRY_SECS", "3")
+        .env("APP_DB_ACQUIRE_TIMEOUT_SECS", "1"));
+    assert!(!out.status.success());
+    assert!(started.elapsed() < Duration::from_secs(30));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("database unreachable after"), "{stderr}");
+    assert!(stderr.contains("not reachable yet"), "it retried: {stderr}");
+    assert!(!stderr.contains("s3cret-pw"), "{stderr}");
+}
+
+#[test]
+fn migrate_applies_every_migration_to_a_fresh_sqlite_file_and_is_repeatable() {
+    let dir = tempfile::tempdir().unwrap();
+    for _ in 0..2 {
+        let out = run(api(dir.path()).arg("migrate"));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let expected = format!("{} migrations applied", infra::Db::known_migrations().len());
+        assert!(stdout.contains(&expected), "{stdout}");
+    }
+    assert!(dir.path().join("data/app.db").is_file());
+}
+
+/// A tiny synchronous HTTP/1.1 GET so this test needs no async runtime.
+mod raw_http {
+    use std::io::{Read, Write};
+    use std::net::TcpStream;
+    use std::process::Child;
+    use std::time::{Duration, Instant};
+
+    pub struct Client {
+        pub port: u16,
+    }
+
+    impl Client {
+        /// Returns (status, body).
+        pub fn get(&self, path: &str, request_id: Option<&str>) -> (u16, String) {
+            let mut stream = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
+            stream
+                .set_read_timeout(Some(Duration::from_secs(10)))
+                .unwrap();
+            let extra = request_id
+                .map(|id| format!("X-Request-Id: {id}\r\n"))
+                .unwrap_or_default();
+            write!(
+                stream,
+                "GET {path} HTTP/1.1\r\nHost: localhost\r\n{extra}Connection: close\r\n\r\n"
+            )
+            .unwrap();
+            let mut raw = String::new();
+            stream.read_to_string(&mut raw).unwrap();
+            let status = raw
+                .split(' ')
+                .nth(1)
+                .and_then(|s| s.parse().ok())
+                .unwrap_or(0);
+            let body = raw.split("\r\n\r\n").nth(1).unwrap_or_default().to_owned();
+            (status, body)
+        }
+    }
+
+    pub fn wait_until_up(child: &mut Child, port: u16) -> Client {
+        let started = Instant::now();
+        while started.elapsed() < Duration::from_secs(60) {
+            if let Some(status) = child.try_wait().unwrap() {
+                panic!("the server exited early: {status}");
+            }
+            if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return Client { port };
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        panic!("the server did not come up");
+    }
+}
+
+#[test]
+fn with_nothing_configured_it_serves_from_a_new_sqlite_file_and_stops_gracefully_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let mut child = api(dir.path())
+        .env("APP_PORT", port.to_string())
+        .env("APP_LOG_FORMAT", "json")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let client = raw_http::wait_until_up(&mut child, port);
+
+    let (status, body) = client.get("/healthz", None);
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = client.get("/readyz", Some("cli-ready-1"));
+    assert_eq!(status, 200, "{body}");
+    assert!(
+        body.contains("\"sqlite\"") && body.contains("\"memory\""),
+        "{body}"
+    );
+    assert!(dir.path().join("data/app.db").is_file());
+
+    let kill = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(40),
+            "no graceful stop"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert!(status.success(), "{status}");
+
+    let mut logs = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut logs)
+        .unwrap();
+    let request_line = logs
+        .lines()
+        .find(|l| l.contains("request completed") && l.contains("cli-ready-1"))
+        .unwrap_or_else(|| panic!("no JSON log line carries the request id: {logs}"));
+    let parsed: serde_json::Value = serde_json::from_str(request_line).expect("JSON log line");
+    assert_eq!(
+        parsed["span"]["request_id"], "cli-ready-1",
+        "{request_line}"
+    );
+    assert!(logs.contains("stopped gracefully"), "{logs}");
+}

@@ -37,7 +37,6 @@ pub struct Settings {
     pub log_level: String,
     pub body_limit: usize,
     pub cors_origins: Vec<String>,
-    pub trusted_proxies: Vec<IpAddr>,
     pub workers: usize,
     pub shutdown_timeout: Duration,
     pub db_max_connections: u32,
@@ -62,8 +61,6 @@ struct Layered {
     body_limit: usize,
     #[serde(deserialize_with = "string_or_list")]
     cors_origins: Vec<String>,
-    #[serde(deserialize_with = "string_or_list")]
-    trusted_proxies: Vec<String>,
     workers: usize,
     shutdown_timeout_secs: u64,
     db_max_connections: u32,
@@ -84,7 +81,6 @@ impl Default for Layered {
             log_level: "info".into(),
             body_limit: 1024 * 1024,
             cors_origins: Vec::new(),
-            trusted_proxies: Vec::new(),
             workers: 0,
             shutdown_timeout_secs: 30,
             db_max_connections: 10,
@@ -257,15 +253,6 @@ impl Settings {
                 }
             }
         }
-        let trusted_proxies = l
-            .trusted_proxies
-            .iter()
-            .map(|p| {
-                p.parse::<IpAddr>().map_err(|_| {
-                    ConfigError::new("trusted_proxies", format!("'{p}' is not an IP address"))
-                })
-            })
-            .collect::<Result<Vec<_>, _>>()?;
         Ok(Self {
             host: l.host,
             port: l.port,
@@ -276,7 +263,6 @@ impl Settings {
             log_level: l.log_level,
             body_limit: l.body_limit,
             cors_origins: l.cors_origins,
-            trusted_proxies,
             workers: l.workers,
             shutdown_timeout: Duration::from_secs(l.shutdown_timeout_secs),
             db_max_connections: l.db_max_connections,
@@ -365,12 +351,13 @@ mod tests {
                 "APP_CORS_ORIGINS",
                 "https://a.example.cn, https://b.example.cn",
             );
-            jail.set_env("APP_TRUSTED_PROXIES", "10.0.0.1");
             let s = Settings::load(None).map_err(|e| e.to_string())?;
-            assert_eq!(s.cors_origins.len(), 2);
             assert_eq!(
-                s.trusted_proxies,
-                vec!["10.0.0.1".parse::<IpAddr>().map_err(|e| e.to_string())?]
+                s.cors_origins,
+                vec![
+                    "https://a.example.cn".to_owned(),
+                    "https://b.example.cn".to_owned()
+                ]
             );
             Ok(())
         });

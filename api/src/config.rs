@@ -46,8 +46,8 @@ pub struct Settings {
 }
 
 /// The shape of every layer before validation; field names are the setting names
-/// (`port` ↔ `APP_PORT` ↔ `port = …` in the file).
-#[derive(Debug, Serialize, Deserialize)]
+/// (`port` ↔ `APP_PORT` ↔ `port = …` in the file). No `Debug`: it holds URLs in clear.
+#[derive(Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Layered {
     host: String,
@@ -230,8 +230,9 @@ impl Settings {
         if l.body_limit == 0 {
             return Err(ConfigError::new("body_limit", "must be at least 1 byte"));
         }
-        if l.db_max_connections == 0 {
-            return Err(ConfigError::new("db_max_connections", "must be at least 1"));
+        if l.db_max_connections < 2 {
+            // Migrations on PostgreSQL hold a lock on one connection while using another.
+            return Err(ConfigError::new("db_max_connections", "must be at least 2"));
         }
         if l.log_level
             .parse::<tracing_subscriber::EnvFilter>()

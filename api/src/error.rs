@@ -223,6 +223,13 @@ impl ApiError {
         Self::new(StatusCode::BAD_REQUEST, code, "请求无效").with_detail(detail)
     }
 
+    pub fn invalid_cursor() -> Self {
+        Self::bad_request(
+            "pagination_cursor_invalid",
+            "the cursor is not one this API issued; start again without it",
+        )
+    }
+
     pub fn conflict(detail: impl Into<String>) -> Self {
         Self::new(StatusCode::CONFLICT, "resource_conflict", "与现有数据冲突").with_detail(detail)
     }
@@ -328,6 +335,7 @@ impl From<RepoError> for ApiError {
     fn from(e: RepoError) -> Self {
         match e {
             RepoError::NotFound => Self::not_found(),
+            RepoError::InvalidCursor => Self::invalid_cursor(),
             RepoError::Conflict { constraint } => {
                 Self::conflict("the change conflicts with existing data").with_cause(constraint)
             }

@@ -46,6 +46,9 @@ impl FieldError {
 pub enum RepoError {
     #[error("not found")]
     NotFound,
+    /// The page cursor does not name a position in this list.
+    #[error("invalid page cursor")]
+    InvalidCursor,
     /// A uniqueness or other integrity constraint refused the write.
     #[error("conflict on constraint {constraint}")]
     Conflict { constraint: String },

@@ -15,6 +15,14 @@ macro_rules! define_id {
                 Self(uuid::Uuid::now_v7())
             }
 
+            /// An id whose time part is `instant`, so ids minted from the injected clock sort
+            /// in that clock's order.
+            pub fn at(instant: chrono::DateTime<chrono::Utc>) -> Self {
+                let secs = u64::try_from(instant.timestamp()).unwrap_or(0);
+                let ts = uuid::Timestamp::from_unix(uuid::NoContext, secs, instant.timestamp_subsec_nanos());
+                Self(uuid::Uuid::new_v7(ts))
+            }
+
             pub const fn from_uuid(id: uuid::Uuid) -> Self {
                 Self(id)
             }

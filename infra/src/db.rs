@@ -5,7 +5,10 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
-use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbBackend, DbErr};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr,
+    TransactionTrait,
+};
 use sea_orm_migration::MigratorTrait;
 
 use crate::migration::Migrator;
@@ -159,9 +162,22 @@ impl Db {
         }
     }
 
-    /// Applies every pending migration.
+    /// Applies every pending migration. On PostgreSQL, instances starting together take
+    /// turns: a transaction-scoped advisory lock is held on one pooled connection while the
+    /// migrator works on another (so the pool needs at least two connections).
     pub async fn migrate(&self) -> Result<(), DbErr> {
-        Migrator::up(&self.conn, None).await
+        match self.backend {
+            // The embedded mode is a single instance; SQLite's file lock covers the rest.
+            Backend::Sqlite => Migrator::up(&self.conn, None).await,
+            Backend::Postgres => {
+                let lock = self.conn.begin().await?;
+                lock.execute_unprepared("SELECT pg_advisory_xact_lock(7240010001)")
+                    .await?;
+                let result = Migrator::up(&self.conn, None).await;
+                lock.commit().await?;
+                result
+            }
+        }
     }
 
     /// Names of the migrations applied so far, oldest first.

@@ -152,10 +152,23 @@ pub async fn boom() -> Result<HttpResponse, ApiError> {
     ))
 }
 
+/// How many `/probe/slow` requests have started, so a test knows one is in flight.
+pub static SLOW_STARTED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// Takes a while to answer, so a test can stop the server while it is in flight.
+#[utoipa::path(tag = "probe", responses((status = 200)))]
+#[get("/probe/slow")]
+pub async fn slow() -> HttpResponse {
+    SLOW_STARTED.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    tokio::time::sleep(std::time::Duration::from_millis(600)).await;
+    HttpResponse::Ok().json("done")
+}
+
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(create_item)
         .service(list_numbers)
         .service(put_setting)
         .service(read_cache)
-        .service(boom);
+        .service(boom)
+        .service(slow);
 }

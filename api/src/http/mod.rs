@@ -12,6 +12,7 @@ use std::time::Instant;
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderName, HeaderValue};
+use actix_web::http::Method;
 use actix_web::middleware::Next;
 use actix_web::{web, HttpMessage};
 use tracing::Instrument;
@@ -38,7 +39,7 @@ fn acceptable_request_id(raw: &str) -> bool {
 /// error into problem+json (logging the cause of a 500), echoes `X-Request-Id` and records
 /// metrics by matched route.
 pub async fn observe(
-    req: ServiceRequest,
+    mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let started = Instant::now();
@@ -49,13 +50,18 @@ pub async fn observe(
         .filter(|v| acceptable_request_id(v))
         .map_or_else(|| uuid::Uuid::now_v7().to_string(), str::to_owned);
     req.extensions_mut().insert(RequestId(request_id.clone()));
-    let method = req.method().to_string();
+    let method = method_label(req.method());
+    if req.method() == Method::HEAD {
+        // HEAD is GET without a body (RFC 9110 §9.3.2): route it as GET; the HTTP layer
+        // already knows from the original request line to send no body.
+        req.head_mut().method = Method::GET;
+    }
     let path = req.path().to_owned();
     let metrics = req.app_data::<web::Data<Metrics>>().cloned();
     let span = tracing::info_span!(
         "request",
         request_id = %request_id,
-        method = %method,
+        method = method,
         route = tracing::field::Empty,
     );
 
@@ -109,9 +115,23 @@ pub async fn observe(
         );
     }
     if let Some(metrics) = metrics {
-        metrics.observe(&method, &route, status, elapsed.as_secs_f64());
+        metrics.observe(method, &route, status, elapsed.as_secs_f64());
     }
     Ok(res)
+}
+
+/// A bounded label for metrics and logs: clients may send any extension method.
+fn method_label(method: &Method) -> &'static str {
+    match *method {
+        Method::GET => "GET",
+        Method::HEAD => "HEAD",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::PATCH => "PATCH",
+        Method::DELETE => "DELETE",
+        Method::OPTIONS => "OPTIONS",
+        _ => "OTHER",
+    }
 }
 
 /// The problem a response should carry, if it is an error not yet rendered as one: either
@@ -167,5 +187,84 @@ mod tests {
         assert!(!acceptable_request_id(&"a".repeat(129)));
         assert!(!acceptable_request_id("has space"));
         assert!(!acceptable_request_id("new\nline"));
+    }
+}
+
+#[cfg(test)]
+mod logging_tests {
+    use std::io;
+    use std::sync::{Arc, Mutex};
+
+    use actix_web::middleware::from_fn;
+    use actix_web::{test, web, App, HttpResponse};
+    use tracing_subscriber::fmt::MakeWriter;
+
+    use crate::error::ApiError;
+
+    #[derive(Clone, Default)]
+    struct Captured(Arc<Mutex<Vec<u8>>>);
+
+    impl Captured {
+        fn text(&self) -> String {
+            let bytes = self.0.lock().unwrap_or_else(|e| e.into_inner()).clone();
+            String::from_utf8_lossy(&bytes).into_owned()
+        }
+    }
+
+    impl io::Write for Captured {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            self.0
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .extend_from_slice(buf);
+            Ok(buf.len())
+        }
+
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    impl<'a> MakeWriter<'a> for Captured {
+        type Writer = Captured;
+
+        fn make_writer(&'a self) -> Self::Writer {
+            self.clone()
+        }
+    }
+
+    #[actix_web::test]
+    async fn an_unexpected_error_is_logged_with_its_cause_and_request_id_but_not_sent() {
+        let logs = Captured::default();
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer(logs.clone())
+            .with_ansi(false)
+            .finish();
+        let _guard = tracing::subscriber::set_default(subscriber);
+        let app = test::init_service(App::new().wrap(from_fn(super::observe)).route(
+            "/boom",
+            web::get().to(|| async {
+                Err::<HttpResponse, _>(ApiError::internal("connection pool exploded"))
+            }),
+        ))
+        .await;
+
+        let req = test::TestRequest::get()
+            .uri("/boom")
+            .insert_header(("x-request-id", "rid-500"))
+            .to_request();
+        let res = test::call_service(&app, req).await;
+
+        assert_eq!(res.status().as_u16(), 500);
+        let body = test::read_body(res).await;
+        let body = String::from_utf8_lossy(&body);
+        assert!(!body.contains("exploded"), "{body}");
+        assert!(body.contains("rid-500"), "{body}");
+        let logs = logs.text();
+        let line = logs.lines().find(|l| l.contains("request failed"));
+        assert!(
+            line.is_some_and(|l| l.contains("connection pool exploded") && l.contains("rid-500")),
+            "{logs}"
+        );
     }
 }

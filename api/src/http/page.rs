@@ -34,12 +34,7 @@ pub fn encode_cursor(key: &CursorKey) -> String {
 }
 
 pub fn decode_cursor(raw: &str) -> Result<CursorKey, ApiError> {
-    let invalid = || {
-        ApiError::bad_request(
-            "pagination_cursor_invalid",
-            "the cursor is not one this API issued; start again without it",
-        )
-    };
+    let invalid = ApiError::invalid_cursor;
     let bytes = URL_SAFE_NO_PAD.decode(raw).map_err(|_| invalid())?;
     let text = String::from_utf8(bytes).map_err(|_| invalid())?;
     let key = text.strip_prefix(CURSOR_VERSION).ok_or_else(invalid)?;

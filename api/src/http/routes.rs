@@ -80,6 +80,9 @@ impl RouteTable {
         if allowed.is_empty() {
             return None;
         }
+        if allowed.iter().any(|m| m == "GET") {
+            allowed.push("HEAD".to_owned());
+        }
         allowed.sort();
         allowed.dedup();
         Some(allowed)
@@ -134,15 +137,17 @@ mod tests {
     #[test]
     fn known_shapes_answer_their_methods_and_unknown_ones_none() {
         let t = table();
+        let methods =
+            |list: &[&str]| Some(list.iter().map(|m| (*m).to_owned()).collect::<Vec<_>>());
         assert_eq!(
             t.allowed("/api/v1/orgs/abc"),
-            Some(vec!["GET".into(), "PATCH".into()])
+            methods(&["GET", "HEAD", "PATCH"])
         );
         assert_eq!(
             t.allowed("/api/v1/orgs/abc/children"),
-            Some(vec!["GET".into(), "POST".into()])
+            methods(&["GET", "HEAD", "POST"])
         );
-        assert_eq!(t.allowed("/docs/index.css"), Some(vec!["GET".into()]));
+        assert_eq!(t.allowed("/docs/index.css"), methods(&["GET", "HEAD"]));
         assert_eq!(t.allowed("/api/v1/orgs"), None);
         assert_eq!(t.allowed("/api/v1/orgs//children"), None);
         assert_eq!(t.allowed("/api/v1/orgs/abc/children/x"), None);

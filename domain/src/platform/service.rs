@@ -45,7 +45,7 @@ pub async fn set_setting(
         updated_by: cmd.actor,
     };
     let entry = AuditEntry::record(
-        cmd.audit_id.unwrap_or_default(),
+        cmd.audit_id.unwrap_or_else(|| AuditId::at(now)),
         NewAuditEntry {
             actor: cmd.actor,
             action,

@@ -46,14 +46,7 @@ impl<C: ConnectionTrait + Send + Sync> AuditRepo for Repos<C> {
             }
         }
         if let Some(after) = page.after() {
-            // A cursor that is not one of our ids would have been refused by the API layer;
-            // here it simply matches nothing.
-            let Ok(after) = Uuid::parse_str(after.as_str()) else {
-                return Ok(Page {
-                    items: Vec::new(),
-                    next: None,
-                });
-            };
+            let after = Uuid::parse_str(after.as_str()).map_err(|_| RepoError::InvalidCursor)?;
             query = query.filter(audit_log::Column::Id.lt(after));
         }
         let rows = query

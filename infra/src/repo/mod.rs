@@ -104,12 +104,25 @@ pub fn map_db_err(err: DbErr) -> RepoError {
                 E::Io(_) | E::PoolClosed | E::PoolTimedOut | E::Tls(_) | E::WorkerCrashed => {
                     RepoError::Unavailable(err.to_string())
                 }
+                E::Database(db) if is_transient(db.code().as_deref()) => {
+                    RepoError::Unavailable(err.to_string())
+                }
                 _ => RepoError::Other(err.to_string()),
             }
         }
         DbErr::RecordNotFound(_) => RepoError::NotFound,
         _ => RepoError::Other(err.to_string()),
     }
+}
+
+/// Database error codes that mean "busy or going away, try again", not "your query is wrong":
+/// SQLite's BUSY and LOCKED families (still held after the busy timeout), PostgreSQL's
+/// admin/crash shutdown, cannot-connect-now and too-many-connections.
+fn is_transient(code: Option<&str>) -> bool {
+    matches!(
+        code,
+        Some("5" | "6" | "261" | "262" | "517" | "57P01" | "57P02" | "57P03" | "53300")
+    )
 }
 
 fn constraint_name(err: &DbErr) -> Option<String> {

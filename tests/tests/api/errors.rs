@@ -43,12 +43,21 @@ async fn wrong_method_is_a_405_listing_the_allowed_ones() {
     assert_problem(&res, 405);
     let allow: Vec<_> = res.headers().get_all("allow").iter().collect();
     assert_eq!(allow.len(), 1);
-    assert_eq!(allow[0], "GET");
+    assert_eq!(allow[0], "GET, HEAD");
     assert_eq!(json_body(res).await["code"], "method_not_allowed");
 
     let res = app.get(ITEM).await;
     assert_problem(&res, 405);
     assert_eq!(res.headers()["allow"], "POST");
+}
+
+#[tokio::test]
+async fn head_is_answered_like_get_without_a_body() {
+    let app = TestApp::spawn().await;
+    let res = app.client.head(app.url("/healthz")).send().await.unwrap();
+    assert_eq!(res.status().as_u16(), 200);
+    assert!(res.headers().contains_key("x-request-id"));
+    assert!(res.bytes().await.unwrap().is_empty());
 }
 
 #[tokio::test]
@@ -77,6 +86,31 @@ async fn body_over_the_default_one_mebibyte_is_413() {
     let big = format!("{{\"name\":\"{}\",\"count\":1}}", "x".repeat(1024 * 1024));
     let res = app.post_raw(ITEM, Some("application/json"), big).await;
     assert_problem(&res, 413);
+}
+
+#[tokio::test]
+async fn a_chunked_body_over_the_limit_is_413_though_it_declares_no_length() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = TestApp::spawn_with(TestOptions {
+        probes: true,
+        body_limit: Some(64),
+        ..TestOptions::default()
+    })
+    .await;
+    let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", app.port))
+        .await
+        .unwrap();
+    let chunk = format!("{{\"name\":\"{}\",\"count\":1}}", "y".repeat(80));
+    let request = format!(
+        "POST {ITEM} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n\
+         Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n{:x}\r\n{chunk}\r\n0\r\n\r\n",
+        chunk.len()
+    );
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut response = String::new();
+    let _ = stream.read_to_string(&mut response).await;
+    assert!(response.starts_with("HTTP/1.1 413"), "{response}");
+    assert!(response.contains("request_body_too_large"), "{response}");
 }
 
 #[tokio::test]

@@ -1,5 +1,5 @@
 //! Black-box tests of the platform: one binary, one module per concern.
-#![expect(clippy::unwrap_used, reason = "tests fail loudly")]
+#![expect(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
 
 mod cache;
 mod docs;

@@ -37,6 +37,35 @@ async fn migrations_apply_from_empty_and_again_change_nothing() {
 }
 
 #[tokio::test]
+async fn instances_starting_together_migrate_one_at_a_time() {
+    if std::env::var_os("TEST_DATABASE_URL").is_none() {
+        return; // the embedded SQLite mode runs a single instance
+    }
+    let blank = TestDatabase::blank().await;
+    let mut handles = Vec::new();
+    for _ in 0..4 {
+        let url = blank.url.clone();
+        handles.push(tokio::spawn(async move {
+            let db = Db::connect(&url, &DbOptions::default()).await.unwrap();
+            let result = db.migrate().await;
+            db.close().await;
+            result
+        }));
+    }
+    for h in handles {
+        h.await.unwrap().unwrap();
+    }
+    let db = Db::connect(&blank.url, &DbOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(
+        db.applied_migrations().await.unwrap(),
+        Db::known_migrations()
+    );
+    db.close().await;
+}
+
+#[tokio::test]
 async fn sqlite_runs_in_wal_mode_with_a_busy_timeout() {
     if std::env::var_os("TEST_DATABASE_URL").is_some() {
         return; // a SQLite-only property; the PostgreSQL run covers the other backend

@@ -142,3 +142,38 @@ async fn two_instances_share_one_database_and_one_cache() {
     assert_eq!(a.get("/readyz").await.status().as_u16(), 200);
     assert_eq!(b.get("/readyz").await.status().as_u16(), 200);
 }
+
+#[tokio::test]
+async fn a_graceful_stop_lets_in_flight_requests_finish() {
+    let app = TestApp::spawn_with(TestOptions {
+        probes: true,
+        ..TestOptions::default()
+    })
+    .await;
+    use std::sync::atomic::Ordering;
+    let before = tests::probe::SLOW_STARTED.load(Ordering::SeqCst);
+    let in_flight = tokio::spawn({
+        let client = app.client.clone();
+        let url = app.url("/probe/slow");
+        async move { client.get(url).send().await }
+    });
+    while tests::probe::SLOW_STARTED.load(Ordering::SeqCst) == before {
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    let started = std::time::Instant::now();
+    app.stop().await;
+
+    let res = in_flight
+        .await
+        .unwrap()
+        .expect("the in-flight request was answered");
+    assert_eq!(res.status().as_u16(), 200);
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(5),
+        "stop is bounded"
+    );
+    assert!(
+        app.client.get(app.url("/healthz")).send().await.is_err(),
+        "no new requests after stop"
+    );
+}

@@ -5,7 +5,7 @@ use chrono::{Duration, TimeZone, Utc};
 use domain::audit::{AuditAction, AuditEntry, AuditId, AuditRepo, NewAuditEntry};
 use domain::clock::ManualClock;
 use domain::error::{DomainError, RepoError};
-use domain::page::PageRequest;
+use domain::page::{CursorKey, PageRequest};
 use domain::platform::{set_setting, SetSetting, SettingKey, SettingRepo};
 use domain::uow::Transactional;
 use infra::Db;
@@ -199,6 +199,14 @@ async fn audit_lists_newest_first_within_an_org_subtree_by_cursor() {
         .await
         .unwrap();
     assert_eq!(whole.items.len(), 6);
+}
+
+#[tokio::test]
+async fn a_cursor_that_names_no_position_is_refused() {
+    let (_t, db) = database().await;
+    let forged = PageRequest::new(Some(10), Some(CursorKey::new("not-an-id"))).unwrap();
+    let err = db.repos().list(None, &forged).await.unwrap_err();
+    assert!(matches!(err, RepoError::InvalidCursor), "{err:?}");
 }
 
 #[tokio::test]

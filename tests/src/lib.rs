@@ -174,6 +174,23 @@ impl TestApp {
         }
     }
 
+    /// Sends a body-less request with extra headers.
+    pub async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        headers: &[(&str, &str)],
+    ) -> reqwest::Response {
+        let mut req = self.client.request(method.clone(), self.url(path));
+        for (name, value) in headers {
+            req = req.header(*name, *value);
+        }
+        match req.send().await {
+            Ok(r) => r,
+            Err(e) => panic!("{method} {path}: {e}"),
+        }
+    }
+
     /// POSTs raw bytes with the given content type (or none).
     pub async fn post_raw(
         &self,

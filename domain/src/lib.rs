@@ -8,6 +8,7 @@ pub mod cache;
 pub mod clock;
 pub mod error;
 pub mod id;
+pub mod org;
 pub mod page;
 pub mod platform;
 pub mod uow;

@@ -1,0 +1,13 @@
+//! The organisation tree, its members and their scoped roles, and the who-may-do-what
+//! policy every other context asks (domain.md, "Organisation and access").
+
+mod model;
+mod phone;
+pub mod policy;
+
+pub use model::{
+    Member, MemberCategory, MemberId, MemberStatus, Org, OrgId, OrgKind, OrgPath, OrgSector,
+    RoleGrant, RoleGrantId, RoleKind,
+};
+pub use phone::PhoneNumber;
+pub use policy::{Action, Actor, ActorRole};

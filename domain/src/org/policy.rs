@@ -1,0 +1,432 @@
+//! Who may do what (domain.md, "Who may do what"), as pure functions over an [`Actor`].
+//!
+//! Outcomes: `Ok(())`; `DomainError::NotFound` when the caller could do this somewhere but
+//! not here (out of scope must look like a missing id); `DomainError::Forbidden` when none
+//! of the caller's roles could do it anywhere (a plain member approving).
+
+use super::model::{MemberId, OrgPath, RoleKind};
+use crate::error::DomainError;
+
+/// One role the caller holds, with the path of the org it covers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActorRole {
+    pub kind: RoleKind,
+    pub org_path: OrgPath,
+    pub can_review: bool,
+}
+
+/// The authenticated caller: who they are, where they belong, what they hold.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub member_id: MemberId,
+    pub branch_path: OrgPath,
+    pub roles: Vec<ActorRole>,
+}
+
+/// The actions of the table, each asked of a target org (the org itself, or the branch of
+/// the member or object concerned).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    /// Read an org and list its children.
+    ReadOrg,
+    /// List a branch's members with masked phones.
+    ListBranchMembers,
+    /// List members with full phones; create, update, transfer, deactivate members.
+    ManageMembers,
+    /// Create and update orgs under a node.
+    ManageOrgs,
+    /// Grant and revoke roles (which roles: see [`authorize_grant`]).
+    GrantRoles,
+    /// Issue invite codes, reset a member's WeChat binding.
+    IssueInviteCodes,
+    /// Create and change activities.
+    ManageActivities,
+    /// Review check-ins and exemptions.
+    Review,
+    PublishMaterials,
+    ReadReports,
+    ReadAudit,
+    /// Dispatch 96345 volunteer-service requests.
+    DispatchServiceRequests,
+}
+
+impl Action {
+    pub const ALL: &'static [Action] = &[
+        Action::ReadOrg,
+        Action::ListBranchMembers,
+        Action::ManageMembers,
+        Action::ManageOrgs,
+        Action::GrantRoles,
+        Action::IssueInviteCodes,
+        Action::ManageActivities,
+        Action::Review,
+        Action::PublishMaterials,
+        Action::ReadReports,
+        Action::ReadAudit,
+        Action::DispatchServiceRequests,
+    ];
+
+    /// Actions a member may take by belonging, without any role.
+    fn open_to_members(self) -> bool {
+        matches!(self, Action::ReadOrg | Action::ListBranchMembers)
+    }
+}
+
+fn role_may(role: &ActorRole, action: Action) -> bool {
+    use RoleKind::*;
+    match action {
+        Action::ReadOrg
+        | Action::ListBranchMembers
+        | Action::ManageActivities
+        | Action::ReadReports => {
+            matches!(role.kind, Secretary | Committee | TownshipAdmin)
+        }
+        Action::ManageMembers
+        | Action::GrantRoles
+        | Action::IssueInviteCodes
+        | Action::PublishMaterials => {
+            matches!(role.kind, Secretary | TownshipAdmin)
+        }
+        Action::Review => match role.kind {
+            Secretary | TownshipAdmin => true,
+            Committee => role.can_review,
+            HotlineOperator => false,
+        },
+        Action::ManageOrgs | Action::ReadAudit => role.kind == TownshipAdmin,
+        Action::DispatchServiceRequests => matches!(role.kind, HotlineOperator | TownshipAdmin),
+    }
+}
+
+fn member_may(actor: &Actor, action: Action, target: &OrgPath) -> bool {
+    match action {
+        // "Any member inside it": the org contains the member's branch.
+        Action::ReadOrg => target.covers(&actor.branch_path),
+        Action::ListBranchMembers => *target == actor.branch_path,
+        _ => false,
+    }
+}
+
+/// May `actor` take `action` on the org at `target`?
+pub fn authorize(actor: &Actor, action: Action, target: &OrgPath) -> Result<(), DomainError> {
+    if member_may(actor, action, target) {
+        return Ok(());
+    }
+    let mut capable = actor
+        .roles
+        .iter()
+        .filter(|r| role_may(r, action))
+        .peekable();
+    if capable.peek().is_none() && !action.open_to_members() {
+        return Err(DomainError::Forbidden);
+    }
+    if capable.any(|r| r.org_path.covers(target)) {
+        Ok(())
+    } else {
+        Err(DomainError::NotFound)
+    }
+}
+
+/// The subtrees where `actor` may take `action` by role (for scope-filtered queries).
+pub fn scopes(actor: &Actor, action: Action) -> Vec<OrgPath> {
+    actor
+        .roles
+        .iter()
+        .filter(|r| role_may(r, action))
+        .map(|r| r.org_path.clone())
+        .collect()
+}
+
+/// May `actor` grant (or revoke) a role of `kind` on the org at `target`? Township admins
+/// grant any role inside their subtree; secretaries grant committee roles inside their
+/// branch; nobody grants beyond their scope or above their own role.
+pub fn authorize_grant(actor: &Actor, kind: RoleKind, target: &OrgPath) -> Result<(), DomainError> {
+    let mut could_somewhere = false;
+    for role in &actor.roles {
+        let grantable = match role.kind {
+            RoleKind::TownshipAdmin => true,
+            RoleKind::Secretary => kind == RoleKind::Committee,
+            RoleKind::Committee | RoleKind::HotlineOperator => false,
+        };
+        if !grantable {
+            continue;
+        }
+        could_somewhere = true;
+        if role.org_path.covers(target) {
+            return Ok(());
+        }
+    }
+    if could_somewhere {
+        Err(DomainError::NotFound)
+    } else {
+        Err(DomainError::Forbidden)
+    }
+}
+
+/// Is `member_id` the caller themself? (The "M" rows: one's own check-ins, progress, …)
+pub fn authorize_own(actor: &Actor, member_id: MemberId) -> Result<(), DomainError> {
+    if actor.member_id == member_id {
+        Ok(())
+    } else {
+        Err(DomainError::NotFound)
+    }
+}
+
+/// Who sees a member's full phone: the member, and secretaries or township admins covering
+/// the member's branch. Everyone else sees the mask.
+pub fn sees_full_phone(actor: &Actor, member_id: MemberId, member_branch: &OrgPath) -> bool {
+    actor.member_id == member_id
+        || actor.roles.iter().any(|r| {
+            matches!(r.kind, RoleKind::Secretary | RoleKind::TownshipAdmin)
+                && r.org_path.covers(member_branch)
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::org::model::OrgId;
+
+    /// domain.md's table, transcribed: S, C, C* (committee member with canReview), T, O.
+    const TABLE: &[(Action, &str)] = &[
+        (Action::ReadOrg, "S C C* T"),
+        (Action::ListBranchMembers, "S C C* T"),
+        (Action::ManageMembers, "S T"),
+        (Action::ManageOrgs, "T"),
+        (Action::GrantRoles, "S T"),
+        (Action::IssueInviteCodes, "S T"),
+        (Action::ManageActivities, "S C C* T"),
+        (Action::Review, "S C* T"),
+        (Action::PublishMaterials, "S T"),
+        (Action::ReadReports, "S C C* T"),
+        (Action::ReadAudit, "T"),
+        (Action::DispatchServiceRequests, "O T"),
+    ];
+
+    struct World {
+        committee: OrgPath,
+        branch_a: OrgPath,
+        group_a: OrgPath,
+        branch_b: OrgPath,
+        other_committee_branch: OrgPath,
+        /// Where the acting member belongs: a branch apart from everything targeted.
+        home: OrgPath,
+    }
+
+    fn world() -> World {
+        let committee = OrgPath::root(OrgId::new());
+        let branch_a = committee.child(OrgId::new());
+        let other = OrgPath::root(OrgId::new());
+        World {
+            group_a: branch_a.child(OrgId::new()),
+            branch_b: committee.child(OrgId::new()),
+            other_committee_branch: other.child(OrgId::new()),
+            home: OrgPath::root(OrgId::new()).child(OrgId::new()),
+            committee,
+            branch_a,
+        }
+    }
+
+    /// An actor holding one role, on branch A (S, C, C*) or on the committee (T, O).
+    fn actor_with(letter: &str, w: &World) -> Actor {
+        let (kind, can_review, on) = match letter {
+            "S" => (RoleKind::Secretary, false, &w.branch_a),
+            "C" => (RoleKind::Committee, false, &w.branch_a),
+            "C*" => (RoleKind::Committee, true, &w.branch_a),
+            "T" => (RoleKind::TownshipAdmin, false, &w.committee),
+            "O" => (RoleKind::HotlineOperator, false, &w.committee),
+            _ => unreachable!(),
+        };
+        Actor {
+            member_id: MemberId::new(),
+            branch_path: w.home.clone(),
+            roles: vec![ActorRole {
+                kind,
+                org_path: on.clone(),
+                can_review,
+            }],
+        }
+    }
+
+    fn outcome(r: Result<(), DomainError>) -> &'static str {
+        match r {
+            Ok(()) => "ok",
+            Err(DomainError::NotFound) => "404",
+            Err(DomainError::Forbidden) => "403",
+            Err(_) => "other",
+        }
+    }
+
+    #[test]
+    fn every_role_action_and_scope_matches_the_table() {
+        let w = world();
+        for (action, letters) in TABLE {
+            let allowed: Vec<&str> = letters.split(' ').collect();
+            for letter in ["S", "C", "C*", "T", "O"] {
+                let actor = actor_with(letter, &w);
+                let may = allowed.contains(&letter);
+                let inside = outcome(authorize(&actor, *action, &w.group_a));
+                let outside = outcome(authorize(&actor, *action, &w.other_committee_branch));
+                let refused = if action.open_to_members() {
+                    "404"
+                } else {
+                    "403"
+                };
+                let (want_in, want_out) = if may {
+                    ("ok", "404")
+                } else {
+                    (refused, refused)
+                };
+                assert_eq!(inside, want_in, "{letter} {action:?} inside");
+                assert_eq!(outside, want_out, "{letter} {action:?} outside");
+            }
+        }
+        assert_eq!(
+            TABLE.len(),
+            Action::ALL.len(),
+            "every action is in the table"
+        );
+    }
+
+    #[test]
+    fn branch_roles_stop_at_their_branch_and_township_roles_cover_the_committee() {
+        let w = world();
+        let secretary = actor_with("S", &w);
+        assert_eq!(
+            outcome(authorize(&secretary, Action::ManageMembers, &w.branch_a)),
+            "ok"
+        );
+        assert_eq!(
+            outcome(authorize(&secretary, Action::ManageMembers, &w.branch_b)),
+            "404"
+        );
+        assert_eq!(
+            outcome(authorize(&secretary, Action::ManageMembers, &w.committee)),
+            "404"
+        );
+        let admin = actor_with("T", &w);
+        for target in [&w.committee, &w.branch_a, &w.group_a, &w.branch_b] {
+            assert_eq!(outcome(authorize(&admin, Action::ManageOrgs, target)), "ok");
+        }
+    }
+
+    #[test]
+    fn plain_members_read_what_contains_them_and_list_only_their_own_branch() {
+        let w = world();
+        let member = Actor {
+            member_id: MemberId::new(),
+            branch_path: w.branch_a.clone(),
+            roles: vec![],
+        };
+        assert_eq!(
+            outcome(authorize(&member, Action::ReadOrg, &w.branch_a)),
+            "ok"
+        );
+        assert_eq!(
+            outcome(authorize(&member, Action::ReadOrg, &w.committee)),
+            "ok"
+        );
+        assert_eq!(
+            outcome(authorize(&member, Action::ReadOrg, &w.branch_b)),
+            "404"
+        );
+        assert_eq!(
+            outcome(authorize(&member, Action::ReadOrg, &w.group_a)),
+            "404"
+        );
+        assert_eq!(
+            outcome(authorize(&member, Action::ListBranchMembers, &w.branch_a)),
+            "ok"
+        );
+        assert_eq!(
+            outcome(authorize(&member, Action::ListBranchMembers, &w.branch_b)),
+            "404"
+        );
+        for action in Action::ALL.iter().filter(|a| !a.open_to_members()) {
+            assert_eq!(
+                outcome(authorize(&member, *action, &w.branch_a)),
+                "403",
+                "{action:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn grants_stay_within_scope_and_below_the_granter() {
+        let w = world();
+        let secretary = actor_with("S", &w);
+        assert_eq!(
+            outcome(authorize_grant(
+                &secretary,
+                RoleKind::Committee,
+                &w.branch_a
+            )),
+            "ok"
+        );
+        assert_eq!(
+            outcome(authorize_grant(
+                &secretary,
+                RoleKind::Committee,
+                &w.branch_b
+            )),
+            "404"
+        );
+        for above in [
+            RoleKind::Secretary,
+            RoleKind::TownshipAdmin,
+            RoleKind::HotlineOperator,
+        ] {
+            assert_eq!(
+                outcome(authorize_grant(&secretary, above, &w.branch_a)),
+                "403",
+                "{above:?}"
+            );
+        }
+        let admin = actor_with("T", &w);
+        for kind in RoleKind::ALL {
+            assert_eq!(outcome(authorize_grant(&admin, *kind, &w.branch_b)), "ok");
+            assert_eq!(
+                outcome(authorize_grant(&admin, *kind, &w.other_committee_branch)),
+                "404"
+            );
+        }
+        for letter in ["C", "C*", "O"] {
+            let actor = actor_with(letter, &w);
+            assert_eq!(
+                outcome(authorize_grant(&actor, RoleKind::Committee, &w.branch_a)),
+                "403"
+            );
+        }
+    }
+
+    #[test]
+    fn full_phones_are_for_the_member_and_secretaries_or_admins_covering_them() {
+        let w = world();
+        let owner = MemberId::new();
+        for (letter, sees) in [
+            ("S", true),
+            ("T", true),
+            ("C", false),
+            ("C*", false),
+            ("O", false),
+        ] {
+            let actor = actor_with(letter, &w);
+            assert_eq!(
+                sees_full_phone(&actor, owner, &w.branch_a),
+                sees,
+                "{letter}"
+            );
+            assert!(
+                !sees_full_phone(&actor, owner, &w.other_committee_branch),
+                "{letter}"
+            );
+        }
+        let me = Actor {
+            member_id: owner,
+            branch_path: w.branch_a.clone(),
+            roles: vec![],
+        };
+        assert!(sees_full_phone(&me, owner, &w.branch_a));
+        assert_eq!(outcome(authorize_own(&me, owner)), "ok");
+        assert_eq!(outcome(authorize_own(&me, MemberId::new())), "404");
+    }
+}

@@ -8,12 +8,16 @@ use async_trait::async_trait;
 
 use crate::audit::AuditRepo;
 use crate::error::RepoError;
+use crate::org::{MemberRepo, OrgRepo, RoleRepo};
 use crate::platform::SettingRepo;
 
 #[async_trait]
 pub trait UnitOfWork: Send + Sync {
     fn audit(&self) -> &dyn AuditRepo;
     fn settings(&self) -> &dyn SettingRepo;
+    fn orgs(&self) -> &dyn OrgRepo;
+    fn members(&self) -> &dyn MemberRepo;
+    fn roles(&self) -> &dyn RoleRepo;
 
     async fn commit(self: Box<Self>) -> Result<(), RepoError>;
     async fn rollback(self: Box<Self>) -> Result<(), RepoError>;

@@ -4,6 +4,7 @@
 mod model;
 mod phone;
 pub mod policy;
+mod ports;
 
 pub use model::{
     Member, MemberCategory, MemberId, MemberStatus, Org, OrgId, OrgKind, OrgPath, OrgSector,
@@ -11,3 +12,4 @@ pub use model::{
 };
 pub use phone::PhoneNumber;
 pub use policy::{Action, Actor, ActorRole};
+pub use ports::{MemberQuery, MemberRepo, OrgRepo, RoleRepo};

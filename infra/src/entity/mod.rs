@@ -1,4 +1,7 @@
 //! sea-orm entities. They never leave this crate: repositories convert them to domain types.
 
 pub mod audit_log;
+pub mod member;
+pub mod org;
+pub mod role_grant;
 pub mod setting;

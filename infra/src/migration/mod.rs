@@ -5,6 +5,9 @@ use sea_orm_migration::prelude::*;
 
 mod m20261128_000001_create_audit_log;
 mod m20261128_000002_create_setting;
+mod m20261128_000003_create_org;
+mod m20261128_000004_create_member;
+mod m20261128_000005_create_role_grant;
 
 pub struct Migrator;
 
@@ -14,6 +17,9 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261128_000001_create_audit_log::Migration),
             Box::new(m20261128_000002_create_setting::Migration),
+            Box::new(m20261128_000003_create_org::Migration),
+            Box::new(m20261128_000004_create_member::Migration),
+            Box::new(m20261128_000005_create_role_grant::Migration),
         ]
     }
 }

@@ -4,6 +4,7 @@
 //! the pool (single statements) or inside a transaction (a unit of work).
 
 mod audit;
+mod org;
 mod platform;
 
 use async_trait::async_trait;
@@ -15,6 +16,7 @@ use sea_orm::{
 use crate::db::Db;
 use domain::audit::AuditRepo;
 use domain::error::RepoError;
+use domain::org::{MemberRepo, OrgRepo, RoleRepo};
 use domain::platform::SettingRepo;
 use domain::uow::{Transactional, UnitOfWork};
 
@@ -49,6 +51,18 @@ impl UnitOfWork for SeaUnitOfWork {
     }
 
     fn settings(&self) -> &dyn SettingRepo {
+        &self.repos
+    }
+
+    fn orgs(&self) -> &dyn OrgRepo {
+        &self.repos
+    }
+
+    fn members(&self) -> &dyn MemberRepo {
+        &self.repos
+    }
+
+    fn roles(&self) -> &dyn RoleRepo {
         &self.repos
     }
 

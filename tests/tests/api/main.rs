@@ -6,4 +6,5 @@ mod docs;
 mod errors;
 mod migrations;
 mod ops;
+mod org_repo;
 mod persistence;

@@ -1,0 +1,53 @@
+use async_trait::async_trait;
+
+use super::model::{Member, MemberId, Org, OrgId, OrgPath, RoleGrant, RoleGrantId};
+use super::phone::PhoneNumber;
+use crate::error::RepoError;
+use crate::page::{Page, PageRequest};
+
+/// Storage of the org tree. Obligations: `path` is unique; children are listed in a stable
+/// order (creation order); subtree questions are answered by path range, not recursion.
+#[async_trait]
+pub trait OrgRepo: Send + Sync {
+    async fn get(&self, id: OrgId) -> Result<Option<Org>, RepoError>;
+    async fn children(&self, id: OrgId, page: &PageRequest) -> Result<Page<Org>, RepoError>;
+    async fn insert(&self, org: &Org) -> Result<(), RepoError>;
+    /// Stores the org's name and sector (its place in the tree never changes).
+    async fn update(&self, org: &Org) -> Result<(), RepoError>;
+}
+
+/// Which members to list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MemberQuery {
+    /// The org whose members are listed.
+    pub org: OrgPath,
+    /// Members of every branch under `org`, not only of `org` itself.
+    pub include_subtree: bool,
+    /// Only members whose name contains this text.
+    pub name_contains: Option<String>,
+}
+
+/// Storage of members. Obligations: a phone belongs to at most one member
+/// (`RepoError::Conflict` otherwise); lists are in creation order.
+#[async_trait]
+pub trait MemberRepo: Send + Sync {
+    async fn get(&self, id: MemberId) -> Result<Option<Member>, RepoError>;
+    async fn find_by_phone(&self, phone: &PhoneNumber) -> Result<Option<Member>, RepoError>;
+    async fn list(
+        &self,
+        query: &MemberQuery,
+        page: &PageRequest,
+    ) -> Result<Page<Member>, RepoError>;
+    async fn insert(&self, member: &Member) -> Result<(), RepoError>;
+    async fn update(&self, member: &Member) -> Result<(), RepoError>;
+}
+
+/// Storage of role grants. Obligations: one grant per (member, kind, org)
+/// (`RepoError::Conflict` otherwise).
+#[async_trait]
+pub trait RoleRepo: Send + Sync {
+    async fn of_member(&self, member: MemberId) -> Result<Vec<RoleGrant>, RepoError>;
+    async fn get(&self, id: RoleGrantId) -> Result<Option<RoleGrant>, RepoError>;
+    async fn insert(&self, grant: &RoleGrant) -> Result<(), RepoError>;
+    async fn delete(&self, id: RoleGrantId) -> Result<(), RepoError>;
+}

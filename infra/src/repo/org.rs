@@ -1,0 +1,289 @@
+use async_trait::async_trait;
+use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect,
+};
+use uuid::Uuid;
+
+use super::{map_db_err, prefix_range, Repos};
+use crate::entity::{member, org, role_grant};
+use domain::error::RepoError;
+use domain::org::{
+    Member, MemberCategory, MemberId, MemberQuery, MemberRepo, MemberStatus, Org, OrgId, OrgKind,
+    OrgPath, OrgRepo, OrgSector, PhoneNumber, RoleGrant, RoleGrantId, RoleKind, RoleRepo,
+};
+use domain::page::{CursorKey, Page, PageRequest};
+
+fn corrupt(what: &str, value: &str) -> RepoError {
+    RepoError::Other(format!("stored {what} is invalid: {value}"))
+}
+
+fn cursor_id(page: &PageRequest) -> Result<Option<Uuid>, RepoError> {
+    page.after()
+        .map(|c| Uuid::parse_str(c.as_str()).map_err(|_| RepoError::InvalidCursor))
+        .transpose()
+}
+
+fn path(raw: &str) -> Result<OrgPath, RepoError> {
+    OrgPath::parse(raw).ok_or_else(|| corrupt("org path", raw))
+}
+
+fn org_to_domain(row: org::Model) -> Result<Org, RepoError> {
+    Ok(Org {
+        id: OrgId::from_uuid(row.id),
+        parent_id: row.parent_id.map(OrgId::from_uuid),
+        kind: OrgKind::parse(&row.kind).ok_or_else(|| corrupt("org kind", &row.kind))?,
+        sector: OrgSector::parse(&row.sector).ok_or_else(|| corrupt("org sector", &row.sector))?,
+        name: row.name,
+        path: path(&row.path)?,
+        created_at: row.created_at,
+    })
+}
+
+fn member_to_domain(row: member::Model) -> Result<Member, RepoError> {
+    Ok(Member {
+        id: MemberId::from_uuid(row.id),
+        name: row.name,
+        phone: PhoneNumber::parse(&row.phone).map_err(|_| corrupt("phone", "(masked)"))?,
+        category: MemberCategory::parse(&row.category)
+            .ok_or_else(|| corrupt("member category", &row.category))?,
+        branch_id: OrgId::from_uuid(row.branch_id),
+        group_id: row.group_id.map(OrgId::from_uuid),
+        branch_path: path(&row.branch_path)?,
+        leading_cadre: row.leading_cadre,
+        status: MemberStatus::parse(&row.status)
+            .ok_or_else(|| corrupt("member status", &row.status))?,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+    })
+}
+
+fn grant_to_domain(row: role_grant::Model) -> Result<RoleGrant, RepoError> {
+    Ok(RoleGrant {
+        id: RoleGrantId::from_uuid(row.id),
+        member_id: MemberId::from_uuid(row.member_id),
+        kind: RoleKind::parse(&row.kind).ok_or_else(|| corrupt("role kind", &row.kind))?,
+        org_id: OrgId::from_uuid(row.org_id),
+        org_path: path(&row.org_path)?,
+        can_review: row.can_review,
+        granted_at: row.granted_at,
+    })
+}
+
+fn member_row(m: &Member) -> member::ActiveModel {
+    member::ActiveModel {
+        id: Set(m.id.as_uuid()),
+        name: Set(m.name.clone()),
+        phone: Set(m.phone.as_str().to_owned()),
+        category: Set(m.category.as_str().to_owned()),
+        branch_id: Set(m.branch_id.as_uuid()),
+        group_id: Set(m.group_id.map(|g| g.as_uuid())),
+        branch_path: Set(m.branch_path.as_str().to_owned()),
+        leading_cadre: Set(m.leading_cadre),
+        status: Set(m.status.as_str().to_owned()),
+        created_at: Set(m.created_at),
+        updated_at: Set(m.updated_at),
+    }
+}
+
+/// `%text%` with LIKE's wildcards in `text` taken literally.
+fn contains_pattern(text: &str) -> LikeExpr {
+    let escaped = text
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    LikeExpr::new(format!("%{escaped}%")).escape('\\')
+}
+
+#[async_trait]
+impl<C: ConnectionTrait + Send + Sync> OrgRepo for Repos<C> {
+    async fn get(&self, id: OrgId) -> Result<Option<Org>, RepoError> {
+        org::Entity::find_by_id(id.as_uuid())
+            .one(&self.conn)
+            .await
+            .map_err(map_db_err)?
+            .map(org_to_domain)
+            .transpose()
+    }
+
+    async fn children(&self, id: OrgId, page: &PageRequest) -> Result<Page<Org>, RepoError> {
+        let mut query = org::Entity::find().filter(org::Column::ParentId.eq(id.as_uuid()));
+        if let Some(after) = cursor_id(page)? {
+            query = query.filter(org::Column::Id.gt(after));
+        }
+        let rows = query
+            .order_by_asc(org::Column::Id)
+            .limit(u64::from(page.limit()) + 1)
+            .all(&self.conn)
+            .await
+            .map_err(map_db_err)?;
+        let orgs = rows
+            .into_iter()
+            .map(org_to_domain)
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Page::from_overfetch(orgs, page.limit(), |o| {
+            CursorKey::new(o.id.to_string())
+        }))
+    }
+
+    async fn insert(&self, o: &Org) -> Result<(), RepoError> {
+        let row = org::ActiveModel {
+            id: Set(o.id.as_uuid()),
+            parent_id: Set(o.parent_id.map(|p| p.as_uuid())),
+            kind: Set(o.kind.as_str().to_owned()),
+            sector: Set(o.sector.as_str().to_owned()),
+            name: Set(o.name.clone()),
+            path: Set(o.path.as_str().to_owned()),
+            created_at: Set(o.created_at),
+            updated_at: Set(o.created_at),
+        };
+        org::Entity::insert(row)
+            .exec_without_returning(&self.conn)
+            .await
+            .map(|_| ())
+            .map_err(map_db_err)
+    }
+
+    async fn update(&self, o: &Org) -> Result<(), RepoError> {
+        let result = org::Entity::update_many()
+            .col_expr(org::Column::Name, Expr::value(o.name.clone()))
+            .col_expr(org::Column::Sector, Expr::value(o.sector.as_str()))
+            .filter(org::Column::Id.eq(o.id.as_uuid()))
+            .exec(&self.conn)
+            .await
+            .map_err(map_db_err)?;
+        if result.rows_affected == 0 {
+            return Err(RepoError::NotFound);
+        }
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl<C: ConnectionTrait + Send + Sync> MemberRepo for Repos<C> {
+    async fn get(&self, id: MemberId) -> Result<Option<Member>, RepoError> {
+        member::Entity::find_by_id(id.as_uuid())
+            .one(&self.conn)
+            .await
+            .map_err(map_db_err)?
+            .map(member_to_domain)
+            .transpose()
+    }
+
+    async fn find_by_phone(&self, phone: &PhoneNumber) -> Result<Option<Member>, RepoError> {
+        member::Entity::find()
+            .filter(member::Column::Phone.eq(phone.as_str()))
+            .one(&self.conn)
+            .await
+            .map_err(map_db_err)?
+            .map(member_to_domain)
+            .transpose()
+    }
+
+    async fn list(&self, q: &MemberQuery, page: &PageRequest) -> Result<Page<Member>, RepoError> {
+        let mut query = member::Entity::find();
+        if q.include_subtree {
+            let (lo, hi) = prefix_range(q.org.as_str());
+            query = query.filter(member::Column::BranchPath.gte(lo));
+            if let Some(hi) = hi {
+                query = query.filter(member::Column::BranchPath.lt(hi));
+            }
+        } else {
+            query = query.filter(member::Column::BranchPath.eq(q.org.as_str()));
+        }
+        if let Some(text) = q.name_contains.as_deref().filter(|t| !t.is_empty()) {
+            query = query.filter(Expr::col(member::Column::Name).like(contains_pattern(text)));
+        }
+        if let Some(after) = cursor_id(page)? {
+            query = query.filter(member::Column::Id.gt(after));
+        }
+        let rows = query
+            .order_by_asc(member::Column::Id)
+            .limit(u64::from(page.limit()) + 1)
+            .all(&self.conn)
+            .await
+            .map_err(map_db_err)?;
+        let members = rows
+            .into_iter()
+            .map(member_to_domain)
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Page::from_overfetch(members, page.limit(), |m| {
+            CursorKey::new(m.id.to_string())
+        }))
+    }
+
+    async fn insert(&self, m: &Member) -> Result<(), RepoError> {
+        member::Entity::insert(member_row(m))
+            .exec_without_returning(&self.conn)
+            .await
+            .map(|_| ())
+            .map_err(map_db_err)
+    }
+
+    async fn update(&self, m: &Member) -> Result<(), RepoError> {
+        member::Entity::update(member_row(m))
+            .exec(&self.conn)
+            .await
+            .map(|_| ())
+            .map_err(|e| match map_db_err(e) {
+                // sea-orm reports an update that matched nothing as a missing record.
+                RepoError::Other(msg) if msg.contains("None of the records are updated") => {
+                    RepoError::NotFound
+                }
+                other => other,
+            })
+    }
+}
+
+#[async_trait]
+impl<C: ConnectionTrait + Send + Sync> RoleRepo for Repos<C> {
+    async fn of_member(&self, member: MemberId) -> Result<Vec<RoleGrant>, RepoError> {
+        role_grant::Entity::find()
+            .filter(role_grant::Column::MemberId.eq(member.as_uuid()))
+            .order_by_asc(role_grant::Column::Id)
+            .all(&self.conn)
+            .await
+            .map_err(map_db_err)?
+            .into_iter()
+            .map(grant_to_domain)
+            .collect()
+    }
+
+    async fn get(&self, id: RoleGrantId) -> Result<Option<RoleGrant>, RepoError> {
+        role_grant::Entity::find_by_id(id.as_uuid())
+            .one(&self.conn)
+            .await
+            .map_err(map_db_err)?
+            .map(grant_to_domain)
+            .transpose()
+    }
+
+    async fn insert(&self, g: &RoleGrant) -> Result<(), RepoError> {
+        let row = role_grant::ActiveModel {
+            id: Set(g.id.as_uuid()),
+            member_id: Set(g.member_id.as_uuid()),
+            kind: Set(g.kind.as_str().to_owned()),
+            org_id: Set(g.org_id.as_uuid()),
+            org_path: Set(g.org_path.as_str().to_owned()),
+            can_review: Set(g.can_review),
+            granted_at: Set(g.granted_at),
+        };
+        role_grant::Entity::insert(row)
+            .exec_without_returning(&self.conn)
+            .await
+            .map(|_| ())
+            .map_err(map_db_err)
+    }
+
+    async fn delete(&self, id: RoleGrantId) -> Result<(), RepoError> {
+        let result = role_grant::Entity::delete_by_id(id.as_uuid())
+            .exec(&self.conn)
+            .await
+            .map_err(map_db_err)?;
+        if result.rows_affected == 0 {
+            return Err(RepoError::NotFound);
+        }
+        Ok(())
+    }
+}

@@ -360,7 +360,9 @@ impl From<DomainError> for ApiError {
             DomainError::Validation(errors) => Self::validation(errors),
             DomainError::NotFound => Self::not_found(),
             DomainError::Forbidden => Self::forbidden(),
-            DomainError::Conflict(detail) => Self::conflict(detail),
+            DomainError::Conflict { code, detail } => {
+                Self::new(StatusCode::CONFLICT, code.as_str(), "与现有数据冲突").with_detail(detail)
+            }
             DomainError::Repo(r) => r.into(),
             DomainError::Cache(c) => c.into(),
         }

@@ -68,12 +68,26 @@ pub enum DomainError {
     NotFound,
     #[error("forbidden")]
     Forbidden,
-    #[error("conflict: {0}")]
-    Conflict(String),
+    /// The change collides with existing data; `code` says how (e.g. `member_phone_taken`).
+    #[error("conflict {code}: {detail}")]
+    Conflict { code: ErrorCode, detail: String },
     #[error(transparent)]
     Repo(RepoError),
     #[error(transparent)]
     Cache(#[from] crate::cache::CacheError),
+}
+
+impl DomainError {
+    pub fn conflict(code: &'static str, detail: impl Into<String>) -> Self {
+        Self::Conflict {
+            code: ErrorCode::new(code),
+            detail: detail.into(),
+        }
+    }
+
+    pub fn invalid(pointer: &str, code: &'static str, detail: impl Into<String>) -> Self {
+        Self::Validation(vec![FieldError::new(pointer, code, detail)])
+    }
 }
 
 impl From<RepoError> for DomainError {

@@ -6,6 +6,7 @@
 pub mod audit;
 pub mod cache;
 pub mod clock;
+pub mod context;
 pub mod error;
 pub mod id;
 pub mod org;

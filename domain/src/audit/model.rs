@@ -30,6 +30,12 @@ impl AuditAction {
         }
     }
 
+    /// An action named in code (not from input): checked in debug builds and tests.
+    pub fn known(name: &'static str) -> Self {
+        debug_assert!(Self::parse(name).is_ok(), "invalid audit action {name}");
+        Self(name.to_owned())
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }

@@ -1,0 +1,40 @@
+//! What every write service needs: where to write, what time it is, who is acting and
+//! which request asked.
+
+use crate::audit::{AuditAction, AuditEntry, AuditId, NewAuditEntry};
+use crate::clock::Clock;
+use crate::org::{Actor, OrgId, OrgPath};
+use crate::uow::Transactional;
+
+pub struct ServiceContext<'a> {
+    pub tx: &'a dyn Transactional,
+    pub clock: &'a dyn Clock,
+    pub actor: &'a Actor,
+    pub request_id: Option<String>,
+}
+
+impl ServiceContext<'_> {
+    /// An audit entry for a change by this context's actor, stamped `now`.
+    pub fn audit(
+        &self,
+        now: chrono::DateTime<chrono::Utc>,
+        action: &'static str,
+        object_type: &'static str,
+        object_id: String,
+        org: Option<(OrgId, &OrgPath)>,
+    ) -> AuditEntry {
+        AuditEntry::record(
+            AuditId::at(now),
+            NewAuditEntry {
+                actor: Some(self.actor.member_id.as_uuid()),
+                action: AuditAction::known(action),
+                object_type: object_type.to_owned(),
+                object_id,
+                org_id: org.map(|(id, _)| id.as_uuid()),
+                org_path: org.map(|(_, path)| path.as_str().to_owned()),
+                request_id: self.request_id.clone(),
+            },
+            now,
+        )
+    }
+}

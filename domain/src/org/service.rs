@@ -1,0 +1,464 @@
+//! Org, member and role services: authorise with the policy, validate, write the change
+//! and its audit entry in one unit of work.
+
+use super::model::{
+    Member, MemberCategory, MemberId, MemberStatus, Org, OrgId, OrgKind, OrgSector, RoleGrant,
+    RoleGrantId, RoleKind,
+};
+use super::phone::PhoneNumber;
+use super::policy::{self, Action, Actor};
+use super::ports::{MemberQuery, MemberRepo, OrgRepo, RoleRepo};
+use crate::context::ServiceContext;
+use crate::error::{DomainError, RepoError};
+use crate::page::{Page, PageRequest};
+
+/// Maps a uniqueness conflict to a coded domain conflict, passing other failures through.
+fn conflict_as(code: &'static str, detail: &'static str) -> impl Fn(RepoError) -> DomainError {
+    move |e| match e {
+        RepoError::Conflict { .. } => DomainError::conflict(code, detail),
+        other => other.into(),
+    }
+}
+
+pub async fn get_org(orgs: &dyn OrgRepo, actor: &Actor, id: OrgId) -> Result<Org, DomainError> {
+    let org = orgs.get(id).await?.ok_or(DomainError::NotFound)?;
+    policy::authorize(actor, Action::ReadOrg, &org.path)?;
+    Ok(org)
+}
+
+pub async fn list_children(
+    orgs: &dyn OrgRepo,
+    actor: &Actor,
+    id: OrgId,
+    page: &PageRequest,
+) -> Result<Page<Org>, DomainError> {
+    get_org(orgs, actor, id).await?;
+    Ok(orgs.children(id, page).await?)
+}
+
+#[derive(Debug, Clone)]
+pub struct NewOrg {
+    pub kind: OrgKind,
+    /// Defaults to the parent's sector.
+    pub sector: Option<OrgSector>,
+    pub name: String,
+}
+
+pub async fn create_child_org(
+    ctx: &ServiceContext<'_>,
+    parent_id: OrgId,
+    new: NewOrg,
+) -> Result<Org, DomainError> {
+    let uow = ctx.tx.begin().await?;
+    let parent = uow
+        .orgs()
+        .get(parent_id)
+        .await?
+        .ok_or(DomainError::NotFound)?;
+    policy::authorize(ctx.actor, Action::ManageOrgs, &parent.path)?;
+    if !parent.kind.may_contain(new.kind) {
+        return Err(DomainError::invalid(
+            "/kind",
+            "org_kind_not_allowed_here",
+            format!(
+                "a {} cannot contain a {}",
+                parent.kind.as_str(),
+                new.kind.as_str()
+            ),
+        ));
+    }
+    let name = Org::validate_name(&new.name).map_err(|e| DomainError::Validation(vec![e]))?;
+    let now = ctx.clock.now();
+    let id = OrgId::at(now);
+    let org = Org {
+        id,
+        parent_id: Some(parent.id),
+        kind: new.kind,
+        sector: new.sector.unwrap_or(parent.sector),
+        name,
+        path: parent.path.child(id),
+        created_at: now,
+    };
+    uow.orgs().insert(&org).await?;
+    let entry = ctx.audit(
+        now,
+        "org.create",
+        "org",
+        org.id.to_string(),
+        Some((org.id, &org.path)),
+    );
+    uow.audit().append(&entry).await?;
+    uow.commit().await?;
+    Ok(org)
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct OrgChanges {
+    pub name: Option<String>,
+    pub sector: Option<OrgSector>,
+}
+
+pub async fn update_org(
+    ctx: &ServiceContext<'_>,
+    id: OrgId,
+    changes: OrgChanges,
+) -> Result<Org, DomainError> {
+    let uow = ctx.tx.begin().await?;
+    let mut org = uow.orgs().get(id).await?.ok_or(DomainError::NotFound)?;
+    policy::authorize(ctx.actor, Action::ManageOrgs, &org.path)?;
+    if let Some(name) = changes.name {
+        org.name = Org::validate_name(&name).map_err(|e| DomainError::Validation(vec![e]))?;
+    }
+    if let Some(sector) = changes.sector {
+        org.sector = sector;
+    }
+    uow.orgs().update(&org).await?;
+    let now = ctx.clock.now();
+    let entry = ctx.audit(
+        now,
+        "org.update",
+        "org",
+        org.id.to_string(),
+        Some((org.id, &org.path)),
+    );
+    uow.audit().append(&entry).await?;
+    uow.commit().await?;
+    Ok(org)
+}
+
+pub async fn list_members(
+    orgs: &dyn OrgRepo,
+    members: &dyn MemberRepo,
+    actor: &Actor,
+    org_id: OrgId,
+    include_subtree: bool,
+    name_contains: Option<String>,
+    page: &PageRequest,
+) -> Result<Page<Member>, DomainError> {
+    let org = orgs.get(org_id).await?.ok_or(DomainError::NotFound)?;
+    policy::authorize(actor, Action::ListBranchMembers, &org.path)?;
+    let query = MemberQuery {
+        org: org.path,
+        include_subtree,
+        name_contains,
+    };
+    Ok(members.list(&query, page).await?)
+}
+
+/// A member the actor may see: themself, their branch's members, or members under a role.
+pub async fn get_member(
+    members: &dyn MemberRepo,
+    actor: &Actor,
+    id: MemberId,
+) -> Result<Member, DomainError> {
+    let member = members.get(id).await?.ok_or(DomainError::NotFound)?;
+    if actor.member_id != member.id {
+        policy::authorize(actor, Action::ListBranchMembers, &member.branch_path)
+            .map_err(|_| DomainError::NotFound)?;
+    }
+    Ok(member)
+}
+
+#[derive(Debug, Clone)]
+pub struct NewMember {
+    pub name: String,
+    pub phone: String,
+    pub category: MemberCategory,
+    pub leading_cadre: bool,
+}
+
+/// Creates a member in a branch, or in a group (whose branch is its parent).
+pub async fn create_member(
+    ctx: &ServiceContext<'_>,
+    org_id: OrgId,
+    new: NewMember,
+) -> Result<Member, DomainError> {
+    let uow = ctx.tx.begin().await?;
+    let org = uow.orgs().get(org_id).await?.ok_or(DomainError::NotFound)?;
+    policy::authorize(ctx.actor, Action::ManageMembers, &org.path)?;
+    let (branch, group) = match org.kind {
+        OrgKind::Branch => (org, None),
+        OrgKind::Group => {
+            let parent = org.parent_id.ok_or(DomainError::NotFound)?;
+            let branch = uow.orgs().get(parent).await?.ok_or(DomainError::NotFound)?;
+            (branch, Some(org.id))
+        }
+        _ => {
+            return Err(DomainError::invalid(
+                "/orgId",
+                "member_org_not_a_branch",
+                "members belong to a branch or one of its groups",
+            ))
+        }
+    };
+    let mut errors = Vec::new();
+    let name = Member::validate_name(&new.name)
+        .map_err(|e| errors.push(e))
+        .ok();
+    let phone = PhoneNumber::parse(&new.phone)
+        .map_err(|e| errors.push(e))
+        .ok();
+    let (Some(name), Some(phone)) = (name, phone) else {
+        return Err(DomainError::Validation(errors));
+    };
+    let now = ctx.clock.now();
+    let member = Member {
+        id: MemberId::at(now),
+        name,
+        phone,
+        category: new.category,
+        branch_id: branch.id,
+        group_id: group,
+        branch_path: branch.path.clone(),
+        leading_cadre: new.leading_cadre,
+        status: MemberStatus::Active,
+        created_at: now,
+        updated_at: now,
+    };
+    uow.members().insert(&member).await.map_err(conflict_as(
+        "member_phone_taken",
+        "this phone already belongs to a member",
+    ))?;
+    let entry = ctx.audit(
+        now,
+        "member.create",
+        "member",
+        member.id.to_string(),
+        Some((branch.id, &branch.path)),
+    );
+    uow.audit().append(&entry).await?;
+    uow.commit().await?;
+    Ok(member)
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct MemberChanges {
+    pub name: Option<String>,
+    pub phone: Option<String>,
+    pub category: Option<MemberCategory>,
+    pub leading_cadre: Option<bool>,
+    /// Transfer to this branch, or to this group (and its branch).
+    pub org_id: Option<OrgId>,
+    pub status: Option<MemberStatus>,
+}
+
+#[derive(Debug, Clone)]
+pub struct MemberUpdated {
+    pub member: Member,
+    /// The member stopped being active: their sessions must end now.
+    pub revoke_sessions: bool,
+}
+
+pub async fn update_member(
+    ctx: &ServiceContext<'_>,
+    id: MemberId,
+    changes: MemberChanges,
+) -> Result<MemberUpdated, DomainError> {
+    let uow = ctx.tx.begin().await?;
+    let before = uow.members().get(id).await?.ok_or(DomainError::NotFound)?;
+    // Out of scope looks like a missing member, even to those who manage members elsewhere.
+    policy::authorize(ctx.actor, Action::ManageMembers, &before.branch_path).map_err(
+        |e| match e {
+            DomainError::Forbidden
+                if policy::authorize(ctx.actor, Action::ListBranchMembers, &before.branch_path)
+                    .is_err() =>
+            {
+                DomainError::NotFound
+            }
+            other => other,
+        },
+    )?;
+    let mut member = before.clone();
+    let mut errors = Vec::new();
+    if let Some(name) = &changes.name {
+        match Member::validate_name(name) {
+            Ok(n) => member.name = n,
+            Err(e) => errors.push(e),
+        }
+    }
+    if let Some(phone) = &changes.phone {
+        match PhoneNumber::parse(phone) {
+            Ok(p) => member.phone = p,
+            Err(e) => errors.push(e),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(DomainError::Validation(errors));
+    }
+    if let Some(category) = changes.category {
+        member.category = category;
+    }
+    if let Some(cadre) = changes.leading_cadre {
+        member.leading_cadre = cadre;
+    }
+    if let Some(status) = changes.status {
+        member.status = status;
+    }
+    if let Some(org_id) = changes.org_id {
+        let target = uow.orgs().get(org_id).await?.ok_or(DomainError::NotFound)?;
+        policy::authorize(ctx.actor, Action::ManageMembers, &target.path)?;
+        let (branch, group) = match target.kind {
+            OrgKind::Branch => (target, None),
+            OrgKind::Group => {
+                let parent = target.parent_id.ok_or(DomainError::NotFound)?;
+                (
+                    uow.orgs().get(parent).await?.ok_or(DomainError::NotFound)?,
+                    Some(target.id),
+                )
+            }
+            _ => {
+                return Err(DomainError::invalid(
+                    "/orgId",
+                    "member_org_not_a_branch",
+                    "members belong to a branch or one of its groups",
+                ))
+            }
+        };
+        member.branch_id = branch.id;
+        member.branch_path = branch.path;
+        member.group_id = group;
+    }
+    let now = ctx.clock.now();
+    member.updated_at = now;
+    uow.members().update(&member).await.map_err(conflict_as(
+        "member_phone_taken",
+        "this phone already belongs to a member",
+    ))?;
+    let action = if member.status == MemberStatus::Deactivated
+        && before.status != MemberStatus::Deactivated
+    {
+        "member.deactivate"
+    } else if member.branch_id != before.branch_id {
+        "member.transfer"
+    } else {
+        "member.update"
+    };
+    let entry = ctx.audit(
+        now,
+        action,
+        "member",
+        member.id.to_string(),
+        Some((member.branch_id, &member.branch_path)),
+    );
+    uow.audit().append(&entry).await?;
+    uow.commit().await?;
+    let revoke_sessions = before.is_active() && !member.is_active();
+    Ok(MemberUpdated {
+        member,
+        revoke_sessions,
+    })
+}
+
+pub async fn list_roles(
+    members: &dyn MemberRepo,
+    roles: &dyn RoleRepo,
+    actor: &Actor,
+    member_id: MemberId,
+) -> Result<Vec<RoleGrant>, DomainError> {
+    get_member(members, actor, member_id).await?;
+    Ok(roles.of_member(member_id).await?)
+}
+
+#[derive(Debug, Clone)]
+pub struct NewGrant {
+    pub kind: RoleKind,
+    pub org_id: OrgId,
+    pub can_review: bool,
+}
+
+/// Which org kinds a role may be held on.
+fn role_fits(kind: RoleKind, org: OrgKind) -> bool {
+    match kind {
+        RoleKind::Secretary | RoleKind::Committee => {
+            matches!(org, OrgKind::Branch | OrgKind::GeneralBranch)
+        }
+        RoleKind::TownshipAdmin | RoleKind::HotlineOperator => org == OrgKind::Committee,
+    }
+}
+
+pub async fn grant_role(
+    ctx: &ServiceContext<'_>,
+    member_id: MemberId,
+    new: NewGrant,
+) -> Result<RoleGrant, DomainError> {
+    let uow = ctx.tx.begin().await?;
+    let member = get_member(uow.members(), ctx.actor, member_id).await?;
+    let org = uow
+        .orgs()
+        .get(new.org_id)
+        .await?
+        .ok_or(DomainError::NotFound)?;
+    policy::authorize_grant(ctx.actor, new.kind, &org.path)?;
+    if !role_fits(new.kind, org.kind) {
+        return Err(DomainError::invalid(
+            "/orgId",
+            "role_org_kind_mismatch",
+            format!(
+                "a {} role cannot be held on a {}",
+                new.kind.as_str(),
+                org.kind.as_str()
+            ),
+        ));
+    }
+    if new.can_review && new.kind != RoleKind::Committee {
+        return Err(DomainError::invalid(
+            "/canReview",
+            "role_can_review_committee_only",
+            "only committee members are granted review separately",
+        ));
+    }
+    let now = ctx.clock.now();
+    let grant = RoleGrant {
+        id: RoleGrantId::at(now),
+        member_id: member.id,
+        kind: new.kind,
+        org_id: org.id,
+        org_path: org.path.clone(),
+        can_review: new.can_review,
+        granted_at: now,
+    };
+    uow.roles().insert(&grant).await.map_err(conflict_as(
+        "role_already_granted",
+        "the member already holds this role on this org",
+    ))?;
+    let entry = ctx.audit(
+        now,
+        "role.grant",
+        "role_grant",
+        grant.id.to_string(),
+        Some((org.id, &org.path)),
+    );
+    uow.audit().append(&entry).await?;
+    uow.commit().await?;
+    Ok(grant)
+}
+
+pub async fn revoke_role(
+    ctx: &ServiceContext<'_>,
+    member_id: MemberId,
+    grant_id: RoleGrantId,
+) -> Result<(), DomainError> {
+    let uow = ctx.tx.begin().await?;
+    get_member(uow.members(), ctx.actor, member_id).await?;
+    let grant = uow
+        .roles()
+        .get(grant_id)
+        .await?
+        .ok_or(DomainError::NotFound)?;
+    if grant.member_id != member_id {
+        return Err(DomainError::NotFound);
+    }
+    policy::authorize_grant(ctx.actor, grant.kind, &grant.org_path)?;
+    uow.roles().delete(grant.id).await?;
+    let now = ctx.clock.now();
+    let entry = ctx.audit(
+        now,
+        "role.revoke",
+        "role_grant",
+        grant.id.to_string(),
+        Some((grant.org_id, &grant.org_path)),
+    );
+    uow.audit().append(&entry).await?;
+    uow.commit().await?;
+    Ok(())
+}

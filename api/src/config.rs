@@ -43,6 +43,13 @@ pub struct Settings {
     pub db_connect_retry: Duration,
     pub db_acquire_timeout: Duration,
     pub cache_timeout: Duration,
+    /// `kid:base64secret` entries, comma-separated; the last one signs. Unset in the
+    /// embedded mode: a key is generated once beside the SQLite file.
+    pub jwt_keys: Option<SecretString>,
+    pub jwt_issuer: String,
+    pub jwt_audience: String,
+    pub access_token_ttl: Duration,
+    pub refresh_token_ttl: Duration,
 }
 
 /// The shape of every layer before validation; field names are the setting names
@@ -67,6 +74,12 @@ struct Layered {
     db_connect_retry_secs: u64,
     db_acquire_timeout_secs: u64,
     cache_timeout_ms: u64,
+    #[serde(default)]
+    jwt_keys: Option<String>,
+    jwt_issuer: String,
+    jwt_audience: String,
+    access_token_ttl_secs: u64,
+    refresh_token_ttl_days: u64,
 }
 
 impl Default for Layered {
@@ -87,6 +100,11 @@ impl Default for Layered {
             db_connect_retry_secs: 30,
             db_acquire_timeout_secs: 5,
             cache_timeout_ms: 1000,
+            jwt_keys: None,
+            jwt_issuer: "zhijian-classroom".into(),
+            jwt_audience: "zhijian-classroom-api".into(),
+            access_token_ttl_secs: 900,
+            refresh_token_ttl_days: 30,
         }
     }
 }
@@ -254,6 +272,27 @@ impl Settings {
                 }
             }
         }
+        if !(60..=900).contains(&l.access_token_ttl_secs) {
+            return Err(ConfigError::new(
+                "access_token_ttl_secs",
+                "must be between 60 and 900 (15 minutes)",
+            ));
+        }
+        if !(1..=180).contains(&l.refresh_token_ttl_days) {
+            return Err(ConfigError::new(
+                "refresh_token_ttl_days",
+                "must be between 1 and 180",
+            ));
+        }
+        let jwt_keys = match l.jwt_keys.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(raw) => {
+                let entries: Vec<String> = raw.split(',').map(str::to_owned).collect();
+                crate::auth::keys::KeyRing::parse(&entries)
+                    .map_err(|e| ConfigError::new("jwt_keys", e.to_string()))?;
+                Some(SecretString::from(raw.to_owned()))
+            }
+        };
         Ok(Self {
             host: l.host,
             port: l.port,
@@ -270,6 +309,11 @@ impl Settings {
             db_connect_retry: Duration::from_secs(l.db_connect_retry_secs),
             db_acquire_timeout: Duration::from_secs(l.db_acquire_timeout_secs.max(1)),
             cache_timeout: Duration::from_millis(l.cache_timeout_ms.max(1)),
+            jwt_keys,
+            jwt_issuer: l.jwt_issuer,
+            jwt_audience: l.jwt_audience,
+            access_token_ttl: Duration::from_secs(l.access_token_ttl_secs),
+            refresh_token_ttl: Duration::from_secs(l.refresh_token_ttl_days * 24 * 3600),
         })
     }
 

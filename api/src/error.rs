@@ -234,6 +234,10 @@ impl ApiError {
         Self::new(StatusCode::CONFLICT, "resource_conflict", "与现有数据冲突").with_detail(detail)
     }
 
+    pub fn unauthorized(code: &'static str, title: &'static str) -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, code, title)
+    }
+
     pub fn forbidden() -> Self {
         Self::new(
             StatusCode::FORBIDDEN,
@@ -308,6 +312,9 @@ impl ApiError {
         res.insert_header((header::CONTENT_TYPE, PROBLEM_JSON));
         if let Some(secs) = self.0.retry_after {
             res.insert_header((header::RETRY_AFTER, secs.to_string()));
+        }
+        if self.0.status == StatusCode::UNAUTHORIZED {
+            res.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
         }
         if let Some(allow) = &self.0.allow {
             res.insert_header((header::ALLOW, allow.clone()));

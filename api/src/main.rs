@@ -26,6 +26,30 @@ enum Command {
     Serve,
     /// Apply pending database migrations and exit.
     Migrate,
+    /// Mint an access token for trying the API; prints only the token.
+    Token {
+        /// The member's id or phone.
+        #[arg(long)]
+        member: String,
+        /// Lifetime, e.g. 15m or 300s (at most 15m).
+        #[arg(long, default_value = "15m")]
+        ttl: String,
+        /// Also start a session: prints a refresh token on a second line.
+        #[arg(long)]
+        refresh: bool,
+    },
+    /// Grant a role from the shell (how the first township admin is made); prints its id.
+    Grant {
+        /// The member's id or phone.
+        #[arg(long)]
+        member: String,
+        /// secretary, committee, township_admin or hotline_operator.
+        #[arg(long)]
+        role: String,
+        /// The org the role covers.
+        #[arg(long)]
+        org: String,
+    },
 }
 
 fn main() -> ExitCode {
@@ -51,6 +75,18 @@ fn main() -> ExitCode {
     let outcome = match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => runtime.block_on(serve(settings)),
         Command::Migrate => runtime.block_on(migrate(settings)),
+        Command::Token {
+            member,
+            ttl,
+            refresh,
+        } => runtime
+            .block_on(api::cli::token(&settings, &member, &ttl, refresh))
+            .map(|lines| lines.iter().for_each(|l| println!("{l}")))
+            .map_err(|e| e.to_string()),
+        Command::Grant { member, role, org } => runtime
+            .block_on(api::cli::grant(&settings, &member, &role, &org))
+            .map(|id| println!("{id}"))
+            .map_err(|e| e.to_string()),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

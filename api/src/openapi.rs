@@ -27,6 +27,8 @@ pub type ExtraRoutes =
     modifiers(&BearerAuth),
     tags(
         (name = "operations", description = "Liveness, readiness and metrics"),
+        (name = "auth", description = "Sessions: refresh and logout"),
+        (name = "me", description = "The caller's own profile"),
     )
 )]
 struct ApiDoc;

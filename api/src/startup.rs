@@ -11,6 +11,8 @@ use secrecy::ExposeSecret;
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::{Config as SwaggerConfig, SwaggerUi};
 
+use crate::auth::keys::{embedded_key_file, KeyRing};
+use crate::auth::token::TokenConfig;
 use crate::config::Settings;
 use crate::error::ApiError;
 use crate::extract::BodyLimit;
@@ -26,6 +28,8 @@ use infra::{Db, DbOptions};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
+    #[error("signing keys: {0}")]
+    Keys(String),
     #[error("database: {0}")]
     Database(#[from] ConnectError),
     #[error("database migration failed: {0}")]
@@ -45,6 +49,33 @@ pub struct AppDeps {
     pub cache: Arc<dyn Cache>,
     pub cache_backend: &'static str,
     pub clock: Arc<dyn Clock>,
+    pub keys: Arc<KeyRing>,
+}
+
+pub fn token_config(settings: &Settings) -> TokenConfig {
+    TokenConfig {
+        issuer: settings.jwt_issuer.clone(),
+        audience: settings.jwt_audience.clone(),
+        access_ttl: settings.access_token_ttl,
+        refresh_ttl: settings.refresh_token_ttl,
+    }
+}
+
+/// The configured key ring; in the embedded mode (SQLite, nothing configured) a key kept
+/// beside the database file. PostgreSQL means production: configured keys or no start.
+pub fn key_ring(settings: &Settings) -> Result<KeyRing, StartupError> {
+    let url = settings.database_url.expose_secret();
+    match &settings.jwt_keys {
+        Some(raw) => {
+            let entries: Vec<String> = raw.expose_secret().split(',').map(str::to_owned).collect();
+            KeyRing::parse(&entries).map_err(|e| StartupError::Keys(e.to_string()))
+        }
+        None if url.starts_with("sqlite:") => KeyRing::load_or_create(&embedded_key_file(url))
+            .map_err(|e| StartupError::Keys(e.to_string())),
+        None => Err(StartupError::Keys(
+            "APP_JWT_KEYS must be set when DATABASE_URL is PostgreSQL".to_owned(),
+        )),
+    }
 }
 
 pub fn db_options(settings: &Settings) -> DbOptions {
@@ -59,6 +90,7 @@ pub fn db_options(settings: &Settings) -> DbOptions {
 /// Connects the database (migrating it) and the cache, each retried with backoff for at
 /// most the configured time.
 pub async fn connect_dependencies(settings: &Settings) -> Result<AppDeps, StartupError> {
+    let keys = Arc::new(key_ring(settings)?);
     let db = Db::connect(settings.database_url.expose_secret(), &db_options(settings)).await?;
     db.migrate()
         .await
@@ -75,6 +107,7 @@ pub async fn connect_dependencies(settings: &Settings) -> Result<AppDeps, Startu
         cache,
         cache_backend,
         clock: Arc::new(SystemClock),
+        keys,
     })
 }
 
@@ -92,6 +125,19 @@ async fn connect_redis(url: &str, settings: &Settings) -> Result<RedisCache, Cac
                 delay = (delay * 2).min(Duration::from_secs(5));
             }
             Err(e) => return Err(e),
+        }
+    }
+}
+
+impl AppState {
+    pub fn new(deps: AppDeps, settings: &Settings) -> Self {
+        Self {
+            db: deps.db,
+            cache: deps.cache,
+            cache_backend: deps.cache_backend,
+            clock: deps.clock,
+            keys: deps.keys,
+            tokens: token_config(settings),
         }
     }
 }
@@ -126,12 +172,7 @@ impl Application {
         table.add(DOC_PATH, &["GET"]);
         let table = web::Data::new(table);
         let metrics = web::Data::new(Metrics::new()?);
-        let state = web::Data::new(AppState {
-            db: deps.db,
-            cache: deps.cache,
-            cache_backend: deps.cache_backend,
-            clock: deps.clock,
-        });
+        let state = web::Data::new(AppState::new(deps, settings));
         let body_limit = settings.body_limit;
         let origins = settings.cors_origins.clone();
 

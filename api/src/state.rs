@@ -2,6 +2,8 @@
 
 use std::sync::Arc;
 
+use crate::auth::keys::KeyRing;
+use crate::auth::token::TokenConfig;
 use domain::cache::Cache;
 use domain::clock::Clock;
 use infra::Db;
@@ -13,4 +15,6 @@ pub struct AppState {
     /// `redis` or `memory`, for readiness reports.
     pub cache_backend: &'static str,
     pub clock: Arc<dyn Clock>,
+    pub keys: Arc<KeyRing>,
+    pub tokens: TokenConfig,
 }

@@ -73,6 +73,10 @@ fn an_unreachable_database_fails_after_bounded_retries_without_leaking_the_passw
     let started = Instant::now();
     let out = run(api(dir.path())
         .env("DATABASE_URL", "postgres://app:s3cret-pw@127.0.0.1:1/app")
+        .env(
+            "APP_JWT_KEYS",
+            "k1:KioqKioqKioqKioqKioqKioqKioqKioqKioqKioqKio=",
+        )
         .env("APP_DB_CONNECT_RETRY_SECS", "3")
         .env("APP_DB_ACQUIRE_TIMEOUT_SECS", "1"));
     assert!(!out.status.success());
@@ -81,6 +85,28 @@ fn an_unreachable_database_fails_after_bounded_retries_without_leaking_the_passw
     assert!(stderr.contains("database unreachable after"), "{stderr}");
     assert!(stderr.contains("not reachable yet"), "it retried: {stderr}");
     assert!(!stderr.contains("s3cret-pw"), "{stderr}");
+}
+
+#[test]
+fn postgres_without_signing_keys_refuses_to_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(api(dir.path()).env("DATABASE_URL", "postgres://app@127.0.0.1:1/app"));
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("APP_JWT_KEYS must be set"), "{stderr}");
+}
+
+#[test]
+fn a_malformed_signing_key_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(api(dir.path()).env("APP_JWT_KEYS", "k1:too-short"));
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("APP_JWT_KEYS"), "{stderr}");
+    assert!(
+        !stderr.contains("too-short"),
+        "the secret is not echoed: {stderr}"
+    );
 }
 
 #[test]

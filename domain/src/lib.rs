@@ -9,6 +9,7 @@ pub mod clock;
 pub mod context;
 pub mod error;
 pub mod id;
+pub mod identity;
 pub mod org;
 pub mod page;
 pub mod platform;

@@ -8,6 +8,7 @@ use async_trait::async_trait;
 
 use crate::audit::AuditRepo;
 use crate::error::RepoError;
+use crate::identity::RefreshTokenRepo;
 use crate::org::{MemberRepo, OrgRepo, RoleRepo};
 use crate::platform::SettingRepo;
 
@@ -18,6 +19,7 @@ pub trait UnitOfWork: Send + Sync {
     fn orgs(&self) -> &dyn OrgRepo;
     fn members(&self) -> &dyn MemberRepo;
     fn roles(&self) -> &dyn RoleRepo;
+    fn refresh_tokens(&self) -> &dyn RefreshTokenRepo;
 
     async fn commit(self: Box<Self>) -> Result<(), RepoError>;
     async fn rollback(self: Box<Self>) -> Result<(), RepoError>;

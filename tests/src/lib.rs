@@ -7,6 +7,7 @@
 
 pub mod cache;
 pub mod database;
+pub mod fixtures;
 pub mod probe;
 
 use std::sync::Arc;
@@ -14,11 +15,13 @@ use std::sync::Arc;
 use actix_web::dev::ServerHandle;
 use chrono::{DateTime, TimeZone, Utc};
 
+use api::auth::keys::KeyRing;
+use api::auth::token::TokenConfig;
 use api::config::Settings;
 use api::openapi::ExtraRoutes;
 use api::startup::{AppDeps, Application};
 use domain::cache::Cache;
-use domain::clock::ManualClock;
+use domain::clock::{Clock, ManualClock};
 use infra::Db;
 
 pub use cache::{test_cache, FlakyCache};
@@ -46,6 +49,11 @@ pub struct TestApp {
     pub cache: Arc<dyn Cache>,
     /// Present when spawned with `flaky_cache`.
     pub flaky: Option<Arc<FlakyCache>>,
+    /// The app's signing keys and token settings, to mint tokens as the app would.
+    pub keys: Arc<KeyRing>,
+    pub tokens: TokenConfig,
+    /// The same dependencies the app runs on, for calling its services directly.
+    pub state: api::state::AppState,
     handle: ServerHandle,
     _database: Arc<TestDatabase>,
 }
@@ -55,6 +63,21 @@ pub fn default_test_instant() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 5, 0, 30, 0)
         .single()
         .unwrap_or_else(Utc::now)
+}
+
+/// The key every test app signs with (fixed, so two instances of a pair agree).
+pub const TEST_KEY_ID: &str = "test-1";
+
+pub fn test_key_entry() -> String {
+    // 32 bytes of 0x2a, base64.
+    format!("{TEST_KEY_ID}:KioqKioqKioqKioqKioqKioqKioqKioqKioqKioqKio=")
+}
+
+pub fn test_keys() -> KeyRing {
+    match KeyRing::parse(&[test_key_entry()]) {
+        Ok(k) => k,
+        Err(e) => panic!("test key: {e}"),
+    }
 }
 
 pub fn init_test_logging() {
@@ -121,6 +144,7 @@ impl TestApp {
         } else {
             (cache, None)
         };
+        let keys = Arc::new(test_keys());
         let deps = AppDeps {
             db: db.clone(),
             cache: cache.clone(),
@@ -130,11 +154,13 @@ impl TestApp {
                 "memory"
             },
             clock: Arc::new(clock.clone()),
+            keys: keys.clone(),
         };
         let extra: Option<ExtraRoutes> = options.probes.then(|| {
             let routes: ExtraRoutes = Arc::new(probe::configure);
             routes
         });
+        let state = api::state::AppState::new(deps.clone(), &settings);
         let app = match Application::build_with(&settings, deps, extra) {
             Ok(app) => app,
             Err(e) => panic!("the test app did not start: {e}"),
@@ -158,6 +184,9 @@ impl TestApp {
             db,
             cache,
             flaky,
+            keys,
+            tokens: api::startup::token_config(&settings),
+            state,
             handle,
             _database: database,
         }
@@ -211,6 +240,52 @@ impl TestApp {
     pub async fn post_json(&self, path: &str, body: &serde_json::Value) -> reqwest::Response {
         self.post_raw(path, Some("application/json"), body.to_string())
             .await
+    }
+
+    /// An access token for `member`, minted now by the app's clock and keys.
+    pub fn token_for(&self, member: domain::org::MemberId) -> String {
+        let ttl = self.tokens.access_ttl;
+        match api::auth::token::mint(
+            &self.keys,
+            &self.tokens,
+            member,
+            None,
+            self.clock.now(),
+            ttl,
+        ) {
+            Ok((token, _)) => token,
+            Err(e) => panic!("minting a test token: {e}"),
+        }
+    }
+
+    /// Sends a body-less request as `token`.
+    pub async fn send_as(
+        &self,
+        token: &str,
+        method: reqwest::Method,
+        path: &str,
+    ) -> reqwest::Response {
+        let bearer = format!("Bearer {token}");
+        self.send(method, path, &[("authorization", &bearer)]).await
+    }
+
+    /// Sends a JSON request as `token`.
+    pub async fn send_json_as(
+        &self,
+        token: &str,
+        method: reqwest::Method,
+        path: &str,
+        body: &serde_json::Value,
+    ) -> reqwest::Response {
+        let req = self
+            .client
+            .request(method.clone(), self.url(path))
+            .bearer_auth(token)
+            .json(body);
+        match req.send().await {
+            Ok(r) => r,
+            Err(e) => panic!("{method} {path}: {e}"),
+        }
     }
 
     /// Stops the server, letting in-flight requests finish.

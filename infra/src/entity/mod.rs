@@ -3,5 +3,6 @@
 pub mod audit_log;
 pub mod member;
 pub mod org;
+pub mod refresh_token;
 pub mod role_grant;
 pub mod setting;

@@ -8,6 +8,7 @@ mod m20261128_000002_create_setting;
 mod m20261128_000003_create_org;
 mod m20261128_000004_create_member;
 mod m20261128_000005_create_role_grant;
+mod m20261128_000006_create_refresh_token;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000003_create_org::Migration),
             Box::new(m20261128_000004_create_member::Migration),
             Box::new(m20261128_000005_create_role_grant::Migration),
+            Box::new(m20261128_000006_create_refresh_token::Migration),
         ]
     }
 }

@@ -4,6 +4,7 @@
 //! the pool (single statements) or inside a transaction (a unit of work).
 
 mod audit;
+mod identity;
 mod org;
 mod platform;
 
@@ -16,6 +17,7 @@ use sea_orm::{
 use crate::db::Db;
 use domain::audit::AuditRepo;
 use domain::error::RepoError;
+use domain::identity::RefreshTokenRepo;
 use domain::org::{MemberRepo, OrgRepo, RoleRepo};
 use domain::platform::SettingRepo;
 use domain::uow::{Transactional, UnitOfWork};
@@ -63,6 +65,10 @@ impl UnitOfWork for SeaUnitOfWork {
     }
 
     fn roles(&self) -> &dyn RoleRepo {
+        &self.repos
+    }
+
+    fn refresh_tokens(&self) -> &dyn RefreshTokenRepo {
         &self.repos
     }
 

@@ -1,0 +1,87 @@
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::{web, FromRequest, HttpRequest};
+
+use super::session::revoked_jti_key;
+use super::token::{verify, AccessClaims, AuthError};
+use crate::error::ApiError;
+use crate::state::AppState;
+use domain::org::{Actor, ActorRole, Member, MemberId, MemberRepo, RoleRepo};
+
+/// The authenticated caller: their member record and their roles as an [`Actor`].
+#[derive(Debug, Clone)]
+pub struct AuthUser {
+    pub actor: Actor,
+    pub member: Member,
+    pub claims: AccessClaims,
+}
+
+impl FromRequest for AuthUser {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let header = req
+            .headers()
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        Box::pin(async move {
+            let state = state.ok_or_else(|| ApiError::internal("application state missing"))?;
+            let token = header
+                .as_deref()
+                .and_then(|h| {
+                    h.strip_prefix("Bearer ")
+                        .or_else(|| h.strip_prefix("bearer "))
+                })
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .ok_or(AuthError::Missing)?;
+            authenticate(&state, token).await
+        })
+    }
+}
+
+/// Verifies `token` and loads the caller. Revocation is checked in the shared cache and
+/// fails closed: an unreachable cache answers 503, never a pass.
+pub async fn authenticate(state: &AppState, token: &str) -> Result<AuthUser, ApiError> {
+    let claims = verify(&state.keys, &state.tokens, token, state.clock.now())?;
+    if state
+        .cache
+        .get(&revoked_jti_key(&claims.jti))
+        .await?
+        .is_some()
+    {
+        return Err(AuthError::Revoked.into());
+    }
+    let member_id = uuid::Uuid::parse_str(&claims.sub)
+        .map(MemberId::from_uuid)
+        .map_err(|_| AuthError::Malformed)?;
+    let repos = state.db.repos();
+    let member = MemberRepo::get(&repos, member_id)
+        .await?
+        .filter(Member::is_active)
+        .ok_or(AuthError::MemberInactive)?;
+    let roles = repos.of_member(member_id).await?;
+    let actor = Actor {
+        member_id,
+        branch_path: member.branch_path.clone(),
+        roles: roles
+            .into_iter()
+            .map(|g| ActorRole {
+                kind: g.kind,
+                org_path: g.org_path,
+                can_review: g.can_review,
+            })
+            .collect(),
+    };
+    Ok(AuthUser {
+        actor,
+        member,
+        claims,
+    })
+}

@@ -1,0 +1,203 @@
+//! Sessions: refresh tokens are opaque, stored as SHA-256, rotated on every use. Reusing a
+//! spent one revokes its whole family, except a repeat within 30 s (a weak network
+//! resending the same request), which answers the same new pair. Logout revokes the access
+//! token by `jti` in the shared cache and the refresh family in the database, at once.
+
+use std::time::Duration;
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use utoipa::ToSchema;
+
+use super::token::{mint, AccessClaims, LEEWAY_SECS, REFRESH_PREFIX};
+use crate::error::ApiError;
+use crate::state::AppState;
+use domain::identity::{RefreshToken, RefreshTokenId, RefreshTokenRepo, SessionFamilyId};
+use domain::org::{Member, MemberId, MemberRepo};
+use domain::uow::Transactional;
+
+/// How long a repeated refresh answers the pair the first one got.
+pub const GRACE: Duration = Duration::from_secs(30);
+
+/// An access token and, for sessions, the refresh token that renews it.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct TokenPair {
+    /// A JWT for `Authorization: Bearer …`.
+    pub access_token: String,
+    /// Always `Bearer`.
+    #[schema(example = "Bearer")]
+    pub token_type: String,
+    /// Seconds until the access token expires.
+    #[schema(example = 900)]
+    pub expires_in: u64,
+    /// Opaque; exchange it once at `/api/v1/auth/refresh` for a new pair.
+    pub refresh_token: String,
+}
+
+pub fn revoked_jti_key(jti: &str) -> String {
+    format!("auth:revoked:jti:{jti}")
+}
+
+fn grace_key(hash: &str) -> String {
+    format!("auth:refresh:grace:{hash}")
+}
+
+fn hash(token: &str) -> String {
+    Sha256::digest(token.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+fn new_refresh_token() -> Result<String, ApiError> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(ApiError::internal)?;
+    Ok(format!("{REFRESH_PREFIX}{}", URL_SAFE_NO_PAD.encode(bytes)))
+}
+
+fn refused(code: &'static str) -> ApiError {
+    ApiError::unauthorized(code, "登录已失效，请重新登录")
+}
+
+/// Issues a refresh token of `family` and an access token bound to it, inside `uow`.
+async fn issue(
+    state: &AppState,
+    refresh_tokens: &dyn RefreshTokenRepo,
+    member: MemberId,
+    family: SessionFamilyId,
+) -> Result<TokenPair, ApiError> {
+    let now = state.clock.now();
+    let refresh = new_refresh_token()?;
+    let ttl = chrono::Duration::from_std(state.tokens.refresh_ttl).map_err(ApiError::internal)?;
+    refresh_tokens
+        .insert(&RefreshToken {
+            id: RefreshTokenId::at(now),
+            family_id: family,
+            member_id: member,
+            token_hash: hash(&refresh),
+            created_at: now,
+            expires_at: now + ttl,
+            used_at: None,
+            revoked_at: None,
+        })
+        .await?;
+    let (access, claims) = mint(
+        &state.keys,
+        &state.tokens,
+        member,
+        Some(family),
+        now,
+        state.tokens.access_ttl,
+    )?;
+    Ok(TokenPair {
+        access_token: access,
+        token_type: "Bearer".to_owned(),
+        expires_in: u64::try_from(claims.exp - claims.iat).unwrap_or(0),
+        refresh_token: refresh,
+    })
+}
+
+/// Starts a new session (a new refresh family) for an active member.
+pub async fn start_session(state: &AppState, member: &Member) -> Result<TokenPair, ApiError> {
+    let uow = state.db.begin().await?;
+    let pair = issue(
+        state,
+        uow.refresh_tokens(),
+        member.id,
+        SessionFamilyId::at(state.clock.now()),
+    )
+    .await?;
+    uow.commit().await?;
+    Ok(pair)
+}
+
+/// Exchanges a refresh token for a new pair (see the module's rules).
+pub async fn refresh(state: &AppState, presented: &str) -> Result<TokenPair, ApiError> {
+    let token_hash = hash(presented);
+    let now = state.clock.now();
+    let repos = state.db.repos();
+    let row = repos
+        .find_by_hash(&token_hash)
+        .await?
+        .ok_or_else(|| refused("auth_refresh_invalid"))?;
+    if row.revoked_at.is_some() {
+        return Err(refused("auth_refresh_revoked"));
+    }
+    if row.expires_at <= now {
+        return Err(refused("auth_refresh_expired"));
+    }
+    let active = MemberRepo::get(&repos, row.member_id)
+        .await?
+        .is_some_and(|m| m.is_active());
+    if !active {
+        return Err(ApiError::from(super::token::AuthError::MemberInactive));
+    }
+
+    let uow = state.db.begin().await?;
+    if uow.refresh_tokens().mark_used(row.id, now).await? {
+        let pair = issue(state, uow.refresh_tokens(), row.member_id, row.family_id).await?;
+        uow.commit().await?;
+        let cached = serde_json::to_vec(&pair).map_err(ApiError::internal)?;
+        if let Err(e) = state
+            .cache
+            .set(&grace_key(&token_hash), &cached, Some(GRACE))
+            .await
+        {
+            tracing::warn!(error = %e, "refresh grace entry not cached; a resend will revoke the session");
+        }
+        return Ok(pair);
+    }
+    uow.rollback().await?;
+
+    // Spent already. A resend within the grace window gets the same pair (the first
+    // exchange may still be caching it, so wait briefly); anything else is theft.
+    let used_at = repos
+        .find_by_hash(&token_hash)
+        .await?
+        .and_then(|t| t.used_at)
+        .unwrap_or(now);
+    let within_grace = now.signed_duration_since(used_at).num_milliseconds()
+        <= i64::try_from(GRACE.as_millis()).unwrap_or(i64::MAX);
+    if within_grace {
+        for _ in 0..20 {
+            if let Some(bytes) = state.cache.get(&grace_key(&token_hash)).await? {
+                return serde_json::from_slice(&bytes).map_err(ApiError::internal);
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+    let uow = state.db.begin().await?;
+    uow.refresh_tokens()
+        .revoke_family(row.family_id, now)
+        .await?;
+    uow.commit().await?;
+    tracing::warn!(family = %row.family_id, "spent refresh token reused: session revoked");
+    Err(refused("auth_refresh_reused"))
+}
+
+/// Ends the caller's session on every instance: the access token by `jti` (until it would
+/// have expired anyway) and its refresh family.
+pub async fn logout(state: &AppState, claims: &AccessClaims) -> Result<(), ApiError> {
+    let now = state.clock.now().timestamp();
+    let remaining = (claims.exp + LEEWAY_SECS - now).max(1);
+    let ttl = Duration::from_secs(u64::try_from(remaining).unwrap_or(1));
+    state
+        .cache
+        .set(&revoked_jti_key(&claims.jti), b"1", Some(ttl))
+        .await?;
+    if let Some(family) = claims
+        .sid
+        .as_deref()
+        .and_then(|s| uuid::Uuid::parse_str(s).ok())
+    {
+        let uow = state.db.begin().await?;
+        uow.refresh_tokens()
+            .revoke_family(SessionFamilyId::from_uuid(family), state.clock.now())
+            .await?;
+        uow.commit().await?;
+    }
+    Ok(())
+}

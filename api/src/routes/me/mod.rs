@@ -1,0 +1,4 @@
+//! The caller's own profile.
+
+pub mod dto;
+pub mod get;

@@ -1,0 +1,91 @@
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+
+use super::{map_db_err, Repos};
+use crate::entity::refresh_token;
+use domain::error::RepoError;
+use domain::identity::{RefreshToken, RefreshTokenId, RefreshTokenRepo, SessionFamilyId};
+use domain::org::MemberId;
+
+fn to_domain(row: refresh_token::Model) -> RefreshToken {
+    RefreshToken {
+        id: RefreshTokenId::from_uuid(row.id),
+        family_id: SessionFamilyId::from_uuid(row.family_id),
+        member_id: MemberId::from_uuid(row.member_id),
+        token_hash: row.token_hash,
+        created_at: row.created_at,
+        expires_at: row.expires_at,
+        used_at: row.used_at,
+        revoked_at: row.revoked_at,
+    }
+}
+
+#[async_trait]
+impl<C: ConnectionTrait + Send + Sync> RefreshTokenRepo for Repos<C> {
+    async fn insert(&self, t: &RefreshToken) -> Result<(), RepoError> {
+        let row = refresh_token::ActiveModel {
+            id: Set(t.id.as_uuid()),
+            family_id: Set(t.family_id.as_uuid()),
+            member_id: Set(t.member_id.as_uuid()),
+            token_hash: Set(t.token_hash.clone()),
+            created_at: Set(t.created_at),
+            expires_at: Set(t.expires_at),
+            used_at: Set(t.used_at),
+            revoked_at: Set(t.revoked_at),
+        };
+        refresh_token::Entity::insert(row)
+            .exec_without_returning(&self.conn)
+            .await
+            .map(|_| ())
+            .map_err(map_db_err)
+    }
+
+    async fn find_by_hash(&self, hash: &str) -> Result<Option<RefreshToken>, RepoError> {
+        Ok(refresh_token::Entity::find()
+            .filter(refresh_token::Column::TokenHash.eq(hash))
+            .one(&self.conn)
+            .await
+            .map_err(map_db_err)?
+            .map(to_domain))
+    }
+
+    async fn mark_used(&self, id: RefreshTokenId, at: DateTime<Utc>) -> Result<bool, RepoError> {
+        // A conditional update: the affected-row count says who won a race.
+        let result = refresh_token::Entity::update_many()
+            .col_expr(refresh_token::Column::UsedAt, Expr::value(at))
+            .filter(refresh_token::Column::Id.eq(id.as_uuid()))
+            .filter(refresh_token::Column::UsedAt.is_null())
+            .exec(&self.conn)
+            .await
+            .map_err(map_db_err)?;
+        Ok(result.rows_affected == 1)
+    }
+
+    async fn revoke_family(
+        &self,
+        family: SessionFamilyId,
+        at: DateTime<Utc>,
+    ) -> Result<(), RepoError> {
+        refresh_token::Entity::update_many()
+            .col_expr(refresh_token::Column::RevokedAt, Expr::value(at))
+            .filter(refresh_token::Column::FamilyId.eq(family.as_uuid()))
+            .filter(refresh_token::Column::RevokedAt.is_null())
+            .exec(&self.conn)
+            .await
+            .map(|_| ())
+            .map_err(map_db_err)
+    }
+
+    async fn revoke_member(&self, member: MemberId, at: DateTime<Utc>) -> Result<(), RepoError> {
+        refresh_token::Entity::update_many()
+            .col_expr(refresh_token::Column::RevokedAt, Expr::value(at))
+            .filter(refresh_token::Column::MemberId.eq(member.as_uuid()))
+            .filter(refresh_token::Column::RevokedAt.is_null())
+            .exec(&self.conn)
+            .await
+            .map(|_| ())
+            .map_err(map_db_err)
+    }
+}

@@ -29,6 +29,9 @@ pub type ExtraRoutes =
         (name = "operations", description = "Liveness, readiness and metrics"),
         (name = "auth", description = "Sessions: refresh and logout"),
         (name = "me", description = "The caller's own profile"),
+        (name = "orgs", description = "The organisation tree and its members"),
+        (name = "members", description = "One member and their roles"),
+        (name = "audit", description = "Who changed what (township admins)"),
     )
 )]
 struct ApiDoc;

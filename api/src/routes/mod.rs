@@ -1,11 +1,20 @@
 //! Central route wiring: every endpoint is registered here through utoipa-actix-web, so the
 //! OpenAPI document and the route table cannot miss one.
 
+pub mod audit;
 pub mod auth;
 pub mod me;
+pub mod members;
 pub mod ops;
+pub mod orgs;
 
+use actix_web::{HttpMessage, HttpRequest};
 use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::auth::AuthUser;
+use crate::http::RequestId;
+use crate::state::AppState;
+use domain::context::ServiceContext;
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(ops::healthz::healthz)
@@ -13,5 +22,31 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(ops::metrics::metrics)
         .service(auth::refresh::refresh)
         .service(auth::logout::logout)
-        .service(me::get::get_me);
+        .service(me::get::get_me)
+        .service(orgs::get::get_org)
+        .service(orgs::update::update_org)
+        .service(orgs::list_children::list_children)
+        .service(orgs::create_child::create_child)
+        .service(orgs::list_members::list_members)
+        .service(orgs::create_member::create_member)
+        .service(members::get::get_member)
+        .service(members::update::update_member)
+        .service(members::list_roles::list_roles)
+        .service(members::grant_role::grant_role)
+        .service(members::revoke_role::revoke_role)
+        .service(audit::list::list);
+}
+
+/// The service context of an authenticated request.
+pub fn service_context<'a>(
+    state: &'a AppState,
+    user: &'a AuthUser,
+    req: &HttpRequest,
+) -> ServiceContext<'a> {
+    ServiceContext {
+        tx: &state.db,
+        clock: state.clock.as_ref(),
+        actor: &user.actor,
+        request_id: req.extensions().get::<RequestId>().map(|r| r.0.clone()),
+    }
 }

@@ -3,6 +3,8 @@
 
 mod model;
 mod ports;
+mod service;
 
 pub use model::{AuditAction, AuditEntry, AuditId, NewAuditEntry};
 pub use ports::AuditRepo;
+pub use service::list_audit;

@@ -9,3 +9,4 @@ mod migrations;
 mod ops;
 mod org_repo;
 mod persistence;
+mod scope;

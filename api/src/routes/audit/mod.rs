@@ -1,0 +1,3 @@
+//! The audit log, for township admins.
+
+pub mod list;

@@ -1,0 +1,7 @@
+//! One member and their roles: `/api/v1/members/{id}…`.
+
+pub mod get;
+pub mod grant_role;
+pub mod list_roles;
+pub mod revoke_role;
+pub mod update;

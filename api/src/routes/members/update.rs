@@ -1,0 +1,107 @@
+use actix_web::{patch, web, HttpRequest};
+use serde::Deserialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::auth::AuthUser;
+use crate::error::{ApiError, Problem};
+use crate::extract::{Json, Validate};
+use crate::routes::orgs::dto::{MemberCategory, MemberStatus, MemberView};
+use crate::routes::service_context;
+use crate::state::AppState;
+use domain::error::FieldError;
+use domain::org::service::{self, MemberChanges};
+use domain::org::{Member, MemberId, OrgId, PhoneNumber};
+use domain::uow::Transactional;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct UpdateMember {
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub phone: Option<String>,
+    #[serde(default)]
+    pub category: Option<MemberCategory>,
+    #[serde(default)]
+    pub leading_cadre: Option<bool>,
+    /// Transfer to this branch (or group) inside the caller's scope.
+    #[serde(default)]
+    pub org_id: Option<Uuid>,
+    /// `deactivated` ends the member's sessions at once.
+    #[serde(default)]
+    pub status: Option<MemberStatus>,
+}
+
+impl Validate for UpdateMember {
+    fn validate(&self) -> Result<(), Vec<FieldError>> {
+        let mut errors = Vec::new();
+        if let Some(Err(e)) = self.name.as_deref().map(Member::validate_name) {
+            errors.push(e);
+        }
+        if let Some(Err(e)) = self.phone.as_deref().map(PhoneNumber::parse) {
+            errors.push(e);
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+/// Updates, transfers or deactivates a member (secretaries and township admins covering
+/// them; a transfer's destination must be in the caller's scope too).
+#[utoipa::path(
+    tag = "members",
+    operation_id = "updateMember",
+    security(("bearerAuth" = [])),
+    params(("id" = Uuid, Path, description = "The member")),
+    request_body = UpdateMember,
+    responses(
+        (status = 200, description = "Updated", body = MemberView),
+        (status = 400, description = "request_json_malformed", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "auth_token_*", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "permission_denied", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such member or destination, or outside the caller's scope", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "member_phone_taken", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "request_unsupported_media_type", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "request_json_invalid or validation_failed", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "database_unavailable or cache_unavailable", body = Problem, content_type = "application/problem+json"),
+        (status = 500, description = "Unexpected error", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[patch("/api/v1/members/{id}")]
+pub async fn update_member(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<Uuid>,
+    body: Json<UpdateMember>,
+) -> Result<web::Json<MemberView>, ApiError> {
+    let body = body.into_inner();
+    let changes = MemberChanges {
+        name: body.name,
+        phone: body.phone,
+        category: body.category.map(Into::into),
+        leading_cadre: body.leading_cadre,
+        org_id: body.org_id.map(OrgId::from_uuid),
+        status: body.status.map(Into::into),
+    };
+    let updated = service::update_member(
+        &service_context(&state, &user, &req),
+        MemberId::from_uuid(*id),
+        changes,
+    )
+    .await?;
+    if updated.revoke_sessions {
+        // Access tokens already stop at the next request (the member is no longer active);
+        // this ends the refresh families so no new ones are minted.
+        let uow = state.db.begin().await?;
+        uow.refresh_tokens()
+            .revoke_member(updated.member.id, state.clock.now())
+            .await?;
+        uow.commit().await?;
+    }
+    Ok(web::Json(MemberView::new(&updated.member, true)))
+}

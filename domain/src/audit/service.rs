@@ -1,0 +1,29 @@
+use super::model::AuditEntry;
+use super::ports::AuditRepo;
+use crate::error::DomainError;
+use crate::org::policy::{self, Action};
+use crate::org::{Actor, OrgId, OrgRepo};
+use crate::page::{Page, PageRequest};
+
+/// The audit log under an org (township admins only), newest first. Without an org, the
+/// subtree of the caller's first township-admin role.
+pub async fn list_audit(
+    orgs: &dyn OrgRepo,
+    audit: &dyn AuditRepo,
+    actor: &Actor,
+    org: Option<OrgId>,
+    page: &PageRequest,
+) -> Result<Page<AuditEntry>, DomainError> {
+    let path = match org {
+        Some(id) => {
+            let org = orgs.get(id).await?.ok_or(DomainError::NotFound)?;
+            policy::authorize(actor, Action::ReadAudit, &org.path)?;
+            org.path
+        }
+        None => policy::scopes(actor, Action::ReadAudit)
+            .into_iter()
+            .next()
+            .ok_or(DomainError::Forbidden)?,
+    };
+    Ok(audit.list(Some(path.as_str()), page).await?)
+}

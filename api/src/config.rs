@@ -50,6 +50,8 @@ pub struct Settings {
     pub jwt_audience: String,
     pub access_token_ttl: Duration,
     pub refresh_token_ttl: Duration,
+    /// Create the demo township at start-up when running on SQLite (the embedded mode).
+    pub seed_demo: bool,
 }
 
 /// The shape of every layer before validation; field names are the setting names
@@ -80,6 +82,7 @@ struct Layered {
     jwt_audience: String,
     access_token_ttl_secs: u64,
     refresh_token_ttl_days: u64,
+    seed_demo: bool,
 }
 
 impl Default for Layered {
@@ -105,6 +108,7 @@ impl Default for Layered {
             jwt_audience: "zhijian-classroom-api".into(),
             access_token_ttl_secs: 900,
             refresh_token_ttl_days: 30,
+            seed_demo: true,
         }
     }
 }
@@ -314,6 +318,7 @@ impl Settings {
             jwt_audience: l.jwt_audience,
             access_token_ttl: Duration::from_secs(l.access_token_ttl_secs),
             refresh_token_ttl: Duration::from_secs(l.refresh_token_ttl_days * 24 * 3600),
+            seed_demo: l.seed_demo,
         })
     }
 

@@ -38,6 +38,12 @@ enum Command {
         #[arg(long)]
         refresh: bool,
     },
+    /// Create the demo township (idempotent) and print its accounts.
+    SeedDemo {
+        /// Print the accounts as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Grant a role from the shell (how the first township admin is made); prints its id.
     Grant {
         /// The member's id or phone.
@@ -82,6 +88,10 @@ fn main() -> ExitCode {
         } => runtime
             .block_on(api::cli::token(&settings, &member, &ttl, refresh))
             .map(|lines| lines.iter().for_each(|l| println!("{l}")))
+            .map_err(|e| e.to_string()),
+        Command::SeedDemo { json } => runtime
+            .block_on(api::cli::seed_demo(&settings, json))
+            .map(|out| println!("{}", out.trim_end()))
             .map_err(|e| e.to_string()),
         Command::Grant { member, role, org } => runtime
             .block_on(api::cli::grant(&settings, &member, &role, &org))

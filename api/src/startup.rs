@@ -24,7 +24,7 @@ use domain::cache::{Cache, CacheError};
 use domain::clock::{Clock, SystemClock};
 use infra::cache::{MemoryCache, RedisCache};
 use infra::db::ConnectError;
-use infra::{Db, DbOptions};
+use infra::{Backend, Db, DbOptions};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
@@ -152,6 +152,15 @@ impl Application {
     /// Connects everything the settings name and binds the listener.
     pub async fn build(settings: &Settings) -> Result<Self, StartupError> {
         let deps = connect_dependencies(settings).await?;
+        if settings.seed_demo && deps.db.backend() == Backend::Sqlite {
+            let accounts = crate::cli::demo::seed(&deps.db, deps.clock.now())
+                .await
+                .map_err(|e| StartupError::Migration(format!("seeding the demo township: {e}")))?;
+            tracing::info!(
+                accounts = accounts.len(),
+                "demo township ready; try `cargo run -q -- token --member 13800000001`"
+            );
+        }
         Self::build_with(settings, deps, None)
     }
 

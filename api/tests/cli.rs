@@ -110,6 +110,41 @@ fn a_malformed_signing_key_is_named() {
 }
 
 #[test]
+fn seed_demo_is_deterministic_and_idempotent() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = run(api(dir.path()).args(["seed-demo", "--json"]));
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    let again = run(api(dir.path()).args(["seed-demo", "--json"]));
+    assert_eq!(first.stdout, again.stdout);
+    let accounts: serde_json::Value = serde_json::from_slice(&first.stdout).unwrap();
+    let accounts = accounts.as_array().unwrap();
+    assert_eq!(accounts.len(), 20);
+    let roles: Vec<_> = accounts
+        .iter()
+        .map(|a| a["role"].as_str().unwrap())
+        .collect();
+    for role in [
+        "township_admin",
+        "hotline_operator",
+        "secretary",
+        "committee",
+        "member",
+    ] {
+        assert!(roles.contains(&role), "{role}");
+    }
+    let elsewhere = tempfile::tempdir().unwrap();
+    let other = run(api(elsewhere.path()).args(["seed-demo", "--json"]));
+    assert_eq!(
+        first.stdout, other.stdout,
+        "the same accounts and ids on every machine"
+    );
+}
+
+#[test]
 fn migrate_applies_every_migration_to_a_fresh_sqlite_file_and_is_repeatable() {
     let dir = tempfile::tempdir().unwrap();
     for _ in 0..2 {
@@ -140,13 +175,18 @@ mod raw_http {
     impl Client {
         /// Returns (status, body).
         pub fn get(&self, path: &str, request_id: Option<&str>) -> (u16, String) {
+            let extra = request_id
+                .map(|id| format!("X-Request-Id: {id}\r\n"))
+                .unwrap_or_default();
+            self.get_with(path, &extra)
+        }
+
+        /// GET with extra header lines, each ending in CRLF.
+        pub fn get_with(&self, path: &str, extra: &str) -> (u16, String) {
             let mut stream = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
             stream
                 .set_read_timeout(Some(Duration::from_secs(10)))
                 .unwrap();
-            let extra = request_id
-                .map(|id| format!("X-Request-Id: {id}\r\n"))
-                .unwrap_or_default();
             write!(
                 stream,
                 "GET {path} HTTP/1.1\r\nHost: localhost\r\n{extra}Connection: close\r\n\r\n"
@@ -201,6 +241,26 @@ fn with_nothing_configured_it_serves_from_a_new_sqlite_file_and_stops_gracefully
         "{body}"
     );
     assert!(dir.path().join("data/app.db").is_file());
+
+    // The embedded mode seeded the demo township; the command line's token works against
+    // the running server (same database, same generated key).
+    let token = run(api(dir.path()).args(["token", "--member", "13800000001"]));
+    assert!(
+        token.status.success(),
+        "{}",
+        String::from_utf8_lossy(&token.stderr)
+    );
+    let token = String::from_utf8(token.stdout).unwrap();
+    assert_eq!(token.lines().count(), 1, "only the token is printed");
+    let (status, body) = client.get_with(
+        "/api/v1/me",
+        &format!("Authorization: Bearer {}\r\n", token.trim()),
+    );
+    assert_eq!(status, 200, "{body}");
+    assert!(
+        body.contains("township_admin") && body.contains("张明"),
+        "{body}"
+    );
 
     let kill = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])

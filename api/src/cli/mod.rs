@@ -1,6 +1,8 @@
 //! Command-line actions of the `api` binary besides serving: minting tokens for trying the
 //! API and making the first township admin. Each prints only its result on stdout.
 
+pub mod demo;
+
 use std::time::Duration;
 
 use crate::auth::session::start_session;
@@ -169,6 +171,19 @@ pub async fn grant(
     uow.audit().append(&entry).await.map_err(failed)?;
     uow.commit().await.map_err(failed)?;
     Ok(grant.id.to_string())
+}
+
+/// Seeds the demo township and returns what to print (`--json` or a table).
+pub async fn seed_demo(settings: &Settings, as_json: bool) -> Result<String, CliError> {
+    let state = state(settings).await?;
+    let accounts = demo::seed(&state.db, state.clock.now())
+        .await
+        .map_err(failed)?;
+    if as_json {
+        serde_json::to_string_pretty(&accounts).map_err(failed)
+    } else {
+        Ok(demo::table(&accounts))
+    }
 }
 
 #[cfg(test)]

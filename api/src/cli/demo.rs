@@ -1,0 +1,455 @@
+//! The demo township: 盖北镇党委 with village general branches, branches and groups, an
+//! office branch, an enterprise branch and a school branch, members of every category, a
+//! secretary per branch, committee members, a township admin and a hotline operator.
+//! Deterministic (fixed ids and phones) and idempotent (what exists is left alone).
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use uuid::Uuid;
+
+use domain::audit::{AuditAction, AuditEntry, AuditId, NewAuditEntry};
+use domain::error::RepoError;
+use domain::org::{
+    Member, MemberCategory, MemberId, MemberStatus, Org, OrgId, OrgKind, OrgPath, OrgSector,
+    PhoneNumber, RoleGrant, RoleGrantId, RoleKind,
+};
+use domain::uow::Transactional;
+use infra::Db;
+
+/// A fixed, v7-shaped id: `kind` (1 org, 2 member, 3 role) and a number.
+fn fixed_id(kind: u128, n: u128) -> Uuid {
+    Uuid::from_u128(0x0193_0000_0000_7000_8000_0000_0000_0000 | (kind << 16) | n)
+}
+
+struct OrgSpec {
+    n: u128,
+    parent: Option<u128>,
+    kind: OrgKind,
+    sector: OrgSector,
+    name: &'static str,
+}
+
+const ORGS: &[OrgSpec] = &[
+    OrgSpec {
+        n: 1,
+        parent: None,
+        kind: OrgKind::Committee,
+        sector: OrgSector::Rural,
+        name: "盖北镇党委",
+    },
+    OrgSpec {
+        n: 2,
+        parent: Some(1),
+        kind: OrgKind::GeneralBranch,
+        sector: OrgSector::Rural,
+        name: "新舍村党总支",
+    },
+    OrgSpec {
+        n: 3,
+        parent: Some(2),
+        kind: OrgKind::Branch,
+        sector: OrgSector::Rural,
+        name: "新舍村第一党支部",
+    },
+    OrgSpec {
+        n: 4,
+        parent: Some(3),
+        kind: OrgKind::Group,
+        sector: OrgSector::Rural,
+        name: "新舍村第一党小组",
+    },
+    OrgSpec {
+        n: 5,
+        parent: Some(3),
+        kind: OrgKind::Group,
+        sector: OrgSector::Rural,
+        name: "新舍村第二党小组",
+    },
+    OrgSpec {
+        n: 6,
+        parent: Some(2),
+        kind: OrgKind::Branch,
+        sector: OrgSector::Rural,
+        name: "新舍村第二党支部",
+    },
+    OrgSpec {
+        n: 7,
+        parent: Some(1),
+        kind: OrgKind::GeneralBranch,
+        sector: OrgSector::Rural,
+        name: "盖北村党总支",
+    },
+    OrgSpec {
+        n: 8,
+        parent: Some(7),
+        kind: OrgKind::Branch,
+        sector: OrgSector::Rural,
+        name: "盖北村党支部",
+    },
+    OrgSpec {
+        n: 9,
+        parent: Some(1),
+        kind: OrgKind::Branch,
+        sector: OrgSector::Government,
+        name: "镇机关党支部",
+    },
+    OrgSpec {
+        n: 10,
+        parent: Some(1),
+        kind: OrgKind::Branch,
+        sector: OrgSector::Enterprise,
+        name: "非公企业联合党支部",
+    },
+    OrgSpec {
+        n: 11,
+        parent: Some(1),
+        kind: OrgKind::Branch,
+        sector: OrgSector::SchoolHospital,
+        name: "盖北镇中学党支部",
+    },
+];
+
+struct MemberSpec {
+    n: u128,
+    name: &'static str,
+    /// Branch, and group if any.
+    org: u128,
+    group: Option<u128>,
+    category: MemberCategory,
+    leading_cadre: bool,
+    /// The role it holds, on which org, and whether it may review.
+    role: Option<(RoleKind, u128, bool)>,
+}
+
+const MEMBERS: &[MemberSpec] = &[
+    MemberSpec {
+        n: 1,
+        name: "张明",
+        org: 9,
+        group: None,
+        category: MemberCategory::InService,
+        leading_cadre: true,
+        role: Some((RoleKind::TownshipAdmin, 1, false)),
+    },
+    MemberSpec {
+        n: 2,
+        name: "李红",
+        org: 9,
+        group: None,
+        category: MemberCategory::InService,
+        leading_cadre: false,
+        role: Some((RoleKind::HotlineOperator, 1, false)),
+    },
+    MemberSpec {
+        n: 3,
+        name: "王伟",
+        org: 9,
+        group: None,
+        category: MemberCategory::InService,
+        leading_cadre: true,
+        role: Some((RoleKind::Secretary, 9, false)),
+    },
+    MemberSpec {
+        n: 4,
+        name: "陈静",
+        org: 9,
+        group: None,
+        category: MemberCategory::InService,
+        leading_cadre: false,
+        role: None,
+    },
+    MemberSpec {
+        n: 5,
+        name: "赵刚",
+        org: 3,
+        group: None,
+        category: MemberCategory::Rural,
+        leading_cadre: true,
+        role: Some((RoleKind::Secretary, 2, false)),
+    },
+    MemberSpec {
+        n: 6,
+        name: "孙建国",
+        org: 3,
+        group: Some(4),
+        category: MemberCategory::Rural,
+        leading_cadre: false,
+        role: Some((RoleKind::Secretary, 3, false)),
+    },
+    MemberSpec {
+        n: 7,
+        name: "周丽",
+        org: 3,
+        group: Some(4),
+        category: MemberCategory::Rural,
+        leading_cadre: false,
+        role: Some((RoleKind::Committee, 3, true)),
+    },
+    MemberSpec {
+        n: 8,
+        name: "吴强",
+        org: 3,
+        group: Some(5),
+        category: MemberCategory::Rural,
+        leading_cadre: false,
+        role: Some((RoleKind::Committee, 3, false)),
+    },
+    MemberSpec {
+        n: 9,
+        name: "郑大山",
+        org: 3,
+        group: Some(4),
+        category: MemberCategory::Rural,
+        leading_cadre: false,
+        role: None,
+    },
+    MemberSpec {
+        n: 10,
+        name: "钱秀英",
+        org: 3,
+        group: Some(5),
+        category: MemberCategory::Retired,
+        leading_cadre: false,
+        role: None,
+    },
+    MemberSpec {
+        n: 11,
+        name: "冯德福",
+        org: 3,
+        group: Some(5),
+        category: MemberCategory::Frail,
+        leading_cadre: false,
+        role: None,
+    },
+    MemberSpec {
+        n: 12,
+        name: "何小军",
+        org: 3,
+        group: Some(4),
+        category: MemberCategory::Mobile,
+        leading_cadre: false,
+        role: None,
+    },
+    MemberSpec {
+        n: 13,
+        name: "朱志明",
+        org: 6,
+        group: None,
+        category: MemberCategory::Rural,
+        leading_cadre: false,
+        role: Some((RoleKind::Secretary, 6, false)),
+    },
+    MemberSpec {
+        n: 14,
+        name: "胡晓",
+        org: 6,
+        group: None,
+        category: MemberCategory::Rural,
+        leading_cadre: false,
+        role: None,
+    },
+    MemberSpec {
+        n: 15,
+        name: "林海",
+        org: 8,
+        group: None,
+        category: MemberCategory::Rural,
+        leading_cadre: false,
+        role: Some((RoleKind::Secretary, 8, false)),
+    },
+    MemberSpec {
+        n: 16,
+        name: "高峰",
+        org: 8,
+        group: None,
+        category: MemberCategory::Retired,
+        leading_cadre: false,
+        role: None,
+    },
+    MemberSpec {
+        n: 17,
+        name: "罗斌",
+        org: 10,
+        group: None,
+        category: MemberCategory::InService,
+        leading_cadre: false,
+        role: Some((RoleKind::Secretary, 10, false)),
+    },
+    MemberSpec {
+        n: 18,
+        name: "梁洁",
+        org: 10,
+        group: None,
+        category: MemberCategory::Mobile,
+        leading_cadre: false,
+        role: None,
+    },
+    MemberSpec {
+        n: 19,
+        name: "宋文",
+        org: 11,
+        group: None,
+        category: MemberCategory::InService,
+        leading_cadre: true,
+        role: Some((RoleKind::Secretary, 11, false)),
+    },
+    MemberSpec {
+        n: 20,
+        name: "唐敏",
+        org: 11,
+        group: None,
+        category: MemberCategory::InService,
+        leading_cadre: false,
+        role: None,
+    },
+];
+
+/// One demo account, as `seed-demo --json` prints it.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DemoAccount {
+    /// The role held, or `member`.
+    pub role: String,
+    pub name: String,
+    pub phone: String,
+    pub member_id: Uuid,
+    /// The org the role covers (the branch for plain members).
+    pub org_id: Uuid,
+    pub org_name: String,
+}
+
+fn phone(n: u128) -> Result<PhoneNumber, RepoError> {
+    PhoneNumber::parse(&format!("138{n:08}")).map_err(|e| RepoError::Other(e.detail))
+}
+
+/// Writes whatever of the demo township is missing, in one unit of work, and lists its
+/// accounts. Running it again changes nothing.
+pub async fn seed(db: &Db, now: DateTime<Utc>) -> Result<Vec<DemoAccount>, RepoError> {
+    let uow = db.begin().await?;
+    let mut orgs: Vec<Org> = Vec::new();
+    let mut created = 0usize;
+    for spec in ORGS {
+        let id = OrgId::from_uuid(fixed_id(1, spec.n));
+        let parent = spec
+            .parent
+            .and_then(|p| {
+                orgs.iter()
+                    .find(|o| o.id == OrgId::from_uuid(fixed_id(1, p)))
+            })
+            .cloned();
+        let org = Org {
+            id,
+            parent_id: parent.as_ref().map(|p| p.id),
+            kind: spec.kind,
+            sector: spec.sector,
+            name: spec.name.to_owned(),
+            path: parent
+                .as_ref()
+                .map_or_else(|| OrgPath::root(id), |p| p.path.child(id)),
+            created_at: now,
+        };
+        match uow.orgs().get(id).await? {
+            Some(existing) => orgs.push(existing),
+            None => {
+                uow.orgs().insert(&org).await?;
+                created += 1;
+                orgs.push(org);
+            }
+        }
+    }
+    let org_of = |n: u128| {
+        orgs.iter()
+            .find(|o| o.id == OrgId::from_uuid(fixed_id(1, n)))
+    };
+
+    let mut accounts = Vec::new();
+    for spec in MEMBERS {
+        let id = MemberId::from_uuid(fixed_id(2, spec.n));
+        let branch =
+            org_of(spec.org).ok_or_else(|| RepoError::Other("demo branch missing".into()))?;
+        let member = match uow.members().get(id).await? {
+            Some(existing) => existing,
+            None => {
+                let member = Member {
+                    id,
+                    name: spec.name.to_owned(),
+                    phone: phone(spec.n)?,
+                    category: spec.category,
+                    branch_id: branch.id,
+                    group_id: spec.group.map(|g| OrgId::from_uuid(fixed_id(1, g))),
+                    branch_path: branch.path.clone(),
+                    leading_cadre: spec.leading_cadre,
+                    status: MemberStatus::Active,
+                    created_at: now,
+                    updated_at: now,
+                };
+                uow.members().insert(&member).await?;
+                created += 1;
+                member
+            }
+        };
+        let (role, org) = match spec.role {
+            Some((kind, on, can_review)) => {
+                let org = org_of(on).ok_or_else(|| RepoError::Other("demo org missing".into()))?;
+                let grant_id = RoleGrantId::from_uuid(fixed_id(3, spec.n));
+                if uow.roles().get(grant_id).await?.is_none() {
+                    uow.roles()
+                        .insert(&RoleGrant {
+                            id: grant_id,
+                            member_id: member.id,
+                            kind,
+                            org_id: org.id,
+                            org_path: org.path.clone(),
+                            can_review,
+                            granted_at: now,
+                        })
+                        .await?;
+                    created += 1;
+                }
+                (kind.as_str().to_owned(), org)
+            }
+            None => ("member".to_owned(), branch),
+        };
+        accounts.push(DemoAccount {
+            role,
+            name: member.name.clone(),
+            phone: member.phone.as_str().to_owned(),
+            member_id: member.id.as_uuid(),
+            org_id: org.id.as_uuid(),
+            org_name: org.name.clone(),
+        });
+    }
+    if created > 0 {
+        let root = org_of(1).ok_or_else(|| RepoError::Other("demo committee missing".into()))?;
+        let entry = AuditEntry::record(
+            AuditId::at(now),
+            NewAuditEntry {
+                actor: None,
+                action: AuditAction::known("demo.seed"),
+                object_type: "org".to_owned(),
+                object_id: root.id.to_string(),
+                org_id: Some(root.id.as_uuid()),
+                org_path: Some(root.path.as_str().to_owned()),
+                request_id: None,
+            },
+            now,
+        );
+        uow.audit().append(&entry).await?;
+    }
+    uow.commit().await?;
+    Ok(accounts)
+}
+
+/// The accounts as an aligned table for people.
+pub fn table(accounts: &[DemoAccount]) -> String {
+    let mut out = String::from(
+        "role               name      phone         memberId                              org\n",
+    );
+    for a in accounts {
+        out.push_str(&format!(
+            "{:<18} {:<8} {:<13} {} {}\n",
+            a.role, a.name, a.phone, a.member_id, a.org_name
+        ));
+    }
+    out
+}

@@ -145,6 +145,73 @@ fn seed_demo_is_deterministic_and_idempotent() {
 }
 
 #[test]
+fn grant_makes_a_township_admin_once_and_token_refresh_prints_a_pair() {
+    let dir = tempfile::tempdir().unwrap();
+    let seeded = run(api(dir.path()).args(["seed-demo", "--json"]));
+    let accounts: serde_json::Value = serde_json::from_slice(&seeded.stdout).unwrap();
+    let committee = accounts
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["role"] == "township_admin")
+        .map(|a| a["orgId"].as_str().unwrap().to_owned())
+        .unwrap();
+    let grant = [
+        "grant",
+        "--member",
+        "13800000004",
+        "--role",
+        "township_admin",
+        "--org",
+        committee.as_str(),
+    ];
+    let out = run(api(dir.path()).args(grant));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(uuid::Uuid::parse_str(String::from_utf8_lossy(&out.stdout).trim()).is_ok());
+    let again = run(api(dir.path()).args(grant));
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already holds"));
+    let bad_role = run(api(dir.path()).args([
+        "grant",
+        "--member",
+        "13800000004",
+        "--role",
+        "king",
+        "--org",
+        committee.as_str(),
+    ]));
+    assert!(String::from_utf8_lossy(&bad_role.stderr).contains("--role king"));
+
+    let pair = run(api(dir.path()).args([
+        "token",
+        "--member",
+        "13800000004",
+        "--refresh",
+        "--ttl",
+        "5m",
+    ]));
+    assert!(
+        pair.status.success(),
+        "{}",
+        String::from_utf8_lossy(&pair.stderr)
+    );
+    let lines: Vec<String> = String::from_utf8(pair.stdout)
+        .unwrap()
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(lines.len(), 2);
+    assert!(lines[1].starts_with("rt1."));
+    let nobody = run(api(dir.path()).args(["token", "--member", "13899999999"]));
+    assert!(!nobody.status.success());
+    assert!(String::from_utf8_lossy(&nobody.stderr).contains("no such member"));
+}
+
+#[test]
 fn migrate_applies_every_migration_to_a_fresh_sqlite_file_and_is_repeatable() {
     let dir = tempfile::tempdir().unwrap();
     for _ in 0..2 {

@@ -20,6 +20,26 @@ fn conflict_as(code: &'static str, detail: &'static str) -> impl Fn(RepoError) -
     }
 }
 
+/// Where a member placed in `org` belongs: the branch itself, or a group and its branch.
+async fn branch_and_group(
+    orgs: &dyn OrgRepo,
+    org: Org,
+) -> Result<(Org, Option<OrgId>), DomainError> {
+    match org.kind {
+        OrgKind::Branch => Ok((org, None)),
+        OrgKind::Group => {
+            let parent = org.parent_id.ok_or(DomainError::NotFound)?;
+            let branch = orgs.get(parent).await?.ok_or(DomainError::NotFound)?;
+            Ok((branch, Some(org.id)))
+        }
+        _ => Err(DomainError::invalid(
+            "/orgId",
+            "member_org_not_a_branch",
+            "members belong to a branch or one of its groups",
+        )),
+    }
+}
+
 pub async fn get_org(orgs: &dyn OrgRepo, actor: &Actor, id: OrgId) -> Result<Org, DomainError> {
     let org = orgs.get(id).await?.ok_or(DomainError::NotFound)?;
     policy::authorize(actor, Action::ReadOrg, &org.path)?;
@@ -176,21 +196,7 @@ pub async fn create_member(
     let uow = ctx.tx.begin().await?;
     let org = uow.orgs().get(org_id).await?.ok_or(DomainError::NotFound)?;
     policy::authorize(ctx.actor, Action::ManageMembers, &org.path)?;
-    let (branch, group) = match org.kind {
-        OrgKind::Branch => (org, None),
-        OrgKind::Group => {
-            let parent = org.parent_id.ok_or(DomainError::NotFound)?;
-            let branch = uow.orgs().get(parent).await?.ok_or(DomainError::NotFound)?;
-            (branch, Some(org.id))
-        }
-        _ => {
-            return Err(DomainError::invalid(
-                "/orgId",
-                "member_org_not_a_branch",
-                "members belong to a branch or one of its groups",
-            ))
-        }
-    };
+    let (branch, group) = branch_and_group(uow.orgs(), org).await?;
     let mut errors = Vec::new();
     let name = Member::validate_name(&new.name)
         .map_err(|e| errors.push(e))
@@ -297,23 +303,7 @@ pub async fn update_member(
     if let Some(org_id) = changes.org_id {
         let target = uow.orgs().get(org_id).await?.ok_or(DomainError::NotFound)?;
         policy::authorize(ctx.actor, Action::ManageMembers, &target.path)?;
-        let (branch, group) = match target.kind {
-            OrgKind::Branch => (target, None),
-            OrgKind::Group => {
-                let parent = target.parent_id.ok_or(DomainError::NotFound)?;
-                (
-                    uow.orgs().get(parent).await?.ok_or(DomainError::NotFound)?,
-                    Some(target.id),
-                )
-            }
-            _ => {
-                return Err(DomainError::invalid(
-                    "/orgId",
-                    "member_org_not_a_branch",
-                    "members belong to a branch or one of its groups",
-                ))
-            }
-        };
+        let (branch, group) = branch_and_group(uow.orgs(), target).await?;
         member.branch_id = branch.id;
         member.branch_path = branch.path;
         member.group_id = group;

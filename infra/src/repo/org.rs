@@ -2,7 +2,7 @@ use async_trait::async_trait;
 use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect,
+    QuerySelect, Select,
 };
 use uuid::Uuid;
 
@@ -19,10 +19,37 @@ fn corrupt(what: &str, value: &str) -> RepoError {
     RepoError::Other(format!("stored {what} is invalid: {value}"))
 }
 
-fn cursor_id(page: &PageRequest) -> Result<Option<Uuid>, RepoError> {
-    page.after()
-        .map(|c| Uuid::parse_str(c.as_str()).map_err(|_| RepoError::InvalidCursor))
-        .transpose()
+/// One page of `query` in ascending id order (creation order: ids are v7), continuing
+/// after the page's cursor.
+async fn page_by_id<E, C, T>(
+    conn: &C,
+    mut query: Select<E>,
+    id: E::Column,
+    page: &PageRequest,
+    convert: impl Fn(E::Model) -> Result<T, RepoError>,
+    id_of: impl Fn(&T) -> Uuid,
+) -> Result<Page<T>, RepoError>
+where
+    E: EntityTrait,
+    C: ConnectionTrait,
+{
+    if let Some(after) = page.after() {
+        let after = Uuid::parse_str(after.as_str()).map_err(|_| RepoError::InvalidCursor)?;
+        query = query.filter(id.gt(after));
+    }
+    let rows = query
+        .order_by_asc(id)
+        .limit(u64::from(page.limit()) + 1)
+        .all(conn)
+        .await
+        .map_err(map_db_err)?;
+    let items = rows
+        .into_iter()
+        .map(convert)
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Page::from_overfetch(items, page.limit(), |t| {
+        CursorKey::new(id_of(t).to_string())
+    }))
 }
 
 fn path(raw: &str) -> Result<OrgPath, RepoError> {
@@ -108,23 +135,16 @@ impl<C: ConnectionTrait + Send + Sync> OrgRepo for Repos<C> {
     }
 
     async fn children(&self, id: OrgId, page: &PageRequest) -> Result<Page<Org>, RepoError> {
-        let mut query = org::Entity::find().filter(org::Column::ParentId.eq(id.as_uuid()));
-        if let Some(after) = cursor_id(page)? {
-            query = query.filter(org::Column::Id.gt(after));
-        }
-        let rows = query
-            .order_by_asc(org::Column::Id)
-            .limit(u64::from(page.limit()) + 1)
-            .all(&self.conn)
-            .await
-            .map_err(map_db_err)?;
-        let orgs = rows
-            .into_iter()
-            .map(org_to_domain)
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(Page::from_overfetch(orgs, page.limit(), |o| {
-            CursorKey::new(o.id.to_string())
-        }))
+        let query = org::Entity::find().filter(org::Column::ParentId.eq(id.as_uuid()));
+        page_by_id(
+            &self.conn,
+            query,
+            org::Column::Id,
+            page,
+            org_to_domain,
+            |o| o.id.as_uuid(),
+        )
+        .await
     }
 
     async fn insert(&self, o: &Org) -> Result<(), RepoError> {
@@ -195,22 +215,15 @@ impl<C: ConnectionTrait + Send + Sync> MemberRepo for Repos<C> {
         if let Some(text) = q.name_contains.as_deref().filter(|t| !t.is_empty()) {
             query = query.filter(Expr::col(member::Column::Name).like(contains_pattern(text)));
         }
-        if let Some(after) = cursor_id(page)? {
-            query = query.filter(member::Column::Id.gt(after));
-        }
-        let rows = query
-            .order_by_asc(member::Column::Id)
-            .limit(u64::from(page.limit()) + 1)
-            .all(&self.conn)
-            .await
-            .map_err(map_db_err)?;
-        let members = rows
-            .into_iter()
-            .map(member_to_domain)
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(Page::from_overfetch(members, page.limit(), |m| {
-            CursorKey::new(m.id.to_string())
-        }))
+        page_by_id(
+            &self.conn,
+            query,
+            member::Column::Id,
+            page,
+            member_to_domain,
+            |m| m.id.as_uuid(),
+        )
+        .await
     }
 
     async fn insert(&self, m: &Member) -> Result<(), RepoError> {

@@ -6,12 +6,12 @@ use uuid::Uuid;
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
 use crate::extract::{Json, Validate};
-use crate::routes::orgs::dto::{MemberCategory, MemberStatus, MemberView};
+use crate::routes::orgs::dto::{check_name_and_phone, MemberCategory, MemberStatus, MemberView};
 use crate::routes::service_context;
 use crate::state::AppState;
 use domain::error::FieldError;
 use domain::org::service::{self, MemberChanges};
-use domain::org::{Member, MemberId, OrgId, PhoneNumber};
+use domain::org::{MemberId, OrgId};
 use domain::uow::Transactional;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -35,18 +35,7 @@ pub struct UpdateMember {
 
 impl Validate for UpdateMember {
     fn validate(&self) -> Result<(), Vec<FieldError>> {
-        let mut errors = Vec::new();
-        if let Some(Err(e)) = self.name.as_deref().map(Member::validate_name) {
-            errors.push(e);
-        }
-        if let Some(Err(e)) = self.phone.as_deref().map(PhoneNumber::parse) {
-            errors.push(e);
-        }
-        if errors.is_empty() {
-            Ok(())
-        } else {
-            Err(errors)
-        }
+        check_name_and_phone(self.name.as_deref(), self.phone.as_deref())
     }
 }
 

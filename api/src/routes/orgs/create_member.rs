@@ -3,7 +3,7 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::dto::{MemberCategory, MemberView};
+use super::dto::{check_name_and_phone, MemberCategory, MemberView};
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
 use crate::extract::{Json, Validate};
@@ -11,7 +11,7 @@ use crate::routes::service_context;
 use crate::state::AppState;
 use domain::error::FieldError;
 use domain::org::service::{self, NewMember};
-use domain::org::{Member, OrgId, PhoneNumber};
+use domain::org::OrgId;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
@@ -28,18 +28,7 @@ pub struct CreateMember {
 
 impl Validate for CreateMember {
     fn validate(&self) -> Result<(), Vec<FieldError>> {
-        let mut errors = Vec::new();
-        if let Err(e) = Member::validate_name(&self.name) {
-            errors.push(e);
-        }
-        if let Err(e) = PhoneNumber::parse(&self.phone) {
-            errors.push(e);
-        }
-        if errors.is_empty() {
-            Ok(())
-        } else {
-            Err(errors)
-        }
+        check_name_and_phone(Some(&self.name), Some(&self.phone))
     }
 }
 

@@ -110,6 +110,25 @@ impl Validate for UpdateOrg {
     }
 }
 
+/// The checks both member bodies run on a name and a phone they carry.
+pub fn check_name_and_phone(
+    name: Option<&str>,
+    phone: Option<&str>,
+) -> Result<(), Vec<FieldError>> {
+    let errors: Vec<FieldError> = [
+        name.and_then(|n| Member::validate_name(n).err()),
+        phone.and_then(|p| org::PhoneNumber::parse(p).err()),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors)
+    }
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct MemberView {

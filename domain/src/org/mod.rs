@@ -13,4 +13,4 @@ pub use model::{
 };
 pub use phone::PhoneNumber;
 pub use policy::{Action, Actor, ActorRole};
-pub use ports::{MemberQuery, MemberRepo, OrgRepo, RoleRepo};
+pub use ports::{MemberQuery, MemberRepo, MemberVisibility, OrgRepo, RoleRepo};

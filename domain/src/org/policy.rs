@@ -136,6 +136,16 @@ pub fn scopes(actor: &Actor, action: Action) -> Vec<OrgPath> {
         .collect()
 }
 
+/// Where `actor` may see members: the subtrees their roles cover, their own branch, and
+/// themself (applied again inside repository queries).
+pub fn member_visibility(actor: &Actor) -> super::ports::MemberVisibility {
+    super::ports::MemberVisibility {
+        subtrees: scopes(actor, Action::ListBranchMembers),
+        branch: actor.branch_path.clone(),
+        member: actor.member_id,
+    }
+}
+
 /// May `actor` grant (or revoke) a role of `kind` on the org at `target`? Township admins
 /// grant any role inside their subtree; secretaries grant committee roles inside their
 /// branch; nobody grants beyond their scope or above their own role.

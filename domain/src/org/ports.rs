@@ -27,11 +27,26 @@ pub struct MemberQuery {
     pub name_contains: Option<String>,
 }
 
+/// Where a caller may look for members: whole subtrees (by role), their own branch, and
+/// themself. Repositories apply it in the query itself, beneath the policy check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MemberVisibility {
+    pub subtrees: Vec<OrgPath>,
+    pub branch: OrgPath,
+    pub member: MemberId,
+}
+
 /// Storage of members. Obligations: a phone belongs to at most one member
 /// (`RepoError::Conflict` otherwise); lists are in creation order.
 #[async_trait]
 pub trait MemberRepo: Send + Sync {
     async fn get(&self, id: MemberId) -> Result<Option<Member>, RepoError>;
+    /// The member, only if `within` lets the caller see them.
+    async fn get_visible(
+        &self,
+        id: MemberId,
+        within: &MemberVisibility,
+    ) -> Result<Option<Member>, RepoError>;
     async fn find_by_phone(&self, phone: &PhoneNumber) -> Result<Option<Member>, RepoError>;
     async fn list(
         &self,

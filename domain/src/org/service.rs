@@ -171,7 +171,10 @@ pub async fn get_member(
     actor: &Actor,
     id: MemberId,
 ) -> Result<Member, DomainError> {
-    let member = members.get(id).await?.ok_or(DomainError::NotFound)?;
+    let member = members
+        .get_visible(id, &policy::member_visibility(actor))
+        .await?
+        .ok_or(DomainError::NotFound)?;
     if actor.member_id != member.id {
         policy::authorize(actor, Action::ListBranchMembers, &member.branch_path)
             .map_err(|_| DomainError::NotFound)?;

@@ -1,8 +1,8 @@
 use async_trait::async_trait;
 use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Select,
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Select,
 };
 use uuid::Uuid;
 
@@ -10,8 +10,9 @@ use super::{map_db_err, prefix_range, Repos};
 use crate::entity::{member, org, role_grant};
 use domain::error::RepoError;
 use domain::org::{
-    Member, MemberCategory, MemberId, MemberQuery, MemberRepo, MemberStatus, Org, OrgId, OrgKind,
-    OrgPath, OrgRepo, OrgSector, PhoneNumber, RoleGrant, RoleGrantId, RoleKind, RoleRepo,
+    Member, MemberCategory, MemberId, MemberQuery, MemberRepo, MemberStatus, MemberVisibility, Org,
+    OrgId, OrgKind, OrgPath, OrgRepo, OrgSector, PhoneNumber, RoleGrant, RoleGrantId, RoleKind,
+    RoleRepo,
 };
 use domain::page::{CursorKey, Page, PageRequest};
 
@@ -184,6 +185,31 @@ impl<C: ConnectionTrait + Send + Sync> OrgRepo for Repos<C> {
 impl<C: ConnectionTrait + Send + Sync> MemberRepo for Repos<C> {
     async fn get(&self, id: MemberId) -> Result<Option<Member>, RepoError> {
         member::Entity::find_by_id(id.as_uuid())
+            .one(&self.conn)
+            .await
+            .map_err(map_db_err)?
+            .map(member_to_domain)
+            .transpose()
+    }
+
+    async fn get_visible(
+        &self,
+        id: MemberId,
+        within: &MemberVisibility,
+    ) -> Result<Option<Member>, RepoError> {
+        let mut visible = Condition::any()
+            .add(member::Column::Id.eq(within.member.as_uuid()))
+            .add(member::Column::BranchPath.eq(within.branch.as_str()));
+        for subtree in &within.subtrees {
+            let (lo, hi) = prefix_range(subtree.as_str());
+            let mut range = Condition::all().add(member::Column::BranchPath.gte(lo));
+            if let Some(hi) = hi {
+                range = range.add(member::Column::BranchPath.lt(hi));
+            }
+            visible = visible.add(range);
+        }
+        member::Entity::find_by_id(id.as_uuid())
+            .filter(visible)
             .one(&self.conn)
             .await
             .map_err(map_db_err)?

@@ -2,8 +2,9 @@
 
 use domain::error::RepoError;
 use domain::org::{
-    Member, MemberCategory, MemberId, MemberQuery, MemberRepo, MemberStatus, Org, OrgId, OrgKind,
-    OrgPath, OrgRepo, OrgSector, PhoneNumber, RoleGrant, RoleGrantId, RoleKind, RoleRepo,
+    Member, MemberCategory, MemberId, MemberQuery, MemberRepo, MemberStatus, MemberVisibility, Org,
+    OrgId, OrgKind, OrgPath, OrgRepo, OrgSector, PhoneNumber, RoleGrant, RoleGrantId, RoleKind,
+    RoleRepo,
 };
 use domain::page::PageRequest;
 use domain::uow::Transactional;
@@ -252,4 +253,53 @@ async fn role_grants_are_unique_per_member_kind_and_org_and_revocable() {
         RoleRepo::delete(&db.repos(), grant.id).await,
         Err(RepoError::NotFound)
     ));
+}
+
+#[tokio::test]
+async fn single_member_reads_are_scoped_in_the_query_itself() {
+    let t = TestDatabase::create().await;
+    let db = t.connect().await;
+    let tree = tree(&db).await;
+    let repos = db.repos();
+    let a1 = member(&tree.branch_a, "王建国", "13800000001");
+    let b1 = member(&tree.branch_b, "王芳", "13800000003");
+    for m in [&a1, &b1] {
+        MemberRepo::insert(&repos, m).await.unwrap();
+    }
+    let seen = |subtrees: Vec<&Org>, branch: &Org, me: MemberId| MemberVisibility {
+        subtrees: subtrees.into_iter().map(|o| o.path.clone()).collect(),
+        branch: branch.path.clone(),
+        member: me,
+    };
+    let visible = |w: MemberVisibility, id: MemberId| {
+        let repos = db.repos();
+        async move { repos.get_visible(id, &w).await.unwrap().map(|m| m.id) }
+    };
+    // A plain member of branch B: themself and branch B only.
+    assert_eq!(
+        visible(seen(vec![], &tree.branch_b, b1.id), b1.id).await,
+        Some(b1.id)
+    );
+    assert_eq!(
+        visible(seen(vec![], &tree.branch_b, b1.id), a1.id).await,
+        None
+    );
+    // A role on the general branch covers branch A beneath it, not branch B.
+    assert_eq!(
+        visible(seen(vec![&tree.general], &tree.branch_b, b1.id), a1.id).await,
+        Some(a1.id)
+    );
+    let stranger = MemberId::new();
+    assert_eq!(
+        visible(seen(vec![&tree.general], &tree.branch_b, stranger), b1.id).await,
+        Some(b1.id)
+    );
+    assert_eq!(
+        visible(seen(vec![&tree.general], &tree.branch_a, stranger), b1.id).await,
+        None
+    );
+    assert_eq!(
+        visible(seen(vec![&tree.committee], &tree.branch_a, stranger), b1.id).await,
+        Some(b1.id)
+    );
 }

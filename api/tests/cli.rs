@@ -175,6 +175,16 @@ fn grant_makes_a_township_admin_once_and_token_refresh_prints_a_pair() {
     let again = run(api(dir.path()).args(grant));
     assert!(!again.status.success());
     assert!(String::from_utf8_lossy(&again.stderr).contains("already holds"));
+    let misplaced = run(api(dir.path()).args([
+        "grant",
+        "--member",
+        "13800000004",
+        "--role",
+        "secretary",
+        "--org",
+        committee.as_str(),
+    ]));
+    assert!(String::from_utf8_lossy(&misplaced.stderr).contains("cannot be held on a committee"));
     let bad_role = run(api(dir.path()).args([
         "grant",
         "--member",
@@ -208,7 +218,12 @@ fn grant_makes_a_township_admin_once_and_token_refresh_prints_a_pair() {
     assert!(lines[1].starts_with("rt1."));
     let nobody = run(api(dir.path()).args(["token", "--member", "13899999999"]));
     assert!(!nobody.status.success());
-    assert!(String::from_utf8_lossy(&nobody.stderr).contains("no such member"));
+    let stderr = String::from_utf8_lossy(&nobody.stderr);
+    assert!(stderr.contains("no such member"), "{stderr}");
+    assert!(
+        !stderr.contains("13899999999"),
+        "phones are masked in messages: {stderr}"
+    );
 }
 
 #[test]

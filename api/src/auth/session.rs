@@ -22,7 +22,7 @@ use domain::uow::Transactional;
 pub const GRACE: Duration = Duration::from_secs(30);
 
 /// An access token and, for sessions, the refresh token that renews it.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Clone, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct TokenPair {
     /// A JWT for `Authorization: Bearer …`.
@@ -35,6 +35,14 @@ pub struct TokenPair {
     pub expires_in: u64,
     /// Opaque; exchange it once at `/api/v1/auth/refresh` for a new pair.
     pub refresh_token: String,
+}
+
+impl std::fmt::Debug for TokenPair {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenPair")
+            .field("expires_in", &self.expires_in)
+            .finish_non_exhaustive()
+    }
 }
 
 pub fn revoked_jti_key(jti: &str) -> String {

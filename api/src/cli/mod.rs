@@ -66,6 +66,11 @@ async fn state(settings: &Settings) -> Result<AppState, CliError> {
     ))
 }
 
+/// How a `--member` argument is echoed in messages: phones masked, ids as given.
+fn shown(who: &str) -> String {
+    PhoneNumber::parse(who).map_or_else(|_| who.to_owned(), |p| p.masked())
+}
+
 /// A member named by id or by phone.
 async fn find_member(state: &AppState, who: &str) -> Result<Member, CliError> {
     let repos = state.db.repos();
@@ -80,7 +85,7 @@ async fn find_member(state: &AppState, who: &str) -> Result<Member, CliError> {
     };
     found
         .map_err(failed)?
-        .ok_or_else(|| CliError::Usage(format!("--member {who}: no such member")))
+        .ok_or_else(|| CliError::Usage(format!("--member {}: no such member", shown(who))))
 }
 
 /// Mints an access token (and with `refresh`, starts a session) for an active member.
@@ -92,7 +97,8 @@ pub async fn token(
     refresh: bool,
 ) -> Result<Vec<String>, CliError> {
     let ttl = parse_ttl(ttl)?;
-    let state = state(settings).await?;
+    let mut state = state(settings).await?;
+    state.tokens.access_ttl = ttl;
     let member = find_member(&state, who).await?;
     if !member.is_active() {
         return Err(CliError::Usage(format!(
@@ -139,6 +145,13 @@ pub async fn grant(
         .await
         .map_err(failed)?
         .ok_or_else(|| CliError::Usage(format!("--org {org}: no such org")))?;
+    if !domain::org::service::role_fits(kind, org.kind) {
+        return Err(CliError::Usage(format!(
+            "a {} role cannot be held on a {}",
+            kind.as_str(),
+            org.kind.as_str()
+        )));
+    }
     let now = state.clock.now();
     let grant = RoleGrant {
         id: RoleGrantId::at(now),

@@ -159,11 +159,14 @@ impl Org {
     pub fn validate_name(raw: &str) -> Result<String, FieldError> {
         let name = raw.trim();
         let chars = name.chars().count();
-        if chars == 0 || chars > Self::MAX_NAME_CHARS {
+        if chars == 0 || chars > Self::MAX_NAME_CHARS || name.chars().any(char::is_control) {
             return Err(FieldError::new(
                 "/name",
                 "org_name_invalid",
-                format!("name must be 1-{} characters", Self::MAX_NAME_CHARS),
+                format!(
+                    "name must be 1-{} printable characters",
+                    Self::MAX_NAME_CHARS
+                ),
             ));
         }
         Ok(name.to_owned())
@@ -192,11 +195,14 @@ impl Member {
     pub fn validate_name(raw: &str) -> Result<String, FieldError> {
         let name = raw.trim();
         let chars = name.chars().count();
-        if chars == 0 || chars > Self::MAX_NAME_CHARS {
+        if chars == 0 || chars > Self::MAX_NAME_CHARS || name.chars().any(char::is_control) {
             return Err(FieldError::new(
                 "/name",
                 "member_name_invalid",
-                format!("name must be 1-{} characters", Self::MAX_NAME_CHARS),
+                format!(
+                    "name must be 1-{} printable characters",
+                    Self::MAX_NAME_CHARS
+                ),
             ));
         }
         Ok(name.to_owned())

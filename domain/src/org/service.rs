@@ -277,6 +277,15 @@ pub async fn update_member(
             other => other,
         },
     )?;
+    // Nobody changes a member who holds a role they could not grant themselves (a
+    // secretary must not deactivate or re-phone the township admin of their branch).
+    if ctx.actor.member_id != before.id {
+        for grant in uow.roles().of_member(before.id).await? {
+            if policy::authorize_grant(ctx.actor, grant.kind, &grant.org_path).is_err() {
+                return Err(DomainError::Forbidden);
+            }
+        }
+    }
     let mut member = before.clone();
     let mut errors = Vec::new();
     if let Some(name) = &changes.name {
@@ -334,8 +343,13 @@ pub async fn update_member(
         Some((member.branch_id, &member.branch_path)),
     );
     uow.audit().append(&entry).await?;
-    uow.commit().await?;
+    // Leaving active status ends every session in the same unit of work; access tokens
+    // already fail at the next request because the member is no longer active.
     let revoke_sessions = before.is_active() && !member.is_active();
+    if revoke_sessions {
+        uow.refresh_tokens().revoke_member(member.id, now).await?;
+    }
+    uow.commit().await?;
     Ok(MemberUpdated {
         member,
         revoke_sessions,
@@ -360,7 +374,7 @@ pub struct NewGrant {
 }
 
 /// Which org kinds a role may be held on.
-fn role_fits(kind: RoleKind, org: OrgKind) -> bool {
+pub fn role_fits(kind: RoleKind, org: OrgKind) -> bool {
     match kind {
         RoleKind::Secretary | RoleKind::Committee => {
             matches!(org, OrgKind::Branch | OrgKind::GeneralBranch)

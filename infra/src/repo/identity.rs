@@ -57,6 +57,8 @@ impl<C: ConnectionTrait + Send + Sync> RefreshTokenRepo for Repos<C> {
             .col_expr(refresh_token::Column::UsedAt, Expr::value(at))
             .filter(refresh_token::Column::Id.eq(id.as_uuid()))
             .filter(refresh_token::Column::UsedAt.is_null())
+            .filter(refresh_token::Column::RevokedAt.is_null())
+            .filter(refresh_token::Column::ExpiresAt.gt(at))
             .exec(&self.conn)
             .await
             .map_err(map_db_err)?;

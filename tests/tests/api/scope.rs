@@ -602,3 +602,55 @@ async fn the_audit_log_records_every_change_for_township_admins_only() {
         "another township's log is separate"
     );
 }
+
+#[tokio::test]
+async fn a_secretary_cannot_change_a_member_holding_a_role_above_theirs() {
+    let w = World::new().await;
+    let t = &w.t;
+    let roles = format!("/api/v1/members/{}/roles", t.member_a2.id);
+    let made = w
+        .send(
+            &t.admin,
+            Method::POST,
+            &roles,
+            json!({"kind": "township_admin", "orgId": t.committee.id}),
+        )
+        .await;
+    assert_eq!(made.0, 201);
+    let target = format!("/api/v1/members/{}", t.member_a2.id);
+    for change in [
+        json!({"status": "deactivated"}),
+        json!({"phone": "13700000099"}),
+        json!({"name": "x"}),
+    ] {
+        let (status, body) = w.send(&t.secretary_a, Method::PATCH, &target, change).await;
+        assert_eq!(
+            (status, body["code"].as_str()),
+            (403, Some("permission_denied"))
+        );
+    }
+    assert_eq!(
+        w.send(&t.admin, Method::PATCH, &target, json!({"name": "新名字"}))
+            .await
+            .0,
+        200
+    );
+}
+
+#[tokio::test]
+async fn control_characters_in_names_and_searches_are_refused_not_stored() {
+    let w = World::new().await;
+    let t = &w.t;
+    let path = format!("/api/v1/orgs/{}/members", t.branch_a.id);
+    let body = json!({"name": "a\u{0}b", "phone": "13700000010", "category": "rural"});
+    let (status, problem) = w.send(&t.secretary_a, Method::POST, &path, body).await;
+    assert_eq!(
+        (status, problem["errors"][0]["pointer"].as_str()),
+        (422, Some("/name"))
+    );
+    let (status, problem) = w.get(&t.secretary_a, &format!("{path}?q=%00")).await;
+    assert_eq!(
+        (status, problem["errors"][0]["pointer"].as_str()),
+        (422, Some("/q"))
+    );
+}

@@ -4,7 +4,7 @@ use utoipa::ToSchema;
 use crate::extract::Validate;
 use domain::error::FieldError;
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct RefreshRequest {
     /// The refresh token of the current pair; it is spent by this call.
@@ -21,5 +21,11 @@ impl Validate for RefreshRequest {
             )]);
         }
         Ok(())
+    }
+}
+
+impl std::fmt::Debug for RefreshRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("RefreshRequest { .. }")
     }
 }

@@ -12,7 +12,6 @@ use crate::state::AppState;
 use domain::error::FieldError;
 use domain::org::service::{self, MemberChanges};
 use domain::org::{MemberId, OrgId};
-use domain::uow::Transactional;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
@@ -83,14 +82,5 @@ pub async fn update_member(
         changes,
     )
     .await?;
-    if updated.revoke_sessions {
-        // Access tokens already stop at the next request (the member is no longer active);
-        // this ends the refresh families so no new ones are minted.
-        let uow = state.db.begin().await?;
-        uow.refresh_tokens()
-            .revoke_member(updated.member.id, state.clock.now())
-            .await?;
-        uow.commit().await?;
-    }
     Ok(web::Json(MemberView::new(&updated.member, true)))
 }

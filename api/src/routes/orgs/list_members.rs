@@ -29,11 +29,13 @@ pub struct MemberListParams {
 impl Validate for MemberListParams {
     fn validate(&self) -> Result<(), Vec<FieldError>> {
         match &self.q {
-            Some(q) if q.chars().count() > 32 => Err(vec![FieldError::new(
-                "/q",
-                "member_search_too_long",
-                "q must be at most 32 characters",
-            )]),
+            Some(q) if q.chars().count() > 32 || q.chars().any(char::is_control) => {
+                Err(vec![FieldError::new(
+                    "/q",
+                    "member_search_invalid",
+                    "q must be at most 32 printable characters",
+                )])
+            }
             _ => Ok(()),
         }
     }

@@ -99,9 +99,11 @@ fn role_may(role: &ActorRole, action: Action) -> bool {
 
 fn member_may(actor: &Actor, action: Action, target: &OrgPath) -> bool {
     match action {
-        // "Any member inside it": the org contains the member's branch.
-        Action::ReadOrg => target.covers(&actor.branch_path),
-        Action::ListBranchMembers => *target == actor.branch_path,
+        // "Any member inside it": the org contains the member's branch, or is one of the
+        // branch's own groups (a member of a group is inside it).
+        Action::ReadOrg => target.covers(&actor.branch_path) || actor.branch_path.covers(target),
+        // Their branch, and the groups of their branch.
+        Action::ListBranchMembers => actor.branch_path.covers(target),
         _ => false,
     }
 }
@@ -144,6 +146,14 @@ pub fn member_visibility(actor: &Actor) -> super::ports::MemberVisibility {
         branch: actor.branch_path.clone(),
         member: actor.member_id,
     }
+}
+
+/// Could `actor` grant some role somewhere? (Otherwise any grant is 403, before lookups.)
+pub fn may_grant_anything(actor: &Actor) -> bool {
+    actor
+        .roles
+        .iter()
+        .any(|r| matches!(r.kind, RoleKind::TownshipAdmin | RoleKind::Secretary))
 }
 
 /// May `actor` grant (or revoke) a role of `kind` on the org at `target`? Township admins
@@ -341,7 +351,11 @@ mod tests {
         );
         assert_eq!(
             outcome(authorize(&member, Action::ReadOrg, &w.group_a)),
-            "404"
+            "ok"
+        );
+        assert_eq!(
+            outcome(authorize(&member, Action::ListBranchMembers, &w.group_a)),
+            "ok"
         );
         assert_eq!(
             outcome(authorize(&member, Action::ListBranchMembers, &w.branch_a)),

@@ -25,6 +25,8 @@ pub struct MemberQuery {
     pub include_subtree: bool,
     /// Only members whose name contains this text.
     pub name_contains: Option<String>,
+    /// Only members of this group (when the org listed is a group).
+    pub group: Option<OrgId>,
 }
 
 /// Where a caller may look for members: whole subtrees (by role), their own branch, and

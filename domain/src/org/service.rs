@@ -157,10 +157,23 @@ pub async fn list_members(
 ) -> Result<Page<Member>, DomainError> {
     let org = orgs.get(org_id).await?.ok_or(DomainError::NotFound)?;
     policy::authorize(actor, Action::ListBranchMembers, &org.path)?;
-    let query = MemberQuery {
-        org: org.path,
-        include_subtree,
-        name_contains,
+    // Members carry their branch's path; a group's members are found by their group.
+    let query = match (org.kind, org.parent_id) {
+        (OrgKind::Group, Some(branch)) => {
+            let branch = orgs.get(branch).await?.ok_or(DomainError::NotFound)?;
+            MemberQuery {
+                org: branch.path,
+                include_subtree: false,
+                name_contains,
+                group: Some(org.id),
+            }
+        }
+        _ => MemberQuery {
+            org: org.path,
+            include_subtree,
+            name_contains,
+            group: None,
+        },
     };
     Ok(members.list(&query, page).await?)
 }
@@ -388,6 +401,9 @@ pub async fn grant_role(
     member_id: MemberId,
     new: NewGrant,
 ) -> Result<RoleGrant, DomainError> {
+    if !policy::may_grant_anything(ctx.actor) {
+        return Err(DomainError::Forbidden);
+    }
     let uow = ctx.tx.begin().await?;
     let member = get_member(uow.members(), ctx.actor, member_id).await?;
     let org = uow
@@ -445,6 +461,9 @@ pub async fn revoke_role(
     member_id: MemberId,
     grant_id: RoleGrantId,
 ) -> Result<(), DomainError> {
+    if !policy::may_grant_anything(ctx.actor) {
+        return Err(DomainError::Forbidden);
+    }
     let uow = ctx.tx.begin().await?;
     get_member(uow.members(), ctx.actor, member_id).await?;
     let grant = uow

@@ -238,6 +238,9 @@ impl<C: ConnectionTrait + Send + Sync> MemberRepo for Repos<C> {
         } else {
             query = query.filter(member::Column::BranchPath.eq(q.org.as_str()));
         }
+        if let Some(group) = q.group {
+            query = query.filter(member::Column::GroupId.eq(group.as_uuid()));
+        }
         if let Some(text) = q.name_contains.as_deref().filter(|t| !t.is_empty()) {
             query = query.filter(Expr::col(member::Column::Name).like(contains_pattern(text)));
         }

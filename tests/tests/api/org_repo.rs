@@ -117,6 +117,7 @@ async fn members_list_by_branch_or_subtree_with_literal_name_search() {
         org: org.path.clone(),
         include_subtree: subtree,
         name_contains: q.map(str::to_owned),
+        group: None,
     };
     let names = |page: domain::page::Page<Member>| {
         page.items.into_iter().map(|m| m.name).collect::<Vec<_>>()

@@ -654,3 +654,69 @@ async fn control_characters_in_names_and_searches_are_refused_not_stored() {
         (422, Some("/q"))
     );
 }
+
+#[tokio::test]
+async fn a_groups_members_are_listed_by_their_group_and_readable_from_the_branch() {
+    let w = World::new().await;
+    let t = &w.t;
+    let body = json!({"name": "组员", "phone": "13700000011", "category": "rural"});
+    let (status, created) = w
+        .send(
+            &t.secretary_a,
+            Method::POST,
+            &format!("/api/v1/orgs/{}/members", t.group_a.id),
+            body,
+        )
+        .await;
+    assert_eq!(status, 201);
+    assert_eq!(created["groupId"], t.group_a.id.to_string());
+
+    let (status, listed) = w
+        .get(
+            &t.member_a,
+            &format!("/api/v1/orgs/{}/members", t.group_a.id),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let names: Vec<_> = listed["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["name"].clone())
+        .collect();
+    assert_eq!(names, vec![json!("组员")]);
+    assert_eq!(
+        w.get(&t.member_a, &format!("/api/v1/orgs/{}", t.group_a.id))
+            .await
+            .0,
+        200
+    );
+    assert_eq!(
+        w.get(
+            &t.member_b,
+            &format!("/api/v1/orgs/{}/members", t.group_a.id)
+        )
+        .await
+        .0,
+        404
+    );
+}
+
+#[tokio::test]
+async fn a_plain_member_granting_anything_is_forbidden_wherever_the_target_is() {
+    let w = World::new().await;
+    let t = &w.t;
+    let body = json!({"kind": "committee", "orgId": t.branch_b.id});
+    let (status, problem) = w
+        .send(
+            &t.member_a,
+            Method::POST,
+            &format!("/api/v1/members/{}/roles", t.member_b.id),
+            body,
+        )
+        .await;
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (403, Some("permission_denied"))
+    );
+}

@@ -3,6 +3,7 @@
 //! Nothing in this crate performs I/O; CI proves it by checking that no database, cache,
 //! web framework or async runtime crate appears in its dependency graph.
 
+pub mod activity;
 pub mod audit;
 pub mod cache;
 pub mod clock;
@@ -13,6 +14,7 @@ pub mod identity;
 pub mod org;
 pub mod page;
 pub mod platform;
+mod string_enum;
 pub mod uow;
 
 pub use error::{DomainError, ErrorCode};

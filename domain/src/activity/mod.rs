@@ -1,0 +1,6 @@
+//! Theme day and 三会一课: activities, their schedule, check-ins, reviews and exemptions
+//! (domain.md, "Theme day and 三会一课"; source document 四(五)1-2).
+
+pub mod model;
+
+pub use model::*;

@@ -361,6 +361,26 @@ impl From<CacheError> for ApiError {
     }
 }
 
+/// The title (for people) of each rule that can refuse a well-formed request.
+fn refusal_title(code: &str) -> &'static str {
+    match code {
+        "check_in_window_not_open" => "签到尚未开始",
+        "check_in_window_closed" => "签到已结束",
+        "check_in_qr_invalid" => "签到二维码无效",
+        "check_in_qr_expired" => "签到二维码已过期",
+        "check_in_outside_geofence" => "不在签到范围内",
+        "check_in_online_not_allowed" => "本次活动不允许线上参加",
+        "check_in_not_expected" => "您不在本次活动的参加人员之列",
+        "check_in_exempted" => "您已请假获批,无需签到",
+        "check_in_activity_cancelled" => "活动已取消",
+        "check_in_proof_required" => "请提供签到凭证",
+        "activity_qr_not_used" => "本次活动不使用二维码签到",
+        "activity_plan_needs_branch" => "活动计划按党支部制定",
+        "holidays_need_committee" => "节假日安排由镇党委维护",
+        _ => "请求被规则拒绝",
+    }
+}
+
 impl From<DomainError> for ApiError {
     fn from(e: DomainError) -> Self {
         match e {
@@ -370,6 +390,12 @@ impl From<DomainError> for ApiError {
             DomainError::Conflict { code, detail } => {
                 Self::new(StatusCode::CONFLICT, code.as_str(), "与现有数据冲突").with_detail(detail)
             }
+            DomainError::Refused { code, detail } => Self::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                code.as_str(),
+                refusal_title(code.as_str()),
+            )
+            .with_detail(detail),
             DomainError::Repo(r) => r.into(),
             DomainError::Cache(c) => c.into(),
         }

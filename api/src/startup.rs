@@ -136,6 +136,7 @@ impl AppState {
             cache: deps.cache,
             cache_backend: deps.cache_backend,
             clock: deps.clock,
+            qr_key: Arc::new(deps.keys.qr_key()),
             keys: deps.keys,
             tokens: token_config(settings),
         }

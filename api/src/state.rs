@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use crate::auth::keys::KeyRing;
 use crate::auth::token::TokenConfig;
+use domain::activity::qr::QrKey;
 use domain::cache::Cache;
 use domain::clock::Clock;
 use infra::Db;
@@ -17,4 +18,6 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     pub keys: Arc<KeyRing>,
     pub tokens: TokenConfig,
+    /// Signs and checks the rotating check-in QR codes.
+    pub qr_key: Arc<QrKey>,
 }

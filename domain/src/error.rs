@@ -71,6 +71,10 @@ pub enum DomainError {
     /// The change collides with existing data; `code` says how (e.g. `member_phone_taken`).
     #[error("conflict {code}: {detail}")]
     Conflict { code: ErrorCode, detail: String },
+    /// A well-formed request the rules refuse (a check-in outside its window, a wrong QR
+    /// code); `code` says which rule.
+    #[error("refused {code}: {detail}")]
+    Refused { code: ErrorCode, detail: String },
     #[error(transparent)]
     Repo(RepoError),
     #[error(transparent)]
@@ -80,6 +84,13 @@ pub enum DomainError {
 impl DomainError {
     pub fn conflict(code: &'static str, detail: impl Into<String>) -> Self {
         Self::Conflict {
+            code: ErrorCode::new(code),
+            detail: detail.into(),
+        }
+    }
+
+    pub fn refused(code: &'static str, detail: impl Into<String>) -> Self {
+        Self::Refused {
             code: ErrorCode::new(code),
             detail: detail.into(),
         }

@@ -6,6 +6,7 @@
 
 use async_trait::async_trait;
 
+use crate::activity::{ActivityRepo, CheckInRepo, ExemptionRepo, HolidayRepo};
 use crate::audit::AuditRepo;
 use crate::error::RepoError;
 use crate::identity::RefreshTokenRepo;
@@ -20,6 +21,10 @@ pub trait UnitOfWork: Send + Sync {
     fn members(&self) -> &dyn MemberRepo;
     fn roles(&self) -> &dyn RoleRepo;
     fn refresh_tokens(&self) -> &dyn RefreshTokenRepo;
+    fn activities(&self) -> &dyn ActivityRepo;
+    fn check_ins(&self) -> &dyn CheckInRepo;
+    fn exemptions(&self) -> &dyn ExemptionRepo;
+    fn holidays(&self) -> &dyn HolidayRepo;
 
     async fn commit(self: Box<Self>) -> Result<(), RepoError>;
     async fn rollback(self: Box<Self>) -> Result<(), RepoError>;

@@ -28,6 +28,9 @@ pub struct KeyRing {
     decoding: HashMap<String, DecodingKey>,
     signing_kid: String,
     signing: EncodingKey,
+    /// The key of check-in QR codes, derived from the signing secret (a separate purpose,
+    /// so it never verifies a JWT nor a JWT a QR code).
+    qr: [u8; 32],
 }
 
 impl std::fmt::Debug for KeyRing {
@@ -73,10 +76,18 @@ impl KeyRing {
             last = Some((kid.to_owned(), bytes));
         }
         let (signing_kid, secret) = last.ok_or(KeyError::Empty)?;
+        let qr = {
+            use sha2::Digest;
+            let mut h = sha2::Sha256::new();
+            h.update(b"zhijian-qr-v1:");
+            h.update(&secret);
+            h.finalize().into()
+        };
         Ok(Self {
             decoding,
             signing: EncodingKey::from_secret(&secret),
             signing_kid,
+            qr,
         })
     }
 
@@ -113,6 +124,11 @@ impl KeyRing {
 
     pub fn decoding(&self, kid: &str) -> Option<&DecodingKey> {
         self.decoding.get(kid)
+    }
+
+    /// The key check-in QR codes are signed with (rotates with the signing key).
+    pub fn qr_key(&self) -> domain::activity::qr::QrKey {
+        domain::activity::qr::QrKey::new(&self.qr)
     }
 
     pub fn signing(&self) -> (&str, &EncodingKey) {

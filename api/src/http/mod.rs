@@ -1,6 +1,7 @@
 //! HTTP plumbing shared by every route: request ids, logging spans, metrics, the problem
 //! rendering of every error, the route table behind 404/405, CORS and pagination.
 
+pub mod idempotency;
 pub mod metrics;
 pub mod page;
 mod routes;

@@ -1,6 +1,7 @@
 //! Central route wiring: every endpoint is registered here through utoipa-actix-web, so the
 //! OpenAPI document and the route table cannot miss one.
 
+pub mod activities;
 pub mod audit;
 pub mod auth;
 pub mod me;
@@ -34,7 +35,25 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(members::list_roles::list_roles)
         .service(members::grant_role::grant_role)
         .service(members::revoke_role::revoke_role)
-        .service(audit::list::list);
+        .service(audit::list::list)
+        .service(activities::manage::create_activity)
+        .service(activities::manage::list_activities)
+        .service(activities::manage::get_activity)
+        .service(activities::manage::update_activity)
+        .service(activities::manage::activity_plan)
+        .service(activities::manage::qr_token)
+        .service(activities::holidays::get_holidays)
+        .service(activities::holidays::put_holidays)
+        .service(activities::check_in::check_in)
+        .service(activities::review::list_check_ins)
+        .service(activities::review::review_check_in)
+        .service(activities::review::review_check_ins)
+        .service(activities::review::inbox)
+        .service(activities::exemptions::apply_exemption)
+        .service(activities::exemptions::list_exemptions)
+        .service(activities::exemptions::review_exemption)
+        .service(activities::attendance::attendance)
+        .service(activities::reports::compliance);
 }
 
 /// The service context of an authenticated request.

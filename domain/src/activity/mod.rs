@@ -4,7 +4,11 @@
 pub mod calendar;
 pub mod geo;
 pub mod model;
+mod ports;
 pub mod qr;
+pub mod report;
 pub mod schedule;
+pub mod service;
 
 pub use model::*;
+pub use ports::{ActivityRepo, CheckInRepo, ExemptionRepo, HolidayRepo, PendingCounts};

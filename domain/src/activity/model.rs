@@ -1,3 +1,9 @@
+use chrono::{DateTime, NaiveDate, Utc};
+
+use super::calendar::shanghai;
+use super::geo::{GeoPoint, Geofence};
+use crate::error::FieldError;
+use crate::org::{ActorRole, Member, MemberId, OrgId, OrgPath, RoleKind};
 use crate::string_enum::string_enum;
 
 crate::define_id!(
@@ -76,3 +82,171 @@ string_enum!(
         Reject => "reject",
     }
 );
+
+/// An activity as scheduled by its branch. Group meetings belong to one group of the branch;
+/// every other kind to the whole branch. Scope questions are asked of `branch_path`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Activity {
+    pub id: ActivityId,
+    pub branch_id: OrgId,
+    pub group_id: Option<OrgId>,
+    pub branch_path: OrgPath,
+    pub kind: ActivityKind,
+    pub theme_category: Option<ThemeCategory>,
+    pub title: String,
+    pub place: Option<String>,
+    /// The lecturer of a party lesson, when a member.
+    pub lecturer_id: Option<MemberId>,
+    /// The lecturer's name as shown (a member's name, or an invited speaker's).
+    pub lecturer_name: Option<String>,
+    /// Whether the lecturer was the branch's secretary when the lesson was scheduled
+    /// (the secretary must lecture at least once a year).
+    pub lecturer_is_secretary: bool,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub window_opens_at: DateTime<Utc>,
+    pub window_closes_at: DateTime<Utc>,
+    pub proof: ProofKind,
+    pub geofence: Option<Geofence>,
+    /// Retired, frail and mobile members may attend online (always reviewed).
+    pub online_allowed: bool,
+    /// A fresh QR proof is approved at once instead of waiting for review.
+    pub qr_auto_approve: bool,
+    pub status: ActivityStatus,
+    pub cancel_reason: Option<String>,
+    pub created_by: MemberId,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl Activity {
+    pub const MAX_TITLE_CHARS: usize = 64;
+    pub const MAX_PLACE_CHARS: usize = 128;
+    pub const MAX_REASON_CHARS: usize = 200;
+    /// Default check-in window: opens this long before the start, closes at the end.
+    pub const DEFAULT_WINDOW_LEAD_MINUTES: i64 = 30;
+    /// An activity lasts at most this long.
+    pub const MAX_DURATION_HOURS: i64 = 24;
+
+    pub fn is_cancelled(&self) -> bool {
+        self.status == ActivityStatus::Cancelled
+    }
+
+    /// Does `member` (with `roles` as the caller) belong to those expected to attend?
+    pub fn expects(&self, member: &Member, roles: &[ActorRole]) -> bool {
+        if member.branch_id != self.branch_id || !member.is_active() {
+            return false;
+        }
+        match self.kind {
+            ActivityKind::GroupMeeting => {
+                member.group_id.is_some() && member.group_id == self.group_id
+            }
+            ActivityKind::CommitteeMeeting => roles.iter().any(|r| {
+                matches!(r.kind, RoleKind::Secretary | RoleKind::Committee)
+                    && r.org_path == self.branch_path
+            }),
+            _ => true,
+        }
+    }
+
+    /// Does the check-in window admit `now`? Both ends are inclusive.
+    pub fn window_state(&self, now: DateTime<Utc>) -> WindowState {
+        if now < self.window_opens_at {
+            WindowState::NotOpen
+        } else if now > self.window_closes_at {
+            WindowState::Closed
+        } else {
+            WindowState::Open
+        }
+    }
+
+    /// The Shanghai calendar date the activity starts on (what date ranges are matched on).
+    pub fn start_date(&self) -> NaiveDate {
+        self.starts_at.with_timezone(&shanghai()).date_naive()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WindowState {
+    NotOpen,
+    Open,
+    Closed,
+}
+
+/// One member's attendance claim for one activity (at most one per pair).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CheckIn {
+    pub id: CheckInId,
+    pub activity_id: ActivityId,
+    pub member_id: MemberId,
+    /// The member's branch path (the activity's branch), for scope checks and scoped counts.
+    pub branch_path: OrgPath,
+    pub method: CheckInMethod,
+    pub status: ReviewStatus,
+    /// The time the client claimed; recorded, never trusted.
+    pub client_time: Option<DateTime<Utc>>,
+    pub location: Option<GeoPoint>,
+    pub created_at: DateTime<Utc>,
+    pub review: Option<Review>,
+}
+
+/// Who decided a check-in or exemption, when, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Review {
+    pub reviewer_id: MemberId,
+    pub reviewed_at: DateTime<Utc>,
+    pub reason: Option<String>,
+}
+
+/// What an exemption (请假) covers: one activity, or every activity starting on a date in
+/// an inclusive range of Shanghai calendar dates (a long illness).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExemptionScope {
+    Activity(ActivityId),
+    Dates { from: NaiveDate, to: NaiveDate },
+}
+
+impl ExemptionScope {
+    pub const MAX_RANGE_DAYS: i64 = 366;
+
+    pub fn covers(&self, activity: &Activity) -> bool {
+        match *self {
+            ExemptionScope::Activity(id) => id == activity.id,
+            ExemptionScope::Dates { from, to } => {
+                let day = activity.start_date();
+                from <= day && day <= to
+            }
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Exemption {
+    pub id: ExemptionId,
+    pub member_id: MemberId,
+    pub branch_path: OrgPath,
+    pub scope: ExemptionScope,
+    pub reason: String,
+    pub status: ReviewStatus,
+    pub created_at: DateTime<Utc>,
+    pub review: Option<Review>,
+}
+
+/// Validates free text: trimmed, 1..=`max` characters, no control characters.
+pub fn clean_text(
+    raw: &str,
+    max: usize,
+    pointer: &str,
+    code: &'static str,
+) -> Result<String, FieldError> {
+    let text = raw.trim();
+    let chars = text.chars().count();
+    if chars == 0 || chars > max || text.chars().any(char::is_control) {
+        return Err(FieldError::new(
+            pointer,
+            code,
+            format!("must be 1-{max} printable characters"),
+        ));
+    }
+    Ok(text.to_owned())
+}

@@ -114,6 +114,24 @@ impl OrgPath {
         other.0.starts_with(&self.0)
     }
 
+    /// The org at the top of this path (the committee whose tree it is in).
+    pub fn root_id(&self) -> Option<OrgId> {
+        self.segments().next()
+    }
+
+    /// The org this path names.
+    pub fn last_id(&self) -> Option<OrgId> {
+        self.segments().last()
+    }
+
+    fn segments(&self) -> impl Iterator<Item = OrgId> + '_ {
+        self.0
+            .split('/')
+            .filter(|s| !s.is_empty())
+            .filter_map(|s| uuid::Uuid::parse_str(s).ok())
+            .map(OrgId::from_uuid)
+    }
+
     pub fn depth(&self) -> usize {
         self.0.matches('/').count() - 1
     }

@@ -39,6 +39,8 @@ pub enum Action {
     GrantRoles,
     /// Issue invite codes, reset a member's WeChat binding.
     IssueInviteCodes,
+    /// Read a branch's activities (members of the branch and S, C, T covering it).
+    ReadActivities,
     /// Create and change activities.
     ManageActivities,
     /// Review check-ins and exemptions.
@@ -58,6 +60,7 @@ impl Action {
         Action::ManageOrgs,
         Action::GrantRoles,
         Action::IssueInviteCodes,
+        Action::ReadActivities,
         Action::ManageActivities,
         Action::Review,
         Action::PublishMaterials,
@@ -68,7 +71,10 @@ impl Action {
 
     /// Actions a member may take by belonging, without any role.
     fn open_to_members(self) -> bool {
-        matches!(self, Action::ReadOrg | Action::ListBranchMembers)
+        matches!(
+            self,
+            Action::ReadOrg | Action::ListBranchMembers | Action::ReadActivities
+        )
     }
 }
 
@@ -77,6 +83,7 @@ fn role_may(role: &ActorRole, action: Action) -> bool {
     match action {
         Action::ReadOrg
         | Action::ListBranchMembers
+        | Action::ReadActivities
         | Action::ManageActivities
         | Action::ReadReports => {
             matches!(role.kind, Secretary | Committee | TownshipAdmin)
@@ -103,7 +110,7 @@ fn member_may(actor: &Actor, action: Action, target: &OrgPath) -> bool {
         // branch's own groups (a member of a group is inside it).
         Action::ReadOrg => target.covers(&actor.branch_path) || actor.branch_path.covers(target),
         // Their branch, and the groups of their branch.
-        Action::ListBranchMembers => actor.branch_path.covers(target),
+        Action::ListBranchMembers | Action::ReadActivities => actor.branch_path.covers(target),
         _ => false,
     }
 }
@@ -210,6 +217,7 @@ mod tests {
     const TABLE: &[(Action, &str)] = &[
         (Action::ReadOrg, "S C C* T"),
         (Action::ListBranchMembers, "S C C* T"),
+        (Action::ReadActivities, "S C C* T"),
         (Action::ManageMembers, "S T"),
         (Action::ManageOrgs, "T"),
         (Action::GrantRoles, "S T"),
@@ -365,6 +373,13 @@ mod tests {
             outcome(authorize(&member, Action::ListBranchMembers, &w.branch_b)),
             "404"
         );
+        // A branch's activities: its members (also from a group's page), nobody else's.
+        for (target, want) in [(&w.branch_a, "ok"), (&w.group_a, "ok"), (&w.branch_b, "404")] {
+            assert_eq!(
+                outcome(authorize(&member, Action::ReadActivities, target)),
+                want
+            );
+        }
         for action in Action::ALL.iter().filter(|a| !a.open_to_members()) {
             assert_eq!(
                 outcome(authorize(&member, *action, &w.branch_a)),

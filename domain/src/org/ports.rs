@@ -14,6 +14,10 @@ pub trait OrgRepo: Send + Sync {
     async fn insert(&self, org: &Org) -> Result<(), RepoError>;
     /// Stores the org's name and sector (its place in the tree never changes).
     async fn update(&self, org: &Org) -> Result<(), RepoError>;
+    /// Every branch in the subtree at `path` (itself included), in creation order.
+    async fn branches_under(&self, path: &OrgPath) -> Result<Vec<Org>, RepoError>;
+    /// Every direct child of the org, in creation order.
+    async fn all_children(&self, id: OrgId) -> Result<Vec<Org>, RepoError>;
 }
 
 /// Which members to list.
@@ -57,6 +61,8 @@ pub trait MemberRepo: Send + Sync {
     ) -> Result<Page<Member>, RepoError>;
     async fn insert(&self, member: &Member) -> Result<(), RepoError>;
     async fn update(&self, member: &Member) -> Result<(), RepoError>;
+    /// Every active member of the branch, in creation order.
+    async fn active_in_branch(&self, branch: &OrgPath) -> Result<Vec<Member>, RepoError>;
 }
 
 /// Storage of role grants. Obligations: one grant per (member, kind, org)
@@ -64,6 +70,8 @@ pub trait MemberRepo: Send + Sync {
 #[async_trait]
 pub trait RoleRepo: Send + Sync {
     async fn of_member(&self, member: MemberId) -> Result<Vec<RoleGrant>, RepoError>;
+    /// Every grant held on the org itself.
+    async fn held_on(&self, org: OrgId) -> Result<Vec<RoleGrant>, RepoError>;
     async fn get(&self, id: RoleGrantId) -> Result<Option<RoleGrant>, RepoError>;
     async fn insert(&self, grant: &RoleGrant) -> Result<(), RepoError>;
     async fn delete(&self, id: RoleGrantId) -> Result<(), RepoError>;

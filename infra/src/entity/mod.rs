@@ -1,6 +1,10 @@
 //! sea-orm entities. They never leave this crate: repositories convert them to domain types.
 
+pub mod activity;
 pub mod audit_log;
+pub mod check_in;
+pub mod exemption;
+pub mod holiday_calendar;
 pub mod member;
 pub mod org;
 pub mod refresh_token;

@@ -9,6 +9,10 @@ mod m20261128_000003_create_org;
 mod m20261128_000004_create_member;
 mod m20261128_000005_create_role_grant;
 mod m20261128_000006_create_refresh_token;
+mod m20261128_000007_create_activity;
+mod m20261128_000008_create_check_in;
+mod m20261128_000009_create_exemption;
+mod m20261128_000010_create_holiday_calendar;
 
 pub struct Migrator;
 
@@ -22,6 +26,10 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000004_create_member::Migration),
             Box::new(m20261128_000005_create_role_grant::Migration),
             Box::new(m20261128_000006_create_refresh_token::Migration),
+            Box::new(m20261128_000007_create_activity::Migration),
+            Box::new(m20261128_000008_create_check_in::Migration),
+            Box::new(m20261128_000009_create_exemption::Migration),
+            Box::new(m20261128_000010_create_holiday_calendar::Migration),
         ]
     }
 }

@@ -3,6 +3,7 @@
 //! Every repository is generic over sea-orm's `ConnectionTrait`, so the same code runs on
 //! the pool (single statements) or inside a transaction (a unit of work).
 
+mod activity;
 mod audit;
 mod identity;
 mod org;
@@ -15,6 +16,7 @@ use sea_orm::{
 };
 
 use crate::db::Db;
+use domain::activity::{ActivityRepo, CheckInRepo, ExemptionRepo, HolidayRepo};
 use domain::audit::AuditRepo;
 use domain::error::RepoError;
 use domain::identity::RefreshTokenRepo;
@@ -69,6 +71,22 @@ impl UnitOfWork for SeaUnitOfWork {
     }
 
     fn refresh_tokens(&self) -> &dyn RefreshTokenRepo {
+        &self.repos
+    }
+
+    fn activities(&self) -> &dyn ActivityRepo {
+        &self.repos
+    }
+
+    fn check_ins(&self) -> &dyn CheckInRepo {
+        &self.repos
+    }
+
+    fn exemptions(&self) -> &dyn ExemptionRepo {
+        &self.repos
+    }
+
+    fn holidays(&self) -> &dyn HolidayRepo {
         &self.repos
     }
 
@@ -155,6 +173,29 @@ fn constraint_name(err: &DbErr) -> Option<String> {
         }
         _ => None,
     }
+}
+
+/// Rows whose path column lies in the subtree at `path` (an indexed range scan).
+pub fn subtree<C: sea_orm::ColumnTrait>(
+    column: C,
+    path: &domain::org::OrgPath,
+) -> sea_orm::Condition {
+    let (lo, hi) = prefix_range(path.as_str());
+    let mut range = sea_orm::Condition::all().add(column.gte(lo));
+    if let Some(hi) = hi {
+        range = range.add(column.lt(hi));
+    }
+    range
+}
+
+/// Rows whose path column lies in any of the subtrees (nothing when there are none).
+pub fn any_subtree<C: sea_orm::ColumnTrait + Copy>(
+    column: C,
+    paths: &[domain::org::OrgPath],
+) -> sea_orm::Condition {
+    paths.iter().fold(sea_orm::Condition::any(), |any, p| {
+        any.add(subtree(column, p))
+    })
 }
 
 /// The half-open range `[prefix, upper)` of strings that start with `prefix`, so a subtree

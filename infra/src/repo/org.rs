@@ -6,7 +6,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::{map_db_err, prefix_range, Repos};
+use super::{map_db_err, prefix_range, subtree, Repos};
 use crate::entity::{member, org, role_grant};
 use domain::error::RepoError;
 use domain::org::{
@@ -166,6 +166,31 @@ impl<C: ConnectionTrait + Send + Sync> OrgRepo for Repos<C> {
             .map_err(map_db_err)
     }
 
+    async fn branches_under(&self, path: &OrgPath) -> Result<Vec<Org>, RepoError> {
+        org::Entity::find()
+            .filter(subtree(org::Column::Path, path))
+            .filter(org::Column::Kind.eq(OrgKind::Branch.as_str()))
+            .order_by_asc(org::Column::Id)
+            .all(&self.conn)
+            .await
+            .map_err(map_db_err)?
+            .into_iter()
+            .map(org_to_domain)
+            .collect()
+    }
+
+    async fn all_children(&self, id: OrgId) -> Result<Vec<Org>, RepoError> {
+        org::Entity::find()
+            .filter(org::Column::ParentId.eq(id.as_uuid()))
+            .order_by_asc(org::Column::Id)
+            .all(&self.conn)
+            .await
+            .map_err(map_db_err)?
+            .into_iter()
+            .map(org_to_domain)
+            .collect()
+    }
+
     async fn update(&self, o: &Org) -> Result<(), RepoError> {
         let result = org::Entity::update_many()
             .col_expr(org::Column::Name, Expr::value(o.name.clone()))
@@ -255,6 +280,19 @@ impl<C: ConnectionTrait + Send + Sync> MemberRepo for Repos<C> {
         .await
     }
 
+    async fn active_in_branch(&self, branch: &OrgPath) -> Result<Vec<Member>, RepoError> {
+        member::Entity::find()
+            .filter(member::Column::BranchPath.eq(branch.as_str()))
+            .filter(member::Column::Status.eq(MemberStatus::Active.as_str()))
+            .order_by_asc(member::Column::Id)
+            .all(&self.conn)
+            .await
+            .map_err(map_db_err)?
+            .into_iter()
+            .map(member_to_domain)
+            .collect()
+    }
+
     async fn insert(&self, m: &Member) -> Result<(), RepoError> {
         member::Entity::insert(member_row(m))
             .exec_without_returning(&self.conn)
@@ -283,6 +321,18 @@ impl<C: ConnectionTrait + Send + Sync> RoleRepo for Repos<C> {
     async fn of_member(&self, member: MemberId) -> Result<Vec<RoleGrant>, RepoError> {
         role_grant::Entity::find()
             .filter(role_grant::Column::MemberId.eq(member.as_uuid()))
+            .order_by_asc(role_grant::Column::Id)
+            .all(&self.conn)
+            .await
+            .map_err(map_db_err)?
+            .into_iter()
+            .map(grant_to_domain)
+            .collect()
+    }
+
+    async fn held_on(&self, org: OrgId) -> Result<Vec<RoleGrant>, RepoError> {
+        role_grant::Entity::find()
+            .filter(role_grant::Column::OrgId.eq(org.as_uuid()))
             .order_by_asc(role_grant::Column::Id)
             .all(&self.conn)
             .await

@@ -29,6 +29,7 @@ macro_rules! mirror_enum {
         }
     };
 }
+pub(crate) use mirror_enum;
 
 mirror_enum!(
     /// 镇党委 / 党总支 / 党支部 / 党小组.

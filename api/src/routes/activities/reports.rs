@@ -1,0 +1,278 @@
+//! The township's compliance report: per branch, was the theme day held, each 三会一课
+//! obligation, attendance; as JSON or as an Excel file with a sheet of absentees.
+
+use actix_web::http::header;
+use actix_web::{get, web, HttpRequest, HttpResponse};
+use chrono::{DateTime, FixedOffset};
+use rust_xlsxwriter::{Format, Workbook, XlsxError};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use super::attendance::CountsView;
+use super::dto::{parse_month, ActivityKind};
+use super::manage::ObligationView;
+use crate::auth::AuthUser;
+use crate::error::{ApiError, Problem};
+use crate::extract::{Query, Validate};
+use crate::routes::audit::list::beijing;
+use crate::state::AppState;
+use domain::activity::calendar::YearMonth;
+use domain::activity::report::{self, BranchCompliance};
+use domain::activity::schedule::{ObligationKind, ObligationState};
+use domain::error::FieldError;
+
+pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ReportFormat {
+    Json,
+    Xlsx,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
+pub struct ComplianceParams {
+    /// `YYYY-MM` (Asia/Shanghai).
+    #[param(example = "2026-12")]
+    pub month: String,
+    /// `xlsx` for an Excel file (or send `Accept: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet`).
+    pub format: Option<ReportFormat>,
+}
+
+impl Validate for ComplianceParams {
+    fn validate(&self) -> Result<(), Vec<FieldError>> {
+        parse_month(&self.month).map(|_| ()).map_err(|e| vec![e])
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ActivitySummaryView {
+    pub activity_id: Uuid,
+    pub kind: ActivityKind,
+    pub title: String,
+    pub starts_at: DateTime<FixedOffset>,
+    pub counts: CountsView,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct BranchComplianceView {
+    pub branch_id: Uuid,
+    pub branch_name: String,
+    /// An ended theme day this month with at least one approved check-in.
+    pub theme_day_held: bool,
+    pub obligations: Vec<ObligationView>,
+    pub activities: Vec<ActivitySummaryView>,
+    /// Attendance over the month's ended activities.
+    pub attendance: CountsView,
+    pub absentees: u64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ComplianceReport {
+    #[schema(example = "2026-12")]
+    pub month: String,
+    pub branches: Vec<BranchComplianceView>,
+}
+
+fn view(b: &BranchCompliance) -> BranchComplianceView {
+    BranchComplianceView {
+        branch_id: b.branch.id.as_uuid(),
+        branch_name: b.branch.name.clone(),
+        theme_day_held: b.theme_day_held,
+        obligations: b.obligations.iter().map(ObligationView::from).collect(),
+        activities: b
+            .activities
+            .iter()
+            .map(|s| ActivitySummaryView {
+                activity_id: s.activity.id.as_uuid(),
+                kind: s.activity.kind.into(),
+                title: s.activity.title.clone(),
+                starts_at: beijing(s.activity.starts_at),
+                counts: s.counts.into(),
+            })
+            .collect(),
+        attendance: b.counts.into(),
+        absentees: b.absentees.len() as u64,
+    }
+}
+
+fn wants_xlsx(req: &HttpRequest, format: Option<ReportFormat>) -> bool {
+    match format {
+        Some(f) => f == ReportFormat::Xlsx,
+        None => req
+            .headers()
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|a| a.contains(XLSX)),
+    }
+}
+
+/// Per branch in the caller's scope: whether the month's theme day was held, each 三会一课
+/// obligation (met, due, overdue), attendance rates; `?format=xlsx` for the same as an Excel
+/// file with a sheet of absentees (branch, name, masked phone, activity). S, C, T.
+#[utoipa::path(
+    tag = "reports",
+    operation_id = "getComplianceReport",
+    security(("bearerAuth" = [])),
+    params(ComplianceParams),
+    responses(
+        (status = 200, description = "The report", content(
+            (ComplianceReport = "application/json"),
+            (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        )),
+        (status = 401, description = "auth_token_*", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "permission_denied", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "request_query_invalid or validation_failed (month_invalid)", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "database_unavailable or cache_unavailable", body = Problem, content_type = "application/problem+json"),
+        (status = 500, description = "Unexpected error", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/api/v1/reports/compliance")]
+pub async fn compliance(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: AuthUser,
+    query: Query<ComplianceParams>,
+) -> Result<HttpResponse, ApiError> {
+    let q = query.into_inner();
+    let month = parse_month(&q.month).map_err(|e| ApiError::validation(vec![e]))?;
+    let repos = state.db.repos();
+    let branches = report::compliance(&repos, &user.actor, month, state.clock.now()).await?;
+    if wants_xlsx(&req, q.format) {
+        let bytes = workbook(month, &branches).map_err(ApiError::internal)?;
+        return Ok(HttpResponse::Ok()
+            .content_type(XLSX)
+            .insert_header((
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"compliance-{month}.xlsx\""),
+            ))
+            .body(bytes));
+    }
+    Ok(HttpResponse::Ok().json(ComplianceReport {
+        month: month.to_string(),
+        branches: branches.iter().map(view).collect(),
+    }))
+}
+
+fn state_zh(s: ObligationState) -> &'static str {
+    match s {
+        ObligationState::Met => "已完成",
+        ObligationState::Due => "待完成",
+        ObligationState::Overdue => "已逾期",
+    }
+}
+
+/// One cell per obligation kind; group meetings (one per group) show the worst state.
+fn obligation_cell(b: &BranchCompliance, kind: ObligationKind) -> &'static str {
+    let states: Vec<ObligationState> = b
+        .obligations
+        .iter()
+        .filter(|o| o.kind == kind)
+        .map(|o| o.state)
+        .collect();
+    if states.is_empty() {
+        return "不适用";
+    }
+    let worst = if states.contains(&ObligationState::Overdue) {
+        ObligationState::Overdue
+    } else if states.contains(&ObligationState::Due) {
+        ObligationState::Due
+    } else {
+        ObligationState::Met
+    };
+    state_zh(worst)
+}
+
+pub const BRANCH_HEADERS: [&str; 14] = [
+    "党支部",
+    "月份",
+    "主题党日",
+    "支委会",
+    "党小组会",
+    "党员大会",
+    "党课",
+    "书记讲党课",
+    "应到",
+    "实到",
+    "待审核",
+    "请假",
+    "缺席",
+    "出席率",
+];
+
+pub const ABSENTEE_HEADERS: [&str; 5] = ["党支部", "姓名", "手机号", "活动", "活动时间"];
+
+fn workbook(month: YearMonth, branches: &[BranchCompliance]) -> Result<Vec<u8>, XlsxError> {
+    let mut book = Workbook::new();
+    let bold = Format::new().set_bold();
+    let percent = Format::new().set_num_format("0.0%");
+    let sheet = book.add_worksheet().set_name("合规情况")?;
+    for (c, h) in BRANCH_HEADERS.iter().enumerate() {
+        sheet.write_string_with_format(0, c as u16, *h, &bold)?;
+    }
+    for (i, b) in branches.iter().enumerate() {
+        let r = i as u32 + 1;
+        sheet.write_string(r, 0, &b.branch.name)?;
+        sheet.write_string(r, 1, month.to_string())?;
+        sheet.write_string(
+            r,
+            2,
+            if b.theme_day_held {
+                "已开展"
+            } else {
+                "未开展"
+            },
+        )?;
+        let kinds = [
+            ObligationKind::CommitteeMeeting,
+            ObligationKind::GroupMeeting,
+            ObligationKind::GeneralAssembly,
+            ObligationKind::PartyLesson,
+            ObligationKind::SecretaryLesson,
+        ];
+        for (k, kind) in kinds.iter().enumerate() {
+            sheet.write_string(r, 3 + k as u16, obligation_cell(b, *kind))?;
+        }
+        let c = &b.counts;
+        for (k, n) in [c.expected, c.present, c.pending, c.excused, c.absent]
+            .iter()
+            .enumerate()
+        {
+            sheet.write_number(r, 8 + k as u16, *n as f64)?;
+        }
+        match c.rate() {
+            Some(rate) => sheet.write_number_with_format(r, 13, rate, &percent)?,
+            None => sheet.write_string(r, 13, "—")?,
+        };
+    }
+    sheet.autofit();
+    let absent = book.add_worksheet().set_name("缺席名单")?;
+    for (c, h) in ABSENTEE_HEADERS.iter().enumerate() {
+        absent.write_string_with_format(0, c as u16, *h, &bold)?;
+    }
+    let mut r = 1u32;
+    for b in branches {
+        for a in &b.absentees {
+            absent.write_string(r, 0, &b.branch.name)?;
+            absent.write_string(r, 1, &a.member.name)?;
+            absent.write_string(r, 2, a.member.phone.masked())?;
+            absent.write_string(r, 3, &a.activity.title)?;
+            absent.write_string(
+                r,
+                4,
+                beijing(a.activity.starts_at)
+                    .format("%Y-%m-%d %H:%M")
+                    .to_string(),
+            )?;
+            r += 1;
+        }
+    }
+    absent.autofit();
+    book.save_to_buffer()
+}

@@ -1,0 +1,121 @@
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+use super::calendar::HolidayCalendar;
+use super::model::{
+    Activity, ActivityId, CheckIn, CheckInId, Exemption, ExemptionId, Review, ReviewStatus,
+};
+use crate::error::RepoError;
+use crate::org::{MemberId, OrgId, OrgPath};
+use crate::page::{Page, PageRequest};
+
+/// Storage of activities. Lists are ordered by start time, then id.
+#[async_trait]
+pub trait ActivityRepo: Send + Sync {
+    async fn get(&self, id: ActivityId) -> Result<Option<Activity>, RepoError>;
+    async fn get_many(&self, ids: &[ActivityId]) -> Result<Vec<Activity>, RepoError>;
+    async fn insert(&self, activity: &Activity) -> Result<(), RepoError>;
+    async fn update(&self, activity: &Activity) -> Result<(), RepoError>;
+    /// Activities of the branches under `subtree` starting in `[from, until)`, at most
+    /// `limit` of them.
+    async fn starting_between(
+        &self,
+        subtree: &OrgPath,
+        from: DateTime<Utc>,
+        until: DateTime<Utc>,
+        limit: u64,
+    ) -> Result<Vec<Activity>, RepoError>;
+}
+
+/// Pending check-ins and exemptions of one activity (the reviewer's inbox).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct PendingCounts {
+    pub check_ins: u64,
+    pub exemptions: u64,
+}
+
+/// Storage of check-ins. Obligation: at most one row per (activity, member), enforced by a
+/// unique constraint, so concurrent retries cannot create two.
+#[async_trait]
+pub trait CheckInRepo: Send + Sync {
+    /// Inserts the check-in unless the member already has one for the activity; answers
+    /// whether this call inserted it. Never fails on the duplicate.
+    async fn insert_if_absent(&self, check_in: &CheckIn) -> Result<bool, RepoError>;
+    async fn get(&self, id: CheckInId) -> Result<Option<CheckIn>, RepoError>;
+    async fn of_member(
+        &self,
+        activity: ActivityId,
+        member: MemberId,
+    ) -> Result<Option<CheckIn>, RepoError>;
+    async fn get_many(&self, ids: &[CheckInId]) -> Result<Vec<CheckIn>, RepoError>;
+    async fn list(
+        &self,
+        activity: ActivityId,
+        status: Option<ReviewStatus>,
+        page: &PageRequest,
+    ) -> Result<Page<CheckIn>, RepoError>;
+    /// Every check-in of the activity.
+    async fn all_of(&self, activity: ActivityId) -> Result<Vec<CheckIn>, RepoError>;
+    /// Decides the given check-ins if they are still pending; answers how many changed.
+    async fn decide(
+        &self,
+        ids: &[CheckInId],
+        status: ReviewStatus,
+        review: &Review,
+    ) -> Result<u64, RepoError>;
+    /// Pending check-ins per activity, for activities under any of `scopes`.
+    async fn pending_by_activity(
+        &self,
+        scopes: &[OrgPath],
+    ) -> Result<Vec<(ActivityId, u64)>, RepoError>;
+    /// Approved check-ins per activity, for the given activities.
+    async fn approved_counts(
+        &self,
+        activities: &[ActivityId],
+    ) -> Result<Vec<(ActivityId, u64)>, RepoError>;
+}
+
+/// Storage of exemptions.
+#[async_trait]
+pub trait ExemptionRepo: Send + Sync {
+    async fn insert(&self, exemption: &Exemption) -> Result<(), RepoError>;
+    async fn get(&self, id: ExemptionId) -> Result<Option<Exemption>, RepoError>;
+    /// Exemptions of members of branches under `subtree`, newest first.
+    async fn list(
+        &self,
+        subtree: &OrgPath,
+        status: Option<ReviewStatus>,
+        page: &PageRequest,
+    ) -> Result<Page<Exemption>, RepoError>;
+    /// Exemptions of `member` that are pending or approved (to refuse duplicates and to find
+    /// whether one covers an activity).
+    async fn live_of_member(&self, member: MemberId) -> Result<Vec<Exemption>, RepoError>;
+    /// Approved exemptions of members of the branch at `branch`.
+    async fn approved_in_branch(&self, branch: &OrgPath) -> Result<Vec<Exemption>, RepoError>;
+    /// Decides the exemption if it is still pending; answers whether it changed.
+    async fn decide(
+        &self,
+        id: ExemptionId,
+        status: ReviewStatus,
+        review: &Review,
+    ) -> Result<bool, RepoError>;
+    /// Pending exemptions per activity under any of `scopes`; `None` counts the date-range
+    /// ones.
+    async fn pending_by_activity(
+        &self,
+        scopes: &[OrgPath],
+    ) -> Result<Vec<(Option<ActivityId>, u64)>, RepoError>;
+}
+
+/// Holiday calendars, one per committee and year.
+#[async_trait]
+pub trait HolidayRepo: Send + Sync {
+    async fn get(&self, committee: OrgId, year: i32) -> Result<Option<HolidayCalendar>, RepoError>;
+    async fn put(
+        &self,
+        committee: OrgId,
+        year: i32,
+        calendar: &HolidayCalendar,
+        at: DateTime<Utc>,
+    ) -> Result<(), RepoError>;
+}

@@ -374,7 +374,11 @@ mod tests {
             "404"
         );
         // A branch's activities: its members (also from a group's page), nobody else's.
-        for (target, want) in [(&w.branch_a, "ok"), (&w.group_a, "ok"), (&w.branch_b, "404")] {
+        for (target, want) in [
+            (&w.branch_a, "ok"),
+            (&w.group_a, "ok"),
+            (&w.branch_b, "404"),
+        ] {
             assert_eq!(
                 outcome(authorize(&member, Action::ReadActivities, target)),
                 want

@@ -1,6 +1,7 @@
 //! Black-box tests of the platform: one binary, one module per concern.
 #![expect(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
 
+mod activities;
 mod auth;
 mod cache;
 mod docs;

@@ -32,6 +32,10 @@ pub type ExtraRoutes =
         (name = "orgs", description = "The organisation tree and its members"),
         (name = "members", description = "One member and their roles"),
         (name = "audit", description = "Who changed what (township admins)"),
+        (name = "activities", description = "Theme days and 三会一课: scheduling, plans, holiday calendars, attendance"),
+        (name = "check-ins", description = "Check-in (签到) and its review on the phone"),
+        (name = "exemptions", description = "Exemptions (请假) and their review"),
+        (name = "reports", description = "Compliance reports, as JSON or Excel"),
     )
 )]
 struct ApiDoc;

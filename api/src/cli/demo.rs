@@ -3,7 +3,7 @@
 //! secretary per branch, committee members, a township admin and a hotline operator.
 //! Deterministic (fixed ids and phones) and idempotent (what exists is left alone).
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, Utc};
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -16,7 +16,7 @@ use domain::org::{
 use domain::uow::Transactional;
 use infra::Db;
 
-/// A fixed, v7-shaped id: `kind` (1 org, 2 member, 3 role) and a number.
+/// A fixed, v7-shaped id: `kind` (1 org, 2 member, 3 role, 4 activity) and a number.
 fn fixed_id(kind: u128, n: u128) -> Uuid {
     Uuid::from_u128(0x0193_0000_0000_7000_8000_0000_0000_0000 | (kind << 16) | n)
 }
@@ -419,6 +419,7 @@ pub async fn seed(db: &Db, now: DateTime<Utc>) -> Result<Vec<DemoAccount>, RepoE
             org_name: org.name.clone(),
         });
     }
+    created += seed_theme_day(uow.as_ref(), org_of(3), now).await?;
     if created > 0 {
         let root = org_of(1).ok_or_else(|| RepoError::Other("demo committee missing".into()))?;
         let entry = AuditEntry::record(
@@ -438,6 +439,62 @@ pub async fn seed(db: &Db, now: DateTime<Utc>) -> Result<Vec<DemoAccount>, RepoE
     }
     uow.commit().await?;
     Ok(accounts)
+}
+
+/// This month's theme day of 新舍村第一党支部: the 5th, 09:00-11:00 Beijing time, proven by
+/// QR code or location, online allowed. Answers how many rows it wrote (0 or 1).
+async fn seed_theme_day(
+    uow: &dyn domain::uow::UnitOfWork,
+    branch: Option<&Org>,
+    now: DateTime<Utc>,
+) -> Result<usize, RepoError> {
+    use domain::activity::calendar::{shanghai, YearMonth};
+    use domain::activity::geo::{GeoPoint, Geofence};
+    use domain::activity::{
+        Activity, ActivityId, ActivityKind, ActivityStatus, ProofKind, ThemeCategory,
+    };
+    let branch = branch.ok_or_else(|| RepoError::Other("demo branch missing".into()))?;
+    let id = ActivityId::from_uuid(fixed_id(4, 1));
+    if uow.activities().get(id).await?.is_some() {
+        return Ok(0);
+    }
+    let fifth = YearMonth::containing(now)
+        .and_then(|m| m.first_day().with_day(5))
+        .and_then(|d| d.and_hms_opt(9, 0, 0))
+        .and_then(|t| t.and_local_timezone(shanghai()).single())
+        .map(|t| t.with_timezone(&Utc))
+        .ok_or_else(|| RepoError::Other("demo date out of range".into()))?;
+    let fence = GeoPoint::new(30.0871, 120.8402).and_then(|c| Geofence::new(c, 200.0));
+    let ends = fifth + chrono::Duration::hours(2);
+    uow.activities()
+        .insert(&Activity {
+            id,
+            branch_id: branch.id,
+            group_id: None,
+            branch_path: branch.path.clone(),
+            kind: ActivityKind::ThemeDay,
+            theme_category: Some(ThemeCategory::Study),
+            title: "重温入党誓词".to_owned(),
+            place: Some("新舍村文化礼堂".to_owned()),
+            lecturer_id: None,
+            lecturer_name: None,
+            lecturer_is_secretary: false,
+            starts_at: fifth,
+            ends_at: ends,
+            window_opens_at: fifth - chrono::Duration::minutes(Activity::DEFAULT_WINDOW_LEAD_MINUTES),
+            window_closes_at: ends,
+            proof: ProofKind::Either,
+            geofence: fence,
+            online_allowed: true,
+            qr_auto_approve: false,
+            status: ActivityStatus::Scheduled,
+            cancel_reason: None,
+            created_by: MemberId::from_uuid(fixed_id(2, 6)),
+            created_at: now,
+            updated_at: now,
+        })
+        .await?;
+    Ok(1)
 }
 
 /// The accounts as an aligned table for people.

@@ -39,6 +39,7 @@ pub struct ComplianceParams {
     #[param(example = "2026-12")]
     pub month: String,
     /// `xlsx` for an Excel file (or send `Accept: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet`).
+    #[param(inline)]
     pub format: Option<ReportFormat>,
 }
 

@@ -142,6 +142,31 @@ fn validate(a: &Activity) -> Result<(), DomainError> {
     }
 }
 
+/// Refuses instants outside the years the calendar knows (2000-2100), before any
+/// arithmetic on them can overflow.
+pub fn check_instant(
+    t: Option<DateTime<Utc>>,
+    pointer: &str,
+    code: &'static str,
+) -> Result<(), DomainError> {
+    use super::calendar::YearMonth;
+    use chrono::Datelike;
+    match t {
+        Some(t) if !(YearMonth::MIN_YEAR..=YearMonth::MAX_YEAR).contains(&t.year()) => {
+            Err(DomainError::invalid(
+                pointer,
+                code,
+                format!(
+                    "times must fall in the years {}-{}",
+                    YearMonth::MIN_YEAR,
+                    YearMonth::MAX_YEAR
+                ),
+            ))
+        }
+        _ => Ok(()),
+    }
+}
+
 fn optional_text(
     raw: Option<String>,
     max: usize,
@@ -187,6 +212,14 @@ pub async fn create_activity(
     org_id: crate::org::OrgId,
     new: NewActivity,
 ) -> Result<Activity, DomainError> {
+    for (t, pointer) in [
+        (Some(new.starts_at), "/startsAt"),
+        (Some(new.ends_at), "/endsAt"),
+        (new.window_opens_at, "/checkInOpensAt"),
+        (new.window_closes_at, "/checkInClosesAt"),
+    ] {
+        check_instant(t, pointer, "activity_time_invalid")?;
+    }
     let uow = ctx.tx.begin().await?;
     let org = uow.orgs().get(org_id).await?.ok_or(DomainError::NotFound)?;
     policy::authorize(ctx.actor, Action::ManageActivities, &org.path)?;
@@ -259,6 +292,14 @@ pub async fn update_activity(
     id: ActivityId,
     changes: ActivityChanges,
 ) -> Result<Activity, DomainError> {
+    for (t, pointer) in [
+        (changes.starts_at, "/startsAt"),
+        (changes.ends_at, "/endsAt"),
+        (changes.window_opens_at, "/checkInOpensAt"),
+        (changes.window_closes_at, "/checkInClosesAt"),
+    ] {
+        check_instant(t, pointer, "activity_time_invalid")?;
+    }
     let uow = ctx.tx.begin().await?;
     let mut a = uow
         .activities()
@@ -459,6 +500,7 @@ pub async fn check_in<R>(
 where
     R: ActivityRepo + CheckInRepo + ExemptionRepo + ?Sized,
 {
+    check_instant(proof.client_time, "/clientTime", "client_time_invalid")?;
     let a = ActivityRepo::get(repos, id)
         .await?
         .ok_or(DomainError::NotFound)?;
@@ -827,6 +869,15 @@ pub async fn apply_exemption(
             ExemptionScope::Activity(a.id)
         }
         (None, Some(from), Some(to)) => {
+            use chrono::Datelike;
+            let years = super::calendar::YearMonth::MIN_YEAR..=super::calendar::YearMonth::MAX_YEAR;
+            if !years.contains(&from.year()) || !years.contains(&to.year()) {
+                return Err(DomainError::invalid(
+                    "/fromDate",
+                    "exemption_range_invalid",
+                    "dates must fall in the years 2000-2100",
+                ));
+            }
             if to < from || (to - from).num_days() >= ExemptionScope::MAX_RANGE_DAYS {
                 return Err(DomainError::invalid(
                     "/toDate",

@@ -389,6 +389,32 @@ async fn every_refusal_has_its_own_code() {
         (s, e["errors"][0]["code"].as_str()),
         (422, Some("activity_time_invalid"))
     );
+    // Times far outside the calendar are refused before any arithmetic on them.
+    let (s, e) = w
+        .post(
+            &t.secretary_a,
+            &create,
+            json!({"kind": "party_lesson", "title": "x", "startsAt": "+262142-01-01T00:00:00Z",
+                   "endsAt": "+262142-01-01T01:00:00Z"}),
+        )
+        .await;
+    assert_eq!(
+        (s, e["errors"][0]["code"].as_str()),
+        (422, Some("activity_time_invalid")),
+        "{e}"
+    );
+    let (s, e) = w
+        .check_in(
+            &t.member_a2,
+            &online,
+            json!({"location": {"lat": LAT, "lng": LNG}, "clientTime": "1900-01-01T00:00:00Z"}),
+        )
+        .await;
+    assert_eq!(
+        (s, e["errors"][0]["code"].as_str()),
+        (422, Some("client_time_invalid")),
+        "{e}"
+    );
     let other_branch = format!("/api/v1/orgs/{}/activities", t.branch_b.id);
     let body = json!({"kind": "party_lesson", "title": "x", "startsAt": rfc(at(&w.app, 30)),
                       "endsAt": rfc(at(&w.app, 90))});

@@ -377,6 +377,7 @@ fn refusal_title(code: &str) -> &'static str {
         "activity_qr_not_used" => "本次活动不使用二维码签到",
         "activity_plan_needs_branch" => "活动计划按党支部制定",
         "holidays_need_committee" => "节假日安排由镇党委维护",
+        "exemptions_listed_per_branch" => "请假申请按党支部查看",
         _ => "请求被规则拒绝",
     }
 }

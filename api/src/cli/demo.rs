@@ -481,7 +481,8 @@ async fn seed_theme_day(
             lecturer_is_secretary: false,
             starts_at: fifth,
             ends_at: ends,
-            window_opens_at: fifth - chrono::Duration::minutes(Activity::DEFAULT_WINDOW_LEAD_MINUTES),
+            window_opens_at: fifth
+                - chrono::Duration::minutes(Activity::DEFAULT_WINDOW_LEAD_MINUTES),
             window_closes_at: ends,
             proof: ProofKind::Either,
             geofence: fence,

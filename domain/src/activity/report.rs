@@ -114,12 +114,17 @@ impl BranchRoster {
         })
     }
 
+    /// The members expected at `a`: those of the branch (the group, the committee) who were
+    /// members before it ended; someone who joined later was never asked to attend.
     fn expected<'a>(&'a self, a: &'a Activity) -> impl Iterator<Item = &'a Member> + 'a {
-        self.members.iter().filter(move |m| match a.kind {
-            ActivityKind::GroupMeeting => m.group_id.is_some() && m.group_id == a.group_id,
-            ActivityKind::CommitteeMeeting => self.committee.contains(&m.id),
-            _ => true,
-        })
+        self.members
+            .iter()
+            .filter(move |m| m.created_at <= a.ends_at)
+            .filter(move |m| match a.kind {
+                ActivityKind::GroupMeeting => m.group_id.is_some() && m.group_id == a.group_id,
+                ActivityKind::CommitteeMeeting => self.committee.contains(&m.id),
+                _ => true,
+            })
     }
 
     fn attendance(&self, a: &Activity, check_ins: Vec<CheckIn>) -> Attendance {
@@ -221,6 +226,8 @@ pub async fn inbox<R: ReportRepos + ?Sized>(
     let mut items: Vec<InboxItem> = ActivityRepo::get_many(repos, &ids)
         .await?
         .into_iter()
+        // A cancelled activity's leftovers need no decision.
+        .filter(|a| !a.is_cancelled())
         .filter_map(|a| {
             counts.get(&a.id).map(|p| InboxItem {
                 pending: *p,

@@ -183,14 +183,16 @@ fn optional_text(
 async fn resolve_lecturer(
     members: &dyn crate::org::MemberRepo,
     roles: &dyn RoleRepo,
+    actor: &Actor,
     a: &mut Activity,
 ) -> Result<(), DomainError> {
     a.lecturer_is_secretary = false;
     let Some(id) = a.lecturer_id else {
         return Ok(());
     };
+    // Only a member the caller may see: an id from elsewhere is as unknown as a wrong one.
     let member = members
-        .get(id)
+        .get_visible(id, &policy::member_visibility(actor))
         .await?
         .filter(Member::is_active)
         .ok_or_else(|| {
@@ -273,7 +275,7 @@ pub async fn create_activity(
         updated_at: now,
     };
     validate(&activity)?;
-    resolve_lecturer(uow.members(), uow.roles(), &mut activity).await?;
+    resolve_lecturer(uow.members(), uow.roles(), ctx.actor, &mut activity).await?;
     uow.activities().insert(&activity).await?;
     let entry = ctx.audit(
         now,
@@ -392,7 +394,7 @@ pub async fn update_activity(
     }
     validate(&a)?;
     if lecturer_changed {
-        resolve_lecturer(uow.members(), uow.roles(), &mut a).await?;
+        resolve_lecturer(uow.members(), uow.roles(), ctx.actor, &mut a).await?;
     }
     let now = ctx.clock.now();
     a.updated_at = now;
@@ -431,12 +433,21 @@ pub async fn list_activities(
 ) -> Result<Vec<Activity>, DomainError> {
     let org = orgs.get(org_id).await?.ok_or(DomainError::NotFound)?;
     policy::authorize(actor, Action::ReadActivities, &org.path)?;
+    // Activities carry their branch's path, group meetings too: a group's page is its
+    // branch's list narrowed to the branch-wide activities and the group's own meetings.
+    let (under, group) = match org.kind {
+        OrgKind::Group => {
+            let parent = org.parent_id.ok_or(DomainError::NotFound)?;
+            let branch = orgs.get(parent).await?.ok_or(DomainError::NotFound)?;
+            (branch.path, Some(org.id))
+        }
+        _ => (org.path, None),
+    };
     let mut list = activities
-        .starting_between(&org.path, from, until, MAX_LISTED_ACTIVITIES)
+        .starting_between(&under, from, until, MAX_LISTED_ACTIVITIES)
         .await?;
-    // A group's page shows its own meetings and the branch-wide activities.
-    if org.kind == OrgKind::Group {
-        list.retain(|a| a.group_id.is_none() || a.group_id == Some(org.id));
+    if let Some(group) = group {
+        list.retain(|a| a.group_id.is_none() || a.group_id == Some(group));
     }
     Ok(list)
 }
@@ -500,7 +511,12 @@ pub async fn check_in<R>(
 where
     R: ActivityRepo + CheckInRepo + ExemptionRepo + ?Sized,
 {
-    check_instant(proof.client_time, "/clientTime", "client_time_invalid")?;
+    // The client's clock is recorded, never trusted: a value outside the calendar's years
+    // (a phone with a broken clock) is dropped rather than refused.
+    let mut proof = proof;
+    if check_instant(proof.client_time, "/clientTime", "client_time_invalid").is_err() {
+        proof.client_time = None;
+    }
     let a = ActivityRepo::get(repos, id)
         .await?
         .ok_or(DomainError::NotFound)?;
@@ -629,6 +645,15 @@ fn judge_proof(
     ))
 }
 
+/// A plain member reviewing is 403 before anything about the request is looked at.
+fn may_review_somewhere(actor: &Actor) -> Result<(), DomainError> {
+    if policy::scopes(actor, Action::Review).is_empty() {
+        Err(DomainError::Forbidden)
+    } else {
+        Ok(())
+    }
+}
+
 /// A reviewer's decision with its reason (required to reject).
 #[derive(Debug, Clone)]
 pub struct Decision {
@@ -677,6 +702,7 @@ pub async fn review_check_in(
     id: CheckInId,
     decision: Decision,
 ) -> Result<CheckIn, DomainError> {
+    may_review_somewhere(ctx.actor)?;
     let now = ctx.clock.now();
     let (status, review) = decision.validate(now, ctx.actor.member_id)?;
     let uow = ctx.tx.begin().await?;
@@ -736,6 +762,7 @@ pub async fn review_check_ins(
     ids: Vec<CheckInId>,
     decision: Decision,
 ) -> Result<Vec<CheckIn>, DomainError> {
+    may_review_somewhere(ctx.actor)?;
     let now = ctx.clock.now();
     if ids.is_empty() || ids.len() > MAX_BATCH_REVIEW {
         return Err(DomainError::invalid(
@@ -898,6 +925,9 @@ pub async fn apply_exemption(
             ))
         }
     };
+    // Serialise one member's applications, so two racing retries cannot both pass the
+    // duplicate check below (SQLite's write transaction already does).
+    uow.members().lock(member.id).await?;
     let live = uow.exemptions().live_of_member(member.id).await?;
     if live.iter().any(|e| e.scope == scope) {
         return Err(DomainError::conflict(
@@ -939,6 +969,13 @@ pub async fn list_exemptions(
 ) -> Result<Page<Exemption>, DomainError> {
     let org = orgs.get(org_id).await?.ok_or(DomainError::NotFound)?;
     policy::authorize(actor, Action::Review, &org.path)?;
+    // Exemptions carry their member's branch path; a group has no list of its own.
+    if org.kind == OrgKind::Group {
+        return Err(DomainError::refused(
+            "exemptions_listed_per_branch",
+            "exemptions are listed per branch; ask for the group's branch",
+        ));
+    }
     Ok(exemptions.list(&org.path, status, page).await?)
 }
 
@@ -947,6 +984,7 @@ pub async fn review_exemption(
     id: ExemptionId,
     decision: Decision,
 ) -> Result<Exemption, DomainError> {
+    may_review_somewhere(ctx.actor)?;
     let now = ctx.clock.now();
     let (status, review) = decision.validate(now, ctx.actor.member_id)?;
     let uow = ctx.tx.begin().await?;

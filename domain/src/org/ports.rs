@@ -61,6 +61,9 @@ pub trait MemberRepo: Send + Sync {
     ) -> Result<Page<Member>, RepoError>;
     async fn insert(&self, member: &Member) -> Result<(), RepoError>;
     async fn update(&self, member: &Member) -> Result<(), RepoError>;
+    /// Holds the member's row until the unit of work ends, serialising writes that must see
+    /// each other (a no-op where the transaction already holds the database's write lock).
+    async fn lock(&self, id: MemberId) -> Result<(), RepoError>;
     /// Every active member of the branch, in creation order.
     async fn active_in_branch(&self, branch: &OrgPath) -> Result<Vec<Member>, RepoError>;
 }

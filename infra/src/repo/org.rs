@@ -280,6 +280,23 @@ impl<C: ConnectionTrait + Send + Sync> MemberRepo for Repos<C> {
         .await
     }
 
+    async fn lock(&self, id: MemberId) -> Result<(), RepoError> {
+        // SELECT … FOR UPDATE on PostgreSQL; SQLite has no row locks, and its unit of work
+        // already holds the write lock (BEGIN IMMEDIATE).
+        let mut query = member::Entity::find_by_id(id.as_uuid()).select_only();
+        query = query.column(member::Column::Id);
+        if self.conn.get_database_backend() == sea_orm::DbBackend::Postgres {
+            query = query.lock_exclusive();
+        }
+        query
+            .into_tuple::<Uuid>()
+            .one(&self.conn)
+            .await
+            .map_err(map_db_err)?
+            .ok_or(RepoError::NotFound)
+            .map(|_| ())
+    }
+
     async fn active_in_branch(&self, branch: &OrgPath) -> Result<Vec<Member>, RepoError> {
         member::Entity::find()
             .filter(member::Column::BranchPath.eq(branch.as_str()))

@@ -99,13 +99,10 @@ pub async fn check_in(
     if let Some(claim) = claim {
         claim.finish(&state, &result).await;
     }
-    let (status, location, json) = result?;
-    let mut res = HttpResponse::build(status);
-    res.content_type("application/json");
-    if let Some(l) = location {
-        res.insert_header(("Location", l));
-    }
-    Ok(res.body(json))
+    let (status, _, json) = result?;
+    Ok(HttpResponse::build(status)
+        .content_type("application/json")
+        .body(json))
 }
 
 async fn run(
@@ -141,6 +138,5 @@ async fn run(
         CheckInOutcome::Created => StatusCode::CREATED,
         CheckInOutcome::Existing => StatusCode::OK,
     };
-    let location = format!("/api/v1/check-ins/{}", c.id);
-    Ok((status, Some(location), json))
+    Ok((status, None, json))
 }

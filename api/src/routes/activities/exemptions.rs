@@ -1,8 +1,9 @@
 //! Exemptions (请假): a member applies, the branch decides.
 
+use actix_web::http::StatusCode;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
@@ -10,6 +11,7 @@ use super::dto::{ExemptionView, ReviewRequest, ReviewStatus};
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
 use crate::extract::{Json, Query};
+use crate::http::idempotency::{self, Begin};
 use crate::http::page::{page_request, ListEnvelope};
 use crate::routes::service_context;
 use crate::state::AppState;
@@ -17,7 +19,7 @@ use domain::activity::service::{self, NewExemption};
 use domain::activity::{ActivityId, ExemptionId};
 use domain::org::OrgId;
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct ApplyExemption {
     /// One activity; or else give `fromDate` and `toDate`.
@@ -41,15 +43,18 @@ pub struct ApplyExemption {
     tag = "exemptions",
     operation_id = "applyExemption",
     security(("bearerAuth" = [])),
+    params(
+        ("Idempotency-Key" = Option<String>, Header, description = "1-128 visible ASCII characters; a retry with the same key and body gets the first response (kept 24 h)"),
+    ),
     request_body = ApplyExemption,
     responses(
         (status = 201, description = "Applied; pending review", body = ExemptionView),
-        (status = 400, description = "request_json_malformed", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "request_json_malformed or idempotency_key_invalid", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "auth_token_*", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such activity, or not the caller's branch's", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "exemption_exists", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "exemption_exists or idempotency_request_in_flight", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "request_unsupported_media_type", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "check_in_activity_cancelled, check_in_not_expected, request_json_invalid or validation_failed (exemption_scope_invalid, exemption_range_invalid, exemption_reason_invalid)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "check_in_activity_cancelled, check_in_not_expected, request_json_invalid or validation_failed (exemption_scope_invalid, exemption_range_invalid, exemption_reason_invalid), idempotency_key_reused", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "database_unavailable or cache_unavailable", body = Problem, content_type = "application/problem+json"),
         (status = 500, description = "Unexpected error", body = Problem, content_type = "application/problem+json"),
     )
@@ -62,18 +67,34 @@ pub async fn apply_exemption(
     body: Json<ApplyExemption>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.into_inner();
-    let e = service::apply_exemption(
-        &service_context(&state, &user, &req),
-        &user.member,
-        NewExemption {
-            activity_id: b.activity_id.map(ActivityId::from_uuid),
-            from: b.from_date,
-            to: b.to_date,
-            reason: b.reason,
-        },
-    )
-    .await?;
-    Ok(HttpResponse::Created().json(ExemptionView::from(&e)))
+    let claim = match idempotency::begin(&state, &req, user.member.id, &b).await? {
+        Begin::Replay(res) => return Ok(res),
+        Begin::Claimed(claim) => Some(claim),
+        Begin::Untracked => None,
+    };
+    let result = async {
+        let e = service::apply_exemption(
+            &service_context(&state, &user, &req),
+            &user.member,
+            NewExemption {
+                activity_id: b.activity_id.map(ActivityId::from_uuid),
+                from: b.from_date,
+                to: b.to_date,
+                reason: b.reason,
+            },
+        )
+        .await?;
+        let json = serde_json::to_string(&ExemptionView::from(&e)).map_err(ApiError::internal)?;
+        Ok::<_, ApiError>((StatusCode::CREATED, None, json))
+    }
+    .await;
+    if let Some(claim) = claim {
+        claim.finish(&state, &result).await;
+    }
+    let (status, _, json) = result?;
+    Ok(HttpResponse::build(status)
+        .content_type("application/json")
+        .body(json))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -99,7 +120,7 @@ pub struct ExemptionListParams {
         (status = 401, description = "auth_token_*", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "permission_denied", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such org, or outside the caller's scope", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "request_query_invalid", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "request_query_invalid or exemptions_listed_per_branch", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "database_unavailable or cache_unavailable", body = Problem, content_type = "application/problem+json"),
         (status = 500, description = "Unexpected error", body = Problem, content_type = "application/problem+json"),
     )

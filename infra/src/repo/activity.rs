@@ -7,7 +7,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::{any_subtree, map_db_err, subtree, Repos};
+use super::{any_subtree, fetch_all, map_db_err, page_by_id, subtree, IdOrder, Repos};
 use crate::entity::{activity, check_in, exemption, holiday_calendar};
 use domain::activity::calendar::HolidayCalendar;
 use domain::activity::geo::{GeoPoint, Geofence};
@@ -18,7 +18,7 @@ use domain::activity::{
 };
 use domain::error::RepoError;
 use domain::org::{MemberId, OrgId, OrgPath};
-use domain::page::{CursorKey, Page, PageRequest};
+use domain::page::{Page, PageRequest};
 
 fn corrupt(what: &str, value: &str) -> RepoError {
     RepoError::Other(format!("stored {what} is invalid: {value}"))
@@ -200,14 +200,13 @@ impl<C: ConnectionTrait + Send + Sync> ActivityRepo for Repos<C> {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        activity::Entity::find()
-            .filter(activity::Column::Id.is_in(ids.iter().map(|i| i.as_uuid())))
-            .all(&self.conn)
-            .await
-            .map_err(map_db_err)?
-            .into_iter()
-            .map(activity_to_domain)
-            .collect()
+        fetch_all(
+            &self.conn,
+            activity::Entity::find()
+                .filter(activity::Column::Id.is_in(ids.iter().map(|i| i.as_uuid()))),
+            activity_to_domain,
+        )
+        .await
     }
 
     async fn insert(&self, a: &Activity) -> Result<(), RepoError> {
@@ -238,19 +237,18 @@ impl<C: ConnectionTrait + Send + Sync> ActivityRepo for Repos<C> {
         until: DateTime<Utc>,
         limit: u64,
     ) -> Result<Vec<Activity>, RepoError> {
-        activity::Entity::find()
-            .filter(subtree(activity::Column::BranchPath, under))
-            .filter(activity::Column::StartsAt.gte(from))
-            .filter(activity::Column::StartsAt.lt(until))
-            .order_by_asc(activity::Column::StartsAt)
-            .order_by_asc(activity::Column::Id)
-            .limit(limit)
-            .all(&self.conn)
-            .await
-            .map_err(map_db_err)?
-            .into_iter()
-            .map(activity_to_domain)
-            .collect()
+        fetch_all(
+            &self.conn,
+            activity::Entity::find()
+                .filter(subtree(activity::Column::BranchPath, under))
+                .filter(activity::Column::StartsAt.gte(from))
+                .filter(activity::Column::StartsAt.lt(until))
+                .order_by_asc(activity::Column::StartsAt)
+                .order_by_asc(activity::Column::Id)
+                .limit(limit),
+            activity_to_domain,
+        )
+        .await
     }
 }
 
@@ -314,15 +312,14 @@ impl<C: ConnectionTrait + Send + Sync> CheckInRepo for Repos<C> {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        check_in::Entity::find()
-            .filter(check_in::Column::Id.is_in(ids.iter().map(|i| i.as_uuid())))
-            .order_by_asc(check_in::Column::Id)
-            .all(&self.conn)
-            .await
-            .map_err(map_db_err)?
-            .into_iter()
-            .map(check_in_to_domain)
-            .collect()
+        fetch_all(
+            &self.conn,
+            check_in::Entity::find()
+                .filter(check_in::Column::Id.is_in(ids.iter().map(|i| i.as_uuid())))
+                .order_by_asc(check_in::Column::Id),
+            check_in_to_domain,
+        )
+        .await
     }
 
     async fn list(
@@ -336,34 +333,27 @@ impl<C: ConnectionTrait + Send + Sync> CheckInRepo for Repos<C> {
         if let Some(s) = status {
             query = query.filter(check_in::Column::Status.eq(s.as_str()));
         }
-        if let Some(after) = page.after() {
-            let after = Uuid::parse_str(after.as_str()).map_err(|_| RepoError::InvalidCursor)?;
-            query = query.filter(check_in::Column::Id.gt(after));
-        }
-        let rows = query
-            .order_by_asc(check_in::Column::Id)
-            .limit(u64::from(page.limit()) + 1)
-            .all(&self.conn)
-            .await
-            .map_err(map_db_err)?
-            .into_iter()
-            .map(check_in_to_domain)
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(Page::from_overfetch(rows, page.limit(), |c| {
-            CursorKey::new(c.id.to_string())
-        }))
+        page_by_id(
+            &self.conn,
+            query,
+            IdOrder::Oldest,
+            check_in::Column::Id,
+            page,
+            check_in_to_domain,
+            |c| c.id.as_uuid(),
+        )
+        .await
     }
 
     async fn all_of(&self, activity: ActivityId) -> Result<Vec<CheckIn>, RepoError> {
-        check_in::Entity::find()
-            .filter(check_in::Column::ActivityId.eq(activity.as_uuid()))
-            .order_by_asc(check_in::Column::Id)
-            .all(&self.conn)
-            .await
-            .map_err(map_db_err)?
-            .into_iter()
-            .map(check_in_to_domain)
-            .collect()
+        fetch_all(
+            &self.conn,
+            check_in::Entity::find()
+                .filter(check_in::Column::ActivityId.eq(activity.as_uuid()))
+                .order_by_asc(check_in::Column::Id),
+            check_in_to_domain,
+        )
+        .await
     }
 
     async fn decide(
@@ -494,52 +484,44 @@ impl<C: ConnectionTrait + Send + Sync> ExemptionRepo for Repos<C> {
         if let Some(s) = status {
             query = query.filter(exemption::Column::Status.eq(s.as_str()));
         }
-        if let Some(after) = page.after() {
-            let after = Uuid::parse_str(after.as_str()).map_err(|_| RepoError::InvalidCursor)?;
-            query = query.filter(exemption::Column::Id.lt(after));
-        }
-        // Newest first: ids are time-ordered v7.
-        let rows = query
-            .order_by_desc(exemption::Column::Id)
-            .limit(u64::from(page.limit()) + 1)
-            .all(&self.conn)
-            .await
-            .map_err(map_db_err)?
-            .into_iter()
-            .map(exemption_to_domain)
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(Page::from_overfetch(rows, page.limit(), |e| {
-            CursorKey::new(e.id.to_string())
-        }))
+        // Newest first.
+        page_by_id(
+            &self.conn,
+            query,
+            IdOrder::Newest,
+            exemption::Column::Id,
+            page,
+            exemption_to_domain,
+            |e| e.id.as_uuid(),
+        )
+        .await
     }
 
     async fn live_of_member(&self, member: MemberId) -> Result<Vec<Exemption>, RepoError> {
-        exemption::Entity::find()
-            .filter(exemption::Column::MemberId.eq(member.as_uuid()))
-            .filter(exemption::Column::Status.is_in([
-                ReviewStatus::Pending.as_str(),
-                ReviewStatus::Approved.as_str(),
-            ]))
-            .order_by_asc(exemption::Column::Id)
-            .all(&self.conn)
-            .await
-            .map_err(map_db_err)?
-            .into_iter()
-            .map(exemption_to_domain)
-            .collect()
+        fetch_all(
+            &self.conn,
+            exemption::Entity::find()
+                .filter(exemption::Column::MemberId.eq(member.as_uuid()))
+                .filter(exemption::Column::Status.is_in([
+                    ReviewStatus::Pending.as_str(),
+                    ReviewStatus::Approved.as_str(),
+                ]))
+                .order_by_asc(exemption::Column::Id),
+            exemption_to_domain,
+        )
+        .await
     }
 
     async fn approved_in_branch(&self, branch: &OrgPath) -> Result<Vec<Exemption>, RepoError> {
-        exemption::Entity::find()
-            .filter(exemption::Column::BranchPath.eq(branch.as_str()))
-            .filter(exemption::Column::Status.eq(ReviewStatus::Approved.as_str()))
-            .order_by_asc(exemption::Column::Id)
-            .all(&self.conn)
-            .await
-            .map_err(map_db_err)?
-            .into_iter()
-            .map(exemption_to_domain)
-            .collect()
+        fetch_all(
+            &self.conn,
+            exemption::Entity::find()
+                .filter(exemption::Column::BranchPath.eq(branch.as_str()))
+                .filter(exemption::Column::Status.eq(ReviewStatus::Approved.as_str()))
+                .order_by_asc(exemption::Column::Id),
+            exemption_to_domain,
+        )
+        .await
     }
 
     async fn decide(

@@ -175,6 +175,67 @@ fn constraint_name(err: &DbErr) -> Option<String> {
     }
 }
 
+/// Which end of the id order (creation order: ids are v7) a list starts from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IdOrder {
+    Oldest,
+    Newest,
+}
+
+/// One page of `query` in id order, continuing after the page's cursor (an id).
+pub async fn page_by_id<E, C, T>(
+    conn: &C,
+    mut query: sea_orm::Select<E>,
+    order: IdOrder,
+    id: E::Column,
+    page: &domain::page::PageRequest,
+    convert: impl Fn(E::Model) -> Result<T, RepoError>,
+    id_of: impl Fn(&T) -> uuid::Uuid,
+) -> Result<domain::page::Page<T>, RepoError>
+where
+    E: sea_orm::EntityTrait,
+    C: ConnectionTrait,
+{
+    use sea_orm::{ColumnTrait, QueryFilter, QueryOrder, QuerySelect};
+    if let Some(after) = page.after() {
+        let after = uuid::Uuid::parse_str(after.as_str()).map_err(|_| RepoError::InvalidCursor)?;
+        query = match order {
+            IdOrder::Oldest => query.filter(id.gt(after)).order_by_asc(id),
+            IdOrder::Newest => query.filter(id.lt(after)).order_by_desc(id),
+        };
+    } else {
+        query = match order {
+            IdOrder::Oldest => query.order_by_asc(id),
+            IdOrder::Newest => query.order_by_desc(id),
+        };
+    }
+    let items = fetch_all(conn, query.limit(u64::from(page.limit()) + 1), convert).await?;
+    Ok(domain::page::Page::from_overfetch(
+        items,
+        page.limit(),
+        |t| domain::page::CursorKey::new(id_of(t).to_string()),
+    ))
+}
+
+/// Every row of `query`, converted to the domain.
+pub async fn fetch_all<E, C, T>(
+    conn: &C,
+    query: sea_orm::Select<E>,
+    convert: impl Fn(E::Model) -> Result<T, RepoError>,
+) -> Result<Vec<T>, RepoError>
+where
+    E: sea_orm::EntityTrait,
+    C: ConnectionTrait,
+{
+    query
+        .all(conn)
+        .await
+        .map_err(map_db_err)?
+        .into_iter()
+        .map(convert)
+        .collect()
+}
+
 /// Rows whose path column lies in the subtree at `path` (an indexed range scan).
 pub fn subtree<C: sea_orm::ColumnTrait>(
     column: C,

@@ -2,11 +2,11 @@ use async_trait::async_trait;
 use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Select,
+    QueryOrder, QuerySelect,
 };
 use uuid::Uuid;
 
-use super::{map_db_err, prefix_range, subtree, Repos};
+use super::{fetch_all, map_db_err, page_by_id, prefix_range, subtree, IdOrder, Repos};
 use crate::entity::{member, org, role_grant};
 use domain::error::RepoError;
 use domain::org::{
@@ -14,43 +14,10 @@ use domain::org::{
     OrgId, OrgKind, OrgPath, OrgRepo, OrgSector, PhoneNumber, RoleGrant, RoleGrantId, RoleKind,
     RoleRepo,
 };
-use domain::page::{CursorKey, Page, PageRequest};
+use domain::page::{Page, PageRequest};
 
 fn corrupt(what: &str, value: &str) -> RepoError {
     RepoError::Other(format!("stored {what} is invalid: {value}"))
-}
-
-/// One page of `query` in ascending id order (creation order: ids are v7), continuing
-/// after the page's cursor.
-async fn page_by_id<E, C, T>(
-    conn: &C,
-    mut query: Select<E>,
-    id: E::Column,
-    page: &PageRequest,
-    convert: impl Fn(E::Model) -> Result<T, RepoError>,
-    id_of: impl Fn(&T) -> Uuid,
-) -> Result<Page<T>, RepoError>
-where
-    E: EntityTrait,
-    C: ConnectionTrait,
-{
-    if let Some(after) = page.after() {
-        let after = Uuid::parse_str(after.as_str()).map_err(|_| RepoError::InvalidCursor)?;
-        query = query.filter(id.gt(after));
-    }
-    let rows = query
-        .order_by_asc(id)
-        .limit(u64::from(page.limit()) + 1)
-        .all(conn)
-        .await
-        .map_err(map_db_err)?;
-    let items = rows
-        .into_iter()
-        .map(convert)
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(Page::from_overfetch(items, page.limit(), |t| {
-        CursorKey::new(id_of(t).to_string())
-    }))
 }
 
 fn path(raw: &str) -> Result<OrgPath, RepoError> {
@@ -140,6 +107,7 @@ impl<C: ConnectionTrait + Send + Sync> OrgRepo for Repos<C> {
         page_by_id(
             &self.conn,
             query,
+            IdOrder::Oldest,
             org::Column::Id,
             page,
             org_to_domain,
@@ -167,28 +135,26 @@ impl<C: ConnectionTrait + Send + Sync> OrgRepo for Repos<C> {
     }
 
     async fn branches_under(&self, path: &OrgPath) -> Result<Vec<Org>, RepoError> {
-        org::Entity::find()
-            .filter(subtree(org::Column::Path, path))
-            .filter(org::Column::Kind.eq(OrgKind::Branch.as_str()))
-            .order_by_asc(org::Column::Id)
-            .all(&self.conn)
-            .await
-            .map_err(map_db_err)?
-            .into_iter()
-            .map(org_to_domain)
-            .collect()
+        fetch_all(
+            &self.conn,
+            org::Entity::find()
+                .filter(subtree(org::Column::Path, path))
+                .filter(org::Column::Kind.eq(OrgKind::Branch.as_str()))
+                .order_by_asc(org::Column::Id),
+            org_to_domain,
+        )
+        .await
     }
 
     async fn all_children(&self, id: OrgId) -> Result<Vec<Org>, RepoError> {
-        org::Entity::find()
-            .filter(org::Column::ParentId.eq(id.as_uuid()))
-            .order_by_asc(org::Column::Id)
-            .all(&self.conn)
-            .await
-            .map_err(map_db_err)?
-            .into_iter()
-            .map(org_to_domain)
-            .collect()
+        fetch_all(
+            &self.conn,
+            org::Entity::find()
+                .filter(org::Column::ParentId.eq(id.as_uuid()))
+                .order_by_asc(org::Column::Id),
+            org_to_domain,
+        )
+        .await
     }
 
     async fn update(&self, o: &Org) -> Result<(), RepoError> {
@@ -272,6 +238,7 @@ impl<C: ConnectionTrait + Send + Sync> MemberRepo for Repos<C> {
         page_by_id(
             &self.conn,
             query,
+            IdOrder::Oldest,
             member::Column::Id,
             page,
             member_to_domain,
@@ -298,16 +265,15 @@ impl<C: ConnectionTrait + Send + Sync> MemberRepo for Repos<C> {
     }
 
     async fn active_in_branch(&self, branch: &OrgPath) -> Result<Vec<Member>, RepoError> {
-        member::Entity::find()
-            .filter(member::Column::BranchPath.eq(branch.as_str()))
-            .filter(member::Column::Status.eq(MemberStatus::Active.as_str()))
-            .order_by_asc(member::Column::Id)
-            .all(&self.conn)
-            .await
-            .map_err(map_db_err)?
-            .into_iter()
-            .map(member_to_domain)
-            .collect()
+        fetch_all(
+            &self.conn,
+            member::Entity::find()
+                .filter(member::Column::BranchPath.eq(branch.as_str()))
+                .filter(member::Column::Status.eq(MemberStatus::Active.as_str()))
+                .order_by_asc(member::Column::Id),
+            member_to_domain,
+        )
+        .await
     }
 
     async fn insert(&self, m: &Member) -> Result<(), RepoError> {
@@ -336,27 +302,25 @@ impl<C: ConnectionTrait + Send + Sync> MemberRepo for Repos<C> {
 #[async_trait]
 impl<C: ConnectionTrait + Send + Sync> RoleRepo for Repos<C> {
     async fn of_member(&self, member: MemberId) -> Result<Vec<RoleGrant>, RepoError> {
-        role_grant::Entity::find()
-            .filter(role_grant::Column::MemberId.eq(member.as_uuid()))
-            .order_by_asc(role_grant::Column::Id)
-            .all(&self.conn)
-            .await
-            .map_err(map_db_err)?
-            .into_iter()
-            .map(grant_to_domain)
-            .collect()
+        fetch_all(
+            &self.conn,
+            role_grant::Entity::find()
+                .filter(role_grant::Column::MemberId.eq(member.as_uuid()))
+                .order_by_asc(role_grant::Column::Id),
+            grant_to_domain,
+        )
+        .await
     }
 
     async fn held_on(&self, org: OrgId) -> Result<Vec<RoleGrant>, RepoError> {
-        role_grant::Entity::find()
-            .filter(role_grant::Column::OrgId.eq(org.as_uuid()))
-            .order_by_asc(role_grant::Column::Id)
-            .all(&self.conn)
-            .await
-            .map_err(map_db_err)?
-            .into_iter()
-            .map(grant_to_domain)
-            .collect()
+        fetch_all(
+            &self.conn,
+            role_grant::Entity::find()
+                .filter(role_grant::Column::OrgId.eq(org.as_uuid()))
+                .order_by_asc(role_grant::Column::Id),
+            grant_to_domain,
+        )
+        .await
     }
 
     async fn get(&self, id: RoleGrantId) -> Result<Option<RoleGrant>, RepoError> {

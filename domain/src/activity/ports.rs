@@ -38,9 +38,10 @@ pub struct PendingCounts {
 /// unique constraint, so concurrent retries cannot create two.
 #[async_trait]
 pub trait CheckInRepo: Send + Sync {
-    /// Inserts the check-in unless the member already has one for the activity; answers
-    /// whether this call inserted it. Never fails on the duplicate.
-    async fn insert_if_absent(&self, check_in: &CheckIn) -> Result<bool, RepoError>;
+    /// Inserts the check-in unless the member already has one for the activity; answers the
+    /// row as stored when this call inserted it, `None` when one was there. Never fails on
+    /// the duplicate (so a surrounding PostgreSQL transaction stays usable).
+    async fn insert_if_absent(&self, check_in: &CheckIn) -> Result<Option<CheckIn>, RepoError>;
     async fn get(&self, id: CheckInId) -> Result<Option<CheckIn>, RepoError>;
     async fn of_member(
         &self,

@@ -521,9 +521,57 @@ where
         .await?
         .ok_or(DomainError::NotFound)?;
     policy::authorize(actor, Action::ReadActivities, &a.branch_path)?;
-    if let Some(existing) = repos.of_member(a.id, member.id).await? {
-        return Ok((existing, CheckInOutcome::Existing));
+    // The rules first, with no read of an earlier check-in on the way: on a theme-day
+    // morning nearly every call is a member's first. A refused call then looks for a
+    // check-in the member already has, which wins whatever the rules now say.
+    let judged = match judge(repos, &a, actor, member, key, &proof, now).await {
+        Ok(judged) => judged,
+        Err(refusal) => {
+            return match repos.of_member(a.id, member.id).await? {
+                Some(existing) => Ok((existing, CheckInOutcome::Existing)),
+                None => Err(refusal),
+            }
+        }
+    };
+    let (method, status, location) = judged;
+    let row = CheckIn {
+        id: CheckInId::at(now),
+        activity_id: a.id,
+        member_id: member.id,
+        branch_path: a.branch_path.clone(),
+        method,
+        status,
+        client_time: proof.client_time,
+        location,
+        created_at: now,
+        review: None,
+    };
+    // Both answers render the stored row: the one the insert returned, or the one already
+    // there.
+    if let Some(stored) = repos.insert_if_absent(&row).await? {
+        return Ok((stored, CheckInOutcome::Created));
     }
+    let existing = repos.of_member(a.id, member.id).await?.ok_or_else(|| {
+        DomainError::Repo(crate::error::RepoError::Other(
+            "check-in conflicted but cannot be read".into(),
+        ))
+    })?;
+    Ok((existing, CheckInOutcome::Existing))
+}
+
+/// Every rule a new check-in must pass, in the order a member would want to hear them.
+async fn judge<R>(
+    repos: &R,
+    a: &Activity,
+    actor: &Actor,
+    member: &Member,
+    key: &QrKey,
+    proof: &CheckInProof,
+    now: DateTime<Utc>,
+) -> Result<Judged, DomainError>
+where
+    R: ActivityRepo + CheckInRepo + ExemptionRepo + ?Sized,
+{
     if a.is_cancelled() {
         return Err(DomainError::refused(
             "check_in_activity_cancelled",
@@ -534,16 +582,6 @@ where
         return Err(DomainError::refused(
             "check_in_not_expected",
             "you are not among this activity's expected participants",
-        ));
-    }
-    let exemptions = repos.live_of_member(member.id).await?;
-    if exemptions
-        .iter()
-        .any(|e| e.status == ReviewStatus::Approved && e.scope.covers(&a))
-    {
-        return Err(DomainError::refused(
-            "check_in_exempted",
-            "your exemption from this activity was approved",
         ));
     }
     match a.window_state(now) {
@@ -561,32 +599,18 @@ where
         }
         WindowState::Open => {}
     }
-    let (method, status, location) = judge_proof(&a, member, key, &proof, now)?;
-    let row = CheckIn {
-        id: CheckInId::at(now),
-        activity_id: a.id,
-        member_id: member.id,
-        branch_path: a.branch_path.clone(),
-        method,
-        status,
-        client_time: proof.client_time,
-        location,
-        created_at: now,
-        review: None,
-    };
-    let inserted = repos.insert_if_absent(&row).await?;
-    // Read back what is stored, whoever inserted it, so every answer renders the same row.
-    let stored = repos.of_member(a.id, member.id).await?.ok_or_else(|| {
-        DomainError::Repo(crate::error::RepoError::Other(
-            "check-in vanished after insert".into(),
-        ))
-    })?;
-    let outcome = if inserted {
-        CheckInOutcome::Created
-    } else {
-        CheckInOutcome::Existing
-    };
-    Ok((stored, outcome))
+    let judged = judge_proof(a, member, key, proof, now)?;
+    let exemptions = repos.live_of_member(member.id).await?;
+    if exemptions
+        .iter()
+        .any(|e| e.status == ReviewStatus::Approved && e.scope.covers(a))
+    {
+        return Err(DomainError::refused(
+            "check_in_exempted",
+            "your exemption from this activity was approved",
+        ));
+    }
+    Ok(judged)
 }
 
 type Judged = (CheckInMethod, ReviewStatus, Option<GeoPoint>);

@@ -3,7 +3,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter,
-    QueryOrder, QuerySelect,
+    QueryOrder, QuerySelect, TryInsertResult,
 };
 use uuid::Uuid;
 
@@ -254,7 +254,7 @@ impl<C: ConnectionTrait + Send + Sync> ActivityRepo for Repos<C> {
 
 #[async_trait]
 impl<C: ConnectionTrait + Send + Sync> CheckInRepo for Repos<C> {
-    async fn insert_if_absent(&self, c: &CheckIn) -> Result<bool, RepoError> {
+    async fn insert_if_absent(&self, c: &CheckIn) -> Result<Option<CheckIn>, RepoError> {
         let row = check_in::ActiveModel {
             id: Set(c.id.as_uuid()),
             activity_id: Set(c.activity_id.as_uuid()),
@@ -270,18 +270,21 @@ impl<C: ConnectionTrait + Send + Sync> CheckInRepo for Repos<C> {
             reviewed_at: Set(None),
             review_reason: Set(None),
         };
-        // ON CONFLICT DO NOTHING: a duplicate is not an error, so on PostgreSQL the
-        // surrounding transaction (if any) stays usable for the read that follows.
-        let inserted = check_in::Entity::insert(row)
-            .on_conflict(
-                OnConflict::columns([check_in::Column::ActivityId, check_in::Column::MemberId])
-                    .do_nothing()
-                    .to_owned(),
-            )
-            .exec_without_returning(&self.conn)
-            .await
-            .map_err(map_db_err)?;
-        Ok(inserted == 1)
+        // ON CONFLICT DO NOTHING … RETURNING: a duplicate is not an error (so on PostgreSQL
+        // the surrounding transaction, if any, stays usable), and the row comes back as
+        // stored in the same round trip.
+        let result = check_in::Entity::insert(row)
+            .on_conflict_do_nothing_on([check_in::Column::ActivityId, check_in::Column::MemberId])
+            .exec_with_returning(&self.conn)
+            .await;
+        match result {
+            Ok(TryInsertResult::Inserted(model)) => check_in_to_domain(model).map(Some),
+            Ok(TryInsertResult::Conflicted | TryInsertResult::Empty) => Ok(None),
+            // sea-orm 2.0 answers an empty RETURNING (the conflict) with RecordNotFound
+            // ("Failed to find inserted item"), not RecordNotInserted.
+            Err(sea_orm::DbErr::RecordNotFound(_)) => Ok(None),
+            Err(e) => Err(map_db_err(e)),
+        }
     }
 
     async fn get(&self, id: CheckInId) -> Result<Option<CheckIn>, RepoError> {

@@ -1,0 +1,408 @@
+//! `spike`: the theme-day check-in spike against a running server (see `bench/README.md`;
+//! `bench/spike.sh` runs the whole benchmark).
+//!
+//! Reads the server's own settings (`DATABASE_URL`, `APP_JWT_KEYS`, `APP_JWT_ISSUER`, …, as
+//! `api` reads them), then:
+//! 1. seeds a committee, a rural branch, its secretary and `--members` active members;
+//! 2. has the secretary create a theme-day activity with location proof through
+//!    `POST /api/v1/orgs/{branch}/activities`;
+//! 3. mints one access token per member with the server's key ring (`api::auth::token::mint`);
+//! 4. sends every member's `POST /api/v1/activities/{id}/check-ins` (a location inside the
+//!    geofence), each with its own token, over exactly `--connections` keep-alive
+//!    connections, timing each request;
+//! 5. verifies in PostgreSQL exactly one check-in per member and nothing else;
+//! 6. with `--probes`, measures other requests the same way for the profile.
+
+mod cpu;
+mod load;
+mod seed;
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use chrono::{FixedOffset, SecondsFormat, Utc};
+use clap::{Parser, Subcommand};
+use hyper::header::HeaderValue;
+use hyper::Method;
+use secrecy::ExposeSecret;
+use uuid::Uuid;
+
+use api::auth::keys::KeyRing;
+use api::auth::token::{mint, TokenConfig};
+use api::config::Settings;
+use domain::org::MemberId;
+use load::{Job, Outcome};
+
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// The theme-day check-in spike benchmark.
+#[derive(Debug, Parser)]
+#[command(name = "spike")]
+struct Cli {
+    /// Where the server listens (host:port).
+    #[arg(long, env = "SPIKE_ADDR", default_value = "127.0.0.1:8080")]
+    addr: String,
+    /// Members to seed and check in.
+    #[arg(short = 'n', long, default_value_t = 20_000)]
+    members: usize,
+    /// Concurrent keep-alive connections.
+    #[arg(short = 'c', long, default_value_t = 32)]
+    connections: usize,
+    /// Threads of the load generator (1 keeps it to one core).
+    #[arg(long, default_value_t = 1)]
+    threads: usize,
+    /// After the check-ins, also time GET /healthz, GET /api/v1/me and the repeated
+    /// check-ins (200, already checked in) with the same tokens and connections.
+    #[arg(long)]
+    probes: bool,
+    /// Record a system-wide `perf` profile of the check-in window (only) into this file.
+    #[arg(long)]
+    perf: Option<PathBuf>,
+    /// Also write the results as key=value lines to this file.
+    #[arg(long)]
+    results: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run a command and report where the machine's CPU went while it ran
+    /// (e.g. `spike cpu -- pgbench …`); prints `cpu_*` lines.
+    Cpu {
+        /// Divide CPU time by this many units of work for the per-unit figures.
+        #[arg(long, default_value_t = 1)]
+        units: usize,
+        #[arg(trailing_var_arg = true, required = true)]
+        command: Vec<String>,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if let Some(Command::Cpu { units, command }) = &cli.command {
+        return match cpu_of(command, *units) {
+            Ok(code) => code,
+            Err(e) => {
+                eprintln!("spike cpu: {e}");
+                ExitCode::FAILURE
+            }
+        };
+    }
+    let runtime = if cli.threads <= 1 {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+    } else {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(cli.threads)
+            .enable_all()
+            .build()
+    };
+    let runtime = match runtime {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("spike: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(&cli)) {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => {
+            eprintln!("spike: VERIFICATION FAILED (see above)");
+            ExitCode::from(3)
+        }
+        Err(e) => {
+            eprintln!("spike: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn cpu_of(command: &[String], units: usize) -> Result<ExitCode, BoxError> {
+    let (program, args) = command.split_first().ok_or("no command given")?;
+    let sampler = cpu::Sampler::start();
+    let mut child = std::process::Command::new(program).args(args).spawn()?;
+    // Read the command's own CPU time as a zombie, before reaping it moves that time into
+    // ours.
+    while cpu::running(child.id()) {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let usage = sampler.and_then(cpu::Sampler::finish);
+    let status = child.wait()?;
+    if let Some(usage) = usage {
+        println!("cpu_share {}", usage.share_line());
+        println!("cpu_per_unit {}", usage.per_unit_line(units));
+    }
+    Ok(if status.success() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+/// Starts `perf record` over every CPU (sampling at 999 Hz, no call graphs: the release
+/// binaries have no frame pointers) and gives it a moment to set up.
+async fn perf_start(file: &std::path::Path) -> Result<std::process::Child, BoxError> {
+    let child = std::process::Command::new("perf")
+        .args(["record", "-a", "-F", "999", "-q", "-o"])
+        .arg(file)
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .map_err(|e| format!("starting perf: {e}"))?;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    Ok(child)
+}
+
+/// Stops `perf record` as Ctrl-C would, so it writes its file.
+fn perf_stop(mut child: std::process::Child) -> Result<(), BoxError> {
+    std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()?;
+    child.wait()?;
+    Ok(())
+}
+
+/// The geofence: 200 m around 新舍村文化礼堂 (GCJ-02); members stand within about 75 m.
+const CENTER: (f64, f64) = (30.0871, 120.8402);
+const RADIUS_M: f64 = 200.0;
+
+fn beijing() -> Result<FixedOffset, BoxError> {
+    FixedOffset::east_opt(8 * 3600).ok_or_else(|| "bad offset".into())
+}
+
+struct Tokens {
+    keys: KeyRing,
+    config: TokenConfig,
+    ttl: Duration,
+}
+
+impl Tokens {
+    fn bearer(&self, member: Uuid) -> Result<HeaderValue, BoxError> {
+        let (token, _) = mint(
+            &self.keys,
+            &self.config,
+            MemberId::from_uuid(member),
+            None,
+            Utc::now(),
+            self.ttl,
+        )
+        .map_err(|e| format!("minting a token: {e}"))?;
+        Ok(HeaderValue::from_str(&format!("Bearer {token}"))?)
+    }
+}
+
+async fn create_activity(
+    addr: &str,
+    tokens: &Tokens,
+    secretary: Uuid,
+    branch: Uuid,
+) -> Result<Uuid, BoxError> {
+    let bj = beijing()?;
+    let now = Utc::now().with_timezone(&bj);
+    let at = |t: chrono::DateTime<FixedOffset>| t.to_rfc3339_opts(SecondsFormat::Secs, true);
+    let body = serde_json::json!({
+        "kind": "theme_day",
+        "themeCategory": "study",
+        "title": "主题党日:重温入党誓词(压测)",
+        "place": "新舍村文化礼堂",
+        "startsAt": at(now),
+        "endsAt": at(now + chrono::Duration::hours(2)),
+        "checkInOpensAt": at(now - chrono::Duration::minutes(1)),
+        "checkInClosesAt": at(now + chrono::Duration::hours(2)),
+        "proof": "location",
+        "geofence": {"center": {"lat": CENTER.0, "lng": CENTER.1}, "radiusM": RADIUS_M},
+    });
+    let job = Job {
+        method: Method::POST,
+        path: format!("/api/v1/orgs/{branch}/activities"),
+        authorization: Some(tokens.bearer(secretary)?),
+        body: Some(Bytes::from(serde_json::to_vec(&body)?)),
+    };
+    let reply = load::once(addr, &job).await?;
+    if reply.status != 201 {
+        return Err(format!(
+            "creating the activity answered {}: {}",
+            reply.status,
+            String::from_utf8_lossy(&reply.body)
+        )
+        .into());
+    }
+    let view: serde_json::Value = serde_json::from_slice(&reply.body)?;
+    let id = view
+        .get("id")
+        .and_then(|v| v.as_str())
+        .ok_or("the created activity has no id")?;
+    Ok(Uuid::parse_str(id)?)
+}
+
+/// Member `i`'s check-in body: a point within about 75 m of the fence's centre.
+fn check_in_body(i: usize, client_time: &str) -> Bytes {
+    let dx = ((i * 7919) % 1001) as f64 / 1000.0 - 0.5; // -0.5..=0.5
+    let dy = ((i * 104_729) % 1001) as f64 / 1000.0 - 0.5;
+    let lat = CENTER.0 + dy * 0.001; // ±0.0005° ≈ ±55 m
+    let lng = CENTER.1 + dx * 0.001; // ±0.0005° ≈ ±48 m
+    Bytes::from(format!(
+        r#"{{"location":{{"lat":{lat:.6},"lng":{lng:.6}}},"clientTime":"{client_time}"}}"#
+    ))
+}
+
+fn report(label: &str, o: &Outcome, ok: u16, results: &mut String) -> Result<(), BoxError> {
+    println!(
+        "{label}: {} requests in {:.2} s over {} connection(s) opened = {:.0}/s ({ok}); \
+         p50 {:.1} ms, p90 {:.1} ms, p99 {:.1} ms, max {:.1} ms; statuses {}",
+        o.latencies_us.len() + o.transport_errors,
+        o.elapsed.as_secs_f64(),
+        o.connects,
+        o.rate(ok),
+        o.percentile_ms(50.0),
+        o.percentile_ms(90.0),
+        o.percentile_ms(99.0),
+        o.max_ms(),
+        o.statuses_line(),
+    );
+    for s in &o.samples {
+        println!("  unexpected: {s}");
+    }
+    writeln!(results, "{label}_per_s={:.1}", o.rate(ok))?;
+    writeln!(results, "{label}_p50_ms={:.2}", o.percentile_ms(50.0))?;
+    writeln!(results, "{label}_p90_ms={:.2}", o.percentile_ms(90.0))?;
+    writeln!(results, "{label}_p99_ms={:.2}", o.percentile_ms(99.0))?;
+    writeln!(results, "{label}_max_ms={:.2}", o.max_ms())?;
+    writeln!(results, "{label}_statuses={}", o.statuses_line())?;
+    Ok(())
+}
+
+async fn run(cli: &Cli) -> Result<bool, BoxError> {
+    let settings = Settings::load(None)?;
+    let url = settings.database_url.expose_secret().to_owned();
+    if !url.starts_with("postgres") {
+        return Err("DATABASE_URL must be the server's PostgreSQL database".into());
+    }
+    let tokens = Tokens {
+        keys: api::startup::key_ring(&settings)?,
+        config: api::startup::token_config(&settings),
+        ttl: settings.access_token_ttl,
+    };
+    let (n, c) = (cli.members, cli.connections);
+    let db = sea_orm::Database::connect(url.as_str()).await?;
+    let mut results = String::new();
+    writeln!(results, "members={n}")?;
+    writeln!(results, "connections={c}")?;
+
+    let t = Instant::now();
+    let seeded = seed::seed(&db, n).await?;
+    println!(
+        "seeded 1 committee, 1 branch, 1 secretary and {n} members in {:.2} s",
+        t.elapsed().as_secs_f64()
+    );
+
+    let activity =
+        create_activity(&cli.addr, &tokens, seeded.secretary_id, seeded.branch_id).await?;
+    println!("created theme-day activity {activity} (proof: location) through the API");
+    writeln!(results, "activity={activity}")?;
+
+    let t = Instant::now();
+    let client_time = Utc::now()
+        .with_timezone(&beijing()?)
+        .to_rfc3339_opts(SecondsFormat::Secs, true);
+    let path = format!("/api/v1/activities/{activity}/check-ins");
+    let mut jobs = Vec::with_capacity(n);
+    for (i, member) in seeded.member_ids.iter().enumerate() {
+        jobs.push(Job {
+            method: Method::POST,
+            path: path.clone(),
+            authorization: Some(tokens.bearer(*member)?),
+            body: Some(check_in_body(i, &client_time)),
+        });
+    }
+    let jobs = Arc::new(jobs);
+    println!(
+        "minted {n} access tokens (ttl {} s) in {:.2} s",
+        tokens.ttl.as_secs(),
+        t.elapsed().as_secs_f64()
+    );
+
+    println!("checking in {n} members over {c} connections …");
+    let perf = match &cli.perf {
+        Some(file) => Some(perf_start(file).await?),
+        None => None,
+    };
+    let sampler = cpu::Sampler::start();
+    let outcome = load::run(&cli.addr, c, Arc::clone(&jobs), 201).await?;
+    let usage = sampler.and_then(cpu::Sampler::finish);
+    if let Some(child) = perf {
+        perf_stop(child)?;
+    }
+    report("checkins", &outcome, 201, &mut results)?;
+    if let Some(u) = &usage {
+        println!("  cpu share of the machine: {}", u.share_line());
+        println!("  cpu per check-in: {}", u.per_unit_line(n));
+        writeln!(results, "checkins_cpu_share={}", u.share_line())?;
+        writeln!(results, "checkins_cpu_per_checkin={}", u.per_unit_line(n))?;
+    }
+
+    let (rows, distinct) = seed::check_in_counts(&db, activity).await?;
+    let strangers = seed::strangers(&db, activity, seeded.branch_id).await?;
+    let created = outcome.count(201);
+    let expected = i64::try_from(n)?;
+    let verified = rows == expected && distinct == expected && strangers == 0 && created == n;
+    println!(
+        "verify: {rows} check-in rows, {distinct} distinct members, {strangers} outside the \
+         seeded members, {created} answered 201 (expected {n} of each, 0 outside): {}",
+        if verified { "OK" } else { "FAILED" }
+    );
+    writeln!(results, "rows={rows}")?;
+    writeln!(results, "distinct_members={distinct}")?;
+    writeln!(results, "duplicates={}", rows - distinct)?;
+    writeln!(results, "verified={verified}")?;
+
+    if cli.probes {
+        let health: Vec<Job> = (0..n)
+            .map(|_| Job {
+                method: Method::GET,
+                path: "/healthz".to_owned(),
+                authorization: None,
+                body: None,
+            })
+            .collect();
+        let o = load::run(&cli.addr, c, Arc::new(health), 200).await?;
+        report("probe_healthz", &o, 200, &mut results)?;
+        let me: Vec<Job> = jobs
+            .iter()
+            .map(|j| Job {
+                method: Method::GET,
+                path: "/api/v1/me".to_owned(),
+                authorization: j.authorization.clone(),
+                body: None,
+            })
+            .collect();
+        let sampler = cpu::Sampler::start();
+        let o = load::run(&cli.addr, c, Arc::new(me), 200).await?;
+        let usage = sampler.and_then(cpu::Sampler::finish);
+        report("probe_me", &o, 200, &mut results)?;
+        if let Some(u) = &usage {
+            println!("  cpu per request: {}", u.per_unit_line(n));
+        }
+        let sampler = cpu::Sampler::start();
+        let o = load::run(&cli.addr, c, Arc::clone(&jobs), 200).await?;
+        let usage = sampler.and_then(cpu::Sampler::finish);
+        report("probe_repeat_checkin", &o, 200, &mut results)?;
+        if let Some(u) = &usage {
+            println!("  cpu per request: {}", u.per_unit_line(n));
+        }
+        let (rows, distinct) = seed::check_in_counts(&db, activity).await?;
+        println!("  after the repeats: {rows} rows, {distinct} distinct members");
+        writeln!(results, "rows_after_repeats={rows}")?;
+    }
+
+    if let Some(file) = &cli.results {
+        std::fs::write(file, &results)?;
+    }
+    db.close().await?;
+    Ok(verified)
+}

@@ -52,6 +52,8 @@ pub struct Settings {
     pub refresh_token_ttl: Duration,
     /// Create the demo township at start-up when running on SQLite (the embedded mode).
     pub seed_demo: bool,
+    /// The WeChat mini-program, when one is configured (sign-in answers 503 without it).
+    pub wechat: Option<infra::wechat::WeChatConfig>,
 }
 
 /// The shape of every layer before validation; field names are the setting names
@@ -83,6 +85,12 @@ struct Layered {
     access_token_ttl_secs: u64,
     refresh_token_ttl_days: u64,
     seed_demo: bool,
+    #[serde(default)]
+    wechat_app_id: Option<String>,
+    #[serde(default)]
+    wechat_app_secret: Option<String>,
+    wechat_api_base: String,
+    wechat_timeout_ms: u64,
 }
 
 impl Default for Layered {
@@ -109,8 +117,64 @@ impl Default for Layered {
             access_token_ttl_secs: 900,
             refresh_token_ttl_days: 30,
             seed_demo: true,
+            wechat_app_id: None,
+            wechat_app_secret: None,
+            wechat_api_base: "https://api.weixin.qq.com/".into(),
+            wechat_timeout_ms: 5000,
         }
     }
+}
+
+/// The WeChat app: both its id and secret, or neither; the API base an http(s) URL.
+fn wechat_config(
+    app_id: Option<&str>,
+    secret: Option<&str>,
+    base: &str,
+    timeout_ms: u64,
+) -> Result<Option<infra::wechat::WeChatConfig>, ConfigError> {
+    let app_id = app_id.map(str::trim).filter(|s| !s.is_empty());
+    let secret = secret.map(str::trim).filter(|s| !s.is_empty());
+    let (app_id, secret) = match (app_id, secret) {
+        (None, None) => return Ok(None),
+        (Some(id), Some(secret)) => (id, secret),
+        (Some(_), None) => {
+            return Err(ConfigError::new(
+                "wechat_app_secret",
+                "required when wechat_app_id is set",
+            ))
+        }
+        (None, Some(_)) => {
+            return Err(ConfigError::new(
+                "wechat_app_id",
+                "required when wechat_app_secret is set",
+            ))
+        }
+    };
+    let mut base = base.trim().to_owned();
+    if !base.ends_with('/') {
+        base.push('/');
+    }
+    let api_base = match url::Url::parse(&base) {
+        Ok(u) if matches!(u.scheme(), "http" | "https") => u,
+        _ => {
+            return Err(ConfigError::new(
+                "wechat_api_base",
+                "must be an http(s) URL such as https://api.weixin.qq.com",
+            ))
+        }
+    };
+    if !(100..=60_000).contains(&timeout_ms) {
+        return Err(ConfigError::new(
+            "wechat_timeout_ms",
+            "must be between 100 and 60000",
+        ));
+    }
+    Ok(Some(infra::wechat::WeChatConfig {
+        app_id: app_id.to_owned(),
+        app_secret: SecretString::from(secret.to_owned()),
+        api_base,
+        timeout: Duration::from_millis(timeout_ms),
+    }))
 }
 
 /// Accepts `"a, b"` (environment) as well as `["a", "b"]` (file).
@@ -297,6 +361,12 @@ impl Settings {
                 Some(SecretString::from(raw.to_owned()))
             }
         };
+        let wechat = wechat_config(
+            l.wechat_app_id.as_deref(),
+            l.wechat_app_secret.as_deref(),
+            &l.wechat_api_base,
+            l.wechat_timeout_ms,
+        )?;
         Ok(Self {
             host: l.host,
             port: l.port,
@@ -319,6 +389,7 @@ impl Settings {
             access_token_ttl: Duration::from_secs(l.access_token_ttl_secs),
             refresh_token_ttl: Duration::from_secs(l.refresh_token_ttl_days * 24 * 3600),
             seed_demo: l.seed_demo,
+            wechat,
         })
     }
 
@@ -443,6 +514,39 @@ mod tests {
             error_for("APP_NO_SUCH_THING", "1").name,
             "APP_NO_SUCH_THING"
         );
+    }
+
+    #[test]
+    fn a_wechat_app_needs_its_id_and_its_secret() {
+        assert_eq!(
+            error_for("APP_WECHAT_APP_ID", "wx1234567890abcdef").name,
+            "APP_WECHAT_APP_SECRET"
+        );
+        assert_eq!(
+            error_for("APP_WECHAT_APP_SECRET", "secret").name,
+            "APP_WECHAT_APP_ID"
+        );
+        load_in_jail(|jail| {
+            assert!(Settings::load(None)
+                .map_err(|e| e.to_string())?
+                .wechat
+                .is_none());
+            jail.set_env("APP_WECHAT_APP_ID", "wx1234567890abcdef");
+            jail.set_env("APP_WECHAT_APP_SECRET", "s3cret-of-the-app");
+            jail.set_env("APP_WECHAT_API_BASE", "http://127.0.0.1:9999/wx");
+            let s = Settings::load(None).map_err(|e| e.to_string())?;
+            let wechat = s.wechat.clone().ok_or("no wechat config")?;
+            assert_eq!(wechat.app_id, "wx1234567890abcdef");
+            assert_eq!(wechat.api_base.as_str(), "http://127.0.0.1:9999/wx/");
+            assert!(
+                !format!("{s:?}").contains("s3cret"),
+                "Debug shows the secret"
+            );
+            jail.set_env("APP_WECHAT_API_BASE", "ftp://x");
+            let e = Settings::load(None).err().ok_or("ftp accepted")?;
+            assert_eq!(e.name, "APP_WECHAT_API_BASE");
+            Ok(())
+        });
     }
 
     #[test]

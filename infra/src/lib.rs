@@ -6,5 +6,6 @@ pub mod db;
 pub mod entity;
 pub mod migration;
 pub mod repo;
+pub mod wechat;
 
 pub use db::{Backend, Db, DbOptions};

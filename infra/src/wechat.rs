@@ -1,0 +1,267 @@
+//! The WeChat server API, reached at a configurable base URL (a stand-in in tests, and for
+//! anyone without a WeChat account). Only this module knows WeChat's wire format and error
+//! codes; callers get [`WeChatError`] variants that say what to tell the client.
+//!
+//! `session_key` is never deserialised: it is not needed to sign members in, so it is
+//! neither returned, logged nor stored.
+
+use std::time::Duration;
+
+use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
+use url::Url;
+
+/// The mini-program's credentials and where WeChat's server API is.
+#[derive(Debug, Clone)]
+pub struct WeChatConfig {
+    pub app_id: String,
+    pub app_secret: SecretString,
+    /// `https://api.weixin.qq.com` in production.
+    pub api_base: Url,
+    /// How long one call may take before it counts as WeChat being unreachable.
+    pub timeout: Duration,
+}
+
+/// A mini-program user as `jscode2session` identifies them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WeChatSession {
+    pub openid: String,
+    pub unionid: Option<String>,
+}
+
+/// What went wrong with a WeChat call, by what the client should be told.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum WeChatError {
+    /// 40029: the login code is not valid.
+    #[error("wechat: invalid login code")]
+    InvalidCode,
+    /// 40163: the login code was already used.
+    #[error("wechat: login code already used")]
+    CodeUsed,
+    /// 45011: WeChat's rate limit for this user.
+    #[error("wechat: rate limited")]
+    RateLimited,
+    /// -1: WeChat is busy; try again shortly.
+    #[error("wechat: busy")]
+    Busy,
+    /// Any other error code.
+    #[error("wechat: errcode {errcode}: {errmsg}")]
+    Rejected { errcode: i64, errmsg: String },
+    /// No answer in time, or no connection.
+    #[error("wechat unreachable: {0}")]
+    Unreachable(String),
+    /// An answer that is not WeChat's JSON (an HTML error page, a proxy's reply, …).
+    #[error("wechat answered unexpectedly: {0}")]
+    BadResponse(String),
+}
+
+impl WeChatError {
+    fn from_code(errcode: i64, errmsg: String) -> Self {
+        match errcode {
+            40029 => WeChatError::InvalidCode,
+            40163 => WeChatError::CodeUsed,
+            45011 => WeChatError::RateLimited,
+            -1 => WeChatError::Busy,
+            _ => WeChatError::Rejected { errcode, errmsg },
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct Code2SessionBody {
+    #[serde(default)]
+    openid: Option<String>,
+    #[serde(default)]
+    unionid: Option<String>,
+    #[serde(default)]
+    errcode: Option<i64>,
+    #[serde(default)]
+    errmsg: Option<String>,
+}
+
+/// A client of WeChat's server API.
+#[derive(Debug, Clone)]
+pub struct WeChatClient {
+    config: WeChatConfig,
+    http: reqwest::Client,
+}
+
+impl WeChatClient {
+    pub fn new(config: WeChatConfig) -> Result<Self, WeChatError> {
+        let http = reqwest::Client::builder()
+            .timeout(config.timeout)
+            .connect_timeout(config.timeout)
+            .build()
+            .map_err(|e| WeChatError::Unreachable(e.to_string()))?;
+        Ok(Self { config, http })
+    }
+
+    pub fn app_id(&self) -> &str {
+        &self.config.app_id
+    }
+
+    fn endpoint(&self, path: &str) -> Result<Url, WeChatError> {
+        self.config
+            .api_base
+            .join(path)
+            .map_err(|e| WeChatError::BadResponse(format!("bad WeChat base URL: {e}")))
+    }
+
+    /// `sns/jscode2session`: who is behind a `wx.login` code.
+    pub async fn code2session(&self, code: &str) -> Result<WeChatSession, WeChatError> {
+        let mut url = self.endpoint("sns/jscode2session")?;
+        url.query_pairs_mut()
+            .append_pair("appid", &self.config.app_id)
+            .append_pair("secret", self.config.app_secret.expose_secret())
+            .append_pair("js_code", code)
+            .append_pair("grant_type", "authorization_code");
+        let body: Code2SessionBody = self.get_json(url).await?;
+        if let Some(errcode) = body.errcode.filter(|c| *c != 0) {
+            return Err(WeChatError::from_code(
+                errcode,
+                body.errmsg.unwrap_or_default(),
+            ));
+        }
+        match body.openid.filter(|o| !o.is_empty()) {
+            Some(openid) => Ok(WeChatSession {
+                openid,
+                unionid: body.unionid,
+            }),
+            None => Err(WeChatError::BadResponse("no openid in the answer".into())),
+        }
+    }
+
+    /// GETs `url` and reads WeChat's JSON, whatever content type it claims (WeChat often
+    /// sends JSON as `text/plain`). The URL carries the secret: errors never include it.
+    async fn get_json<T: serde::de::DeserializeOwned>(&self, url: Url) -> Result<T, WeChatError> {
+        let res = self.http.get(url).send().await.map_err(|e| {
+            WeChatError::Unreachable(if e.is_timeout() {
+                "timed out".into()
+            } else {
+                "connection failed".into()
+            })
+        })?;
+        let status = res.status();
+        let bytes = res
+            .bytes()
+            .await
+            .map_err(|_| WeChatError::Unreachable("answer cut off".into()))?;
+        if !status.is_success() {
+            return Err(WeChatError::BadResponse(format!("HTTP {status}")));
+        }
+        serde_json::from_slice(&bytes)
+            .map_err(|_| WeChatError::BadResponse(format!("not JSON ({} bytes)", bytes.len())))
+    }
+}
+
+#[cfg(test)]
+#[expect(clippy::unwrap_used, reason = "tests fail loudly")]
+mod tests {
+    use super::*;
+    use wiremock::matchers::{method, path, query_param};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    async fn client(server: &MockServer, timeout_ms: u64) -> WeChatClient {
+        WeChatClient::new(WeChatConfig {
+            app_id: "wx-test-app".into(),
+            app_secret: SecretString::from("s3cret-of-the-app"),
+            api_base: Url::parse(&format!("{}/", server.uri())).unwrap(),
+            timeout: Duration::from_millis(timeout_ms),
+        })
+        .unwrap()
+    }
+
+    async fn answering(template: ResponseTemplate) -> MockServer {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .and(path("/sns/jscode2session"))
+            .respond_with(template)
+            .mount(&server)
+            .await;
+        server
+    }
+
+    #[tokio::test]
+    async fn a_good_code_names_the_user_and_the_secret_goes_only_to_wechat() {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .and(path("/sns/jscode2session"))
+            .and(query_param("appid", "wx-test-app"))
+            .and(query_param("secret", "s3cret-of-the-app"))
+            .and(query_param("js_code", "code-1"))
+            .and(query_param("grant_type", "authorization_code"))
+            // WeChat sends JSON as text/plain, and a session_key we never keep.
+            .respond_with(ResponseTemplate::new(200).set_body_raw(
+                r#"{"openid":"o-1","session_key":"sk","unionid":"u-1"}"#,
+                "text/plain",
+            ))
+            .mount(&server)
+            .await;
+        let c = client(&server, 2000).await;
+        assert_eq!(
+            c.code2session("code-1").await,
+            Ok(WeChatSession {
+                openid: "o-1".into(),
+                unionid: Some("u-1".into()),
+            })
+        );
+        assert!(
+            !format!("{c:?}").contains("s3cret"),
+            "Debug shows the secret"
+        );
+    }
+
+    #[tokio::test]
+    async fn wechat_error_codes_become_what_the_client_should_be_told() {
+        for (code, want) in [
+            (40029, WeChatError::InvalidCode),
+            (40163, WeChatError::CodeUsed),
+            (45011, WeChatError::RateLimited),
+            (-1, WeChatError::Busy),
+            (
+                40226,
+                WeChatError::Rejected {
+                    errcode: 40226,
+                    errmsg: "high risk user".into(),
+                },
+            ),
+        ] {
+            let body = format!(r#"{{"errcode":{code},"errmsg":"high risk user"}}"#);
+            let server = answering(ResponseTemplate::new(200).set_body_string(body)).await;
+            let got = client(&server, 2000).await.code2session("c").await;
+            assert_eq!(got, Err(want), "errcode {code}");
+        }
+    }
+
+    #[tokio::test]
+    async fn html_pages_timeouts_and_missing_openids_are_bad_answers_not_panics() {
+        let html = answering(
+            ResponseTemplate::new(200).set_body_raw("<html>502 Bad Gateway</html>", "text/html"),
+        )
+        .await;
+        assert!(matches!(
+            client(&html, 2000).await.code2session("c").await,
+            Err(WeChatError::BadResponse(_))
+        ));
+        let status = answering(ResponseTemplate::new(503)).await;
+        assert!(matches!(
+            client(&status, 2000).await.code2session("c").await,
+            Err(WeChatError::BadResponse(_))
+        ));
+        let empty = answering(ResponseTemplate::new(200).set_body_string("{}")).await;
+        assert!(matches!(
+            client(&empty, 2000).await.code2session("c").await,
+            Err(WeChatError::BadResponse(_))
+        ));
+        let slow = answering(
+            ResponseTemplate::new(200)
+                .set_body_string(r#"{"openid":"o"}"#)
+                .set_delay(Duration::from_millis(800)),
+        )
+        .await;
+        let got = client(&slow, 100).await.code2session("c").await;
+        assert_eq!(got, Err(WeChatError::Unreachable("timed out".into())));
+        let err = got.err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(!err.contains("s3cret"), "an error shows the secret: {err}");
+    }
+}

@@ -128,6 +128,12 @@ impl ApiError {
         self
     }
 
+    /// Adds `Retry-After` (seconds) to the answer.
+    pub fn with_retry_after(mut self, secs: u64) -> Self {
+        self.0.retry_after = Some(secs);
+        self
+    }
+
     pub fn with_cause(mut self, cause: impl std::fmt::Display) -> Self {
         self.0.cause = Some(cause.to_string());
         self

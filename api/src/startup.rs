@@ -137,6 +137,12 @@ impl AppState {
             cache_backend: deps.cache_backend,
             clock: deps.clock,
             qr_key: Arc::new(deps.keys.qr_key()),
+            wechat: settings.wechat.clone().and_then(|config| {
+                infra::wechat::WeChatClient::new(config)
+                    .map_err(|e| tracing::error!(error = %e, "WeChat client not available"))
+                    .ok()
+                    .map(Arc::new)
+            }),
             keys: deps.keys,
             tokens: token_config(settings),
         }

@@ -20,4 +20,6 @@ pub struct AppState {
     pub tokens: TokenConfig,
     /// Signs and checks the rotating check-in QR codes.
     pub qr_key: Arc<QrKey>,
+    /// WeChat's server API, when a mini-program is configured.
+    pub wechat: Option<Arc<infra::wechat::WeChatClient>>,
 }

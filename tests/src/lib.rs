@@ -36,6 +36,8 @@ pub struct TestOptions {
     pub flaky_cache: bool,
     /// Mount the probe routes (see [`probe`]) that exercise the shared HTTP machinery.
     pub probes: bool,
+    /// Configure a WeChat app whose server API is at this base URL (a stand-in).
+    pub wechat_base: Option<String>,
 }
 
 pub struct TestApp {
@@ -64,6 +66,9 @@ pub fn default_test_instant() -> DateTime<Utc> {
         .single()
         .unwrap_or_else(Utc::now)
 }
+
+/// The AppID of the test apps' WeChat mini-program.
+pub const TEST_WECHAT_APP_ID: &str = "wx-test-app";
 
 /// The key every test app signs with (fixed, so two instances of a pair agree).
 pub const TEST_KEY_ID: &str = "test-1";
@@ -136,6 +141,17 @@ impl TestApp {
             settings.body_limit = limit;
         }
         settings.cors_origins = options.cors_origins.clone();
+        if let Some(base) = &options.wechat_base {
+            settings.wechat = Some(infra::wechat::WeChatConfig {
+                app_id: TEST_WECHAT_APP_ID.into(),
+                app_secret: secrecy::SecretString::from("test-app-secret"),
+                api_base: match url::Url::parse(&format!("{}/", base.trim_end_matches('/'))) {
+                    Ok(u) => u,
+                    Err(e) => panic!("wechat base {base}: {e}"),
+                },
+                timeout: std::time::Duration::from_millis(500),
+            });
+        }
 
         let db = database.connect().await;
         let (cache, flaky): (Arc<dyn Cache>, Option<Arc<FlakyCache>>) = if options.flaky_cache {

@@ -21,6 +21,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(ops::healthz::healthz)
         .service(ops::readyz::readyz)
         .service(ops::metrics::metrics)
+        .service(auth::wechat_login::wechat_login)
         .service(auth::refresh::refresh)
         .service(auth::logout::logout)
         .service(me::get::get_me)

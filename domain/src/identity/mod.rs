@@ -46,3 +46,26 @@ pub trait RefreshTokenRepo: Send + Sync {
     ) -> Result<(), RepoError>;
     async fn revoke_member(&self, member: MemberId, at: DateTime<Utc>) -> Result<(), RepoError>;
 }
+
+/// A member's account at an outside sign-in provider (the mini-program's user id): the
+/// provider is a short name (`wechat`), the subject that provider's stable id for the user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExternalIdentity {
+    pub provider: String,
+    pub subject: String,
+    pub member_id: MemberId,
+    pub linked_at: DateTime<Utc>,
+}
+
+/// Links between members and outside accounts. Obligations: a (provider, subject) belongs
+/// to at most one member, and a member has at most one subject per provider
+/// (`RepoError::Conflict` otherwise).
+#[async_trait]
+pub trait ExternalIdentityRepo: Send + Sync {
+    async fn find(
+        &self,
+        provider: &str,
+        subject: &str,
+    ) -> Result<Option<ExternalIdentity>, RepoError>;
+    async fn link(&self, identity: &ExternalIdentity) -> Result<(), RepoError>;
+}

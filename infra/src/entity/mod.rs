@@ -4,6 +4,7 @@ pub mod activity;
 pub mod audit_log;
 pub mod check_in;
 pub mod exemption;
+pub mod external_identity;
 pub mod holiday_calendar;
 pub mod member;
 pub mod org;

@@ -13,6 +13,7 @@ mod m20261128_000007_create_activity;
 mod m20261128_000008_create_check_in;
 mod m20261128_000009_create_exemption;
 mod m20261128_000010_create_holiday_calendar;
+mod m20261128_000011_create_external_identity;
 
 pub struct Migrator;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000008_create_check_in::Migration),
             Box::new(m20261128_000009_create_exemption::Migration),
             Box::new(m20261128_000010_create_holiday_calendar::Migration),
+            Box::new(m20261128_000011_create_external_identity::Migration),
         ]
     }
 }

@@ -4,9 +4,12 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
 use super::{map_db_err, Repos};
-use crate::entity::refresh_token;
+use crate::entity::{external_identity, refresh_token};
 use domain::error::RepoError;
-use domain::identity::{RefreshToken, RefreshTokenId, RefreshTokenRepo, SessionFamilyId};
+use domain::identity::{
+    ExternalIdentity, ExternalIdentityRepo, RefreshToken, RefreshTokenId, RefreshTokenRepo,
+    SessionFamilyId,
+};
 use domain::org::MemberId;
 
 fn to_domain(row: refresh_token::Model) -> RefreshToken {
@@ -86,6 +89,42 @@ impl<C: ConnectionTrait + Send + Sync> RefreshTokenRepo for Repos<C> {
             .filter(refresh_token::Column::MemberId.eq(member.as_uuid()))
             .filter(refresh_token::Column::RevokedAt.is_null())
             .exec(&self.conn)
+            .await
+            .map(|_| ())
+            .map_err(map_db_err)
+    }
+}
+
+#[async_trait]
+impl<C: ConnectionTrait + Send + Sync> ExternalIdentityRepo for Repos<C> {
+    async fn find(
+        &self,
+        provider: &str,
+        subject: &str,
+    ) -> Result<Option<ExternalIdentity>, RepoError> {
+        Ok(
+            external_identity::Entity::find_by_id((provider.to_owned(), subject.to_owned()))
+                .one(&self.conn)
+                .await
+                .map_err(map_db_err)?
+                .map(|r| ExternalIdentity {
+                    provider: r.provider,
+                    subject: r.subject,
+                    member_id: MemberId::from_uuid(r.member_id),
+                    linked_at: r.linked_at,
+                }),
+        )
+    }
+
+    async fn link(&self, identity: &ExternalIdentity) -> Result<(), RepoError> {
+        let row = external_identity::ActiveModel {
+            provider: Set(identity.provider.clone()),
+            subject: Set(identity.subject.clone()),
+            member_id: Set(identity.member_id.as_uuid()),
+            linked_at: Set(identity.linked_at),
+        };
+        external_identity::Entity::insert(row)
+            .exec_without_returning(&self.conn)
             .await
             .map(|_| ())
             .map_err(map_db_err)

@@ -11,3 +11,4 @@ mod ops;
 mod org_repo;
 mod persistence;
 mod scope;
+mod wechat;

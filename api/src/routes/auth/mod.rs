@@ -1,5 +1,6 @@
-//! Session endpoints: refresh and logout. (Sign-in arrives with WeChat login.)
+//! Session endpoints: WeChat sign-in, refresh and logout.
 
 pub mod dto;
 pub mod logout;
 pub mod refresh;
+pub mod wechat_login;

@@ -1,0 +1,171 @@
+//! Sign-in from the mini-program: `wx.login`'s code, exchanged with WeChat for the user's
+//! openid. A known openid gets a session; an unknown one a short-lived, single-use binding
+//! ticket to bind a roster member with.
+
+use actix_web::http::StatusCode;
+use actix_web::{post, web};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use utoipa::ToSchema;
+
+use crate::auth::session::{self, TokenPair};
+use crate::error::{ApiError, Problem, RETRY_AFTER_SECS};
+use crate::extract::{Json, Validate};
+use crate::state::AppState;
+use domain::error::FieldError;
+use domain::identity::ExternalIdentityRepo;
+use domain::org::{Member, MemberRepo};
+use infra::wechat::WeChatError;
+
+/// The provider name of WeChat mini-program accounts.
+pub const PROVIDER: &str = "wechat";
+/// How long a binding ticket may be used.
+pub const TICKET_TTL_SECS: u64 = 300;
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct WeChatLoginRequest {
+    /// The code from `wx.login()` (valid once, for five minutes).
+    pub code: String,
+}
+
+impl std::fmt::Debug for WeChatLoginRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("WeChatLoginRequest { .. }")
+    }
+}
+
+impl Validate for WeChatLoginRequest {
+    fn validate(&self) -> Result<(), Vec<FieldError>> {
+        let ok =
+            (1..=128).contains(&self.code.len()) && self.code.bytes().all(|b| b.is_ascii_graphic());
+        if ok {
+            Ok(())
+        } else {
+            Err(vec![FieldError::new(
+                "/code",
+                "wechat_code_invalid",
+                "code must be 1-128 visible ASCII characters",
+            )])
+        }
+    }
+}
+
+/// Either a session, or a ticket to bind a roster member with first.
+#[derive(Serialize, ToSchema)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum WeChatLoginResult {
+    /// The WeChat account is bound to an active member: here is their session.
+    SignedIn { tokens: TokenPair },
+    /// Not bound yet: bind by phone or invite code with this ticket (single use).
+    #[serde(rename_all = "camelCase")]
+    BindingRequired {
+        binding_ticket: String,
+        /// Seconds the ticket stays valid.
+        #[schema(example = 300)]
+        expires_in: u64,
+    },
+}
+
+/// The cache key of a binding ticket: its hash, so the cache never holds a usable ticket.
+pub fn ticket_key(ticket: &str) -> String {
+    let digest = Sha256::digest(ticket.as_bytes());
+    format!("wxticket:{}", URL_SAFE_NO_PAD.encode(digest))
+}
+
+pub fn wechat_error(e: WeChatError) -> ApiError {
+    match e {
+        WeChatError::InvalidCode => ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "wechat_code_invalid",
+            "微信登录凭证无效",
+        ),
+        WeChatError::CodeUsed => ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "wechat_code_used",
+            "微信登录凭证已使用",
+        ),
+        WeChatError::RateLimited => ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "wechat_rate_limited",
+            "微信登录过于频繁",
+        )
+        .with_retry_after(RETRY_AFTER_SECS),
+        WeChatError::Busy => ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "wechat_busy",
+            "微信服务繁忙",
+        )
+        .with_detail("please retry shortly")
+        .with_retry_after(RETRY_AFTER_SECS),
+        other => ApiError::new(
+            StatusCode::BAD_GATEWAY,
+            "wechat_unavailable",
+            "微信服务暂时不可用",
+        )
+        .with_cause(other),
+    }
+}
+
+/// Signs a mini-program user in with `wx.login`'s code.
+#[utoipa::path(
+    tag = "auth",
+    operation_id = "wechatLogin",
+    security(()),
+    request_body = WeChatLoginRequest,
+    responses(
+        (status = 200, description = "`signed_in` with a session, or `binding_required` with a ticket", body = WeChatLoginResult),
+        (status = 400, description = "request_json_malformed", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "wechat_code_invalid, wechat_code_used or auth_member_inactive", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "request_unsupported_media_type", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "request_json_invalid or validation_failed", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "wechat_rate_limited (with Retry-After)", body = Problem, content_type = "application/problem+json"),
+        (status = 502, description = "wechat_unavailable: WeChat timed out or answered something unexpected", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "wechat_not_configured, wechat_busy (with Retry-After), database_unavailable or cache_unavailable", body = Problem, content_type = "application/problem+json"),
+        (status = 500, description = "Unexpected error", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/api/v1/auth/wechat/login")]
+pub async fn wechat_login(
+    state: web::Data<AppState>,
+    body: Json<WeChatLoginRequest>,
+) -> Result<web::Json<WeChatLoginResult>, ApiError> {
+    let wechat = state.wechat.as_ref().ok_or_else(|| {
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "wechat_not_configured",
+            "未配置微信小程序",
+        )
+        .with_detail("set wechat_app_id and wechat_app_secret to enable WeChat sign-in")
+    })?;
+    let user = wechat
+        .code2session(&body.into_inner().code)
+        .await
+        .map_err(wechat_error)?;
+    let repos = state.db.repos();
+    if let Some(link) = repos.find(PROVIDER, &user.openid).await? {
+        let member = MemberRepo::get(&repos, link.member_id)
+            .await?
+            .filter(Member::is_active)
+            .ok_or(crate::auth::token::AuthError::MemberInactive)?;
+        let tokens = session::start_session(&state, &member).await?;
+        return Ok(web::Json(WeChatLoginResult::SignedIn { tokens }));
+    }
+    let mut raw = [0u8; 32];
+    getrandom::fill(&mut raw).map_err(ApiError::internal)?;
+    let ticket = format!("wxt1.{}", URL_SAFE_NO_PAD.encode(raw));
+    state
+        .cache
+        .set(
+            &ticket_key(&ticket),
+            user.openid.as_bytes(),
+            Some(std::time::Duration::from_secs(TICKET_TTL_SECS)),
+        )
+        .await?;
+    Ok(web::Json(WeChatLoginResult::BindingRequired {
+        binding_ticket: ticket,
+        expires_in: TICKET_TTL_SECS,
+    }))
+}

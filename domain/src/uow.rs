@@ -9,7 +9,7 @@ use async_trait::async_trait;
 use crate::activity::{ActivityRepo, CheckInRepo, ExemptionRepo, HolidayRepo};
 use crate::audit::AuditRepo;
 use crate::error::RepoError;
-use crate::identity::RefreshTokenRepo;
+use crate::identity::{ExternalIdentityRepo, RefreshTokenRepo};
 use crate::org::{MemberRepo, OrgRepo, RoleRepo};
 use crate::platform::SettingRepo;
 
@@ -25,6 +25,7 @@ pub trait UnitOfWork: Send + Sync {
     fn check_ins(&self) -> &dyn CheckInRepo;
     fn exemptions(&self) -> &dyn ExemptionRepo;
     fn holidays(&self) -> &dyn HolidayRepo;
+    fn external_identities(&self) -> &dyn ExternalIdentityRepo;
 
     async fn commit(self: Box<Self>) -> Result<(), RepoError>;
     async fn rollback(self: Box<Self>) -> Result<(), RepoError>;

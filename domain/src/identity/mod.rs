@@ -67,5 +67,80 @@ pub trait ExternalIdentityRepo: Send + Sync {
         provider: &str,
         subject: &str,
     ) -> Result<Option<ExternalIdentity>, RepoError>;
+    /// The member's account at `provider`, if any.
+    async fn of_member(
+        &self,
+        provider: &str,
+        member: MemberId,
+    ) -> Result<Option<ExternalIdentity>, RepoError>;
     async fn link(&self, identity: &ExternalIdentity) -> Result<(), RepoError>;
+}
+
+/// Links the outside account `subject` at `provider` to the active member `member_id`, in
+/// one unit of work with its audit entry. Linking the same pair again changes nothing; an
+/// account linked to someone else, or a member linked to another account, is a conflict
+/// (the member's secretary can reset it).
+pub async fn link_account(
+    tx: &dyn crate::uow::Transactional,
+    provider: &str,
+    subject: &str,
+    member_id: MemberId,
+    now: DateTime<Utc>,
+    request_id: Option<String>,
+) -> Result<crate::org::Member, crate::error::DomainError> {
+    use crate::audit::{AuditAction, AuditEntry, AuditId, NewAuditEntry};
+    use crate::error::DomainError;
+    let uow = tx.begin().await?;
+    let member = uow
+        .members()
+        .get(member_id)
+        .await?
+        .filter(crate::org::Member::is_active)
+        .ok_or(DomainError::NotFound)?;
+    let ids = uow.external_identities();
+    if let Some(existing) = ids.find(provider, subject).await? {
+        if existing.member_id == member.id {
+            return Ok(member);
+        }
+        return Err(DomainError::conflict(
+            "account_bound_to_another_member",
+            "this account is already bound to another member",
+        ));
+    }
+    if ids.of_member(provider, member.id).await?.is_some() {
+        return Err(DomainError::conflict(
+            "member_bound_elsewhere",
+            "this member is bound to another account; ask your branch secretary to reset it",
+        ));
+    }
+    ids.link(&ExternalIdentity {
+        provider: provider.to_owned(),
+        subject: subject.to_owned(),
+        member_id: member.id,
+        linked_at: now,
+    })
+    .await
+    .map_err(|e| match e {
+        RepoError::Conflict { .. } => DomainError::conflict(
+            "member_bound_elsewhere",
+            "this member or account was bound meanwhile",
+        ),
+        other => other.into(),
+    })?;
+    let entry = AuditEntry::record(
+        AuditId::at(now),
+        NewAuditEntry {
+            actor: Some(member.id.as_uuid()),
+            action: AuditAction::known("account.link"),
+            object_type: "member".to_owned(),
+            object_id: member.id.to_string(),
+            org_id: Some(member.branch_id.as_uuid()),
+            org_path: Some(member.branch_path.as_str().to_owned()),
+            request_id,
+        },
+        now,
+    );
+    uow.audit().append(&entry).await?;
+    uow.commit().await?;
+    Ok(member)
 }

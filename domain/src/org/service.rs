@@ -488,3 +488,44 @@ pub async fn revoke_role(
     uow.commit().await?;
     Ok(())
 }
+
+/// Authorises issuing an invite code for a member (secretaries and township admins
+/// covering them; the member must be active) and audits it. The code itself is the
+/// caller's to mint and keep.
+pub async fn issue_invite_code(
+    ctx: &ServiceContext<'_>,
+    id: MemberId,
+) -> Result<Member, DomainError> {
+    if !ctx
+        .actor
+        .roles
+        .iter()
+        .any(|r| matches!(r.kind, RoleKind::Secretary | RoleKind::TownshipAdmin))
+    {
+        return Err(DomainError::Forbidden);
+    }
+    let uow = ctx.tx.begin().await?;
+    let member = uow
+        .members()
+        .get_visible(id, &policy::member_visibility(ctx.actor))
+        .await?
+        .ok_or(DomainError::NotFound)?;
+    policy::authorize(ctx.actor, Action::IssueInviteCodes, &member.branch_path)?;
+    if !member.is_active() {
+        return Err(DomainError::conflict(
+            "member_inactive",
+            "invite codes are for active members",
+        ));
+    }
+    let now = ctx.clock.now();
+    let entry = ctx.audit(
+        now,
+        "member.invite_code",
+        "member",
+        member.id.to_string(),
+        Some((member.branch_id, &member.branch_path)),
+    );
+    uow.audit().append(&entry).await?;
+    uow.commit().await?;
+    Ok(member)
+}

@@ -95,6 +95,15 @@ impl<C: ConnectionTrait + Send + Sync> RefreshTokenRepo for Repos<C> {
     }
 }
 
+fn to_identity(r: external_identity::Model) -> ExternalIdentity {
+    ExternalIdentity {
+        provider: r.provider,
+        subject: r.subject,
+        member_id: MemberId::from_uuid(r.member_id),
+        linked_at: r.linked_at,
+    }
+}
+
 #[async_trait]
 impl<C: ConnectionTrait + Send + Sync> ExternalIdentityRepo for Repos<C> {
     async fn find(
@@ -107,13 +116,22 @@ impl<C: ConnectionTrait + Send + Sync> ExternalIdentityRepo for Repos<C> {
                 .one(&self.conn)
                 .await
                 .map_err(map_db_err)?
-                .map(|r| ExternalIdentity {
-                    provider: r.provider,
-                    subject: r.subject,
-                    member_id: MemberId::from_uuid(r.member_id),
-                    linked_at: r.linked_at,
-                }),
+                .map(to_identity),
         )
+    }
+
+    async fn of_member(
+        &self,
+        provider: &str,
+        member: MemberId,
+    ) -> Result<Option<ExternalIdentity>, RepoError> {
+        Ok(external_identity::Entity::find()
+            .filter(external_identity::Column::Provider.eq(provider))
+            .filter(external_identity::Column::MemberId.eq(member.as_uuid()))
+            .one(&self.conn)
+            .await
+            .map_err(map_db_err)?
+            .map(to_identity))
     }
 
     async fn link(&self, identity: &ExternalIdentity) -> Result<(), RepoError> {

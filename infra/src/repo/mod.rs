@@ -19,7 +19,7 @@ use crate::db::Db;
 use domain::activity::{ActivityRepo, CheckInRepo, ExemptionRepo, HolidayRepo};
 use domain::audit::AuditRepo;
 use domain::error::RepoError;
-use domain::identity::RefreshTokenRepo;
+use domain::identity::{ExternalIdentityRepo, RefreshTokenRepo};
 use domain::org::{MemberRepo, OrgRepo, RoleRepo};
 use domain::platform::SettingRepo;
 use domain::uow::{Transactional, UnitOfWork};
@@ -87,6 +87,10 @@ impl UnitOfWork for SeaUnitOfWork {
     }
 
     fn holidays(&self) -> &dyn HolidayRepo {
+        &self.repos
+    }
+
+    fn external_identities(&self) -> &dyn ExternalIdentityRepo {
         &self.repos
     }
 

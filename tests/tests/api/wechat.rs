@@ -158,3 +158,117 @@ async fn without_a_wechat_app_sign_in_says_so() {
         (503, Some("wechat_not_configured"))
     );
 }
+
+async fn ticket_for(app: &TestApp, server: &MockServer, code: &str, openid: &str) -> String {
+    answers(
+        server,
+        code,
+        ResponseTemplate::new(200).set_body_string(format!(r#"{{"openid":"{openid}"}}"#)),
+    )
+    .await;
+    let (s, _, body) = login(app, code).await;
+    assert_eq!(
+        (s, body["status"].as_str()),
+        (200, Some("binding_required")),
+        "{body}"
+    );
+    body["bindingTicket"].as_str().unwrap().to_owned()
+}
+
+async fn invite(
+    app: &TestApp,
+    by: &domain::org::Member,
+    member: &domain::org::Member,
+) -> (u16, Value) {
+    let res = app
+        .send_as(
+            &app.token_for(by.id),
+            reqwest::Method::POST,
+            &format!("/api/v1/members/{}/invite-code", member.id),
+        )
+        .await;
+    let status = res.status().as_u16();
+    (status, json_body(res).await)
+}
+
+async fn bind(app: &TestApp, ticket: &str, code: &str) -> (u16, Value) {
+    let res = app
+        .post_json(
+            "/api/v1/auth/wechat/bind-invite",
+            &json!({"ticket": ticket, "inviteCode": code}),
+        )
+        .await;
+    let status = res.status().as_u16();
+    (status, json_body(res).await)
+}
+
+#[tokio::test]
+async fn an_invite_code_binds_the_account_once_and_later_sign_ins_need_no_binding() {
+    let server = MockServer::start().await;
+    let app = app_with(&server).await;
+    let t = Township::create(&app.db, app.clock.now()).await;
+    // Secretaries and township admins in scope issue codes; others may not.
+    assert_eq!(invite(&app, &t.member_a2, &t.member_a).await.0, 403);
+    assert_eq!(invite(&app, &t.other_secretary, &t.member_a).await.0, 404);
+    let (s, code) = invite(&app, &t.secretary_a, &t.member_a).await;
+    assert_eq!(s, 201, "{code}");
+    let code = code["inviteCode"].as_str().unwrap().to_owned();
+    assert_eq!(code.len(), 8);
+    let ticket = ticket_for(&app, &server, "first", "o-a").await;
+    let (s, tokens) = bind(&app, &ticket, &code.to_lowercase()).await;
+    assert_eq!(s, 200, "{tokens}");
+    let me = app
+        .send_as(
+            tokens["accessToken"].as_str().unwrap(),
+            reqwest::Method::GET,
+            "/api/v1/me",
+        )
+        .await;
+    assert_eq!(json_body(me).await["name"], "党员甲");
+    // Both the ticket and the code were single use.
+    let (s, e) = bind(&app, &ticket, &code).await;
+    assert_eq!(
+        (s, e["code"].as_str()),
+        (401, Some("wechat_ticket_invalid"))
+    );
+    let other_ticket = ticket_for(&app, &server, "second", "o-somebody").await;
+    let (s, e) = bind(&app, &other_ticket, &code).await;
+    assert_eq!((s, e["code"].as_str()), (401, Some("invite_code_invalid")));
+    // Signing in again with the bound account needs no binding.
+    answers(
+        &server,
+        "again",
+        ResponseTemplate::new(200).set_body_string(r#"{"openid":"o-a"}"#),
+    )
+    .await;
+    let (s, _, body) = login(&app, "again").await;
+    assert_eq!((s, body["status"].as_str()), (200, Some("signed_in")));
+}
+
+#[tokio::test]
+async fn a_member_bound_to_another_account_is_told_to_ask_their_secretary() {
+    let server = MockServer::start().await;
+    let app = app_with(&server).await;
+    let t = Township::create(&app.db, app.clock.now()).await;
+    let (_, first) = invite(&app, &t.secretary_a, &t.member_a).await;
+    let ticket = ticket_for(&app, &server, "phone-1", "o-old-phone").await;
+    assert_eq!(
+        bind(&app, &ticket, first["inviteCode"].as_str().unwrap())
+            .await
+            .0,
+        200
+    );
+    let (_, second) = invite(&app, &t.secretary_a, &t.member_a).await;
+    let ticket = ticket_for(&app, &server, "phone-2", "o-new-phone").await;
+    let (s, e) = bind(&app, &ticket, second["inviteCode"].as_str().unwrap()).await;
+    assert_eq!(
+        (s, e["code"].as_str()),
+        (409, Some("member_bound_elsewhere")),
+        "{e}"
+    );
+    let (s, e) = bind(&app, "wxt1.made-up", "ABCDEFGH").await;
+    assert_eq!(
+        (s, e["code"].as_str()),
+        (401, Some("wechat_ticket_invalid"))
+    );
+}

@@ -3,4 +3,5 @@
 pub mod dto;
 pub mod logout;
 pub mod refresh;
+pub mod wechat_bind;
 pub mod wechat_login;

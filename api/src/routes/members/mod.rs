@@ -2,6 +2,7 @@
 
 pub mod get;
 pub mod grant_role;
+pub mod invite_code;
 pub mod list_roles;
 pub mod revoke_role;
 pub mod update;

@@ -74,6 +74,79 @@ pub trait ExternalIdentityRepo: Send + Sync {
         member: MemberId,
     ) -> Result<Option<ExternalIdentity>, RepoError>;
     async fn link(&self, identity: &ExternalIdentity) -> Result<(), RepoError>;
+    /// Removes the member's account at `provider`; answers whether there was one.
+    async fn unlink(&self, provider: &str, member: MemberId) -> Result<bool, RepoError>;
+}
+
+/// Who is removing a member's outside account: the member themself, or someone covering
+/// them (their secretary, a township admin) when a phone is lost.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unlinker<'a> {
+    Themself,
+    Manager(&'a crate::org::Actor),
+}
+
+/// Removes the member's account at `provider` and ends every session of theirs, in one
+/// unit of work with its audit entry. `DomainError::NotFound` when nothing was linked (or
+/// the member is outside the manager's scope).
+pub async fn unlink_account(
+    tx: &dyn crate::uow::Transactional,
+    provider: &str,
+    member_id: MemberId,
+    by: Unlinker<'_>,
+    actor_id: MemberId,
+    now: DateTime<Utc>,
+    request_id: Option<String>,
+) -> Result<(), crate::error::DomainError> {
+    use crate::audit::{AuditAction, AuditEntry, AuditId, NewAuditEntry};
+    use crate::error::DomainError;
+    use crate::org::policy::{self, Action};
+    if let Unlinker::Manager(actor) = by {
+        if policy::scopes(actor, Action::IssueInviteCodes).is_empty() {
+            return Err(DomainError::Forbidden);
+        }
+    }
+    let uow = tx.begin().await?;
+    let member = match by {
+        Unlinker::Themself => uow.members().get(member_id).await?,
+        Unlinker::Manager(actor) => {
+            uow.members()
+                .get_visible(member_id, &policy::member_visibility(actor))
+                .await?
+        }
+    }
+    .ok_or(DomainError::NotFound)?;
+    if let Unlinker::Manager(actor) = by {
+        policy::authorize(actor, Action::IssueInviteCodes, &member.branch_path)?;
+    }
+    if !uow
+        .external_identities()
+        .unlink(provider, member.id)
+        .await?
+    {
+        return Err(DomainError::NotFound);
+    }
+    uow.refresh_tokens().revoke_member(member.id, now).await?;
+    let action = match by {
+        Unlinker::Themself => "account.unlink",
+        Unlinker::Manager(_) => "account.reset",
+    };
+    let entry = AuditEntry::record(
+        AuditId::at(now),
+        NewAuditEntry {
+            actor: Some(actor_id.as_uuid()),
+            action: AuditAction::known(action),
+            object_type: "member".to_owned(),
+            object_id: member.id.to_string(),
+            org_id: Some(member.branch_id.as_uuid()),
+            org_path: Some(member.branch_path.as_str().to_owned()),
+            request_id,
+        },
+        now,
+    );
+    uow.audit().append(&entry).await?;
+    uow.commit().await?;
+    Ok(())
 }
 
 /// Links the outside account `subject` at `provider` to the active member `member_id`, in

@@ -134,6 +134,16 @@ impl<C: ConnectionTrait + Send + Sync> ExternalIdentityRepo for Repos<C> {
             .map(to_identity))
     }
 
+    async fn unlink(&self, provider: &str, member: MemberId) -> Result<bool, RepoError> {
+        let result = external_identity::Entity::delete_many()
+            .filter(external_identity::Column::Provider.eq(provider))
+            .filter(external_identity::Column::MemberId.eq(member.as_uuid()))
+            .exec(&self.conn)
+            .await
+            .map_err(map_db_err)?;
+        Ok(result.rows_affected > 0)
+    }
+
     async fn link(&self, identity: &ExternalIdentity) -> Result<(), RepoError> {
         let row = external_identity::ActiveModel {
             provider: Set(identity.provider.clone()),

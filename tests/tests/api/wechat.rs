@@ -272,3 +272,98 @@ async fn a_member_bound_to_another_account_is_told_to_ask_their_secretary() {
         (401, Some("wechat_ticket_invalid"))
     );
 }
+
+/// Binds `member` to `openid` through the API and answers their session.
+async fn bound(
+    app: &TestApp,
+    server: &MockServer,
+    t: &Township,
+    member: &domain::org::Member,
+    openid: &str,
+) -> Value {
+    let (_, code) = invite(app, &t.secretary_a, member).await;
+    let ticket = ticket_for(app, server, &format!("code-{openid}"), openid).await;
+    let (s, tokens) = bind(app, &ticket, code["inviteCode"].as_str().unwrap()).await;
+    assert_eq!(s, 200, "{tokens}");
+    tokens
+}
+
+async fn refresh_status(app: &TestApp, tokens: &Value) -> u16 {
+    app.post_json(
+        "/api/v1/auth/refresh",
+        &json!({"refreshToken": tokens["refreshToken"]}),
+    )
+    .await
+    .status()
+    .as_u16()
+}
+
+#[tokio::test]
+async fn unbinding_and_resetting_end_the_members_sessions() {
+    let server = MockServer::start().await;
+    let app = app_with(&server).await;
+    let t = Township::create(&app.db, app.clock.now()).await;
+    // The member unbinds their own account.
+    let tokens = bound(&app, &server, &t, &t.member_a, "o-a").await;
+    let access = tokens["accessToken"].as_str().unwrap();
+    let res = app
+        .send_as(access, reqwest::Method::DELETE, "/api/v1/me/wechat")
+        .await;
+    assert_eq!(res.status().as_u16(), 204);
+    assert_eq!(refresh_status(&app, &tokens).await, 401);
+    let res = app
+        .send_as(
+            &app.token_for(t.member_a.id),
+            reqwest::Method::DELETE,
+            "/api/v1/me/wechat",
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 404, "nothing bound any more");
+    // The secretary resets another member's binding (a lost phone); only in scope.
+    let tokens = bound(&app, &server, &t, &t.member_a2, "o-a2").await;
+    let reset = format!("/api/v1/members/{}/wechat", t.member_a2.id);
+    for (who, want) in [
+        (&t.member_a, 403),
+        (&t.other_secretary, 404),
+        (&t.secretary_a, 204),
+    ] {
+        let res = app
+            .send_as(&app.token_for(who.id), reqwest::Method::DELETE, &reset)
+            .await;
+        assert_eq!(res.status().as_u16(), want, "{}", who.name);
+    }
+    assert_eq!(refresh_status(&app, &tokens).await, 401);
+    // The account is free again: signing in asks for binding.
+    answers(
+        &server,
+        "after-reset",
+        ResponseTemplate::new(200).set_body_string(r#"{"openid":"o-a2"}"#),
+    )
+    .await;
+    let (_, _, body) = login(&app, "after-reset").await;
+    assert_eq!(body["status"], "binding_required");
+    let (_, audit) = {
+        let res = app
+            .send_as(
+                &app.token_for(t.admin.id),
+                reqwest::Method::GET,
+                &format!("/api/v1/audit?orgId={}", t.committee.id),
+            )
+            .await;
+        (res.status(), json_body(res).await)
+    };
+    let actions: Vec<&str> = audit["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["action"].as_str().unwrap())
+        .collect();
+    for want in [
+        "account.link",
+        "account.unlink",
+        "account.reset",
+        "member.invite_code",
+    ] {
+        assert!(actions.contains(&want), "{want} not audited: {actions:?}");
+    }
+}

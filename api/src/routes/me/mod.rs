@@ -2,3 +2,4 @@
 
 pub mod dto;
 pub mod get;
+pub mod unbind_wechat;

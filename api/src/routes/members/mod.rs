@@ -4,5 +4,6 @@ pub mod get;
 pub mod grant_role;
 pub mod invite_code;
 pub mod list_roles;
+pub mod reset_wechat;
 pub mod revoke_role;
 pub mod update;

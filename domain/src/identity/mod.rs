@@ -98,7 +98,6 @@ pub async fn unlink_account(
     now: DateTime<Utc>,
     request_id: Option<String>,
 ) -> Result<(), crate::error::DomainError> {
-    use crate::audit::{AuditAction, AuditEntry, AuditId, NewAuditEntry};
     use crate::error::DomainError;
     use crate::org::policy::{self, Action};
     if let Unlinker::Manager(actor) = by {
@@ -131,10 +130,25 @@ pub async fn unlink_account(
         Unlinker::Themself => "account.unlink",
         Unlinker::Manager(_) => "account.reset",
     };
-    let entry = AuditEntry::record(
+    let entry = account_audit(action, &member, actor_id, now, request_id);
+    uow.audit().append(&entry).await?;
+    uow.commit().await?;
+    Ok(())
+}
+
+/// The audit entry of a change to `member`'s outside account, made by `actor`.
+fn account_audit(
+    action: &'static str,
+    member: &crate::org::Member,
+    actor: MemberId,
+    now: DateTime<Utc>,
+    request_id: Option<String>,
+) -> crate::audit::AuditEntry {
+    use crate::audit::{AuditAction, AuditEntry, AuditId, NewAuditEntry};
+    AuditEntry::record(
         AuditId::at(now),
         NewAuditEntry {
-            actor: Some(actor_id.as_uuid()),
+            actor: Some(actor.as_uuid()),
             action: AuditAction::known(action),
             object_type: "member".to_owned(),
             object_id: member.id.to_string(),
@@ -143,10 +157,7 @@ pub async fn unlink_account(
             request_id,
         },
         now,
-    );
-    uow.audit().append(&entry).await?;
-    uow.commit().await?;
-    Ok(())
+    )
 }
 
 /// Links the outside account `subject` at `provider` to the active member `member_id`, in
@@ -161,7 +172,6 @@ pub async fn link_account(
     now: DateTime<Utc>,
     request_id: Option<String>,
 ) -> Result<crate::org::Member, crate::error::DomainError> {
-    use crate::audit::{AuditAction, AuditEntry, AuditId, NewAuditEntry};
     use crate::error::DomainError;
     let uow = tx.begin().await?;
     let member = uow
@@ -200,19 +210,7 @@ pub async fn link_account(
         ),
         other => other.into(),
     })?;
-    let entry = AuditEntry::record(
-        AuditId::at(now),
-        NewAuditEntry {
-            actor: Some(member.id.as_uuid()),
-            action: AuditAction::known("account.link"),
-            object_type: "member".to_owned(),
-            object_id: member.id.to_string(),
-            org_id: Some(member.branch_id.as_uuid()),
-            org_path: Some(member.branch_path.as_str().to_owned()),
-            request_id,
-        },
-        now,
-    );
+    let entry = account_audit("account.link", &member, member.id, now, request_id);
     uow.audit().append(&entry).await?;
     uow.commit().await?;
     Ok(member)

@@ -133,16 +133,16 @@ impl AppState {
     pub fn new(deps: AppDeps, settings: &Settings) -> Self {
         Self {
             db: deps.db,
-            cache: deps.cache,
-            cache_backend: deps.cache_backend,
-            clock: deps.clock,
-            qr_key: Arc::new(deps.keys.qr_key()),
             wechat: settings.wechat.clone().and_then(|config| {
-                infra::wechat::WeChatClient::new(config)
+                infra::wechat::WeChatClient::new(config, deps.cache.clone())
                     .map_err(|e| tracing::error!(error = %e, "WeChat client not available"))
                     .ok()
                     .map(Arc::new)
             }),
+            cache: deps.cache,
+            cache_backend: deps.cache_backend,
+            clock: deps.clock,
+            qr_key: Arc::new(deps.keys.qr_key()),
             keys: deps.keys,
             tokens: token_config(settings),
         }

@@ -112,18 +112,23 @@ impl TestApp {
     /// Two instances over the same database and the same cache (one shared in-process
     /// cache, or the same Redis prefix), with one clock.
     pub async fn spawn_pair() -> (Self, Self) {
+        Self::spawn_pair_with(TestOptions::default()).await
+    }
+
+    /// [`spawn_pair`](Self::spawn_pair), both instances with `options`.
+    pub async fn spawn_pair_with(options: TestOptions) -> (Self, Self) {
         init_test_logging();
         let database = Arc::new(TestDatabase::create().await);
         let cache = test_cache().await;
         let clock = ManualClock::new(default_test_instant());
         let a = Self::start(
-            TestOptions::default(),
+            options.clone(),
             database.clone(),
             cache.clone(),
             clock.clone(),
         )
         .await;
-        let b = Self::start(TestOptions::default(), database, cache, clock).await;
+        let b = Self::start(options, database, cache, clock).await;
         (a, b)
     }
 

@@ -23,6 +23,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(ops::metrics::metrics)
         .service(auth::wechat_login::wechat_login)
         .service(auth::wechat_bind::bind_invite)
+        .service(auth::wechat_bind::bind_phone)
         .service(auth::refresh::refresh)
         .service(auth::logout::logout)
         .service(me::get::get_me)

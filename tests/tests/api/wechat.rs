@@ -5,7 +5,7 @@ use std::time::Duration;
 use serde_json::{json, Value};
 use tests::fixtures::Township;
 use tests::{json_body, TestApp, TestOptions};
-use wiremock::matchers::{method, path, query_param};
+use wiremock::matchers::{body_partial_json, method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 use domain::clock::Clock;
@@ -366,4 +366,200 @@ async fn unbinding_and_resetting_end_the_members_sessions() {
     ] {
         assert!(actions.contains(&want), "{want} not audited: {actions:?}");
     }
+}
+
+/// WeChat hands out `token` from `stable_token` (ordinary or forced fetches as `force`
+/// says, `None` for both), `times` times if given.
+async fn hands_out_token(
+    server: &MockServer,
+    token: &str,
+    force: Option<bool>,
+    times: Option<u64>,
+) {
+    let mut mock = Mock::given(method("POST")).and(path("/cgi-bin/stable_token"));
+    if let Some(force) = force {
+        mock = mock.and(body_partial_json(json!({"force_refresh": force})));
+    }
+    let mut mock = mock.respond_with(
+        ResponseTemplate::new(200)
+            .set_body_string(format!(r#"{{"access_token":"{token}","expires_in":7200}}"#))
+            .set_delay(Duration::from_millis(100)),
+    );
+    if let Some(n) = times {
+        mock = mock.expect(n);
+    }
+    mock.mount(server).await;
+}
+
+/// WeChat answers the phone code `code` (with access token `token`) with `phone`, vouched
+/// for to `appid`.
+async fn phone_for(server: &MockServer, code: &str, token: &str, phone: &str, appid: &str) {
+    Mock::given(method("POST"))
+        .and(path("/wxa/business/getuserphonenumber"))
+        .and(query_param("access_token", token))
+        .and(body_partial_json(json!({"code": code})))
+        .respond_with(ResponseTemplate::new(200).set_body_string(format!(
+            r#"{{"errcode":0,"errmsg":"ok","phone_info":{{"phoneNumber":"{phone}","purePhoneNumber":"{phone}","countryCode":"86","watermark":{{"timestamp":1700000000,"appid":"{appid}"}}}}}}"#
+        )))
+        .mount(server)
+        .await;
+}
+
+async fn bind_by_phone(app: &TestApp, ticket: &str, phone_code: &str) -> (u16, Value) {
+    let res = app
+        .post_json(
+            "/api/v1/auth/wechat/bind-phone",
+            &json!({"ticket": ticket, "phoneCode": phone_code}),
+        )
+        .await;
+    let status = res.status().as_u16();
+    (status, json_body(res).await)
+}
+
+#[tokio::test]
+async fn a_phone_on_the_roster_binds_the_account_and_others_are_refused_with_the_ticket_kept() {
+    let server = MockServer::start().await;
+    let app = app_with(&server).await;
+    let t = Township::create(&app.db, app.clock.now()).await;
+    hands_out_token(&server, "tok", None, Some(1)).await;
+    let app_id = tests::TEST_WECHAT_APP_ID;
+    phone_for(&server, "nobody", "tok", "13999999999", app_id).await;
+    phone_for(
+        &server,
+        "foreign",
+        "tok",
+        t.member_a.phone.as_str(),
+        "wx-someone-else",
+    )
+    .await;
+    phone_for(&server, "mine", "tok", t.member_a.phone.as_str(), app_id).await;
+    Mock::given(method("POST"))
+        .and(path("/wxa/business/getuserphonenumber"))
+        .and(body_partial_json(json!({"code": "stale-code"})))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_string(r#"{"errcode":40029,"errmsg":"invalid code"}"#),
+        )
+        .mount(&server)
+        .await;
+    let ticket = ticket_for(&app, &server, "login", "o-phone-a").await;
+    for (code, status, problem) in [
+        ("nobody", 404, "wechat_phone_not_on_roster"),
+        ("foreign", 401, "wechat_phone_wrong_app"),
+        ("stale-code", 401, "wechat_phone_code_invalid"),
+    ] {
+        let (s, e) = bind_by_phone(&app, &ticket, code).await;
+        assert_eq!(
+            (s, e["code"].as_str()),
+            (status, Some(problem)),
+            "{code}: {e}"
+        );
+    }
+    // None of those spent the ticket; the member's own phone binds the account.
+    let (s, tokens) = bind_by_phone(&app, &ticket, "mine").await;
+    assert_eq!(s, 200, "{tokens}");
+    let me = app
+        .send_as(
+            tokens["accessToken"].as_str().unwrap(),
+            reqwest::Method::GET,
+            "/api/v1/me",
+        )
+        .await;
+    assert_eq!(json_body(me).await["id"], t.member_a.id.to_string());
+    let (s, e) = bind_by_phone(&app, &ticket, "mine").await;
+    assert_eq!(
+        (s, e["code"].as_str()),
+        (401, Some("wechat_ticket_invalid")),
+        "reused"
+    );
+    // Another account offering the same member's phone: the member is bound elsewhere.
+    let other = ticket_for(&app, &server, "login-2", "o-phone-b").await;
+    let (s, e) = bind_by_phone(&app, &other, "mine").await;
+    assert_eq!(
+        (s, e["code"].as_str()),
+        (409, Some("member_bound_elsewhere")),
+        "{e}"
+    );
+}
+
+#[tokio::test]
+async fn an_expired_ticket_binds_nothing() {
+    let server = MockServer::start().await;
+    let app = app_with(&server).await;
+    let t = Township::create(&app.db, app.clock.now()).await;
+    hands_out_token(&server, "tok", None, None).await;
+    phone_for(
+        &server,
+        "mine",
+        "tok",
+        t.member_a.phone.as_str(),
+        tests::TEST_WECHAT_APP_ID,
+    )
+    .await;
+    let ticket = ticket_for(&app, &server, "login", "o-late").await;
+    app.clock.advance(chrono::Duration::seconds(301));
+    let (s, e) = bind_by_phone(&app, &ticket, "mine").await;
+    assert_eq!(
+        (s, e["code"].as_str()),
+        (401, Some("wechat_ticket_invalid")),
+        "{e}"
+    );
+    let (_, code) = invite(&app, &t.secretary_a, &t.member_a).await;
+    let (s, e) = bind(&app, &ticket, code["inviteCode"].as_str().unwrap()).await;
+    assert_eq!(
+        (s, e["code"].as_str()),
+        (401, Some("wechat_ticket_invalid")),
+        "{e}"
+    );
+}
+
+#[tokio::test]
+async fn an_access_token_rejected_mid_call_is_refreshed_once_and_the_call_retried() {
+    let server = MockServer::start().await;
+    let app = app_with(&server).await;
+    let t = Township::create(&app.db, app.clock.now()).await;
+    hands_out_token(&server, "stale", Some(false), Some(1)).await;
+    hands_out_token(&server, "fresh", Some(true), Some(1)).await;
+    Mock::given(method("POST"))
+        .and(path("/wxa/business/getuserphonenumber"))
+        .and(query_param("access_token", "stale"))
+        .respond_with(ResponseTemplate::new(200).set_body_string(
+            r#"{"errcode":40001,"errmsg":"invalid credential, access_token is invalid or not latest"}"#,
+        ))
+        .expect(1)
+        .mount(&server)
+        .await;
+    phone_for(
+        &server,
+        "mine",
+        "fresh",
+        t.member_a.phone.as_str(),
+        tests::TEST_WECHAT_APP_ID,
+    )
+    .await;
+    let ticket = ticket_for(&app, &server, "login", "o-a").await;
+    let (s, e) = bind_by_phone(&app, &ticket, "mine").await;
+    assert_eq!(s, 200, "{e}");
+    server.verify().await;
+}
+
+#[tokio::test]
+async fn two_instances_needing_a_token_at_once_make_one_stable_token_call() {
+    let server = MockServer::start().await;
+    let (a, b) = TestApp::spawn_pair_with(TestOptions {
+        wechat_base: Some(server.uri()),
+        ..TestOptions::default()
+    })
+    .await;
+    let t = Township::create(&a.db, a.clock.now()).await;
+    hands_out_token(&server, "shared", None, Some(1)).await;
+    let app_id = tests::TEST_WECHAT_APP_ID;
+    phone_for(&server, "pa", "shared", t.member_a.phone.as_str(), app_id).await;
+    phone_for(&server, "pb", "shared", t.member_b.phone.as_str(), app_id).await;
+    let ta = ticket_for(&a, &server, "la", "o-a").await;
+    let tb = ticket_for(&b, &server, "lb", "o-b").await;
+    let ((sa, ea), (sb, eb)) =
+        tokio::join!(bind_by_phone(&a, &ta, "pa"), bind_by_phone(&b, &tb, "pb"));
+    assert_eq!((sa, sb), (200, 200), "{ea} {eb}");
+    server.verify().await;
 }

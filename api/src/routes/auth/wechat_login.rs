@@ -70,9 +70,86 @@ pub enum WeChatLoginResult {
 }
 
 /// The cache key of a binding ticket: its hash, so the cache never holds a usable ticket.
-pub fn ticket_key(ticket: &str) -> String {
+fn ticket_key(ticket: &str) -> String {
     let digest = Sha256::digest(ticket.as_bytes());
     format!("wxticket:{}", URL_SAFE_NO_PAD.encode(digest))
+}
+
+/// What a ticket stands for: the openid, and until when (by the injected clock, so expiry
+/// does not hang on the cache's own TTL alone).
+#[derive(Serialize, Deserialize)]
+struct TicketValue {
+    openid: String,
+    expires_at: i64,
+}
+
+/// Issues a single-use binding ticket for `openid`.
+async fn issue_ticket(state: &AppState, openid: &str) -> Result<String, ApiError> {
+    let mut raw = [0u8; 32];
+    getrandom::fill(&mut raw).map_err(ApiError::internal)?;
+    let ticket = format!("wxt1.{}", URL_SAFE_NO_PAD.encode(raw));
+    let value = TicketValue {
+        openid: openid.to_owned(),
+        expires_at: state.clock.now().timestamp() + TICKET_TTL_SECS as i64,
+    };
+    let bytes = serde_json::to_vec(&value).map_err(ApiError::internal)?;
+    state
+        .cache
+        .set(
+            &ticket_key(&ticket),
+            &bytes,
+            Some(std::time::Duration::from_secs(TICKET_TTL_SECS)),
+        )
+        .await?;
+    Ok(ticket)
+}
+
+fn ticket_invalid() -> ApiError {
+    ApiError::new(
+        StatusCode::UNAUTHORIZED,
+        "wechat_ticket_invalid",
+        "绑定凭证无效或已过期",
+    )
+    .with_detail("sign in with WeChat again for a new ticket")
+}
+
+fn live_openid(state: &AppState, value: Option<Vec<u8>>) -> Option<String> {
+    let t: TicketValue = serde_json::from_slice(&value?).ok()?;
+    (state.clock.now().timestamp() < t.expires_at).then_some(t.openid)
+}
+
+/// The openid a live ticket stands for, leaving the ticket usable (401 otherwise).
+pub async fn peek_ticket(state: &AppState, ticket: &str) -> Result<String, ApiError> {
+    let value = state.cache.get(&ticket_key(ticket)).await?;
+    live_openid(state, value).ok_or_else(ticket_invalid)
+}
+
+/// Spends a live ticket: its openid, if this call was the one that removed it (two racing
+/// calls cannot both use it; 401 otherwise).
+pub async fn take_ticket(state: &AppState, ticket: &str) -> Result<String, ApiError> {
+    let value = take(state, &ticket_key(ticket)).await?;
+    live_openid(state, value).ok_or_else(ticket_invalid)
+}
+
+/// Takes a single-use secret out of the cache: its value, if this call was the one that
+/// removed it.
+pub async fn take(state: &AppState, key: &str) -> Result<Option<Vec<u8>>, ApiError> {
+    let Some(value) = state.cache.get(key).await? else {
+        return Ok(None);
+    };
+    Ok(state.cache.delete(key).await?.then_some(value))
+}
+
+/// The WeChat client, or 503 when no mini-program is configured.
+pub fn configured(state: &AppState) -> Result<&infra::wechat::WeChatClient, ApiError> {
+    state.wechat.as_deref().ok_or_else(|| {
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "wechat_not_configured",
+            "未配置微信小程序",
+        )
+        .with_detail("set wechat_app_id and wechat_app_secret to enable WeChat sign-in")
+    })
 }
 
 pub fn wechat_error(e: WeChatError) -> ApiError {
@@ -100,6 +177,7 @@ pub fn wechat_error(e: WeChatError) -> ApiError {
         )
         .with_detail("please retry shortly")
         .with_retry_after(RETRY_AFTER_SECS),
+        WeChatError::Cache(e) => e.into(),
         other => ApiError::new(
             StatusCode::BAD_GATEWAY,
             "wechat_unavailable",
@@ -132,14 +210,7 @@ pub async fn wechat_login(
     state: web::Data<AppState>,
     body: Json<WeChatLoginRequest>,
 ) -> Result<web::Json<WeChatLoginResult>, ApiError> {
-    let wechat = state.wechat.as_ref().ok_or_else(|| {
-        ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "wechat_not_configured",
-            "未配置微信小程序",
-        )
-        .with_detail("set wechat_app_id and wechat_app_secret to enable WeChat sign-in")
-    })?;
+    let wechat = configured(&state)?;
     let user = wechat
         .code2session(&body.into_inner().code)
         .await
@@ -153,17 +224,7 @@ pub async fn wechat_login(
         let tokens = session::start_session(&state, &member).await?;
         return Ok(web::Json(WeChatLoginResult::SignedIn { tokens }));
     }
-    let mut raw = [0u8; 32];
-    getrandom::fill(&mut raw).map_err(ApiError::internal)?;
-    let ticket = format!("wxt1.{}", URL_SAFE_NO_PAD.encode(raw));
-    state
-        .cache
-        .set(
-            &ticket_key(&ticket),
-            user.openid.as_bytes(),
-            Some(std::time::Duration::from_secs(TICKET_TTL_SECS)),
-        )
-        .await?;
+    let ticket = issue_ticket(&state, &user.openid).await?;
     Ok(web::Json(WeChatLoginResult::BindingRequired {
         binding_ticket: ticket,
         expires_in: TICKET_TTL_SECS,

@@ -4,8 +4,19 @@
 //!
 //! `session_key` is never deserialised: it is not needed to sign members in, so it is
 //! neither returned, logged nor stored.
+//!
+//! Calls that need an access token ([`phone`]) get it from [`token`]: one token per app,
+//! shared by every instance through the cache.
 
+mod phone;
+mod token;
+
+pub use phone::WeChatPhone;
+
+use std::sync::Arc;
 use std::time::Duration;
+
+use domain::cache::{Cache, CacheError};
 
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
@@ -53,6 +64,13 @@ pub enum WeChatError {
     /// An answer that is not WeChat's JSON (an HTML error page, a proxy's reply, …).
     #[error("wechat answered unexpectedly: {0}")]
     BadResponse(String),
+    /// 40001 or 42001: the access token a call used is invalid or expired (handled inside
+    /// this module by refreshing once; callers see it only if the retry fails the same way).
+    #[error("wechat: access token rejected ({0})")]
+    AccessTokenRejected(i64),
+    /// The shared cache holding the access token and its lock is unreachable.
+    #[error("{0}")]
+    Cache(#[from] CacheError),
 }
 
 impl WeChatError {
@@ -62,6 +80,7 @@ impl WeChatError {
             40163 => WeChatError::CodeUsed,
             45011 => WeChatError::RateLimited,
             -1 => WeChatError::Busy,
+            40001 | 42001 => WeChatError::AccessTokenRejected(errcode),
             _ => WeChatError::Rejected { errcode, errmsg },
         }
     }
@@ -84,16 +103,22 @@ struct Code2SessionBody {
 pub struct WeChatClient {
     config: WeChatConfig,
     http: reqwest::Client,
+    /// Where the access token, its refresh lock and the forced-refresh marker live.
+    cache: Arc<dyn Cache>,
 }
 
 impl WeChatClient {
-    pub fn new(config: WeChatConfig) -> Result<Self, WeChatError> {
+    pub fn new(config: WeChatConfig, cache: Arc<dyn Cache>) -> Result<Self, WeChatError> {
         let http = reqwest::Client::builder()
             .timeout(config.timeout)
             .connect_timeout(config.timeout)
             .build()
             .map_err(|e| WeChatError::Unreachable(e.to_string()))?;
-        Ok(Self { config, http })
+        Ok(Self {
+            config,
+            http,
+            cache,
+        })
     }
 
     pub fn app_id(&self) -> &str {
@@ -134,7 +159,23 @@ impl WeChatClient {
     /// GETs `url` and reads WeChat's JSON, whatever content type it claims (WeChat often
     /// sends JSON as `text/plain`). The URL carries the secret: errors never include it.
     async fn get_json<T: serde::de::DeserializeOwned>(&self, url: Url) -> Result<T, WeChatError> {
-        let res = self.http.get(url).send().await.map_err(|e| {
+        self.read_json(self.http.get(url)).await
+    }
+
+    /// POSTs `body` as JSON to `url` and reads WeChat's JSON answer.
+    async fn post_json<T: serde::de::DeserializeOwned>(
+        &self,
+        url: Url,
+        body: &serde_json::Value,
+    ) -> Result<T, WeChatError> {
+        self.read_json(self.http.post(url).json(body)).await
+    }
+
+    async fn read_json<T: serde::de::DeserializeOwned>(
+        &self,
+        req: reqwest::RequestBuilder,
+    ) -> Result<T, WeChatError> {
+        let res = req.send().await.map_err(|e| {
             WeChatError::Unreachable(if e.is_timeout() {
                 "timed out".into()
             } else {
@@ -161,13 +202,29 @@ mod tests {
     use wiremock::matchers::{method, path, query_param};
     use wiremock::{Mock, MockServer, ResponseTemplate};
 
-    async fn client(server: &MockServer, timeout_ms: u64) -> WeChatClient {
-        WeChatClient::new(WeChatConfig {
-            app_id: "wx-test-app".into(),
-            app_secret: SecretString::from("s3cret-of-the-app"),
-            api_base: Url::parse(&format!("{}/", server.uri())).unwrap(),
-            timeout: Duration::from_millis(timeout_ms),
-        })
+    pub(super) async fn client(server: &MockServer, timeout_ms: u64) -> WeChatClient {
+        client_sharing(
+            server,
+            timeout_ms,
+            Arc::new(crate::cache::MemoryCache::default()),
+        )
+    }
+
+    /// A client whose access token lives in `cache` (two such clients are two instances).
+    pub(super) fn client_sharing(
+        server: &MockServer,
+        timeout_ms: u64,
+        cache: Arc<dyn Cache>,
+    ) -> WeChatClient {
+        WeChatClient::new(
+            WeChatConfig {
+                app_id: "wx-test-app".into(),
+                app_secret: SecretString::from("s3cret-of-the-app"),
+                api_base: Url::parse(&format!("{}/", server.uri())).unwrap(),
+                timeout: Duration::from_millis(timeout_ms),
+            },
+            cache,
+        )
         .unwrap()
     }
 

@@ -37,6 +37,8 @@ pub struct Settings {
     pub log_level: String,
     pub body_limit: usize,
     pub cors_origins: Vec<String>,
+    /// Proxies whose `X-Forwarded-For` is believed when finding a client's address.
+    pub trusted_proxies: Vec<crate::http::client_ip::IpNet>,
     pub workers: usize,
     pub shutdown_timeout: Duration,
     pub db_max_connections: u32,
@@ -72,6 +74,8 @@ struct Layered {
     body_limit: usize,
     #[serde(deserialize_with = "string_or_list")]
     cors_origins: Vec<String>,
+    #[serde(deserialize_with = "string_or_list")]
+    trusted_proxies: Vec<String>,
     workers: usize,
     shutdown_timeout_secs: u64,
     db_max_connections: u32,
@@ -105,6 +109,7 @@ impl Default for Layered {
             log_level: "info".into(),
             body_limit: 1024 * 1024,
             cors_origins: Vec::new(),
+            trusted_proxies: Vec::new(),
             workers: 0,
             shutdown_timeout_secs: 30,
             db_max_connections: 10,
@@ -340,6 +345,12 @@ impl Settings {
                 }
             }
         }
+        let trusted_proxies = l
+            .trusted_proxies
+            .iter()
+            .map(|p| p.parse())
+            .collect::<Result<Vec<_>, String>>()
+            .map_err(|e| ConfigError::new("trusted_proxies", e))?;
         if !(60..=900).contains(&l.access_token_ttl_secs) {
             return Err(ConfigError::new(
                 "access_token_ttl_secs",
@@ -377,6 +388,7 @@ impl Settings {
             log_level: l.log_level,
             body_limit: l.body_limit,
             cors_origins: l.cors_origins,
+            trusted_proxies,
             workers: l.workers,
             shutdown_timeout: Duration::from_secs(l.shutdown_timeout_secs),
             db_max_connections: l.db_max_connections,
@@ -472,7 +484,9 @@ mod tests {
                 "APP_CORS_ORIGINS",
                 "https://a.example.cn, https://b.example.cn",
             );
+            jail.set_env("APP_TRUSTED_PROXIES", "10.0.0.0/8, 192.0.2.7");
             let s = Settings::load(None).map_err(|e| e.to_string())?;
+            assert_eq!(s.trusted_proxies.len(), 2);
             assert_eq!(
                 s.cors_origins,
                 vec![
@@ -510,6 +524,10 @@ mod tests {
             "APP_CORS_ORIGINS"
         );
         assert_eq!(error_for("APP_BODY_LIMIT", "0").name, "APP_BODY_LIMIT");
+        assert_eq!(
+            error_for("APP_TRUSTED_PROXIES", "10.0.0.0/8, proxy.local").name,
+            "APP_TRUSTED_PROXIES"
+        );
         assert_eq!(
             error_for("APP_NO_SUCH_THING", "1").name,
             "APP_NO_SUCH_THING"

@@ -84,6 +84,8 @@ struct Inner {
     errors: Vec<ProblemField>,
     retry_after: Option<u64>,
     allow: Option<String>,
+    /// Further headers (e.g. `RateLimit`), by name.
+    headers: Vec<(&'static str, String)>,
     /// The internal cause, logged but never sent.
     cause: Option<String>,
 }
@@ -114,6 +116,7 @@ impl ApiError {
             errors: Vec::new(),
             retry_after: None,
             allow: None,
+            headers: Vec::new(),
             cause: None,
         }))
     }
@@ -131,6 +134,12 @@ impl ApiError {
     /// Adds `Retry-After` (seconds) to the answer.
     pub fn with_retry_after(mut self, secs: u64) -> Self {
         self.0.retry_after = Some(secs);
+        self
+    }
+
+    /// Adds a header to the answer (`name` in lower case).
+    pub fn with_header(mut self, name: &'static str, value: impl Into<String>) -> Self {
+        self.0.headers.push((name, value.into()));
         self
     }
 
@@ -324,6 +333,9 @@ impl ApiError {
         }
         if let Some(allow) = &self.0.allow {
             res.insert_header((header::ALLOW, allow.clone()));
+        }
+        for (name, value) in &self.0.headers {
+            res.insert_header((*name, value.clone()));
         }
         let body =
             serde_json::to_vec(&self.to_problem(instance, request_id)).unwrap_or_else(|_| {

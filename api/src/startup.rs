@@ -145,6 +145,7 @@ impl AppState {
             qr_key: Arc::new(deps.keys.qr_key()),
             keys: deps.keys,
             tokens: token_config(settings),
+            trusted_proxies: settings.trusted_proxies.clone().into(),
         }
     }
 }

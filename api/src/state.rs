@@ -20,6 +20,8 @@ pub struct AppState {
     pub tokens: TokenConfig,
     /// Signs and checks the rotating check-in QR codes.
     pub qr_key: Arc<QrKey>,
+    /// Proxies whose `X-Forwarded-For` is believed (rate limits).
+    pub trusted_proxies: Arc<[crate::http::client_ip::IpNet]>,
     /// WeChat's server API, when a mini-program is configured.
     pub wechat: Option<Arc<infra::wechat::WeChatClient>>,
 }

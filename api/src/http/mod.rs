@@ -1,10 +1,12 @@
 //! HTTP plumbing shared by every route: request ids, logging spans, metrics, the problem
 //! rendering of every error, the route table behind 404/405, CORS and pagination.
 
+pub mod client_ip;
 pub mod idempotency;
 pub mod metrics;
 pub mod page;
 mod routes;
+pub mod throttle;
 
 pub use routes::{fallback, RouteTable};
 
@@ -168,6 +170,8 @@ pub fn cors(origins: &[String]) -> actix_cors::Cors {
             HeaderName::from_static(REQUEST_ID_HEADER),
             header::RETRY_AFTER,
             header::LOCATION,
+            HeaderName::from_static("ratelimit"),
+            HeaderName::from_static("ratelimit-policy"),
         ])
         .max_age(3600)
         .block_on_origin_mismatch(false);

@@ -563,3 +563,104 @@ async fn two_instances_needing_a_token_at_once_make_one_stable_token_call() {
     assert_eq!((sa, sb), (200, 200), "{ea} {eb}");
     server.verify().await;
 }
+
+#[tokio::test]
+async fn binding_attempts_are_limited_per_ticket_across_instances_and_per_address() {
+    let server = MockServer::start().await;
+    let (a, b) = TestApp::spawn_pair_with(TestOptions {
+        wechat_base: Some(server.uri()),
+        ..TestOptions::default()
+    })
+    .await;
+    hands_out_token(&server, "tok", None, None).await;
+    phone_for(
+        &server,
+        "nobody",
+        "tok",
+        "13999999999",
+        tests::TEST_WECHAT_APP_ID,
+    )
+    .await;
+    let ticket = ticket_for(&a, &server, "login", "o-guesser").await;
+    // Five attempts with one ticket, spread over both instances, are answered...
+    for (i, app) in [&a, &b, &a, &b, &a].into_iter().enumerate() {
+        let (s, e) = bind_by_phone(app, &ticket, "nobody").await;
+        assert_eq!(
+            (s, e["code"].as_str()),
+            (404, Some("wechat_phone_not_on_roster")),
+            "attempt {i}"
+        );
+    }
+    // ...the sixth is refused on either, saying when to come back.
+    let res = b
+        .post_json(
+            "/api/v1/auth/wechat/bind-phone",
+            &json!({"ticket": ticket, "phoneCode": "nobody"}),
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 429);
+    let retry: u64 = res.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=300).contains(&retry), "Retry-After {retry}");
+    assert_eq!(
+        res.headers()["ratelimit-policy"].to_str().unwrap(),
+        "\"wechat-bind-ticket\";q=5;w=300"
+    );
+    assert_eq!(
+        res.headers()["ratelimit"].to_str().unwrap(),
+        format!("\"wechat-bind-ticket\";r=0;t={retry}")
+    );
+    assert_eq!(json_body(res).await["code"], "rate_limited");
+    // Guessing invite codes with fresh tickets runs into the per-address limit (30 per
+    // 5 minutes; the five above count too).
+    let mut statuses = Vec::new();
+    for i in 0..26 {
+        let (s, _) = bind(
+            if i % 2 == 0 { &a } else { &b },
+            &format!("wxt1.made-up-{i}"),
+            "ABCDEFGH",
+        )
+        .await;
+        statuses.push(s);
+    }
+    assert!(statuses[..25].iter().all(|s| *s == 401), "{statuses:?}");
+    assert_eq!(statuses[25], 429, "{statuses:?}");
+}
+
+#[tokio::test]
+async fn with_the_cache_down_the_limiter_lets_sign_in_through() {
+    let server = MockServer::start().await;
+    let app = TestApp::spawn_with(TestOptions {
+        wechat_base: Some(server.uri()),
+        flaky_cache: true,
+        ..TestOptions::default()
+    })
+    .await;
+    let t = Township::create(&app.db, app.clock.now()).await;
+    app.db
+        .repos()
+        .link(&ExternalIdentity {
+            provider: "wechat".into(),
+            subject: "o-member-a".into(),
+            member_id: t.member_a.id,
+            linked_at: app.clock.now(),
+        })
+        .await
+        .unwrap();
+    answers(
+        &server,
+        "bound",
+        ResponseTemplate::new(200).set_body_string(r#"{"openid":"o-member-a"}"#),
+    )
+    .await;
+    app.flaky.as_ref().unwrap().set_down(true);
+    let (s, _, body) = login(&app, "bound").await;
+    assert_eq!(
+        (s, body["status"].as_str()),
+        (200, Some("signed_in")),
+        "{body}"
+    );
+}

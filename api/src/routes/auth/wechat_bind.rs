@@ -10,7 +10,7 @@ use super::wechat_login::{configured, peek_ticket, take, take_ticket, wechat_err
 use crate::auth::session::{self, TokenPair};
 use crate::error::{ApiError, Problem};
 use crate::extract::{Json, Validate};
-use crate::http::RequestId;
+use crate::http::{throttle, RequestId};
 use crate::routes::members::invite_code::invite_key;
 use crate::state::AppState;
 use domain::error::FieldError;
@@ -73,6 +73,7 @@ impl Validate for BindInviteRequest {
         (status = 409, description = "member_bound_elsewhere (ask the branch secretary to reset it) or account_bound_to_another_member", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "request_unsupported_media_type", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "request_json_invalid or validation_failed", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "rate_limited (with Retry-After and RateLimit)", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "database_unavailable or cache_unavailable", body = Problem, content_type = "application/problem+json"),
         (status = 500, description = "Unexpected error", body = Problem, content_type = "application/problem+json"),
     )
@@ -85,6 +86,8 @@ pub async fn bind_invite(
 ) -> Result<web::Json<TokenPair>, ApiError> {
     let b = body.into_inner();
     let request_id = req.extensions().get::<RequestId>().map(|r| r.0.clone());
+    throttle::check(&state, throttle::BIND_PER_TICKET, &b.ticket).await?;
+    throttle::check_ip(&state, throttle::BIND_PER_IP, &req).await?;
     let openid = take_ticket(&state, &b.ticket).await?;
     let member_id = take(&state, &invite_key(&b.invite_code))
         .await?
@@ -180,7 +183,7 @@ fn not_on_roster() -> ApiError {
         (status = 409, description = "member_bound_elsewhere (ask the branch secretary to reset it) or account_bound_to_another_member", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "request_unsupported_media_type", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "request_json_invalid or validation_failed", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "wechat_rate_limited or rate_limited (with Retry-After and RateLimit)", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "wechat_rate_limited (with Retry-After) or rate_limited (with Retry-After and RateLimit)", body = Problem, content_type = "application/problem+json"),
         (status = 502, description = "wechat_unavailable: WeChat timed out or answered something unexpected", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "wechat_not_configured, wechat_busy (with Retry-After), database_unavailable or cache_unavailable", body = Problem, content_type = "application/problem+json"),
         (status = 500, description = "Unexpected error", body = Problem, content_type = "application/problem+json"),
@@ -195,6 +198,8 @@ pub async fn bind_phone(
     let b = body.into_inner();
     let request_id = req.extensions().get::<RequestId>().map(|r| r.0.clone());
     let wechat = configured(&state)?;
+    throttle::check(&state, throttle::BIND_PER_TICKET, &b.ticket).await?;
+    throttle::check_ip(&state, throttle::BIND_PER_IP, &req).await?;
     peek_ticket(&state, &b.ticket).await?;
     let phone = wechat
         .phone_number(&b.phone_code)

@@ -3,7 +3,7 @@
 //! ticket to bind a roster member with.
 
 use actix_web::http::StatusCode;
-use actix_web::{post, web};
+use actix_web::{post, web, HttpRequest};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use serde::{Deserialize, Serialize};
@@ -13,6 +13,7 @@ use utoipa::ToSchema;
 use crate::auth::session::{self, TokenPair};
 use crate::error::{ApiError, Problem, RETRY_AFTER_SECS};
 use crate::extract::{Json, Validate};
+use crate::http::throttle;
 use crate::state::AppState;
 use domain::error::FieldError;
 use domain::identity::ExternalIdentityRepo;
@@ -199,7 +200,7 @@ pub fn wechat_error(e: WeChatError) -> ApiError {
         (status = 401, description = "wechat_code_invalid, wechat_code_used or auth_member_inactive", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "request_unsupported_media_type", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "request_json_invalid or validation_failed", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "wechat_rate_limited (with Retry-After)", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "wechat_rate_limited (with Retry-After) or rate_limited (with Retry-After and RateLimit)", body = Problem, content_type = "application/problem+json"),
         (status = 502, description = "wechat_unavailable: WeChat timed out or answered something unexpected", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "wechat_not_configured, wechat_busy (with Retry-After), database_unavailable or cache_unavailable", body = Problem, content_type = "application/problem+json"),
         (status = 500, description = "Unexpected error", body = Problem, content_type = "application/problem+json"),
@@ -207,14 +208,17 @@ pub fn wechat_error(e: WeChatError) -> ApiError {
 )]
 #[post("/api/v1/auth/wechat/login")]
 pub async fn wechat_login(
+    req: HttpRequest,
     state: web::Data<AppState>,
     body: Json<WeChatLoginRequest>,
 ) -> Result<web::Json<WeChatLoginResult>, ApiError> {
     let wechat = configured(&state)?;
+    throttle::check_ip(&state, throttle::LOGIN_PER_IP, &req).await?;
     let user = wechat
         .code2session(&body.into_inner().code)
         .await
         .map_err(wechat_error)?;
+    throttle::check(&state, throttle::LOGIN_PER_OPENID, &user.openid).await?;
     let repos = state.db.repos();
     if let Some(link) = repos.find(PROVIDER, &user.openid).await? {
         let member = MemberRepo::get(&repos, link.member_id)

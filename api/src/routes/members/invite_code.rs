@@ -1,4 +1,6 @@
 use actix_web::{post, web, HttpRequest, HttpResponse};
+
+use crate::http::throttle;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use chrono::{DateTime, FixedOffset};
@@ -59,6 +61,7 @@ fn mint() -> Result<String, ApiError> {
         (status = 403, description = "permission_denied", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such member, or outside the caller's scope", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "member_inactive", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "rate_limited (with Retry-After and RateLimit)", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "database_unavailable or cache_unavailable", body = Problem, content_type = "application/problem+json"),
         (status = 500, description = "Unexpected error", body = Problem, content_type = "application/problem+json"),
     )
@@ -70,6 +73,13 @@ pub async fn issue_invite_code(
     user: AuthUser,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
+    throttle::check(
+        &state,
+        throttle::INVITE_PER_MEMBER,
+        &user.member.id.to_string(),
+    )
+    .await?;
+    throttle::check_ip(&state, throttle::INVITE_PER_IP, &req).await?;
     let member = service::issue_invite_code(
         &service_context(&state, &user, &req),
         MemberId::from_uuid(*id),

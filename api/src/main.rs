@@ -44,6 +44,11 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Import data from a file.
+    Import {
+        #[command(subcommand)]
+        what: ImportWhat,
+    },
     /// Grant a role from the shell (how the first township admin is made); prints its id.
     Grant {
         /// The member's id or phone.
@@ -55,6 +60,19 @@ enum Command {
         /// The org the role covers.
         #[arg(long)]
         org: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ImportWhat {
+    /// A roster (.xlsx or .csv): orgs, members, groups and roles. Every row is checked
+    /// first; a file with any bad row imports nothing and lists them all.
+    Roster {
+        /// The file; columns 组织路径, 组织类别, 姓名, 手机号, 党员类别, 党小组, 领导干部, 职务.
+        file: PathBuf,
+        /// Check the file and say what would change, writing nothing.
+        #[arg(long)]
+        dry_run: bool,
     },
 }
 
@@ -92,6 +110,12 @@ fn main() -> ExitCode {
         Command::SeedDemo { json } => runtime
             .block_on(api::cli::seed_demo(&settings, json))
             .map(|out| println!("{}", out.trim_end()))
+            .map_err(|e| e.to_string()),
+        Command::Import {
+            what: ImportWhat::Roster { file, dry_run },
+        } => runtime
+            .block_on(api::cli::import::import_roster(&settings, &file, dry_run))
+            .map(|report| println!("{report}"))
             .map_err(|e| e.to_string()),
         Command::Grant { member, role, org } => runtime
             .block_on(api::cli::grant(&settings, &member, &role, &org))

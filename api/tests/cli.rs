@@ -380,3 +380,53 @@ fn with_nothing_configured_it_serves_from_a_new_sqlite_file_and_stops_gracefully
     );
     assert!(logs.contains("stopped gracefully"), "{logs}");
 }
+
+#[test]
+fn import_roster_checks_first_writes_once_and_reports_in_plain_lines_off_a_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("../samples/roster.csv");
+    // A dry run on a fresh embedded database: the demo township is there, nothing written.
+    let dry = run(api(dir.path())
+        .args(["import", "roster", "--dry-run"])
+        .arg(&sample));
+    let stdout = String::from_utf8_lossy(&dry.stdout);
+    assert!(
+        dry.status.success(),
+        "{}",
+        String::from_utf8_lossy(&dry.stderr)
+    );
+    assert!(stdout.contains("试运行"), "{stdout}");
+    let first = run(api(dir.path()).args(["import", "roster"]).arg(&sample));
+    let stdout = String::from_utf8_lossy(&first.stdout);
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    assert!(stdout.contains("新增党员 6 名"), "{stdout}");
+    let stderr = String::from_utf8_lossy(&first.stderr);
+    assert!(
+        stderr.contains("写入 "),
+        "no plain progress lines: {stderr}"
+    );
+    let again = run(api(dir.path()).args(["import", "roster"]).arg(&sample));
+    let stdout = String::from_utf8_lossy(&again.stdout);
+    assert!(
+        stdout.contains("新增党员 0 名") && stdout.contains("6 名党员无变化"),
+        "{stdout}"
+    );
+    // A bad file: a failing exit status and every bad row on stderr.
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(
+        &bad,
+        "组织路径,姓名,手机号,党员类别\n盖北镇党委/镇机关党支部,甲,123,在职\n盖北镇党委/镇机关党支部,乙,13700000001,外星\n",
+    )
+    .unwrap();
+    let out = run(api(dir.path()).args(["import", "roster"]).arg(&bad));
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("第 2 行") && stderr.contains("第 3 行"),
+        "{stderr}"
+    );
+}

@@ -2,6 +2,7 @@
 //! API and making the first township admin. Each prints only its result on stdout.
 
 pub mod demo;
+pub mod import;
 
 use std::time::Duration;
 

@@ -5,6 +5,7 @@ mod model;
 mod phone;
 pub mod policy;
 mod ports;
+pub mod roster;
 pub mod service;
 
 pub use model::{

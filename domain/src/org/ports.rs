@@ -18,6 +18,10 @@ pub trait OrgRepo: Send + Sync {
     async fn branches_under(&self, path: &OrgPath) -> Result<Vec<Org>, RepoError>;
     /// Every direct child of the org, in creation order.
     async fn all_children(&self, id: OrgId) -> Result<Vec<Org>, RepoError>;
+    /// Every top-level org (township committee), in creation order.
+    async fn roots(&self) -> Result<Vec<Org>, RepoError>;
+    /// Every org in the subtree at `path` (itself included), by path.
+    async fn subtree(&self, path: &OrgPath) -> Result<Vec<Org>, RepoError>;
 }
 
 /// Which members to list.

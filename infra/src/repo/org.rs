@@ -157,6 +157,28 @@ impl<C: ConnectionTrait + Send + Sync> OrgRepo for Repos<C> {
         .await
     }
 
+    async fn roots(&self) -> Result<Vec<Org>, RepoError> {
+        fetch_all(
+            &self.conn,
+            org::Entity::find()
+                .filter(org::Column::ParentId.is_null())
+                .order_by_asc(org::Column::Id),
+            org_to_domain,
+        )
+        .await
+    }
+
+    async fn subtree(&self, path: &OrgPath) -> Result<Vec<Org>, RepoError> {
+        fetch_all(
+            &self.conn,
+            org::Entity::find()
+                .filter(subtree(org::Column::Path, path))
+                .order_by_asc(org::Column::Path),
+            org_to_domain,
+        )
+        .await
+    }
+
     async fn update(&self, o: &Org) -> Result<(), RepoError> {
         let result = org::Entity::update_many()
             .col_expr(org::Column::Name, Expr::value(o.name.clone()))

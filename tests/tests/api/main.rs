@@ -10,5 +10,6 @@ mod migrations;
 mod ops;
 mod org_repo;
 mod persistence;
+mod roster;
 mod scope;
 mod wechat;

@@ -1,0 +1,556 @@
+//! Roster import: turning a township's spreadsheet of members into orgs, members and roles.
+//!
+//! Every row is checked before anything is written: [`plan`] answers either the whole
+//! change or every bad row with its reason. The plan is then applied in one unit of work.
+//! Importing the same file again plans nothing.
+//!
+//! Rules:
+//! - `组织路径` names an org by its names from the township committee down
+//!   (`盖北镇党委/虞北村党总支/第一党支部`). The committee must exist. Any other org on a path
+//!   must exist or be named by the path of some row of the file (a row with only a path
+//!   and a sector creates a general branch); its parent likewise, or the row is refused
+//!   with an unknown parent. A new org named `…总支…` is a general branch, any other a branch.
+//! - A row with a name and phone is a member of the branch its path names. The phone (after
+//!   normalising full-width digits and a `+86` prefix) identifies the member: a known phone
+//!   updates that member's branch, group, category and leading-cadre flag; the same phone
+//!   under a different name is refused (a typo must not rename somebody else).
+//! - `党小组` names a group in the branch, created if missing. `职务` gives the member a role
+//!   on their branch (书记, 支委) unless they already hold it.
+//! - Names are stored exactly as written, bar surrounding whitespace: combining marks,
+//!   zero-width characters and characters outside the BMP are kept.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use chrono::{DateTime, Utc};
+
+use super::model::{
+    Member, MemberCategory, MemberId, MemberStatus, Org, OrgId, OrgKind, OrgSector, RoleGrant,
+    RoleGrantId, RoleKind,
+};
+use super::phone::PhoneNumber;
+use super::service::role_fits;
+
+/// One data row as read from the file, cells as text.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RosterRow {
+    /// The row number as the spreadsheet shows it (the header is row 1).
+    pub line: usize,
+    pub org_path: String,
+    pub sector: String,
+    pub name: String,
+    pub phone: String,
+    pub category: String,
+    pub group: String,
+    pub leading_cadre: String,
+    pub role: String,
+}
+
+/// A refused row and why, in words for the person who wrote the file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowError {
+    pub line: usize,
+    pub reason: String,
+}
+
+impl std::fmt::Display for RowError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "第 {} 行：{}", self.line, self.reason)
+    }
+}
+
+/// What the database holds that the file may refer to.
+#[derive(Debug, Clone, Default)]
+pub struct Existing {
+    /// Every org in the trees of the committees the file names.
+    pub orgs: Vec<Org>,
+    /// Members already holding phones the file lists.
+    pub members: Vec<Member>,
+    /// Roles those members hold.
+    pub roles: Vec<RoleGrant>,
+}
+
+/// The change an import makes, in the order to write it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RosterPlan {
+    /// Parents before children.
+    pub new_orgs: Vec<Org>,
+    pub new_members: Vec<Member>,
+    pub updated_members: Vec<Member>,
+    pub new_roles: Vec<RoleGrant>,
+    /// Member rows that match the database already.
+    pub unchanged_members: usize,
+}
+
+impl RosterPlan {
+    pub fn is_empty(&self) -> bool {
+        self.new_orgs.is_empty()
+            && self.new_members.is_empty()
+            && self.updated_members.is_empty()
+            && self.new_roles.is_empty()
+    }
+}
+
+pub fn parse_sector(raw: &str) -> Option<OrgSector> {
+    match raw.trim() {
+        "农村" => Some(OrgSector::Rural),
+        "机关事业单位" | "机关" => Some(OrgSector::Government),
+        "非公企业和社会组织" | "两新组织" | "企业" => Some(OrgSector::Enterprise),
+        "学校、卫生院" | "学校" | "卫生院" => Some(OrgSector::SchoolHospital),
+        other => OrgSector::parse(other),
+    }
+}
+
+pub fn parse_category(raw: &str) -> Option<MemberCategory> {
+    match raw.trim() {
+        "在职" | "在职党员" => Some(MemberCategory::InService),
+        "农村" | "农村党员" => Some(MemberCategory::Rural),
+        "离退休" | "离退休党员" => Some(MemberCategory::Retired),
+        "年老体弱" | "年老体弱党员" => Some(MemberCategory::Frail),
+        "流动" | "流动党员" => Some(MemberCategory::Mobile),
+        other => MemberCategory::parse(other),
+    }
+}
+
+fn parse_yes_no(raw: &str) -> Option<bool> {
+    match raw.trim().to_lowercase().as_str() {
+        "" | "否" | "n" | "no" | "false" | "0" => Some(false),
+        "是" | "y" | "yes" | "true" | "1" => Some(true),
+        _ => None,
+    }
+}
+
+fn parse_role(raw: &str) -> Result<Option<RoleKind>, ()> {
+    match raw.trim() {
+        "" | "党员" => Ok(None),
+        "书记" | "支部书记" => Ok(Some(RoleKind::Secretary)),
+        "支委" | "委员" | "支部委员" => Ok(Some(RoleKind::Committee)),
+        other => match RoleKind::parse(other) {
+            Some(k @ (RoleKind::Secretary | RoleKind::Committee)) => Ok(Some(k)),
+            _ => Err(()),
+        },
+    }
+}
+
+/// The names of a path, root first; `/` or `／` between them.
+fn segments(raw: &str) -> Vec<String> {
+    raw.split(['/', '／'])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// An org the file refers to by names, resolved or to be created.
+#[derive(Debug, Clone)]
+enum Slot {
+    Known(Org),
+    /// Two siblings share the name: the path cannot say which is meant.
+    Ambiguous,
+}
+
+struct Tree {
+    /// Orgs by their name path (`a/b/c`).
+    by_names: HashMap<String, Slot>,
+}
+
+impl Tree {
+    fn new(orgs: &[Org]) -> Self {
+        let by_id: HashMap<OrgId, &Org> = orgs.iter().map(|o| (o.id, o)).collect();
+        let mut by_names = HashMap::new();
+        for org in orgs {
+            let mut names = Vec::new();
+            let mut cur = Some(org);
+            while let Some(o) = cur {
+                names.push(o.name.as_str());
+                cur = o.parent_id.and_then(|p| by_id.get(&p).copied());
+            }
+            names.reverse();
+            let key = names.join("/");
+            by_names
+                .entry(key)
+                .and_modify(|s| *s = Slot::Ambiguous)
+                .or_insert_with(|| Slot::Known(org.clone()));
+        }
+        Self { by_names }
+    }
+
+    fn get(&self, names: &[String]) -> Option<&Slot> {
+        self.by_names.get(&names.join("/"))
+    }
+
+    fn insert(&mut self, names: &[String], org: Org) {
+        self.by_names.insert(names.join("/"), Slot::Known(org));
+    }
+}
+
+/// Checks every row and answers the change, or every bad row.
+pub fn plan(
+    rows: &[RosterRow],
+    existing: &Existing,
+    now: DateTime<Utc>,
+) -> Result<RosterPlan, Vec<RowError>> {
+    let mut errors = Vec::new();
+    let mut err = |line: usize, reason: String| errors.push(RowError { line, reason });
+    let mut tree = Tree::new(&existing.orgs);
+    let mut out = RosterPlan::default();
+
+    // Paths the file declares (each row's own path), so a parent may come from any row.
+    let declared: HashSet<String> = rows
+        .iter()
+        .map(|r| segments(&r.org_path).join("/"))
+        .collect();
+
+    // Orgs first, shallow paths before deep ones, so parents exist when children are made.
+    let mut order: Vec<&RosterRow> = rows.iter().collect();
+    order.sort_by_key(|r| (segments(&r.org_path).len(), r.line));
+    let mut row_org: HashMap<usize, Org> = HashMap::new();
+    let mut sector_of_new: HashMap<String, (OrgSector, usize)> = HashMap::new();
+    for row in order {
+        let names = segments(&row.org_path);
+        if names.is_empty() {
+            err(row.line, "缺少组织路径".into());
+            continue;
+        }
+        let sector = if row.sector.trim().is_empty() {
+            None
+        } else {
+            match parse_sector(&row.sector) {
+                Some(s) => Some(s),
+                None => {
+                    err(
+                        row.line,
+                        format!(
+                            "未知组织类别「{}」（应为 农村、机关事业单位、非公企业和社会组织 或 学校、卫生院）",
+                            row.sector.trim()
+                        ),
+                    );
+                    continue;
+                }
+            }
+        };
+        match resolve(&mut tree, &declared, &names, sector, now) {
+            Ok((org, created)) => {
+                if let Some(org) = created {
+                    let key = names.join("/");
+                    sector_of_new.insert(key, (org.sector, row.line));
+                    out.new_orgs.push(org);
+                } else if let Some(s) = sector {
+                    let key = names.join("/");
+                    if let Some((first, first_line)) = sector_of_new.get(&key) {
+                        if *first != s {
+                            err(row.line, format!("组织类别与第 {first_line} 行不一致"));
+                            continue;
+                        }
+                    } else if org.sector != s {
+                        err(row.line, "组织类别与已有组织不一致".into());
+                        continue;
+                    }
+                }
+                row_org.insert(row.line, org);
+            }
+            Err(reason) => err(row.line, reason),
+        }
+    }
+
+    // Then members, in file order.
+    let by_phone: HashMap<&PhoneNumber, &Member> =
+        existing.members.iter().map(|m| (&m.phone, m)).collect();
+    let mut seen_phones: HashMap<PhoneNumber, usize> = HashMap::new();
+    let mut groups_made: HashMap<(OrgId, String), Org> = HashMap::new();
+    for row in rows {
+        // A row whose org could not be resolved is still checked, so all its faults show.
+        let org = row_org.get(&row.line);
+        let has_member = !row.name.trim().is_empty() || !row.phone.trim().is_empty();
+        if !has_member {
+            for (cell, label) in [
+                (&row.category, "党员类别"),
+                (&row.group, "党小组"),
+                (&row.role, "职务"),
+            ] {
+                if !cell.trim().is_empty() {
+                    err(row.line, format!("填写了{label}但缺少姓名和手机号"));
+                }
+            }
+            continue;
+        }
+        let mut reasons = Vec::new();
+        if org.is_some_and(|o| o.kind != OrgKind::Branch) {
+            reasons.push("党员须编入党支部（组织路径的最后一级应为党支部）".to_owned());
+        }
+        let name = match Member::validate_name(&row.name) {
+            Ok(n) => Some(n),
+            Err(_) => {
+                reasons.push(format!(
+                    "姓名须为 1-{} 个字符，不含控制字符",
+                    Member::MAX_NAME_CHARS
+                ));
+                None
+            }
+        };
+        let phone = match PhoneNumber::parse(&row.phone) {
+            Ok(p) => Some(p),
+            Err(_) => {
+                reasons.push(format!(
+                    "手机号「{}」无效（应为 11 位大陆手机号，可带 +86）",
+                    row.phone.trim()
+                ));
+                None
+            }
+        };
+        if let Some(p) = &phone {
+            if let Some(first) = seen_phones.get(p) {
+                reasons.push(format!("手机号与第 {first} 行重复"));
+            } else {
+                seen_phones.insert(p.clone(), row.line);
+            }
+        }
+        let category = parse_category(&row.category);
+        if category.is_none() {
+            reasons.push(format!(
+                "未知党员类别「{}」（应为 在职、农村、离退休、年老体弱 或 流动）",
+                row.category.trim()
+            ));
+        }
+        let cadre = parse_yes_no(&row.leading_cadre);
+        if cadre.is_none() {
+            reasons.push(format!(
+                "领导干部应填 是 或 否，而非「{}」",
+                row.leading_cadre.trim()
+            ));
+        }
+        let role = parse_role(&row.role).ok();
+        if role.is_none() {
+            reasons.push(format!(
+                "未知职务「{}」（应为 书记、支委 或留空）",
+                row.role.trim()
+            ));
+        }
+        let group_name = row.group.trim();
+        if !group_name.is_empty() && Org::validate_name(group_name).is_err() {
+            reasons.push("党小组名称无效".into());
+        }
+        let existing_member = phone.as_ref().and_then(|p| by_phone.get(p).copied());
+        if let (Some(m), Some(n)) = (existing_member, &name) {
+            if &m.name != n {
+                reasons.push(format!("手机号 {} 已属于另一名党员", m.phone.masked()));
+            }
+        }
+        let (Some(org), Some(name), Some(phone), Some(category), Some(cadre), Some(role), true) =
+            (org, name, phone, category, cadre, role, reasons.is_empty())
+        else {
+            for r in reasons {
+                err(row.line, r);
+            }
+            continue;
+        };
+        let group_id = if group_name.is_empty() {
+            None
+        } else {
+            let names: Vec<String> = segments(&row.org_path)
+                .into_iter()
+                .chain([group_name.to_owned()])
+                .collect();
+            match tree.get(&names) {
+                Some(Slot::Known(g)) if g.kind == OrgKind::Group => Some(g.id),
+                Some(Slot::Known(_)) | Some(Slot::Ambiguous) => {
+                    err(row.line, format!("党小组「{group_name}」无法确定"));
+                    continue;
+                }
+                None => {
+                    let g = groups_made
+                        .entry((org.id, group_name.to_owned()))
+                        .or_insert_with(|| {
+                            let id = OrgId::at(now);
+                            Org {
+                                id,
+                                parent_id: Some(org.id),
+                                kind: OrgKind::Group,
+                                sector: org.sector,
+                                name: group_name.to_owned(),
+                                path: org.path.child(id),
+                                created_at: now,
+                            }
+                        });
+                    Some(g.id)
+                }
+            }
+        };
+        let member = match existing_member {
+            Some(m) => {
+                let mut updated = m.clone();
+                updated.branch_id = org.id;
+                updated.branch_path = org.path.clone();
+                updated.group_id = group_id;
+                updated.category = category;
+                updated.leading_cadre = cadre;
+                if &updated == m {
+                    out.unchanged_members += 1;
+                } else {
+                    updated.updated_at = now;
+                    out.updated_members.push(updated.clone());
+                }
+                updated
+            }
+            None => {
+                let m = Member {
+                    id: MemberId::at(now),
+                    name,
+                    phone,
+                    category,
+                    branch_id: org.id,
+                    group_id,
+                    branch_path: org.path.clone(),
+                    leading_cadre: cadre,
+                    status: MemberStatus::Active,
+                    created_at: now,
+                    updated_at: now,
+                };
+                out.new_members.push(m.clone());
+                m
+            }
+        };
+        if let Some(kind) = role {
+            let held = existing
+                .roles
+                .iter()
+                .any(|g| g.member_id == member.id && g.kind == kind && g.org_id == org.id);
+            if !held && role_fits(kind, org.kind) {
+                out.new_roles.push(RoleGrant {
+                    id: RoleGrantId::at(now),
+                    member_id: member.id,
+                    kind,
+                    org_id: org.id,
+                    org_path: org.path.clone(),
+                    can_review: false,
+                    granted_at: now,
+                });
+            }
+        }
+    }
+    // Groups go after their branches (which are already in `new_orgs`), in a stable order.
+    let groups: BTreeMap<String, Org> = groups_made
+        .into_values()
+        .map(|g| (g.path.as_str().to_owned(), g))
+        .collect();
+    out.new_orgs.extend(groups.into_values());
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        errors.sort_by_key(|e| e.line);
+        Err(errors)
+    }
+}
+
+/// The org at `names`: known, or made now if its parent is known (or declared by the file
+/// and already made, since rows are taken shallow first).
+fn resolve(
+    tree: &mut Tree,
+    declared: &HashSet<String>,
+    names: &[String],
+    sector: Option<OrgSector>,
+    now: DateTime<Utc>,
+) -> Result<(Org, Option<Org>), String> {
+    match tree.get(names) {
+        Some(Slot::Known(org)) => return Ok((org.clone(), None)),
+        Some(Slot::Ambiguous) => {
+            return Err(format!("组织「{}」有重名，无法确定", names.join("/")))
+        }
+        None => {}
+    }
+    let Some((last, parent_names)) = names.split_last() else {
+        return Err("缺少组织路径".into());
+    };
+    if parent_names.is_empty() {
+        return Err(format!("上级党委「{last}」不存在，请先建立镇党委"));
+    }
+    let parent = match tree.get(parent_names) {
+        Some(Slot::Known(p)) => p.clone(),
+        Some(Slot::Ambiguous) => {
+            return Err(format!(
+                "上级组织「{}」有重名，无法确定",
+                parent_names.join("/")
+            ))
+        }
+        None if parent_names.len() == 1 => {
+            return Err(format!(
+                "上级党委「{}」不存在，请先建立镇党委",
+                parent_names.join("/")
+            ))
+        }
+        None => {
+            let hint = if declared.contains(&parent_names.join("/")) {
+                "（该上级组织所在行有误）"
+            } else {
+                ""
+            };
+            return Err(format!(
+                "上级组织「{}」不存在{hint}",
+                parent_names.join("/")
+            ));
+        }
+    };
+    if Org::validate_name(last).is_err() {
+        return Err(format!("组织名称须为 1-{} 个字符", Org::MAX_NAME_CHARS));
+    }
+    let kind = if last.contains("总支") {
+        OrgKind::GeneralBranch
+    } else {
+        OrgKind::Branch
+    };
+    if !parent.kind.may_contain(kind) {
+        return Err(format!("「{last}」不能建在「{}」之下", parent.name));
+    }
+    let id = OrgId::at(now);
+    let org = Org {
+        id,
+        parent_id: Some(parent.id),
+        kind,
+        sector: sector.unwrap_or(parent.sector),
+        name: last.clone(),
+        path: parent.path.child(id),
+        created_at: now,
+    };
+    tree.insert(names, org.clone());
+    Ok((org.clone(), Some(org)))
+}
+
+/// Writes `plan` through `uow` (the caller commits), reporting each written record to
+/// `progress`. Answers how many records were written.
+pub async fn apply(
+    uow: &dyn crate::uow::UnitOfWork,
+    plan: &RosterPlan,
+    progress: &mut (dyn FnMut(usize) + Send),
+) -> Result<usize, crate::error::RepoError> {
+    let mut done = 0;
+    for org in &plan.new_orgs {
+        uow.orgs().insert(org).await?;
+        done += 1;
+        progress(done);
+    }
+    for member in &plan.new_members {
+        uow.members().insert(member).await?;
+        done += 1;
+        progress(done);
+    }
+    for member in &plan.updated_members {
+        uow.members().update(member).await?;
+        done += 1;
+        progress(done);
+    }
+    for grant in &plan.new_roles {
+        uow.roles().insert(grant).await?;
+        done += 1;
+        progress(done);
+    }
+    Ok(done)
+}
+
+impl RosterPlan {
+    /// How many records [`apply`] writes.
+    pub fn len(&self) -> usize {
+        self.new_orgs.len()
+            + self.new_members.len()
+            + self.updated_members.len()
+            + self.new_roles.len()
+    }
+}

@@ -14,8 +14,8 @@ use chrono::{DateTime, Utc};
 use super::{failed, CliError};
 use domain::audit::{AuditAction, AuditEntry, AuditId, NewAuditEntry};
 use domain::org::roster::{self, Existing, RosterPlan, RosterRow, RowError};
-use domain::org::{MemberRepo, OrgRepo, PhoneNumber, RoleRepo};
-use domain::uow::Transactional;
+use domain::org::PhoneNumber;
+use domain::uow::{Transactional, UnitOfWork};
 use infra::Db;
 
 /// The columns, by the header names people write (Chinese) or the API's field names.
@@ -200,12 +200,10 @@ fn rows_of(table: Table) -> Result<Vec<RosterRow>, ImportError> {
             )));
         }
     }
-    let get = |cells: &[String], i: usize| {
-        index[i]
-            .and_then(|c| cells.get(c))
-            .cloned()
-            .unwrap_or_default()
-    };
+    // An absent column reads as None, a present one as its cell (empty if short).
+    let column =
+        |cells: &[String], i: usize| index[i].map(|c| cells.get(c).cloned().unwrap_or_default());
+    let get = |cells: &[String], i: usize| column(cells, i).unwrap_or_default();
     Ok(rows
         .map(|(line, cells)| RosterRow {
             line,
@@ -214,8 +212,8 @@ fn rows_of(table: Table) -> Result<Vec<RosterRow>, ImportError> {
             name: get(&cells, 2),
             phone: get(&cells, 3),
             category: get(&cells, 4),
-            group: get(&cells, 5),
-            leading_cadre: get(&cells, 6),
+            group: column(&cells, 5),
+            leading_cadre: column(&cells, 6),
             role: get(&cells, 7),
         })
         .collect())
@@ -223,9 +221,8 @@ fn rows_of(table: Table) -> Result<Vec<RosterRow>, ImportError> {
 
 /// What the database holds that `rows` may refer to: the trees of the committees they
 /// name, the members holding their phones and those members' roles.
-async fn existing(db: &Db, rows: &[RosterRow]) -> Result<Existing, ImportError> {
+async fn existing(uow: &dyn UnitOfWork, rows: &[RosterRow]) -> Result<Existing, ImportError> {
     let store = |e: domain::error::RepoError| ImportError::Store(e.to_string());
-    let repos = db.repos();
     let roots: HashSet<&str> = rows
         .iter()
         .filter_map(|r| {
@@ -236,10 +233,10 @@ async fn existing(db: &Db, rows: &[RosterRow]) -> Result<Existing, ImportError> 
         })
         .collect();
     let mut out = Existing::default();
-    for root in OrgRepo::roots(&repos).await.map_err(store)? {
+    for root in uow.orgs().roots().await.map_err(store)? {
         if roots.contains(root.name.as_str()) {
             out.orgs
-                .extend(repos.subtree(&root.path).await.map_err(store)?);
+                .extend(uow.orgs().subtree(&root.path).await.map_err(store)?);
         }
     }
     let phones: HashSet<PhoneNumber> = rows
@@ -247,9 +244,9 @@ async fn existing(db: &Db, rows: &[RosterRow]) -> Result<Existing, ImportError> 
         .filter_map(|r| PhoneNumber::parse(&r.phone).ok())
         .collect();
     for phone in &phones {
-        if let Some(member) = repos.find_by_phone(phone).await.map_err(store)? {
+        if let Some(member) = uow.members().find_by_phone(phone).await.map_err(store)? {
             out.roles
-                .extend(repos.of_member(member.id).await.map_err(store)?);
+                .extend(uow.roles().of_member(member.id).await.map_err(store)?);
             out.members.push(member);
         }
     }
@@ -265,14 +262,18 @@ pub async fn run(
 ) -> Result<ImportReport, ImportError> {
     let rows = read_rows(path)?;
     progress_line(&format!("读取 {} 行，校验中…", rows.len()));
-    let existing = existing(db, &rows).await?;
+    let store = |e: domain::error::RepoError| ImportError::Store(e.to_string());
+    // Read what is there and write inside one unit of work: on SQLite it holds the write
+    // lock throughout; on PostgreSQL an org or member added meanwhile by someone else makes
+    // the commit fail on the (parent, name) or phone index rather than duplicate it.
+    let uow = db.begin().await.map_err(store)?;
+    let existing = existing(uow.as_ref(), &rows).await?;
     let plan = roster::plan(&rows, &existing, now).map_err(ImportError::Rows)?;
     let report = report(&rows, &plan, dry_run);
     if dry_run || plan.is_empty() {
+        uow.rollback().await.map_err(store)?;
         return Ok(report);
     }
-    let store = |e: domain::error::RepoError| ImportError::Store(e.to_string());
-    let uow = db.begin().await.map_err(store)?;
     let mut bar = Progress::new(plan.len());
     roster::apply(uow.as_ref(), &plan, &mut |done| bar.set(done))
         .await

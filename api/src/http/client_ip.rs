@@ -82,6 +82,19 @@ pub fn client_ip(req: &HttpRequest, trusted: &[IpNet]) -> Option<IpAddr> {
     Some(resolve(peer, &forwarded, trusted))
 }
 
+/// One `X-Forwarded-For` entry: an address, or an address with a port (`1.2.3.4:5678`,
+/// `[2001:db8::1]:443`), as some proxies write them.
+fn parse_hop(hop: &str) -> Option<IpAddr> {
+    hop.parse::<IpAddr>()
+        .ok()
+        .or_else(|| hop.parse::<std::net::SocketAddr>().ok().map(|s| s.ip()))
+        .or_else(|| {
+            hop.strip_prefix('[')
+                .and_then(|h| h.strip_suffix(']'))
+                .and_then(|h| h.parse().ok())
+        })
+}
+
 fn resolve(peer: IpAddr, forwarded: &[&str], trusted: &[IpNet]) -> IpAddr {
     let is_trusted = |ip: IpAddr| trusted.iter().any(|n| n.contains(ip));
     if !is_trusted(peer) {
@@ -94,8 +107,8 @@ fn resolve(peer: IpAddr, forwarded: &[&str], trusted: &[IpNet]) -> IpAddr {
         .map(str::trim)
         .rev();
     for hop in hops {
-        match hop.parse::<IpAddr>() {
-            Ok(ip) => {
+        match parse_hop(hop) {
+            Some(ip) => {
                 client = canonical(ip);
                 if !is_trusted(client) {
                     break;
@@ -103,7 +116,7 @@ fn resolve(peer: IpAddr, forwarded: &[&str], trusted: &[IpNet]) -> IpAddr {
             }
             // Garbage where a trusted proxy should have written an address: stop at the
             // last address we could believe.
-            Err(_) => break,
+            None => break,
         }
     }
     client
@@ -151,6 +164,19 @@ mod tests {
                 &trusted
             ),
             ip("198.51.100.4")
+        );
+        // Entries with ports, as some proxies write them.
+        assert_eq!(
+            resolve(ip("10.0.0.2"), &["198.51.100.4:5678"], &trusted),
+            ip("198.51.100.4")
+        );
+        assert_eq!(
+            resolve(ip("10.0.0.2"), &["[2001:db8::7]:443"], &trusted),
+            ip("2001:db8::7")
+        );
+        assert_eq!(
+            resolve(ip("10.0.0.2"), &["[2001:db8::8]"], &trusted),
+            ip("2001:db8::8")
         );
         // Several headers count as one list.
         assert_eq!(

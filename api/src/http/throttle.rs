@@ -105,9 +105,40 @@ pub async fn check(state: &AppState, limit: Limit, subject: &str) -> Result<(), 
 }
 
 /// Counts one attempt against `limit` by the client's address.
+/// An IPv6 client is counted by its /64: one subscriber usually holds a whole /64.
 pub async fn check_ip(state: &AppState, limit: Limit, req: &HttpRequest) -> Result<(), ApiError> {
     match client_ip(req, &state.trusted_proxies) {
-        Some(ip) => check(state, limit, &ip.to_string()).await,
+        Some(ip) => check(state, limit, &bucket(ip)).await,
         None => Ok(()),
+    }
+}
+
+fn bucket(ip: std::net::IpAddr) -> String {
+    match ip {
+        std::net::IpAddr::V4(v4) => v4.to_string(),
+        std::net::IpAddr::V6(v6) => {
+            let prefix = u128::from(v6) & (u128::MAX << 64);
+            format!("{}/64", std::net::Ipv6Addr::from(prefix))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::bucket;
+
+    fn ip(s: &str) -> std::net::IpAddr {
+        s.parse().unwrap_or_else(|e| panic!("{s}: {e}"))
+    }
+
+    #[test]
+    fn ipv6_clients_share_their_64_and_ipv4_clients_are_counted_alone() {
+        let a = bucket(ip("2001:db8:1:2:aaaa::1"));
+        let b = bucket(ip("2001:db8:1:2:ffff::9"));
+        let c = bucket(ip("2001:db8:1:3::1"));
+        assert_eq!(a, b);
+        assert_ne!(a, c);
+        assert_eq!(a, "2001:db8:1:2::/64");
+        assert_eq!(bucket(ip("203.0.113.9")), "203.0.113.9");
     }
 }

@@ -14,7 +14,8 @@
 //!   normalising full-width digits and a `+86` prefix) identifies the member: a known phone
 //!   updates that member's branch, group, category and leading-cadre flag; the same phone
 //!   under a different name is refused (a typo must not rename somebody else).
-//! - `党小组` names a group in the branch, created if missing. `职务` gives the member a role
+//! - `党小组` names a group in the branch, created if missing. A file without the `党小组` or
+//!   `领导干部` column leaves those of existing members as they are. `职务` gives the member a role
 //!   on their branch (书记, 支委) unless they already hold it.
 //! - Names are stored exactly as written, bar surrounding whitespace: combining marks,
 //!   zero-width characters and characters outside the BMP are kept.
@@ -40,8 +41,10 @@ pub struct RosterRow {
     pub name: String,
     pub phone: String,
     pub category: String,
-    pub group: String,
-    pub leading_cadre: String,
+    /// `None` when the file has no such column: an existing member's group is kept.
+    pub group: Option<String>,
+    /// `None` when the file has no such column: an existing member's flag is kept.
+    pub leading_cadre: Option<String>,
     pub role: String,
 }
 
@@ -131,6 +134,17 @@ fn parse_role(raw: &str) -> Result<Option<RoleKind>, ()> {
     }
 }
 
+/// A bad phone cell as shown back: its ends only, as it may be a real number mistyped.
+fn mask_cell(raw: &str) -> String {
+    let chars: Vec<char> = raw.chars().collect();
+    if chars.len() < 7 {
+        return "*".repeat(chars.len());
+    }
+    let head: String = chars[..3].iter().collect();
+    let tail: String = chars[chars.len() - 2..].iter().collect();
+    format!("{head}****{tail}")
+}
+
 /// The names of a path, root first; `/` or `／` between them.
 fn segments(raw: &str) -> Vec<String> {
     raw.split(['/', '／'])
@@ -200,51 +214,60 @@ pub fn plan(
         .map(|r| segments(&r.org_path).join("/"))
         .collect();
 
+    // The sectors rows state for their org: the first one stated names a new org's sector;
+    // another row stating a different one is refused.
+    let mut stated: HashMap<String, (OrgSector, usize)> = HashMap::new();
+    let mut bad_sector: HashSet<usize> = HashSet::new();
+    for row in rows {
+        if row.sector.trim().is_empty() {
+            continue;
+        }
+        let key = segments(&row.org_path).join("/");
+        match parse_sector(&row.sector) {
+            None => {
+                err(
+                    row.line,
+                    format!(
+                        "未知组织类别「{}」（应为 农村、机关事业单位、非公企业和社会组织 或 学校、卫生院）",
+                        row.sector.trim()
+                    ),
+                );
+                bad_sector.insert(row.line);
+            }
+            Some(sector) => match stated.get(&key) {
+                Some((first, line)) if *first != sector => {
+                    err(row.line, format!("组织类别与第 {line} 行不一致"));
+                    bad_sector.insert(row.line);
+                }
+                Some(_) => {}
+                None => {
+                    stated.insert(key, (sector, row.line));
+                }
+            },
+        }
+    }
+
     // Orgs first, shallow paths before deep ones, so parents exist when children are made.
     let mut order: Vec<&RosterRow> = rows.iter().collect();
     order.sort_by_key(|r| (segments(&r.org_path).len(), r.line));
     let mut row_org: HashMap<usize, Org> = HashMap::new();
-    let mut sector_of_new: HashMap<String, (OrgSector, usize)> = HashMap::new();
     for row in order {
         let names = segments(&row.org_path);
         if names.is_empty() {
             err(row.line, "缺少组织路径".into());
             continue;
         }
-        let sector = if row.sector.trim().is_empty() {
-            None
-        } else {
-            match parse_sector(&row.sector) {
-                Some(s) => Some(s),
-                None => {
-                    err(
-                        row.line,
-                        format!(
-                            "未知组织类别「{}」（应为 农村、机关事业单位、非公企业和社会组织 或 学校、卫生院）",
-                            row.sector.trim()
-                        ),
-                    );
-                    continue;
-                }
-            }
-        };
+        if bad_sector.contains(&row.line) {
+            continue;
+        }
+        let sector = stated.get(&names.join("/")).map(|(s, _)| *s);
         match resolve(&mut tree, &declared, &names, sector, now) {
             Ok((org, created)) => {
-                if let Some(org) = created {
-                    let key = names.join("/");
-                    sector_of_new.insert(key, (org.sector, row.line));
-                    out.new_orgs.push(org);
-                } else if let Some(s) = sector {
-                    let key = names.join("/");
-                    if let Some((first, first_line)) = sector_of_new.get(&key) {
-                        if *first != s {
-                            err(row.line, format!("组织类别与第 {first_line} 行不一致"));
-                            continue;
-                        }
-                    } else if org.sector != s {
-                        err(row.line, "组织类别与已有组织不一致".into());
-                        continue;
-                    }
+                if let Some(new) = created {
+                    out.new_orgs.push(new);
+                } else if !row.sector.trim().is_empty() && sector.is_some_and(|s| s != org.sector) {
+                    err(row.line, "组织类别与已有组织不一致".into());
+                    continue;
                 }
                 row_org.insert(row.line, org);
             }
@@ -263,11 +286,12 @@ pub fn plan(
         let has_member = !row.name.trim().is_empty() || !row.phone.trim().is_empty();
         if !has_member {
             for (cell, label) in [
-                (&row.category, "党员类别"),
-                (&row.group, "党小组"),
-                (&row.role, "职务"),
+                (Some(&row.category), "党员类别"),
+                (row.group.as_ref(), "党小组"),
+                (row.leading_cadre.as_ref(), "领导干部"),
+                (Some(&row.role), "职务"),
             ] {
-                if !cell.trim().is_empty() {
+                if cell.is_some_and(|c| !c.trim().is_empty()) {
                     err(row.line, format!("填写了{label}但缺少姓名和手机号"));
                 }
             }
@@ -292,7 +316,7 @@ pub fn plan(
             Err(_) => {
                 reasons.push(format!(
                     "手机号「{}」无效（应为 11 位大陆手机号，可带 +86）",
-                    row.phone.trim()
+                    mask_cell(row.phone.trim())
                 ));
                 None
             }
@@ -311,11 +335,15 @@ pub fn plan(
                 row.category.trim()
             ));
         }
-        let cadre = parse_yes_no(&row.leading_cadre);
+        // Some(None): the column is absent, keep what the member has.
+        let cadre = match &row.leading_cadre {
+            None => Some(None),
+            Some(raw) => parse_yes_no(raw).map(Some),
+        };
         if cadre.is_none() {
             reasons.push(format!(
                 "领导干部应填 是 或 否，而非「{}」",
-                row.leading_cadre.trim()
+                row.leading_cadre.as_deref().unwrap_or_default().trim()
             ));
         }
         let role = parse_role(&row.role).ok();
@@ -325,7 +353,7 @@ pub fn plan(
                 row.role.trim()
             ));
         }
-        let group_name = row.group.trim();
+        let group_name = row.group.as_deref().map(str::trim).unwrap_or_default();
         if !group_name.is_empty() && Org::validate_name(group_name).is_err() {
             reasons.push("党小组名称无效".into());
         }
@@ -343,15 +371,18 @@ pub fn plan(
             }
             continue;
         };
-        let group_id = if group_name.is_empty() {
+        // Some(None): no group; None: the column is absent, keep the member's group.
+        let group_id = if row.group.is_none() {
             None
+        } else if group_name.is_empty() {
+            Some(None)
         } else {
             let names: Vec<String> = segments(&row.org_path)
                 .into_iter()
                 .chain([group_name.to_owned()])
                 .collect();
             match tree.get(&names) {
-                Some(Slot::Known(g)) if g.kind == OrgKind::Group => Some(g.id),
+                Some(Slot::Known(g)) if g.kind == OrgKind::Group => Some(Some(g.id)),
                 Some(Slot::Known(_)) | Some(Slot::Ambiguous) => {
                     err(row.line, format!("党小组「{group_name}」无法确定"));
                     continue;
@@ -371,7 +402,7 @@ pub fn plan(
                                 created_at: now,
                             }
                         });
-                    Some(g.id)
+                    Some(Some(g.id))
                 }
             }
         };
@@ -380,9 +411,13 @@ pub fn plan(
                 let mut updated = m.clone();
                 updated.branch_id = org.id;
                 updated.branch_path = org.path.clone();
-                updated.group_id = group_id;
+                if let Some(group_id) = group_id {
+                    updated.group_id = group_id;
+                }
                 updated.category = category;
-                updated.leading_cadre = cadre;
+                if let Some(cadre) = cadre {
+                    updated.leading_cadre = cadre;
+                }
                 if &updated == m {
                     out.unchanged_members += 1;
                 } else {
@@ -398,9 +433,9 @@ pub fn plan(
                     phone,
                     category,
                     branch_id: org.id,
-                    group_id,
+                    group_id: group_id.flatten(),
                     branch_path: org.path.clone(),
-                    leading_cadre: cadre,
+                    leading_cadre: cadre.unwrap_or(false),
                     status: MemberStatus::Active,
                     created_at: now,
                     updated_at: now,

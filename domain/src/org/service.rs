@@ -20,6 +20,9 @@ fn conflict_as(code: &'static str, detail: &'static str) -> impl Fn(RepoError) -
     }
 }
 
+const ORG_NAME_TAKEN: &str = "org_name_taken";
+const ORG_NAME_TAKEN_DETAIL: &str = "another org under the same parent has this name";
+
 /// Where a member placed in `org` belongs: the branch itself, or a group and its branch.
 async fn branch_and_group(
     orgs: &dyn OrgRepo,
@@ -99,7 +102,10 @@ pub async fn create_child_org(
         path: parent.path.child(id),
         created_at: now,
     };
-    uow.orgs().insert(&org).await?;
+    uow.orgs()
+        .insert(&org)
+        .await
+        .map_err(conflict_as(ORG_NAME_TAKEN, ORG_NAME_TAKEN_DETAIL))?;
     let entry = ctx.audit(
         now,
         "org.create",
@@ -132,7 +138,10 @@ pub async fn update_org(
     if let Some(sector) = changes.sector {
         org.sector = sector;
     }
-    uow.orgs().update(&org).await?;
+    uow.orgs()
+        .update(&org)
+        .await
+        .map_err(conflict_as(ORG_NAME_TAKEN, ORG_NAME_TAKEN_DETAIL))?;
     let now = ctx.clock.now();
     let entry = ctx.audit(
         now,

@@ -14,6 +14,7 @@ mod m20261128_000008_create_check_in;
 mod m20261128_000009_create_exemption;
 mod m20261128_000010_create_holiday_calendar;
 mod m20261128_000011_create_external_identity;
+mod m20261128_000012_unique_org_name;
 
 pub struct Migrator;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000009_create_exemption::Migration),
             Box::new(m20261128_000010_create_holiday_calendar::Migration),
             Box::new(m20261128_000011_create_external_identity::Migration),
+            Box::new(m20261128_000012_unique_org_name::Migration),
         ]
     }
 }

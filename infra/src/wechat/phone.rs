@@ -225,6 +225,46 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn forced_refreshes_stop_at_the_daily_allowance() {
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .and(path("/cgi-bin/stable_token"))
+            .and(body_partial_json(
+                serde_json::json!({"force_refresh": true}),
+            ))
+            .respond_with(token_answer("always-bad"))
+            .expect(15)
+            .mount(&server)
+            .await;
+        Mock::given(method("POST"))
+            .and(path("/cgi-bin/stable_token"))
+            .and(body_partial_json(
+                serde_json::json!({"force_refresh": false}),
+            ))
+            .respond_with(token_answer("always-bad"))
+            .mount(&server)
+            .await;
+        Mock::given(method("POST"))
+            .and(path("/wxa/business/getuserphonenumber"))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_string(r#"{"errcode":40001,"errmsg":"invalid"}"#),
+            )
+            .mount(&server)
+            .await;
+        let cache: Arc<dyn domain::cache::Cache> = Arc::new(MemoryCache::default());
+        let c = client_sharing(&server, 2000, cache.clone());
+        for _ in 0..20 {
+            // As if 30 s had passed since the last forced refresh.
+            cache
+                .delete("wechat:access-token-forced:wx-test-app")
+                .await
+                .unwrap();
+            assert!(c.phone_number("pc").await.is_err());
+        }
+    }
+
+    #[tokio::test]
     async fn instances_needing_a_token_at_once_make_one_stable_token_call() {
         let server = MockServer::start().await;
         Mock::given(method("POST"))

@@ -23,6 +23,8 @@ const EXPIRY_MARGIN_SECS: u64 = 300;
 const MIN_CACHE_SECS: u64 = 30;
 /// How far apart forced refreshes are kept.
 const FORCED_REFRESH_SPACING: Duration = Duration::from_secs(30);
+/// How many forced refreshes a day we allow ourselves (WeChat allows about 20).
+const FORCED_REFRESHES_PER_DAY: i64 = 15;
 /// How often a waiting instance looks for the token another one is fetching.
 const POLL_EVERY: Duration = Duration::from_millis(25);
 
@@ -49,6 +51,34 @@ impl WeChatClient {
 
     fn forced_key(&self) -> String {
         format!("wechat:access-token-forced:{}", self.config.app_id)
+    }
+
+    fn forced_today_key(&self) -> String {
+        format!("wechat:access-token-forced-count:{}", self.config.app_id)
+    }
+
+    /// Whether a forced refresh may be made now: none in the last 30 s, and fewer than the
+    /// daily allowance in the last 24 h (a window starting at the first one).
+    async fn may_force(&self) -> Result<bool, WeChatError> {
+        if !self
+            .cache
+            .set_if_absent(&self.forced_key(), b"1", FORCED_REFRESH_SPACING)
+            .await?
+        {
+            return Ok(false);
+        }
+        let today = self
+            .cache
+            .increment(&self.forced_today_key(), Duration::from_secs(24 * 3600))
+            .await?;
+        if today > FORCED_REFRESHES_PER_DAY {
+            tracing::error!(
+                today,
+                "WeChat keeps rejecting fresh access tokens; not forcing another refresh today (is another deployment using this app's secret?)"
+            );
+            return Ok(false);
+        }
+        Ok(true)
     }
 
     /// How long a refresher may hold the lock: longer than one call may take.
@@ -117,22 +147,24 @@ impl WeChatClient {
         if let Some(token) = self.cached_token(rejected).await? {
             return Ok(token);
         }
-        let force = rejected.is_some()
-            && self
-                .cache
-                .set_if_absent(&self.forced_key(), b"1", FORCED_REFRESH_SPACING)
-                .await?;
+        let force = rejected.is_some() && self.may_force().await?;
         let (token, expires_in) = self.stable_token(force).await?;
-        let ttl = expires_in
-            .saturating_sub(EXPIRY_MARGIN_SECS)
-            .max(MIN_CACHE_SECS);
-        self.cache
-            .set(
-                &self.token_key(),
-                token.as_bytes(),
-                Some(Duration::from_secs(ttl)),
-            )
-            .await?;
+        // Dropped well before WeChat expires it; a short-lived token is kept for half its
+        // life, one about to expire not at all.
+        let ttl = if expires_in > EXPIRY_MARGIN_SECS + MIN_CACHE_SECS {
+            expires_in - EXPIRY_MARGIN_SECS
+        } else {
+            expires_in / 2
+        };
+        if ttl > 0 {
+            self.cache
+                .set(
+                    &self.token_key(),
+                    token.as_bytes(),
+                    Some(Duration::from_secs(ttl)),
+                )
+                .await?;
+        }
         Ok(token)
     }
 

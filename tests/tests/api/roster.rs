@@ -294,3 +294,55 @@ async fn the_sample_roster_imports_into_the_demo_township() {
         Err(ImportError::File(_))
     ));
 }
+
+#[tokio::test]
+async fn absent_columns_keep_what_members_have_and_a_stated_sector_wins_over_a_blank_one() {
+    let app = TestApp::spawn().await;
+    Township::create(&app.db, app.clock.now()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let full = write(
+        dir.path(),
+        "full.csv",
+        &format!(
+            "{HEADER}\
+             盖北镇党委/西岭村党支部,,组长,13700000041,农村,一组,是,\n\
+             盖北镇党委/西岭村党支部,学校、卫生院,校医,13700000042,在职,,,\n"
+        ),
+    );
+    let report = run(&app.db, app.clock.now(), &full, false).await.unwrap();
+    assert_eq!(report.new_orgs, 2, "{report:?}");
+    let leader = member_named(&app, "13700000041").await.unwrap();
+    let branch = OrgRepo::get(&app.db.repos(), leader.branch_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        branch.sector,
+        domain::org::OrgSector::SchoolHospital,
+        "the sector a row states, not the parent's"
+    );
+    assert!(leader.leading_cadre && leader.group_id.is_some());
+    // A file without the group and cadre columns leaves them as they are.
+    let short = write(
+        dir.path(),
+        "short.csv",
+        "组织路径,姓名,手机号,党员类别\n盖北镇党委/西岭村党支部,组长,13700000041,农村\n",
+    );
+    let again = run(&app.db, app.clock.now(), &short, false).await.unwrap();
+    assert_eq!((again.updated_members, again.unchanged_members), (0, 1));
+    let kept = member_named(&app, "13700000041").await.unwrap();
+    assert_eq!(kept, leader);
+    // A bad phone is shown back masked: it may be a real number mistyped.
+    let bad = write(
+        dir.path(),
+        "bad.csv",
+        "组织路径,姓名,手机号,党员类别\n盖北镇党委/西岭村党支部,某人,1370000004,农村\n",
+    );
+    let Err(ImportError::Rows(errors)) = run(&app.db, app.clock.now(), &bad, false).await else {
+        panic!("a ten-digit phone was accepted");
+    };
+    assert!(
+        errors[0].reason.contains("137****04") && !errors[0].reason.contains("1370000004"),
+        "{errors:?}"
+    );
+}

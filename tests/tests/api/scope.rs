@@ -375,6 +375,14 @@ async fn orgs_are_created_and_changed_by_township_admins_only() {
         .await;
     assert_eq!(status, 201);
     assert_eq!(created["sector"], "rural", "inherits the parent's sector");
+    let (status, taken) = w
+        .send(&t.admin, Method::POST, &under(&t.general), branch.clone())
+        .await;
+    assert_eq!(
+        (status, taken["code"].as_str()),
+        (409, Some("org_name_taken")),
+        "siblings have distinct names"
+    );
     assert_eq!(
         w.send(&t.other_admin, Method::POST, &under(&t.general), branch)
             .await

@@ -480,6 +480,10 @@ async fn a_phone_on_the_roster_binds_the_account_and_others_are_refused_with_the
         (409, Some("member_bound_elsewhere")),
         "{e}"
     );
+    // Nothing was bound, so that ticket still binds with an invite code.
+    let (_, code) = invite(&app, &t.secretary_a, &t.member_a2).await;
+    let (s, e) = bind(&app, &other, code["inviteCode"].as_str().unwrap()).await;
+    assert_eq!(s, 200, "{e}");
 }
 
 #[tokio::test]

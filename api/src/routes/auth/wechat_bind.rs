@@ -6,7 +6,9 @@ use actix_web::{post, web, HttpMessage, HttpRequest};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::wechat_login::{configured, peek_ticket, take, take_ticket, wechat_error, PROVIDER};
+use super::wechat_login::{
+    configured, give_back, peek_ticket, take, take_ticket, wechat_error, PROVIDER,
+};
 use crate::auth::session::{self, TokenPair};
 use crate::error::{ApiError, Problem};
 use crate::extract::{Json, Validate};
@@ -88,7 +90,7 @@ pub async fn bind_invite(
     let request_id = req.extensions().get::<RequestId>().map(|r| r.0.clone());
     throttle::check(&state, throttle::BIND_PER_TICKET, &b.ticket).await?;
     throttle::check_ip(&state, throttle::BIND_PER_IP, &req).await?;
-    let openid = take_ticket(&state, &b.ticket).await?;
+    let ticket = take_ticket(&state, &b.ticket).await?;
     let member_id = take(&state, &invite_key(&b.invite_code))
         .await?
         .and_then(|v| String::from_utf8(v).ok())
@@ -102,15 +104,22 @@ pub async fn bind_invite(
             )
             .with_detail("ask your branch secretary for a new invite code")
         })?;
-    let member = link_account(
+    let member = match link_account(
         &state.db,
         PROVIDER,
-        &openid,
+        &ticket.openid,
         member_id,
         state.clock.now(),
         request_id,
     )
-    .await?;
+    .await
+    {
+        Ok(member) => member,
+        Err(e) => {
+            give_back(&state, &b.ticket, &ticket).await;
+            return Err(e.into());
+        }
+    };
     Ok(web::Json(session::start_session(&state, &member).await?))
 }
 
@@ -229,15 +238,23 @@ pub async fn bind_phone(
         .await?
         .filter(Member::is_active)
         .ok_or_else(not_on_roster)?;
-    let openid = take_ticket(&state, &b.ticket).await?;
-    let member = link_account(
+    let ticket = take_ticket(&state, &b.ticket).await?;
+    let member = match link_account(
         &state.db,
         PROVIDER,
-        &openid,
+        &ticket.openid,
         member.id,
         state.clock.now(),
         request_id,
     )
-    .await?;
+    .await
+    {
+        Ok(member) => member,
+        Err(e) => {
+            // Nothing was bound: the ticket stays usable (e.g. for an invite code).
+            give_back(&state, &b.ticket, &ticket).await;
+            return Err(e.into());
+        }
+    };
     Ok(web::Json(session::start_session(&state, &member).await?))
 }

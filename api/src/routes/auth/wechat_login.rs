@@ -79,8 +79,8 @@ fn ticket_key(ticket: &str) -> String {
 /// What a ticket stands for: the openid, and until when (by the injected clock, so expiry
 /// does not hang on the cache's own TTL alone).
 #[derive(Serialize, Deserialize)]
-struct TicketValue {
-    openid: String,
+pub struct TicketValue {
+    pub openid: String,
     expires_at: i64,
 }
 
@@ -114,22 +114,48 @@ fn ticket_invalid() -> ApiError {
     .with_detail("sign in with WeChat again for a new ticket")
 }
 
-fn live_openid(state: &AppState, value: Option<Vec<u8>>) -> Option<String> {
+fn live(state: &AppState, value: Option<Vec<u8>>) -> Option<TicketValue> {
     let t: TicketValue = serde_json::from_slice(&value?).ok()?;
-    (state.clock.now().timestamp() < t.expires_at).then_some(t.openid)
+    (state.clock.now().timestamp() < t.expires_at).then_some(t)
 }
 
 /// The openid a live ticket stands for, leaving the ticket usable (401 otherwise).
 pub async fn peek_ticket(state: &AppState, ticket: &str) -> Result<String, ApiError> {
     let value = state.cache.get(&ticket_key(ticket)).await?;
-    live_openid(state, value).ok_or_else(ticket_invalid)
+    live(state, value)
+        .map(|t| t.openid)
+        .ok_or_else(ticket_invalid)
 }
 
-/// Spends a live ticket: its openid, if this call was the one that removed it (two racing
-/// calls cannot both use it; 401 otherwise).
-pub async fn take_ticket(state: &AppState, ticket: &str) -> Result<String, ApiError> {
+/// Spends a live ticket, if this call was the one that removed it (two racing calls
+/// cannot both use it; 401 otherwise).
+pub async fn take_ticket(state: &AppState, ticket: &str) -> Result<TicketValue, ApiError> {
     let value = take(state, &ticket_key(ticket)).await?;
-    live_openid(state, value).ok_or_else(ticket_invalid)
+    live(state, value).ok_or_else(ticket_invalid)
+}
+
+/// Puts a spent ticket back for the rest of its life, when what it was spent on failed
+/// (the member may try again, or bind another way). Best effort: a cache failure here
+/// only means signing in again.
+pub async fn give_back(state: &AppState, ticket: &str, value: &TicketValue) {
+    let left = value.expires_at - state.clock.now().timestamp();
+    let Ok(secs) = u64::try_from(left) else {
+        return;
+    };
+    if secs == 0 {
+        return;
+    }
+    let Ok(bytes) = serde_json::to_vec(value) else {
+        return;
+    };
+    let ttl = std::time::Duration::from_secs(secs.min(TICKET_TTL_SECS));
+    if let Err(e) = state
+        .cache
+        .set(&ticket_key(ticket), &bytes, Some(ttl))
+        .await
+    {
+        tracing::warn!(error = %e, "a binding ticket could not be given back");
+    }
 }
 
 /// Takes a single-use secret out of the cache: its value, if this call was the one that

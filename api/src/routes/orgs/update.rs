@@ -23,6 +23,7 @@ use domain::org::OrgId;
         (status = 401, description = "auth_token_*", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "permission_denied", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such org, or outside the caller's scope", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "org_name_taken: a sibling has this name", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "request_unsupported_media_type", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "request_json_invalid or validation_failed", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "database_unavailable or cache_unavailable", body = Problem, content_type = "application/problem+json"),

@@ -36,6 +36,7 @@ pub type ExtraRoutes =
         (name = "check-ins", description = "Check-in (签到) and its review on the phone"),
         (name = "exemptions", description = "Exemptions (请假) and their review"),
         (name = "reports", description = "Compliance reports, as JSON or Excel"),
+        (name = "materials", description = "Study materials (学习资料, 月送党课): publishing, the member's feed, reading"),
     )
 )]
 struct ApiDoc;

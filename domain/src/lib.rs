@@ -15,6 +15,7 @@ pub mod org;
 pub mod page;
 pub mod platform;
 mod string_enum;
+pub mod study;
 pub mod uow;
 
 pub use error::{DomainError, ErrorCode};

@@ -12,6 +12,7 @@ use crate::error::RepoError;
 use crate::identity::{ExternalIdentityRepo, RefreshTokenRepo};
 use crate::org::{MemberRepo, OrgRepo, RoleRepo};
 use crate::platform::SettingRepo;
+use crate::study::{MaterialRepo, StudyRecordRepo};
 
 #[async_trait]
 pub trait UnitOfWork: Send + Sync {
@@ -26,6 +27,8 @@ pub trait UnitOfWork: Send + Sync {
     fn exemptions(&self) -> &dyn ExemptionRepo;
     fn holidays(&self) -> &dyn HolidayRepo;
     fn external_identities(&self) -> &dyn ExternalIdentityRepo;
+    fn materials(&self) -> &dyn MaterialRepo;
+    fn study_records(&self) -> &dyn StudyRecordRepo;
 
     async fn commit(self: Box<Self>) -> Result<(), RepoError>;
     async fn rollback(self: Box<Self>) -> Result<(), RepoError>;

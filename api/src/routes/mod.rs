@@ -4,6 +4,7 @@
 pub mod activities;
 pub mod audit;
 pub mod auth;
+pub mod materials;
 pub mod me;
 pub mod members;
 pub mod ops;
@@ -59,7 +60,12 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(activities::exemptions::list_exemptions)
         .service(activities::exemptions::review_exemption)
         .service(activities::attendance::attendance)
-        .service(activities::reports::compliance);
+        .service(activities::reports::compliance)
+        .service(materials::manage::publish_material)
+        .service(materials::feed::list_materials)
+        .service(materials::feed::get_material)
+        .service(materials::manage::update_material)
+        .service(materials::manage::unpublish_material);
 }
 
 /// The service context of an authenticated request.

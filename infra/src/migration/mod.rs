@@ -15,6 +15,7 @@ mod m20261128_000009_create_exemption;
 mod m20261128_000010_create_holiday_calendar;
 mod m20261128_000011_create_external_identity;
 mod m20261128_000012_unique_org_name;
+mod m20261128_000013_create_material;
 
 pub struct Migrator;
 
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000010_create_holiday_calendar::Migration),
             Box::new(m20261128_000011_create_external_identity::Migration),
             Box::new(m20261128_000012_unique_org_name::Migration),
+            Box::new(m20261128_000013_create_material::Migration),
         ]
     }
 }

@@ -8,6 +8,7 @@ mod audit;
 mod identity;
 mod org;
 mod platform;
+mod study;
 
 use async_trait::async_trait;
 use sea_orm::{
@@ -22,6 +23,7 @@ use domain::error::RepoError;
 use domain::identity::{ExternalIdentityRepo, RefreshTokenRepo};
 use domain::org::{MemberRepo, OrgRepo, RoleRepo};
 use domain::platform::SettingRepo;
+use domain::study::{MaterialRepo, StudyRecordRepo};
 use domain::uow::{Transactional, UnitOfWork};
 
 /// The repositories over one connection or transaction.
@@ -91,6 +93,14 @@ impl UnitOfWork for SeaUnitOfWork {
     }
 
     fn external_identities(&self) -> &dyn ExternalIdentityRepo {
+        &self.repos
+    }
+
+    fn materials(&self) -> &dyn MaterialRepo {
+        &self.repos
+    }
+
+    fn study_records(&self) -> &dyn StudyRecordRepo {
         &self.repos
     }
 

@@ -1,0 +1,271 @@
+//! Publishing, editing and unpublishing materials (secretaries for their branch, township
+//! admins for their subtree). Every change bumps the feed generation, so cached feeds on
+//! every instance show it at once.
+
+use actix_web::{patch, post, web, HttpRequest, HttpResponse};
+use chrono::{DateTime, FixedOffset};
+use serde::Deserialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::dto::{
+    parse_lesson_month, utc, AttachmentDto, AudienceDto, MaterialCategory, MaterialView,
+};
+use super::feed::bump_feeds;
+use super::sanitize::clean_html;
+use crate::auth::AuthUser;
+use crate::error::{ApiError, Problem};
+use crate::extract::{Json, Validate};
+use crate::routes::service_context;
+use crate::state::AppState;
+use domain::error::FieldError;
+use domain::org::OrgId;
+use domain::study::service::{self, MaterialChanges, NewMaterial};
+use domain::study::MaterialId;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct CreateMaterial {
+    #[schema(example = "十二月党课：学习党章第一章")]
+    pub title: String,
+    #[serde(default)]
+    pub summary: String,
+    /// Rich text (HTML); sanitised on the way in.
+    pub body: String,
+    #[serde(default)]
+    pub attachments: Vec<AttachmentDto>,
+    pub category: MaterialCategory,
+    /// 必学必知必会.
+    #[serde(default)]
+    pub required: bool,
+    /// `YYYY-MM`: the month this is the monthly lesson (月送党课) of.
+    #[serde(default)]
+    #[schema(example = "2026-12")]
+    pub lesson_month: Option<String>,
+    pub audience: AudienceDto,
+    /// When it becomes visible (default: now). RFC 3339 with an offset.
+    #[serde(default)]
+    pub publish_at: Option<DateTime<FixedOffset>>,
+    #[serde(default)]
+    pub study_deadline: Option<DateTime<FixedOffset>>,
+}
+
+impl Validate for CreateMaterial {
+    fn validate(&self) -> Result<(), Vec<FieldError>> {
+        match self.lesson_month.as_deref().map(parse_lesson_month) {
+            Some(Err(e)) => Err(vec![e]),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// Publishes a material to an audience inside the caller's scope, now or at `publishAt`.
+#[utoipa::path(
+    tag = "materials",
+    operation_id = "publishMaterial",
+    security(("bearerAuth" = [])),
+    request_body = CreateMaterial,
+    responses(
+        (status = 201, description = "Published (or scheduled)", body = MaterialView),
+        (status = 400, description = "request_json_malformed", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "auth_token_*", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "permission_denied: only secretaries and township admins publish", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "The audience org does not exist or is outside the caller's scope", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "request_unsupported_media_type", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "request_json_invalid or validation_failed (material_title_invalid, material_summary_invalid, material_body_too_long, material_attachment_*, material_deadline_before_publish, material_audience_invalid, month_invalid)", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "database_unavailable", body = Problem, content_type = "application/problem+json"),
+        (status = 500, description = "Unexpected error", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/api/v1/materials")]
+pub async fn publish_material(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: AuthUser,
+    body: Json<CreateMaterial>,
+) -> Result<HttpResponse, ApiError> {
+    let b = body.into_inner();
+    let new = NewMaterial {
+        title: b.title,
+        summary: b.summary,
+        body_html: clean_html(&b.body),
+        attachments: b.attachments.into_iter().map(Into::into).collect(),
+        category: b.category.into(),
+        required: b.required,
+        lesson_month: b
+            .lesson_month
+            .as_deref()
+            .map(parse_lesson_month)
+            .transpose()
+            .map_err(|e| ApiError::validation(vec![e]))?,
+        audience_org: OrgId::from_uuid(b.audience.org_id),
+        audience_categories: b.audience.categories.into_iter().map(Into::into).collect(),
+        leading_cadres_only: b.audience.leading_cadres_only,
+        publish_at: b.publish_at.map(utc),
+        study_deadline: b.study_deadline.map(utc),
+    };
+    let m = service::publish(&service_context(&state, &user, &req), new).await?;
+    bump_feeds(&state).await;
+    Ok(HttpResponse::Created()
+        .insert_header(("Location", format!("/api/v1/materials/{}", m.id)))
+        .json(MaterialView::new(&m, None)))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct UpdateMaterial {
+    pub title: Option<String>,
+    pub summary: Option<String>,
+    /// Rich text (HTML); sanitised on the way in.
+    pub body: Option<String>,
+    pub attachments: Option<Vec<AttachmentDto>>,
+    pub category: Option<MaterialCategory>,
+    pub required: Option<bool>,
+    pub lesson_month: Option<String>,
+    /// `true` makes it no month's monthly lesson.
+    #[serde(default)]
+    pub clear_lesson_month: bool,
+    pub audience: Option<AudienceDto>,
+    pub publish_at: Option<DateTime<FixedOffset>>,
+    pub study_deadline: Option<DateTime<FixedOffset>>,
+    /// `true` removes the study deadline.
+    #[serde(default)]
+    pub clear_study_deadline: bool,
+    /// Push the edited material to its audience again (default: no).
+    #[serde(default)]
+    pub notify: bool,
+}
+
+impl Validate for UpdateMaterial {
+    fn validate(&self) -> Result<(), Vec<FieldError>> {
+        let mut errors = Vec::new();
+        if let Some(Err(e)) = self.lesson_month.as_deref().map(parse_lesson_month) {
+            errors.push(e);
+        }
+        if self.clear_lesson_month && self.lesson_month.is_some() {
+            errors.push(FieldError::new(
+                "/clearLessonMonth",
+                "material_field_conflict",
+                "send either lessonMonth or clearLessonMonth",
+            ));
+        }
+        if self.clear_study_deadline && self.study_deadline.is_some() {
+            errors.push(FieldError::new(
+                "/clearStudyDeadline",
+                "material_field_conflict",
+                "send either studyDeadline or clearStudyDeadline",
+            ));
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+/// Edits a material: a new revision. It is pushed again only with `notify: true`.
+#[utoipa::path(
+    tag = "materials",
+    operation_id = "updateMaterial",
+    security(("bearerAuth" = [])),
+    params(("id" = Uuid, Path, description = "The material")),
+    request_body = UpdateMaterial,
+    responses(
+        (status = 200, description = "The edited material", body = MaterialView),
+        (status = 400, description = "request_json_malformed", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "auth_token_*", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "permission_denied", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such material (or audience org), or outside the caller's scope", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "material_unpublished", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "request_unsupported_media_type", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "request_json_invalid or validation_failed (as for publishing, and material_field_conflict)", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "database_unavailable", body = Problem, content_type = "application/problem+json"),
+        (status = 500, description = "Unexpected error", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[patch("/api/v1/materials/{id}")]
+pub async fn update_material(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<Uuid>,
+    body: Json<UpdateMaterial>,
+) -> Result<web::Json<MaterialView>, ApiError> {
+    let b = body.into_inner();
+    let lesson_month = match (b.clear_lesson_month, b.lesson_month.as_deref()) {
+        (true, _) => Some(None),
+        (false, Some(raw)) => Some(Some(
+            parse_lesson_month(raw).map_err(|e| ApiError::validation(vec![e]))?,
+        )),
+        (false, None) => None,
+    };
+    let (audience_org, audience_categories, leading_cadres_only) = match b.audience {
+        Some(a) => (
+            Some(OrgId::from_uuid(a.org_id)),
+            Some(a.categories.into_iter().map(Into::into).collect()),
+            Some(a.leading_cadres_only),
+        ),
+        None => (None, None, None),
+    };
+    let changes = MaterialChanges {
+        title: b.title,
+        summary: b.summary,
+        body_html: b.body.as_deref().map(clean_html),
+        attachments: b
+            .attachments
+            .map(|list| list.into_iter().map(Into::into).collect()),
+        category: b.category.map(Into::into),
+        required: b.required,
+        lesson_month,
+        audience_org,
+        audience_categories,
+        leading_cadres_only,
+        publish_at: b.publish_at.map(utc),
+        study_deadline: if b.clear_study_deadline {
+            Some(None)
+        } else {
+            b.study_deadline.map(|d| Some(utc(d)))
+        },
+        notify: b.notify,
+    };
+    let m = service::edit(
+        &service_context(&state, &user, &req),
+        MaterialId::from_uuid(*id),
+        changes,
+    )
+    .await?;
+    bump_feeds(&state).await;
+    Ok(web::Json(MaterialView::new(&m, None)))
+}
+
+/// Withdraws a material from its audience's feeds (idempotent). Study records are kept.
+#[utoipa::path(
+    tag = "materials",
+    operation_id = "unpublishMaterial",
+    security(("bearerAuth" = [])),
+    params(("id" = Uuid, Path, description = "The material")),
+    responses(
+        (status = 200, description = "Unpublished", body = MaterialView),
+        (status = 401, description = "auth_token_*", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "permission_denied", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such material, or outside the caller's scope", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "database_unavailable", body = Problem, content_type = "application/problem+json"),
+        (status = 500, description = "Unexpected error", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/api/v1/materials/{id}/unpublish")]
+pub async fn unpublish_material(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<MaterialView>, ApiError> {
+    let m = service::unpublish(
+        &service_context(&state, &user, &req),
+        MaterialId::from_uuid(*id),
+    )
+    .await?;
+    bump_feeds(&state).await;
+    Ok(web::Json(MaterialView::new(&m, None)))
+}

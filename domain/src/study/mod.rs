@@ -1,0 +1,9 @@
+//! Study materials (学习资料, 月送党课), their audiences and members' study records
+//! (domain.md, "Study materials"; source document 三(一), 四(五)1, 四(六)3).
+
+pub mod model;
+mod ports;
+pub mod service;
+
+pub use model::*;
+pub use ports::{FeedQuery, MaterialRepo, StudyRecordRepo};

@@ -1,0 +1,403 @@
+//! Study materials through the API: who may publish, audiences, scheduled publishing,
+//! sanitising, first reads, and the cached feed staying current across instances.
+
+use chrono::Duration;
+use reqwest::Method;
+use serde_json::{json, Value};
+use tests::fixtures::Township;
+use tests::TestApp;
+
+use domain::clock::Clock;
+use domain::org::{Member, MemberRepo};
+
+async fn call(
+    app: &TestApp,
+    who: &Member,
+    method: Method,
+    path: &str,
+    body: Option<Value>,
+) -> (u16, Value) {
+    let token = app.token_for(who.id);
+    let res = match body {
+        Some(b) => app.send_json_as(&token, method, path, &b).await,
+        None => app.send_as(&token, method, path).await,
+    };
+    let status = res.status().as_u16();
+    let text = res.text().await.unwrap();
+    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+}
+
+fn material(title: &str, org: &domain::org::Org) -> Value {
+    json!({
+        "title": title,
+        "summary": "摘要",
+        "body": "<p>正文</p>",
+        "category": "party_constitution",
+        "required": true,
+        "audience": {"orgId": org.id},
+    })
+}
+
+/// Publishes as `who`, a second after the previous publish (the feed is newest first).
+async fn publish(app: &TestApp, who: &Member, body: Value) -> (u16, Value) {
+    app.clock.advance(Duration::seconds(1));
+    call(app, who, Method::POST, "/api/v1/materials", Some(body)).await
+}
+
+async fn feed_titles(app: &TestApp, who: &Member, query: &str) -> Vec<String> {
+    let (s, body) = call(
+        app,
+        who,
+        Method::GET,
+        &format!("/api/v1/materials{query}"),
+        None,
+    )
+    .await;
+    assert_eq!(s, 200, "{body}");
+    body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["title"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn secretaries_publish_to_their_branch_and_admins_to_their_subtree_only() {
+    let app = TestApp::spawn().await;
+    let t = Township::create(&app.db, app.clock.now()).await;
+    let (s, _) = publish(&app, &t.member_a, material("x", &t.branch_a)).await;
+    assert_eq!(s, 403, "a plain member publishes nothing");
+    let (s, _) = publish(&app, &t.secretary_a, material("x", &t.committee)).await;
+    assert_eq!(s, 404, "beyond the secretary's branch");
+    let (s, _) = publish(&app, &t.other_admin, material("x", &t.branch_a)).await;
+    assert_eq!(s, 404, "another township");
+    let (s, e) = publish(&app, &t.admin, material("x", &t.group_a)).await;
+    assert_eq!(
+        (s, e["errors"][0]["code"].as_str()),
+        (422, Some("material_audience_invalid"))
+    );
+    let (s, m) = publish(&app, &t.secretary_a, material("支部学习", &t.branch_a)).await;
+    assert_eq!(s, 201, "{m}");
+    assert_eq!(
+        (m["revision"].as_i64(), m["status"].as_str()),
+        (Some(1), Some("published"))
+    );
+    let (s, e) = publish(
+        &app,
+        &t.admin,
+        json!({"title": "", "body": "", "category": "gossip", "audience": {"orgId": t.committee.id}}),
+    )
+    .await;
+    assert_eq!(
+        (s, e["code"].as_str()),
+        (422, Some("request_json_invalid")),
+        "{e}"
+    );
+    let mut bad = material("坏附件", &t.committee);
+    bad["attachments"] = json!([{"kind": "video", "title": "v", "url": "javascript:alert(1)"}]);
+    bad["studyDeadline"] = json!("2000-01-01T00:00:00+08:00");
+    let (s, e) = publish(&app, &t.admin, bad).await;
+    let codes: Vec<&str> = e["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(s, 422);
+    assert!(
+        codes.contains(&"material_attachment_url_invalid")
+            && codes.contains(&"material_deadline_before_publish"),
+        "{codes:?}"
+    );
+}
+
+#[tokio::test]
+async fn audiences_decide_who_sees_what_in_the_feed_and_by_id() {
+    let app = TestApp::spawn().await;
+    let t = Township::create(&app.db, app.clock.now()).await;
+    let mut cadre = t.member_a2.clone();
+    cadre.leading_cadre = true;
+    MemberRepo::update(&app.db.repos(), &cadre).await.unwrap();
+    publish(&app, &t.admin, material("全镇", &t.committee)).await;
+    let (_, branch) = publish(&app, &t.secretary_a, material("一支部", &t.branch_a)).await;
+    let mut retired = material("离退休", &t.committee);
+    retired["audience"]["categories"] = json!(["retired"]);
+    publish(&app, &t.admin, retired).await;
+    let mut rural = material("农村党员", &t.committee);
+    rural["audience"]["categories"] = json!(["rural", "mobile"]);
+    publish(&app, &t.admin, rural).await;
+    let mut cadres = material("领导干部", &t.committee);
+    cadres["audience"]["leadingCadresOnly"] = json!(true);
+    publish(&app, &t.admin, cadres).await;
+
+    assert_eq!(
+        feed_titles(&app, &t.member_a, "").await,
+        ["农村党员", "一支部", "全镇"].map(String::from)
+    );
+    assert_eq!(
+        feed_titles(&app, &t.member_a2, "").await,
+        ["领导干部", "农村党员", "一支部", "全镇"].map(String::from)
+    );
+    assert_eq!(
+        feed_titles(&app, &t.member_b, "").await,
+        ["农村党员", "全镇"].map(String::from)
+    );
+    assert!(feed_titles(&app, &t.other_secretary, "").await.is_empty());
+    // By id: outside the audience is 404, like a missing id.
+    let path = format!("/api/v1/materials/{}", branch["id"].as_str().unwrap());
+    assert_eq!(
+        call(&app, &t.member_b, Method::GET, &path, None).await.0,
+        404
+    );
+    assert_eq!(
+        call(&app, &t.other_admin, Method::GET, &path, None).await.0,
+        404
+    );
+    let (s, seen) = call(&app, &t.member_a, Method::GET, &path, None).await;
+    assert_eq!(s, 200);
+    assert_eq!(seen["body"], "<p>正文</p>");
+    // The admin covering it sees a preview, without a study record.
+    let (s, preview) = call(&app, &t.admin, Method::GET, &path, None).await;
+    assert_eq!((s, &preview["myProgress"]), (200, &Value::Null));
+    // Filters.
+    assert_eq!(
+        feed_titles(&app, &t.member_b, "?category=party_rules").await,
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        feed_titles(&app, &t.member_b, "?required=true&limit=1").await,
+        ["农村党员"].map(String::from)
+    );
+    let (s, e) = call(
+        &app,
+        &t.member_b,
+        Method::GET,
+        "/api/v1/materials?lessonMonth=2026-13",
+        None,
+    )
+    .await;
+    assert_eq!(s, 422, "{e}");
+}
+
+#[tokio::test]
+async fn the_first_read_is_recorded_and_unread_filters_it_out() {
+    let app = TestApp::spawn().await;
+    let t = Township::create(&app.db, app.clock.now()).await;
+    let (_, m) = publish(&app, &t.admin, material("党章", &t.committee)).await;
+    publish(&app, &t.admin, material("党规", &t.committee)).await;
+    assert_eq!(
+        feed_titles(&app, &t.member_a, "?unread=true").await.len(),
+        2
+    );
+    let path = format!("/api/v1/materials/{}", m["id"].as_str().unwrap());
+    let (_, first) = call(&app, &t.member_a, Method::GET, &path, None).await;
+    let opened = first["myProgress"]["openedAt"].clone();
+    assert!(opened.is_string(), "{first}");
+    app.clock.advance(Duration::minutes(5));
+    let (_, again) = call(&app, &t.member_a, Method::GET, &path, None).await;
+    assert_eq!(
+        again["myProgress"]["openedAt"], opened,
+        "the first open is kept"
+    );
+    assert_eq!(
+        feed_titles(&app, &t.member_a, "?unread=true").await,
+        ["党规"].map(String::from)
+    );
+    let (_, feed) = call(&app, &t.member_a, Method::GET, "/api/v1/materials", None).await;
+    assert_eq!(feed["items"][1]["myProgress"]["openedAt"], opened);
+    assert_eq!(
+        feed_titles(&app, &t.member_b, "?unread=true").await.len(),
+        2,
+        "per member"
+    );
+}
+
+#[tokio::test]
+async fn a_scheduled_material_appears_at_its_time_and_not_a_second_before() {
+    let app = TestApp::spawn().await;
+    let t = Township::create(&app.db, app.clock.now()).await;
+    let at = app.clock.now() + Duration::hours(1);
+    let mut later = material("定时发布", &t.committee);
+    later["publishAt"] = json!(at.to_rfc3339());
+    let (s, m) = publish(&app, &t.admin, later).await;
+    assert_eq!(s, 201, "{m}");
+    let path = format!("/api/v1/materials/{}", m["id"].as_str().unwrap());
+    assert!(feed_titles(&app, &t.member_a, "").await.is_empty());
+    assert_eq!(
+        call(&app, &t.member_a, Method::GET, &path, None).await.0,
+        404
+    );
+    app.clock.set(at - Duration::seconds(1));
+    assert!(
+        feed_titles(&app, &t.member_a, "").await.is_empty(),
+        "cached or not, not yet"
+    );
+    app.clock.set(at + Duration::seconds(1));
+    assert_eq!(
+        feed_titles(&app, &t.member_a, "").await,
+        ["定时发布"].map(String::from)
+    );
+    assert_eq!(
+        call(&app, &t.member_a, Method::GET, &path, None).await.0,
+        200
+    );
+}
+
+#[tokio::test]
+async fn rich_text_is_sanitised_on_the_way_in() {
+    let app = TestApp::spawn().await;
+    let t = Township::create(&app.db, app.clock.now()).await;
+    let mut m = material("清洗", &t.committee);
+    m["body"] = json!(
+        "<p onclick=\"steal()\">学习<script>alert(1)</script></p>\
+         <a href=\"javascript:alert(2)\">链接</a>\
+         <img src=\"data:image/svg+xml;base64,PHN2Zz4=\">\
+         <svg onload=\"alert(3)\"><circle r=\"1\"/></svg>\
+         <a href=\"https://example.cn/\">好链接</a>"
+    );
+    let (s, created) = publish(&app, &t.admin, m).await;
+    assert_eq!(s, 201, "{created}");
+    let body = created["body"].as_str().unwrap();
+    for bad in [
+        "script",
+        "onclick",
+        "javascript:",
+        "data:",
+        "svg",
+        "onload",
+        "alert",
+    ] {
+        assert!(!body.contains(bad), "{bad} survived: {body}");
+    }
+    assert!(
+        body.contains("学习") && body.contains("href=\"https://example.cn/\""),
+        "{body}"
+    );
+    // Edits are cleaned too.
+    let path = format!("/api/v1/materials/{}", created["id"].as_str().unwrap());
+    let (s, edited) = call(
+        &app,
+        &t.admin,
+        Method::PATCH,
+        &path,
+        Some(json!({"body": "<b onmouseover=x()>粗</b>"})),
+    )
+    .await;
+    assert_eq!(s, 200);
+    assert_eq!(edited["body"], "<b>粗</b>");
+    assert_eq!(edited["revision"], 2);
+}
+
+#[tokio::test]
+async fn publishing_editing_and_unpublishing_show_at_once_on_every_instance() {
+    let (a, b) = TestApp::spawn_pair().await;
+    let t = Township::create(&a.db, a.clock.now()).await;
+    // The member's feed is read (and cached) on instance a.
+    assert!(feed_titles(&a, &t.member_a, "").await.is_empty());
+    assert!(feed_titles(&a, &t.member_a, "").await.is_empty());
+    let (_, m) = publish(&b, &t.admin, material("第一版", &t.committee)).await;
+    assert_eq!(
+        feed_titles(&a, &t.member_a, "").await,
+        ["第一版"].map(String::from)
+    );
+    let path = format!("/api/v1/materials/{}", m["id"].as_str().unwrap());
+    let (s, _) = call(
+        &b,
+        &t.admin,
+        Method::PATCH,
+        &path,
+        Some(json!({"title": "第二版"})),
+    )
+    .await;
+    assert_eq!(s, 200);
+    assert_eq!(
+        feed_titles(&a, &t.member_a, "").await,
+        ["第二版"].map(String::from)
+    );
+    let (s, gone) = call(
+        &b,
+        &t.admin,
+        Method::POST,
+        &format!("{path}/unpublish"),
+        None,
+    )
+    .await;
+    assert_eq!((s, gone["status"].as_str()), (200, Some("unpublished")));
+    assert!(feed_titles(&a, &t.member_a, "").await.is_empty());
+    assert_eq!(call(&a, &t.member_a, Method::GET, &path, None).await.0, 404);
+    let (s, e) = call(
+        &b,
+        &t.admin,
+        Method::PATCH,
+        &path,
+        Some(json!({"title": "第三版"})),
+    )
+    .await;
+    assert_eq!((s, e["code"].as_str()), (409, Some("material_unpublished")));
+    // Out of scope: another township's admin cannot edit or unpublish it.
+    assert_eq!(
+        call(
+            &b,
+            &t.other_admin,
+            Method::POST,
+            &format!("{path}/unpublish"),
+            None
+        )
+        .await
+        .0,
+        404
+    );
+    assert_eq!(
+        call(
+            &b,
+            &t.member_a,
+            Method::POST,
+            &format!("{path}/unpublish"),
+            None
+        )
+        .await
+        .0,
+        403
+    );
+}
+
+#[tokio::test]
+async fn the_feed_is_served_from_the_cache_until_something_changes() {
+    let app = TestApp::spawn().await;
+    let t = Township::create(&app.db, app.clock.now()).await;
+    publish(&app, &t.admin, material("已发布", &t.committee)).await;
+    assert_eq!(
+        feed_titles(&app, &t.member_a, "").await,
+        ["已发布"].map(String::from)
+    );
+    // A row written behind the API's back (no generation bump) is not seen: the page
+    // came from the cache, not the database.
+    let (_, m) = publish(&app, &t.admin, material("模板", &t.committee)).await;
+    let mut sneaky = domain::study::MaterialRepo::get(
+        &app.db.repos(),
+        domain::study::MaterialId::from_uuid(m["id"].as_str().unwrap().parse().unwrap()),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    assert_eq!(
+        feed_titles(&app, &t.member_a, "").await,
+        ["模板", "已发布"].map(String::from)
+    );
+    sneaky.id = domain::study::MaterialId::at(app.clock.now() + Duration::seconds(1));
+    sneaky.title = "后门".into();
+    domain::study::MaterialRepo::insert(&app.db.repos(), &sneaky)
+        .await
+        .unwrap();
+    assert_eq!(
+        feed_titles(&app, &t.member_a, "").await,
+        ["模板", "已发布"].map(String::from)
+    );
+    // Any publish makes every feed current again.
+    publish(&app, &t.admin, material("新的", &t.committee)).await;
+    assert_eq!(
+        feed_titles(&app, &t.member_a, "").await,
+        ["新的", "后门", "模板", "已发布"].map(String::from)
+    );
+}

@@ -56,6 +56,8 @@ pub struct Settings {
     pub seed_demo: bool,
     /// The WeChat mini-program, when one is configured (sign-in answers 503 without it).
     pub wechat: Option<infra::wechat::WeChatConfig>,
+    /// The study-points formula and daily cap.
+    pub study_points: domain::study::PointRules,
 }
 
 /// The shape of every layer before validation; field names are the setting names
@@ -95,6 +97,9 @@ struct Layered {
     wechat_app_secret: Option<String>,
     wechat_api_base: String,
     wechat_timeout_ms: u64,
+    study_points_per_material: i32,
+    study_points_per_required: i32,
+    study_points_daily_cap: i32,
 }
 
 impl Default for Layered {
@@ -126,6 +131,9 @@ impl Default for Layered {
             wechat_app_secret: None,
             wechat_api_base: "https://api.weixin.qq.com/".into(),
             wechat_timeout_ms: 5000,
+            study_points_per_material: 1,
+            study_points_per_required: 2,
+            study_points_daily_cap: 10,
         }
     }
 }
@@ -372,6 +380,15 @@ impl Settings {
                 Some(SecretString::from(raw.to_owned()))
             }
         };
+        for (name, value) in [
+            ("study_points_per_material", l.study_points_per_material),
+            ("study_points_per_required", l.study_points_per_required),
+            ("study_points_daily_cap", l.study_points_daily_cap),
+        ] {
+            if !(0..=1000).contains(&value) {
+                return Err(ConfigError::new(name, "must be between 0 and 1000"));
+            }
+        }
         let wechat = wechat_config(
             l.wechat_app_id.as_deref(),
             l.wechat_app_secret.as_deref(),
@@ -402,6 +419,11 @@ impl Settings {
             refresh_token_ttl: Duration::from_secs(l.refresh_token_ttl_days * 24 * 3600),
             seed_demo: l.seed_demo,
             wechat,
+            study_points: domain::study::PointRules {
+                per_material: l.study_points_per_material,
+                per_required: l.study_points_per_required,
+                daily_cap: l.study_points_daily_cap,
+            },
         })
     }
 
@@ -527,6 +549,10 @@ mod tests {
         assert_eq!(
             error_for("APP_TRUSTED_PROXIES", "10.0.0.0/8, proxy.local").name,
             "APP_TRUSTED_PROXIES"
+        );
+        assert_eq!(
+            error_for("APP_STUDY_POINTS_DAILY_CAP", "-1").name,
+            "APP_STUDY_POINTS_DAILY_CAP"
         );
         assert_eq!(
             error_for("APP_NO_SUCH_THING", "1").name,

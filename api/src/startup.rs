@@ -146,6 +146,7 @@ impl AppState {
             keys: deps.keys,
             tokens: token_config(settings),
             trusted_proxies: settings.trusted_proxies.clone().into(),
+            point_rules: settings.study_points,
         }
     }
 }

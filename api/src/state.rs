@@ -22,6 +22,8 @@ pub struct AppState {
     pub qr_key: Arc<QrKey>,
     /// Proxies whose `X-Forwarded-For` is believed (rate limits).
     pub trusted_proxies: Arc<[crate::http::client_ip::IpNet]>,
+    /// The study-points formula and daily cap.
+    pub point_rules: domain::study::PointRules,
     /// WeChat's server API, when a mini-program is configured.
     pub wechat: Option<Arc<infra::wechat::WeChatClient>>,
 }

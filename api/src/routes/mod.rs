@@ -65,7 +65,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(materials::feed::list_materials)
         .service(materials::feed::get_material)
         .service(materials::manage::update_material)
-        .service(materials::manage::unpublish_material);
+        .service(materials::manage::unpublish_material)
+        .service(materials::progress::put_progress);
 }
 
 /// The service context of an authenticated request.

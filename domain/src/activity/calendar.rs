@@ -16,7 +16,7 @@ pub fn shanghai() -> FixedOffset {
 }
 
 /// The instant at which `date` begins in Shanghai (its 00:00 local time).
-fn midnight(date: NaiveDate) -> DateTime<Utc> {
+pub fn midnight(date: NaiveDate) -> DateTime<Utc> {
     let offset = TimeDelta::seconds(i64::from(shanghai().local_minus_utc()));
     (date.and_time(NaiveTime::MIN) - offset).and_utc()
 }

@@ -164,5 +164,39 @@ pub struct StudyRecord {
     pub seconds_spent: i64,
     /// Never reverts once set.
     pub completed_at: Option<DateTime<Utc>>,
+    /// Study points awarded on completion (after the daily cap).
+    pub points: i32,
     pub updated_at: DateTime<Utc>,
+}
+
+/// The study-points formula: points per completed material (more for a required one),
+/// capped per member per day (Shanghai days). Configurable; no ranking is ever published.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PointRules {
+    pub per_material: i32,
+    pub per_required: i32,
+    pub daily_cap: i32,
+}
+
+impl Default for PointRules {
+    fn default() -> Self {
+        Self {
+            per_material: 1,
+            per_required: 2,
+            daily_cap: 10,
+        }
+    }
+}
+
+impl PointRules {
+    /// Points for completing `material`, given what the member already earned today.
+    pub fn award(&self, material: &Material, earned_today: i64) -> i32 {
+        let full = if material.required {
+            self.per_required
+        } else {
+            self.per_material
+        };
+        let room = (i64::from(self.daily_cap) - earned_today).max(0);
+        i64::from(full.max(0)).min(room) as i32
+    }
 }

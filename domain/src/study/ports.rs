@@ -51,6 +51,13 @@ pub trait StudyRecordRepo: Send + Sync {
     /// the duplicate, so racing first reads both succeed).
     async fn insert_if_absent(&self, record: &StudyRecord) -> Result<bool, RepoError>;
     async fn update(&self, record: &StudyRecord) -> Result<(), RepoError>;
+    /// Points the member was awarded for completions in `[from, until)`.
+    async fn points_between(
+        &self,
+        member: MemberId,
+        from: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<i64, RepoError>;
     /// The member's records of the given materials.
     async fn of_member(
         &self,

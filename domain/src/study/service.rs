@@ -340,6 +340,7 @@ pub async fn read(
             position: 0,
             seconds_spent: 0,
             completed_at: None,
+            points: 0,
             updated_at: now,
         };
         let first_open = records.insert_if_absent(&fresh).await?;
@@ -362,4 +363,104 @@ pub async fn read(
         }),
         Err(_) => Err(DomainError::NotFound),
     }
+}
+
+/// What the client reports about a member's study of one material.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ProgressReport {
+    pub position: i64,
+    /// The client's running total of seconds spent.
+    pub seconds_spent: i64,
+    pub completed: bool,
+}
+
+impl ProgressReport {
+    pub const MAX_POSITION: i64 = 1_000_000_000;
+    pub const MAX_SECONDS: i64 = 10_000_000;
+
+    pub fn validate(&self) -> Vec<FieldError> {
+        let mut errors = Vec::new();
+        if !(0..=Self::MAX_POSITION).contains(&self.position) {
+            errors.push(FieldError::new(
+                "/position",
+                "progress_position_invalid",
+                format!("position must be 0-{}", Self::MAX_POSITION),
+            ));
+        }
+        if !(0..=Self::MAX_SECONDS).contains(&self.seconds_spent) {
+            errors.push(FieldError::new(
+                "/secondsSpent",
+                "progress_seconds_invalid",
+                format!("secondsSpent must be 0-{}", Self::MAX_SECONDS),
+            ));
+        }
+        errors
+    }
+}
+
+/// Records a member's progress on a material of their audience. Idempotent and monotonic:
+/// credited time never decreases and never exceeds the wall time since the member first
+/// opened the material; completion never reverts, and completing awards study points
+/// (within the daily cap) once. One unit of work, with the member locked, so concurrent
+/// completions cannot overrun the cap.
+pub async fn record_progress(
+    tx: &dyn crate::uow::Transactional,
+    member: &Member,
+    id: MaterialId,
+    report: ProgressReport,
+    rules: &PointRules,
+    now: DateTime<Utc>,
+) -> Result<StudyRecord, DomainError> {
+    let errors = report.validate();
+    if !errors.is_empty() {
+        return Err(DomainError::Validation(errors));
+    }
+    let uow = tx.begin().await?;
+    let material = uow
+        .materials()
+        .get(id)
+        .await?
+        .ok_or(DomainError::NotFound)?;
+    if !(material.is_live(now) && member.is_active() && material.audience.includes(member)) {
+        return Err(DomainError::NotFound);
+    }
+    uow.members().lock(member.id).await?;
+    let existing = uow.study_records().get(member.id, material.id).await?;
+    let mut record = existing.clone().unwrap_or(StudyRecord {
+        material_id: material.id,
+        member_id: member.id,
+        opened_at: now,
+        position: 0,
+        seconds_spent: 0,
+        completed_at: None,
+        points: 0,
+        updated_at: now,
+    });
+    let wall = (now - record.opened_at).num_seconds().max(0);
+    record.seconds_spent = record.seconds_spent.max(report.seconds_spent.min(wall));
+    record.position = report.position;
+    if report.completed && record.completed_at.is_none() {
+        let day = now
+            .with_timezone(&crate::activity::calendar::shanghai())
+            .date_naive();
+        let from = crate::activity::calendar::midnight(day);
+        let until = from + chrono::Duration::days(1);
+        let earned = uow
+            .study_records()
+            .points_between(member.id, from, until)
+            .await?;
+        record.completed_at = Some(now);
+        record.points = rules.award(&material, earned);
+    }
+    if existing.as_ref() == Some(&record) {
+        return Ok(record);
+    }
+    record.updated_at = now;
+    if existing.is_some() {
+        uow.study_records().update(&record).await?;
+    } else {
+        uow.study_records().insert_if_absent(&record).await?;
+    }
+    uow.commit().await?;
+    Ok(record)
 }

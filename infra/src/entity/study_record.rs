@@ -11,6 +11,7 @@ pub struct Model {
     pub position: i64,
     pub seconds_spent: i64,
     pub completed_at: Option<DateTimeUtc>,
+    pub points: i32,
     pub updated_at: DateTimeUtc,
 }
 

@@ -16,6 +16,7 @@ mod m20261128_000010_create_holiday_calendar;
 mod m20261128_000011_create_external_identity;
 mod m20261128_000012_unique_org_name;
 mod m20261128_000013_create_material;
+mod m20261128_000014_add_study_points;
 
 pub struct Migrator;
 
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000011_create_external_identity::Migration),
             Box::new(m20261128_000012_unique_org_name::Migration),
             Box::new(m20261128_000013_create_material::Migration),
+            Box::new(m20261128_000014_add_study_points::Migration),
         ]
     }
 }

@@ -269,6 +269,7 @@ fn record_to_domain(r: study_record::Model) -> Result<StudyRecord, RepoError> {
         position: r.position,
         seconds_spent: r.seconds_spent,
         completed_at: r.completed_at,
+        points: r.points,
         updated_at: r.updated_at,
     })
 }
@@ -281,6 +282,7 @@ fn record_row(r: &StudyRecord) -> study_record::ActiveModel {
         position: Set(r.position),
         seconds_spent: Set(r.seconds_spent),
         completed_at: Set(r.completed_at),
+        points: Set(r.points),
         updated_at: Set(r.updated_at),
     }
 }
@@ -324,6 +326,25 @@ impl<C: ConnectionTrait + Send + Sync> StudyRecordRepo for Repos<C> {
                 sea_orm::DbErr::RecordNotUpdated => RepoError::NotFound,
                 other => map_db_err(other),
             })
+    }
+
+    async fn points_between(
+        &self,
+        member: MemberId,
+        from: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<i64, RepoError> {
+        let points: Vec<i32> = study_record::Entity::find()
+            .select_only()
+            .column(study_record::Column::Points)
+            .filter(study_record::Column::MemberId.eq(member.as_uuid()))
+            .filter(study_record::Column::CompletedAt.gte(from))
+            .filter(study_record::Column::CompletedAt.lt(until))
+            .into_tuple()
+            .all(&self.conn)
+            .await
+            .map_err(map_db_err)?;
+        Ok(points.into_iter().map(i64::from).sum())
     }
 
     async fn of_member(

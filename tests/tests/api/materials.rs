@@ -401,3 +401,154 @@ async fn the_feed_is_served_from_the_cache_until_something_changes() {
         ["新的", "后门", "模板", "已发布"].map(String::from)
     );
 }
+
+async fn progress(app: &TestApp, who: &Member, id: &str, body: Value) -> (u16, Value) {
+    call(
+        app,
+        who,
+        Method::PUT,
+        &format!("/api/v1/materials/{id}/progress"),
+        Some(body),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn progress_is_monotonic_and_never_more_than_the_time_since_opening() {
+    let app = TestApp::spawn().await;
+    let t = Township::create(&app.db, app.clock.now()).await;
+    let (_, m) = publish(&app, &t.admin, material("党章", &t.committee)).await;
+    let id = m["id"].as_str().unwrap().to_owned();
+    call(
+        &app,
+        &t.member_a,
+        Method::GET,
+        &format!("/api/v1/materials/{id}"),
+        None,
+    )
+    .await;
+    app.clock.advance(Duration::seconds(60));
+    let (s, p) = progress(
+        &app,
+        &t.member_a,
+        &id,
+        json!({"position": 40, "secondsSpent": 500}),
+    )
+    .await;
+    assert_eq!(
+        (s, p["secondsSpent"].as_i64()),
+        (200, Some(60)),
+        "capped at the wall time: {p}"
+    );
+    let (_, p) = progress(
+        &app,
+        &t.member_a,
+        &id,
+        json!({"position": 10, "secondsSpent": 30}),
+    )
+    .await;
+    assert_eq!(
+        (p["secondsSpent"].as_i64(), p["position"].as_i64()),
+        (Some(60), Some(10)),
+        "time never decreases"
+    );
+    app.clock.advance(Duration::seconds(100));
+    let done = json!({"position": 90, "secondsSpent": 150, "completed": true});
+    let (_, p) = progress(&app, &t.member_a, &id, done.clone()).await;
+    assert_eq!(
+        (
+            p["secondsSpent"].as_i64(),
+            p["completed"].as_bool(),
+            p["points"].as_i64()
+        ),
+        (Some(150), Some(true), Some(2))
+    );
+    let (_, again) = progress(&app, &t.member_a, &id, done).await;
+    assert_eq!(again, p, "the same report twice changes nothing");
+    let (_, p) = progress(
+        &app,
+        &t.member_a,
+        &id,
+        json!({"position": 0, "secondsSpent": 0, "completed": false}),
+    )
+    .await;
+    assert_eq!(
+        (
+            p["completed"].as_bool(),
+            p["points"].as_i64(),
+            p["secondsSpent"].as_i64()
+        ),
+        (Some(true), Some(2), Some(150)),
+        "completion never reverts"
+    );
+    // The feed shows it.
+    let (_, feed) = call(&app, &t.member_a, Method::GET, "/api/v1/materials", None).await;
+    assert_eq!(feed["items"][0]["myProgress"]["completed"], true);
+    // Outside the audience, and bad numbers.
+    let (_, branch_only) = publish(&app, &t.secretary_a, material("一支部", &t.branch_a)).await;
+    let other = branch_only["id"].as_str().unwrap();
+    assert_eq!(
+        progress(
+            &app,
+            &t.member_b,
+            other,
+            json!({"position": 0, "secondsSpent": 1})
+        )
+        .await
+        .0,
+        404
+    );
+    let (s, e) = progress(
+        &app,
+        &t.member_a,
+        &id,
+        json!({"position": -1, "secondsSpent": 99999999}),
+    )
+    .await;
+    assert_eq!(s, 422, "{e}");
+    // Never opened: the clock starts now, so nothing is credited yet.
+    let (_, p) = progress(
+        &app,
+        &t.member_a,
+        other,
+        json!({"position": 5, "secondsSpent": 600}),
+    )
+    .await;
+    assert_eq!(p["secondsSpent"], 0);
+}
+
+#[tokio::test]
+async fn study_points_stop_at_the_daily_cap_and_start_again_the_next_day() {
+    let app = TestApp::spawn().await;
+    let t = Township::create(&app.db, app.clock.now()).await;
+    let mut ids = Vec::new();
+    for i in 0..7 {
+        let (_, m) = publish(&app, &t.admin, material(&format!("必学{i}"), &t.committee)).await;
+        ids.push(m["id"].as_str().unwrap().to_owned());
+    }
+    let mut points = Vec::new();
+    for id in &ids[..6] {
+        let (_, p) = progress(
+            &app,
+            &t.member_a,
+            id,
+            json!({"position": 1, "secondsSpent": 1, "completed": true}),
+        )
+        .await;
+        points.push(p["points"].as_i64().unwrap());
+    }
+    assert_eq!(
+        points,
+        vec![2, 2, 2, 2, 2, 0],
+        "2 per required material, 10 a day"
+    );
+    app.clock.advance(Duration::days(1));
+    let (_, p) = progress(
+        &app,
+        &t.member_a,
+        &ids[6],
+        json!({"position": 1, "secondsSpent": 1, "completed": true}),
+    )
+    .await;
+    assert_eq!(p["points"], 2, "a new day");
+}

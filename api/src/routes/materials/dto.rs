@@ -92,6 +92,8 @@ pub struct ProgressView {
     pub seconds_spent: i64,
     pub completed: bool,
     pub completed_at: Option<DateTime<FixedOffset>>,
+    /// Study points awarded for completing it (0 past the daily cap).
+    pub points: i32,
 }
 
 impl From<&StudyRecord> for ProgressView {
@@ -102,6 +104,7 @@ impl From<&StudyRecord> for ProgressView {
             seconds_spent: r.seconds_spent,
             completed: r.completed_at.is_some(),
             completed_at: r.completed_at.map(beijing),
+            points: r.points,
         }
     }
 }

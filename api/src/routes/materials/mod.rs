@@ -4,4 +4,5 @@
 pub mod dto;
 pub mod feed;
 pub mod manage;
+pub mod progress;
 pub mod sanitize;

@@ -58,6 +58,9 @@ pub struct Settings {
     pub wechat: Option<infra::wechat::WeChatConfig>,
     /// The study-points formula and daily cap.
     pub study_points: domain::study::PointRules,
+    /// The share (0-1) of a branch's expected members who must complete the monthly lesson
+    /// by the month's end for the branch to count as having organised it.
+    pub lesson_organised_share: f64,
 }
 
 /// The shape of every layer before validation; field names are the setting names
@@ -100,6 +103,7 @@ struct Layered {
     study_points_per_material: i32,
     study_points_per_required: i32,
     study_points_daily_cap: i32,
+    lesson_organised_percent: u8,
 }
 
 impl Default for Layered {
@@ -134,6 +138,7 @@ impl Default for Layered {
             study_points_per_material: 1,
             study_points_per_required: 2,
             study_points_daily_cap: 10,
+            lesson_organised_percent: 50,
         }
     }
 }
@@ -389,6 +394,12 @@ impl Settings {
                 return Err(ConfigError::new(name, "must be between 0 and 1000"));
             }
         }
+        if !(1..=100).contains(&l.lesson_organised_percent) {
+            return Err(ConfigError::new(
+                "lesson_organised_percent",
+                "must be between 1 and 100",
+            ));
+        }
         let wechat = wechat_config(
             l.wechat_app_id.as_deref(),
             l.wechat_app_secret.as_deref(),
@@ -424,6 +435,7 @@ impl Settings {
                 per_required: l.study_points_per_required,
                 daily_cap: l.study_points_daily_cap,
             },
+            lesson_organised_share: f64::from(l.lesson_organised_percent) / 100.0,
         })
     }
 

@@ -147,6 +147,7 @@ impl AppState {
             tokens: token_config(settings),
             trusted_proxies: settings.trusted_proxies.clone().into(),
             point_rules: settings.study_points,
+            lesson_organised_share: settings.lesson_organised_share,
         }
     }
 }

@@ -66,7 +66,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(materials::feed::get_material)
         .service(materials::manage::update_material)
         .service(materials::manage::unpublish_material)
-        .service(materials::progress::put_progress);
+        .service(materials::progress::put_progress)
+        .service(materials::report::study_report);
 }
 
 /// The service context of an authenticated request.

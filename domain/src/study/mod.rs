@@ -3,6 +3,7 @@
 
 pub mod model;
 mod ports;
+pub mod report;
 pub mod service;
 
 pub use model::*;

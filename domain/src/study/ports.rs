@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use super::model::{Material, MaterialCategory, MaterialId, StudyRecord};
 use crate::activity::calendar::YearMonth;
 use crate::error::RepoError;
-use crate::org::{Member, MemberId};
+use crate::org::{Member, MemberId, OrgPath};
 use crate::page::{Page, PageRequest};
 
 /// A member's feed: what their audience allows at `now`, with optional filters.
@@ -31,6 +31,15 @@ pub trait MaterialRepo: Send + Sync {
         query: &FeedQuery,
         page: &PageRequest,
     ) -> Result<Page<Material>, RepoError>;
+    /// Published materials live at `now` that the study report of `month` covers, for an
+    /// audience inside or above `scope`: that month's monthly lessons, and required
+    /// materials published in the month.
+    async fn reportable(
+        &self,
+        scope: &OrgPath,
+        month: YearMonth,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Material>, RepoError>;
     /// The earliest publish time after `now` of any published material (when a cached feed
     /// stops being current).
     async fn next_publish_after(
@@ -58,6 +67,12 @@ pub trait StudyRecordRepo: Send + Sync {
         from: DateTime<Utc>,
         until: DateTime<Utc>,
     ) -> Result<i64, RepoError>;
+    /// Members who completed `material` before `until`.
+    async fn completed_before(
+        &self,
+        material: MaterialId,
+        until: DateTime<Utc>,
+    ) -> Result<Vec<MemberId>, RepoError>;
     /// The member's records of the given materials.
     async fn of_member(
         &self,

@@ -246,6 +246,41 @@ impl<C: ConnectionTrait + Send + Sync> MaterialRepo for Repos<C> {
         Ok(Page::from_overfetch(rows, page.limit(), feed_cursor))
     }
 
+    async fn reportable(
+        &self,
+        scope: &OrgPath,
+        month: YearMonth,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Material>, RepoError> {
+        use material::Column as M;
+        fetch_all(
+            &self.conn,
+            material::Entity::find()
+                .filter(M::Status.eq(MaterialStatus::Published.as_str()))
+                .filter(M::PublishAt.lte(now))
+                .filter(
+                    Condition::any()
+                        .add(M::AudiencePath.is_in(ancestors(scope)))
+                        .add(super::subtree(M::AudiencePath, scope)),
+                )
+                .filter(
+                    Condition::any()
+                        .add(M::LessonMonth.eq(month.to_string()))
+                        .add(
+                            Condition::all()
+                                .add(M::Required.eq(true))
+                                .add(M::PublishAt.gte(month.start()))
+                                .add(M::PublishAt.lt(month.end())),
+                        ),
+                )
+                .order_by_asc(M::PublishAt)
+                .order_by_asc(M::Id)
+                .limit(500),
+            material_to_domain,
+        )
+        .await
+    }
+
     async fn next_publish_after(
         &self,
         now: DateTime<Utc>,
@@ -345,6 +380,23 @@ impl<C: ConnectionTrait + Send + Sync> StudyRecordRepo for Repos<C> {
             .await
             .map_err(map_db_err)?;
         Ok(points.into_iter().map(i64::from).sum())
+    }
+
+    async fn completed_before(
+        &self,
+        material: MaterialId,
+        until: DateTime<Utc>,
+    ) -> Result<Vec<MemberId>, RepoError> {
+        let ids: Vec<uuid::Uuid> = study_record::Entity::find()
+            .select_only()
+            .column(study_record::Column::MemberId)
+            .filter(study_record::Column::MaterialId.eq(material.as_uuid()))
+            .filter(study_record::Column::CompletedAt.lt(until))
+            .into_tuple()
+            .all(&self.conn)
+            .await
+            .map_err(map_db_err)?;
+        Ok(ids.into_iter().map(MemberId::from_uuid).collect())
     }
 
     async fn of_member(

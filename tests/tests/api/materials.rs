@@ -552,3 +552,160 @@ async fn study_points_stop_at_the_daily_cap_and_start_again_the_next_day() {
     .await;
     assert_eq!(p["points"], 2, "a new day");
 }
+
+#[tokio::test]
+async fn the_study_report_shows_completion_who_has_not_studied_and_the_monthly_lesson() {
+    let app = TestApp::spawn().await;
+    let t = Township::create(&app.db, app.clock.now()).await;
+    let mut lesson = material("十一月党课", &t.committee);
+    lesson["lessonMonth"] = json!("2026-11");
+    lesson["required"] = json!(false);
+    let (_, lesson) = publish(&app, &t.admin, lesson).await;
+    let (_, required) = publish(&app, &t.secretary_a, material("一支部必学", &t.branch_a)).await;
+    let lesson_id = lesson["id"].as_str().unwrap().to_owned();
+    // Everyone in branch A completes the lesson; member_a also the required material.
+    let branch_a = MemberRepo::active_in_branch(&app.db.repos(), &t.branch_a.path)
+        .await
+        .unwrap();
+    for m in &branch_a {
+        let (s, _) = progress(
+            &app,
+            m,
+            &lesson_id,
+            json!({"position": 1, "secondsSpent": 0, "completed": true}),
+        )
+        .await;
+        assert_eq!(s, 200);
+    }
+    progress(
+        &app,
+        &t.member_a,
+        required["id"].as_str().unwrap(),
+        json!({"position": 1, "secondsSpent": 0, "completed": true}),
+    )
+    .await;
+
+    assert_eq!(
+        call(
+            &app,
+            &t.member_a,
+            Method::GET,
+            "/api/v1/reports/study?month=2026-11",
+            None
+        )
+        .await
+        .0,
+        403
+    );
+    let (s, e) = call(&app, &t.admin, Method::GET, "/api/v1/reports/study", None).await;
+    assert_eq!(
+        (s, e["errors"][0]["code"].as_str()),
+        (422, Some("study_report_selection_invalid")),
+        "{e}"
+    );
+    let (s, report) = call(
+        &app,
+        &t.admin,
+        Method::GET,
+        "/api/v1/reports/study?month=2026-11",
+        None,
+    )
+    .await;
+    assert_eq!(s, 200, "{report}");
+    let branch = |name: &str| {
+        report["branches"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|b| b["branchName"] == name)
+            .cloned()
+            .unwrap_or_else(|| panic!("{name} missing: {report}"))
+    };
+    let a = branch(&t.branch_a.name);
+    assert_eq!(a["lesson"], json!({"received": true, "organised": true}));
+    let rows = a["materials"].as_array().unwrap();
+    assert_eq!(rows.len(), 2, "{a}");
+    assert_eq!(
+        (rows[0]["completed"].as_u64(), rows[0]["expected"].as_u64()),
+        (Some(branch_a.len() as u64), Some(branch_a.len() as u64))
+    );
+    assert_eq!(rows[1]["completed"], 1);
+    let missing: Vec<&str> = rows[1]["notStudied"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["name"].as_str().unwrap())
+        .collect();
+    assert!(
+        missing.contains(&t.member_a2.name.as_str())
+            && !missing.contains(&t.member_a.name.as_str()),
+        "{missing:?}"
+    );
+    assert_eq!(
+        rows[1]["notStudied"][0]["phone"].as_str().unwrap().len(),
+        11,
+        "masked, 138****5678"
+    );
+    assert!(rows[1]["notStudied"][0]["phone"]
+        .as_str()
+        .unwrap()
+        .contains("****"));
+    let b = branch(&t.branch_b.name);
+    assert_eq!(
+        b["lesson"],
+        json!({"received": true, "organised": false}),
+        "the township sees who has not organised it"
+    );
+    assert!(
+        report.to_string().find(&t.other_branch.name).is_none(),
+        "another township"
+    );
+    // A secretary sees their branch only; one material by id; another township gets 404.
+    let (_, mine) = call(
+        &app,
+        &t.secretary_a,
+        Method::GET,
+        "/api/v1/reports/study?month=2026-11",
+        None,
+    )
+    .await;
+    assert_eq!(mine["branches"].as_array().unwrap().len(), 1);
+    let by_id = format!(
+        "/api/v1/reports/study?materialId={}",
+        required["id"].as_str().unwrap()
+    );
+    let (s, one) = call(&app, &t.admin, Method::GET, &by_id, None).await;
+    assert_eq!(
+        (s, one["branches"][0]["lesson"].clone()),
+        (200, Value::Null)
+    );
+    assert_eq!(
+        call(&app, &t.other_admin, Method::GET, &by_id, None)
+            .await
+            .0,
+        404
+    );
+    // The same as an Excel file.
+    let res = app
+        .send_as(
+            &app.token_for(t.admin.id),
+            Method::GET,
+            "/api/v1/reports/study?month=2026-11&format=xlsx",
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 200);
+    assert!(res.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .contains("spreadsheetml"));
+    let bytes = res.bytes().await.unwrap();
+    use calamine::Reader;
+    let mut book = calamine::Xlsx::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    assert_eq!(
+        book.sheet_names(),
+        vec!["学习情况".to_owned(), "未学习党员".to_owned()]
+    );
+    let sheet = book.worksheet_range("未学习党员").unwrap();
+    let names: Vec<String> = sheet.rows().skip(1).map(|r| r[2].to_string()).collect();
+    assert!(names.contains(&t.member_a2.name), "{names:?}");
+}

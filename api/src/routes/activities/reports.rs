@@ -103,7 +103,7 @@ fn view(b: &BranchCompliance) -> BranchComplianceView {
     }
 }
 
-fn wants_xlsx(req: &HttpRequest, format: Option<ReportFormat>) -> bool {
+pub fn wants_xlsx(req: &HttpRequest, format: Option<ReportFormat>) -> bool {
     match format {
         Some(f) => f == ReportFormat::Xlsx,
         None => req

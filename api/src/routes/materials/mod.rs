@@ -5,4 +5,5 @@ pub mod dto;
 pub mod feed;
 pub mod manage;
 pub mod progress;
+pub mod report;
 pub mod sanitize;

@@ -29,6 +29,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(auth::logout::logout)
         .service(me::get::get_me)
         .service(me::unbind_wechat::unbind_my_wechat)
+        .service(me::subscriptions::add_consent)
+        .service(me::subscriptions::list_subscriptions)
         .service(orgs::get::get_org)
         .service(orgs::update::update_org)
         .service(orgs::list_children::list_children)

@@ -7,4 +7,4 @@ pub mod report;
 pub mod service;
 
 pub use model::*;
-pub use ports::{FeedQuery, MaterialRepo, StudyRecordRepo};
+pub use ports::{FeedQuery, MaterialRepo, StudyRecordRepo, SubscriptionRepo};

@@ -1,7 +1,7 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
-use super::model::{Material, MaterialCategory, MaterialId, StudyRecord};
+use super::model::{Material, MaterialCategory, MaterialId, StudyRecord, Subscription};
 use crate::activity::calendar::YearMonth;
 use crate::error::RepoError;
 use crate::org::{Member, MemberId, OrgPath};
@@ -79,4 +79,18 @@ pub trait StudyRecordRepo: Send + Sync {
         member: MemberId,
         materials: &[MaterialId],
     ) -> Result<Vec<StudyRecord>, RepoError>;
+}
+
+/// Storage of subscribe-message consents.
+#[async_trait]
+pub trait SubscriptionRepo: Send + Sync {
+    /// Adds one consent (creating the row at 1); answers the new balance.
+    async fn add_consent(
+        &self,
+        member: MemberId,
+        template_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<i32, RepoError>;
+    /// The member's balances, by template id.
+    async fn of_member(&self, member: MemberId) -> Result<Vec<Subscription>, RepoError>;
 }

@@ -13,3 +13,4 @@ pub mod refresh_token;
 pub mod role_grant;
 pub mod setting;
 pub mod study_record;
+pub mod subscription_consent;

@@ -17,6 +17,7 @@ mod m20261128_000011_create_external_identity;
 mod m20261128_000012_unique_org_name;
 mod m20261128_000013_create_material;
 mod m20261128_000014_add_study_points;
+mod m20261128_000015_create_subscription_consent;
 
 pub struct Migrator;
 
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000012_unique_org_name::Migration),
             Box::new(m20261128_000013_create_material::Migration),
             Box::new(m20261128_000014_add_study_points::Migration),
+            Box::new(m20261128_000015_create_subscription_consent::Migration),
         ]
     }
 }

@@ -1,6 +1,6 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::Query;
+use sea_orm::sea_query::{ExprTrait, Query};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
     QueryOrder, QuerySelect, TryInsertResult,
@@ -8,14 +8,14 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 
 use super::{fetch_all, map_db_err, Repos};
-use crate::entity::{material, study_record};
+use crate::entity::{material, study_record, subscription_consent};
 use domain::activity::calendar::YearMonth;
 use domain::error::RepoError;
 use domain::org::{MemberCategory, MemberId, OrgId, OrgPath};
 use domain::page::{CursorKey, Page, PageRequest};
 use domain::study::{
     Attachment, AttachmentKind, Audience, FeedQuery, Material, MaterialCategory, MaterialId,
-    MaterialRepo, MaterialStatus, StudyRecord, StudyRecordRepo,
+    MaterialRepo, MaterialStatus, StudyRecord, StudyRecordRepo, Subscription, SubscriptionRepo,
 };
 
 fn corrupt(what: &str, value: &str) -> RepoError {
@@ -415,6 +415,66 @@ impl<C: ConnectionTrait + Send + Sync> StudyRecordRepo for Repos<C> {
                     study_record::Column::MaterialId.is_in(materials.iter().map(|m| m.as_uuid())),
                 ),
             record_to_domain,
+        )
+        .await
+    }
+}
+
+#[async_trait]
+impl<C: ConnectionTrait + Send + Sync> SubscriptionRepo for Repos<C> {
+    async fn add_consent(
+        &self,
+        member: MemberId,
+        template_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<i32, RepoError> {
+        use subscription_consent::Column as S;
+        // One statement: insert at 1, or add one to the balance (atomic on both backends).
+        let row = subscription_consent::ActiveModel {
+            member_id: Set(member.as_uuid()),
+            template_id: Set(template_id.to_owned()),
+            balance: Set(1),
+            updated_at: Set(now),
+        };
+        subscription_consent::Entity::insert(row)
+            .on_conflict(
+                sea_orm::sea_query::OnConflict::columns([S::MemberId, S::TemplateId])
+                    .value(
+                        S::Balance,
+                        sea_orm::sea_query::Expr::col((subscription_consent::Entity, S::Balance))
+                            .add(1),
+                    )
+                    .value(S::UpdatedAt, now)
+                    .to_owned(),
+            )
+            .exec_without_returning(&self.conn)
+            .await
+            .map_err(map_db_err)?;
+        let balance: Option<i32> =
+            subscription_consent::Entity::find_by_id((member.as_uuid(), template_id.to_owned()))
+                .select_only()
+                .column(S::Balance)
+                .into_tuple()
+                .one(&self.conn)
+                .await
+                .map_err(map_db_err)?;
+        balance.ok_or(RepoError::NotFound)
+    }
+
+    async fn of_member(&self, member: MemberId) -> Result<Vec<Subscription>, RepoError> {
+        fetch_all(
+            &self.conn,
+            subscription_consent::Entity::find()
+                .filter(subscription_consent::Column::MemberId.eq(member.as_uuid()))
+                .order_by_asc(subscription_consent::Column::TemplateId),
+            |r| {
+                Ok(Subscription {
+                    member_id: MemberId::from_uuid(r.member_id),
+                    template_id: r.template_id,
+                    balance: r.balance,
+                    updated_at: r.updated_at,
+                })
+            },
         )
         .await
     }

@@ -709,3 +709,76 @@ async fn the_study_report_shows_completion_who_has_not_studied_and_the_monthly_l
     let names: Vec<String> = sheet.rows().skip(1).map(|r| r[2].to_string()).collect();
     assert!(names.contains(&t.member_a2.name), "{names:?}");
 }
+
+#[tokio::test]
+async fn each_consent_adds_one_message_and_a_retried_request_counts_once() {
+    let app = TestApp::spawn().await;
+    let t = Township::create(&app.db, app.clock.now()).await;
+    let consent = |key: Option<&'static str>| {
+        let app = &app;
+        let token = app.token_for(t.member_a.id);
+        async move {
+            let mut req = app
+                .client
+                .post(app.url("/api/v1/me/subscriptions"))
+                .bearer_auth(token)
+                .json(&json!({"templateId": "tmpl_material-push"}));
+            if let Some(k) = key {
+                req = req.header("Idempotency-Key", k);
+            }
+            let res = req.send().await.unwrap();
+            let status = res.status().as_u16();
+            (status, res.json::<Value>().await.unwrap())
+        }
+    };
+    assert_eq!(
+        consent(None).await,
+        (
+            200,
+            json!({"templateId": "tmpl_material-push", "balance": 1})
+        )
+    );
+    assert_eq!(consent(Some("k-1")).await.1["balance"], 2);
+    assert_eq!(
+        consent(Some("k-1")).await.1["balance"],
+        2,
+        "a retry counts once"
+    );
+    assert_eq!(consent(Some("k-2")).await.1["balance"], 3);
+    let (s, list) = call(
+        &app,
+        &t.member_a,
+        Method::GET,
+        "/api/v1/me/subscriptions",
+        None,
+    )
+    .await;
+    assert_eq!(
+        (s, list),
+        (
+            200,
+            json!({"items": [{"templateId": "tmpl_material-push", "balance": 3}]})
+        )
+    );
+    let (_, other) = call(
+        &app,
+        &t.member_b,
+        Method::GET,
+        "/api/v1/me/subscriptions",
+        None,
+    )
+    .await;
+    assert_eq!(other, json!({"items": []}), "per member");
+    let (s, e) = call(
+        &app,
+        &t.member_a,
+        Method::POST,
+        "/api/v1/me/subscriptions",
+        Some(json!({"templateId": "bad id!"})),
+    )
+    .await;
+    assert_eq!(
+        (s, e["errors"][0]["code"].as_str()),
+        (422, Some("subscription_template_invalid"))
+    );
+}

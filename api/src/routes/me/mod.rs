@@ -2,4 +2,5 @@
 
 pub mod dto;
 pub mod get;
+pub mod subscriptions;
 pub mod unbind_wechat;

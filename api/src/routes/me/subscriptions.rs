@@ -1,0 +1,128 @@
+//! The caller's consents to WeChat subscribe-message templates (one consent = one message,
+//! as WeChat counts them): recorded after `wx.requestSubscribeMessage` says "accept".
+
+use actix_web::http::StatusCode;
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::auth::AuthUser;
+use crate::error::{ApiError, Problem};
+use crate::extract::{Json, Validate};
+use crate::http::idempotency::{self, Begin};
+use crate::state::AppState;
+use domain::error::FieldError;
+use domain::study::{Subscription, SubscriptionRepo};
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ConsentRequest {
+    /// The subscribe-message template the member accepted.
+    #[schema(example = "tmpl_material_push")]
+    pub template_id: String,
+}
+
+impl Validate for ConsentRequest {
+    fn validate(&self) -> Result<(), Vec<FieldError>> {
+        Subscription::validate_template_id(&self.template_id)
+            .map(|_| ())
+            .map_err(|e| vec![e])
+    }
+}
+
+/// How many more messages of a template may be sent to the caller.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SubscriptionView {
+    pub template_id: String,
+    pub balance: i32,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SubscriptionList {
+    pub items: Vec<SubscriptionView>,
+}
+
+/// Records one consent: the template's balance grows by one. Accepts `Idempotency-Key`, so a
+/// retried request on a weak network counts once.
+#[utoipa::path(
+    tag = "me",
+    operation_id = "addSubscriptionConsent",
+    security(("bearerAuth" = [])),
+    request_body = ConsentRequest,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry count once (kept 24 h)")),
+    responses(
+        (status = 200, description = "The template's balance after this consent", body = SubscriptionView),
+        (status = 400, description = "request_json_malformed or idempotency_key_invalid", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "auth_token_*", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "idempotency_request_in_flight", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "request_unsupported_media_type", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "request_json_invalid, validation_failed (subscription_template_invalid) or idempotency_key_reused", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "database_unavailable", body = Problem, content_type = "application/problem+json"),
+        (status = 500, description = "Unexpected error", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/api/v1/me/subscriptions")]
+pub async fn add_consent(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: AuthUser,
+    body: Json<ConsentRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    let claim = match idempotency::begin(&state, &req, user.member.id, &body).await? {
+        Begin::Replay(res) => return Ok(res),
+        Begin::Claimed(claim) => Some(claim),
+        Begin::Untracked => None,
+    };
+    let result = async {
+        let balance = state
+            .db
+            .repos()
+            .add_consent(user.member.id, &body.template_id, state.clock.now())
+            .await?;
+        let json = serde_json::to_string(&SubscriptionView {
+            template_id: body.template_id.clone(),
+            balance,
+        })
+        .map_err(ApiError::internal)?;
+        Ok::<_, ApiError>((StatusCode::OK, None, json))
+    }
+    .await;
+    if let Some(claim) = claim {
+        claim.finish(&state, &result).await;
+    }
+    let (status, _, json) = result?;
+    Ok(HttpResponse::build(status)
+        .content_type("application/json")
+        .body(json))
+}
+
+/// The caller's remaining consents, by template.
+#[utoipa::path(
+    tag = "me",
+    operation_id = "listSubscriptions",
+    security(("bearerAuth" = [])),
+    responses(
+        (status = 200, description = "Balances by template", body = SubscriptionList),
+        (status = 401, description = "auth_token_*", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "database_unavailable", body = Problem, content_type = "application/problem+json"),
+        (status = 500, description = "Unexpected error", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/api/v1/me/subscriptions")]
+pub async fn list_subscriptions(
+    state: web::Data<AppState>,
+    user: AuthUser,
+) -> Result<web::Json<SubscriptionList>, ApiError> {
+    let items = SubscriptionRepo::of_member(&state.db.repos(), user.member.id)
+        .await?
+        .into_iter()
+        .map(|s| SubscriptionView {
+            template_id: s.template_id,
+            balance: s.balance,
+        })
+        .collect();
+    Ok(web::Json(SubscriptionList { items }))
+}

@@ -11,9 +11,7 @@ use super::ports::{ActivityRepo, CheckInRepo, ExemptionRepo, HolidayRepo, Pendin
 use super::schedule::{self, HeldActivity, ObligationKind, ObligationState, ThemeDaySuggestion};
 use crate::error::DomainError;
 use crate::org::policy::{self, Action, Actor};
-use crate::org::{
-    Member, MemberId, MemberRepo, Org, OrgId, OrgKind, OrgPath, OrgRepo, RoleKind, RoleRepo,
-};
+use crate::org::{Member, MemberId, MemberRepo, Org, OrgId, OrgKind, OrgRepo, RoleKind, RoleRepo};
 
 /// Every repository the reports read.
 pub trait ReportRepos:
@@ -416,18 +414,7 @@ pub async fn compliance<R: ReportRepos + ?Sized>(
     month: YearMonth,
     now: DateTime<Utc>,
 ) -> Result<Vec<BranchCompliance>, DomainError> {
-    let mut scopes = policy::scopes(actor, Action::ReadReports);
-    if scopes.is_empty() {
-        return Err(DomainError::Forbidden);
-    }
-    // Drop scopes nested in others so no branch is listed twice.
-    scopes.sort_by_key(|p| p.depth());
-    let mut roots: Vec<OrgPath> = Vec::new();
-    for s in scopes {
-        if !roots.iter().any(|r| r.covers(&s)) {
-            roots.push(s);
-        }
-    }
+    let roots = policy::report_roots(actor)?;
     let mut branches = Vec::new();
     for root in &roots {
         branches.extend(repos.branches_under(root).await?);

@@ -145,6 +145,23 @@ pub fn scopes(actor: &Actor, action: Action) -> Vec<OrgPath> {
         .collect()
 }
 
+/// The subtrees a report for `actor` covers: where they may read reports, with subtrees
+/// nested in others dropped so no branch is listed twice. Forbidden when there are none.
+pub fn report_roots(actor: &Actor) -> Result<Vec<OrgPath>, DomainError> {
+    let mut scopes = scopes(actor, Action::ReadReports);
+    if scopes.is_empty() {
+        return Err(DomainError::Forbidden);
+    }
+    scopes.sort_by_key(|p| p.depth());
+    let mut roots: Vec<OrgPath> = Vec::new();
+    for s in scopes {
+        if !roots.iter().any(|r| r.covers(&s)) {
+            roots.push(s);
+        }
+    }
+    Ok(roots)
+}
+
 /// Where `actor` may see members: the subtrees their roles cover, their own branch, and
 /// themself (applied again inside repository queries).
 pub fn member_visibility(actor: &Actor) -> super::ports::MemberVisibility {

@@ -11,8 +11,8 @@ use super::model::{Material, MaterialId};
 use super::ports::{MaterialRepo, StudyRecordRepo};
 use crate::activity::calendar::YearMonth;
 use crate::error::DomainError;
-use crate::org::policy::{self, Action, Actor};
-use crate::org::{Member, MemberRepo, Org, OrgPath, OrgRepo};
+use crate::org::policy::{self, Actor};
+use crate::org::{Member, MemberRepo, Org, OrgRepo};
 
 /// What the report is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,21 +55,6 @@ pub trait StudyReportRepos: OrgRepo + MemberRepo + MaterialRepo + StudyRecordRep
 
 impl<T> StudyReportRepos for T where T: OrgRepo + MemberRepo + MaterialRepo + StudyRecordRepo {}
 
-fn roots(actor: &Actor) -> Result<Vec<OrgPath>, DomainError> {
-    let mut scopes = policy::scopes(actor, Action::ReadReports);
-    if scopes.is_empty() {
-        return Err(DomainError::Forbidden);
-    }
-    scopes.sort_by_key(|p| p.depth());
-    let mut roots: Vec<OrgPath> = Vec::new();
-    for s in scopes {
-        if !roots.iter().any(|r| r.covers(&s)) {
-            roots.push(s);
-        }
-    }
-    Ok(roots)
-}
-
 /// Builds the report for `actor` (S, C, T; their scope only).
 pub async fn study_report<R: StudyReportRepos + ?Sized>(
     repos: &R,
@@ -78,7 +63,7 @@ pub async fn study_report<R: StudyReportRepos + ?Sized>(
     now: DateTime<Utc>,
     organised_share: f64,
 ) -> Result<Vec<BranchStudy>, DomainError> {
-    let roots = roots(actor)?;
+    let roots = policy::report_roots(actor)?;
     let (materials, cutoff, month) = match selection {
         Selection::Month(month) => {
             let mut all: Vec<Material> = Vec::new();

@@ -61,6 +61,23 @@ pub struct Settings {
     /// The share (0-1) of a branch's expected members who must complete the monthly lesson
     /// by the month's end for the branch to count as having organised it.
     pub lesson_organised_share: f64,
+    /// Subscribe-message push: templates and the worker's pace.
+    pub push: PushSettings,
+}
+
+/// Subscribe-message push. A kind of message whose template is unset is not pushed; with no
+/// WeChat app configured nothing is.
+#[derive(Debug, Clone)]
+pub struct PushSettings {
+    pub templates: domain::push::PushTemplates,
+    /// How long before an activity starts its reminder goes out.
+    pub reminder_lead: Duration,
+    /// How often each instance's worker looks for due deliveries.
+    pub interval: Duration,
+    /// `formal`, `trial` or `developer`: which mini-program version a message opens.
+    pub miniprogram_state: String,
+    /// Attempts before a retryable failure becomes final.
+    pub max_attempts: i32,
 }
 
 /// The shape of every layer before validation; field names are the setting names
@@ -104,6 +121,16 @@ struct Layered {
     study_points_per_required: i32,
     study_points_daily_cap: i32,
     lesson_organised_percent: u8,
+    #[serde(default)]
+    push_template_material: Option<String>,
+    #[serde(default)]
+    push_template_reminder: Option<String>,
+    #[serde(default)]
+    push_template_review: Option<String>,
+    push_reminder_lead_minutes: u32,
+    push_interval_secs: u64,
+    push_miniprogram_state: String,
+    push_max_attempts: i32,
 }
 
 impl Default for Layered {
@@ -139,6 +166,13 @@ impl Default for Layered {
             study_points_per_required: 2,
             study_points_daily_cap: 10,
             lesson_organised_percent: 50,
+            push_template_material: None,
+            push_template_reminder: None,
+            push_template_review: None,
+            push_reminder_lead_minutes: 60,
+            push_interval_secs: 10,
+            push_miniprogram_state: "formal".into(),
+            push_max_attempts: 5,
         }
     }
 }
@@ -193,6 +227,74 @@ fn wechat_config(
         api_base,
         timeout: Duration::from_millis(timeout_ms),
     }))
+}
+
+fn push_settings(l: &Layered, wechat: bool) -> Result<PushSettings, ConfigError> {
+    let mut templates = domain::push::PushTemplates::default();
+    for (name, raw, slot) in [
+        (
+            "push_template_material",
+            &l.push_template_material,
+            &mut templates.material,
+        ),
+        (
+            "push_template_reminder",
+            &l.push_template_reminder,
+            &mut templates.reminder,
+        ),
+        (
+            "push_template_review",
+            &l.push_template_review,
+            &mut templates.review,
+        ),
+    ] {
+        let Some(raw) = raw.as_deref().map(str::trim).filter(|s| !s.is_empty()) else {
+            continue;
+        };
+        let id = domain::study::Subscription::validate_template_id(raw)
+            .map_err(|_| ConfigError::new(name, "not a subscribe-message template id"))?;
+        if !wechat {
+            return Err(ConfigError::new(
+                name,
+                "needs wechat_app_id and wechat_app_secret",
+            ));
+        }
+        *slot = Some(id);
+    }
+    if !(1..=7 * 24 * 60).contains(&l.push_reminder_lead_minutes) {
+        return Err(ConfigError::new(
+            "push_reminder_lead_minutes",
+            "must be between 1 and 10080 (a week)",
+        ));
+    }
+    if !(1..=3600).contains(&l.push_interval_secs) {
+        return Err(ConfigError::new(
+            "push_interval_secs",
+            "must be between 1 and 3600",
+        ));
+    }
+    if !matches!(
+        l.push_miniprogram_state.as_str(),
+        "formal" | "trial" | "developer"
+    ) {
+        return Err(ConfigError::new(
+            "push_miniprogram_state",
+            "must be formal, trial or developer",
+        ));
+    }
+    if !(1..=20).contains(&l.push_max_attempts) {
+        return Err(ConfigError::new(
+            "push_max_attempts",
+            "must be between 1 and 20",
+        ));
+    }
+    Ok(PushSettings {
+        templates,
+        reminder_lead: Duration::from_secs(u64::from(l.push_reminder_lead_minutes) * 60),
+        interval: Duration::from_secs(l.push_interval_secs),
+        miniprogram_state: l.push_miniprogram_state.clone(),
+        max_attempts: l.push_max_attempts,
+    })
 }
 
 /// Accepts `"a, b"` (environment) as well as `["a", "b"]` (file).
@@ -406,6 +508,7 @@ impl Settings {
             &l.wechat_api_base,
             l.wechat_timeout_ms,
         )?;
+        let push = push_settings(&l, wechat.is_some())?;
         Ok(Self {
             host: l.host,
             port: l.port,
@@ -436,6 +539,7 @@ impl Settings {
                 daily_cap: l.study_points_daily_cap,
             },
             lesson_organised_share: f64::from(l.lesson_organised_percent) / 100.0,
+            push,
         })
     }
 

@@ -8,6 +8,7 @@ pub mod error;
 pub mod extract;
 pub mod http;
 pub mod openapi;
+pub mod push;
 pub mod routes;
 pub mod startup;
 pub mod state;

@@ -131,14 +131,20 @@ async fn connect_redis(url: &str, settings: &Settings) -> Result<RedisCache, Cac
 
 impl AppState {
     pub fn new(deps: AppDeps, settings: &Settings) -> Self {
+        let wechat = settings.wechat.clone().and_then(|config| {
+            infra::wechat::WeChatClient::new(config, deps.cache.clone())
+                .map_err(|e| tracing::error!(error = %e, "WeChat client not available"))
+                .ok()
+                .map(Arc::new)
+        });
+        let mut push = settings.push.clone();
+        if wechat.is_none() {
+            push.templates = domain::push::PushTemplates::default();
+        }
         Self {
             db: deps.db,
-            wechat: settings.wechat.clone().and_then(|config| {
-                infra::wechat::WeChatClient::new(config, deps.cache.clone())
-                    .map_err(|e| tracing::error!(error = %e, "WeChat client not available"))
-                    .ok()
-                    .map(Arc::new)
-            }),
+            wechat,
+            push,
             cache: deps.cache,
             cache_backend: deps.cache_backend,
             clock: deps.clock,
@@ -171,7 +177,16 @@ impl Application {
                 "demo township ready; try `cargo run -q -- token --member 13800000001`"
             );
         }
-        Self::build_with(settings, deps, None)
+        let state = AppState::new(deps.clone(), settings);
+        let app = Self::build_with(settings, deps, None)?;
+        if let Some(worker) = crate::push::PushWorker::from_state(&state, None) {
+            tracing::info!(
+                interval_secs = settings.push.interval.as_secs(),
+                "push worker started"
+            );
+            tokio::spawn(worker.run_forever(settings.push.interval));
+        }
+        Ok(app)
     }
 
     /// Binds the application over ready dependencies, with optional extra routes.

@@ -28,4 +28,6 @@ pub struct AppState {
     pub lesson_organised_share: f64,
     /// WeChat's server API, when a mini-program is configured.
     pub wechat: Option<Arc<infra::wechat::WeChatClient>>,
+    /// The push settings; their templates are cleared when there is no WeChat client.
+    pub push: crate::config::PushSettings,
 }

@@ -4,6 +4,7 @@
 use crate::audit::{AuditAction, AuditEntry, AuditId, NewAuditEntry};
 use crate::clock::Clock;
 use crate::org::{Actor, OrgId, OrgPath};
+use crate::push::PushTemplates;
 use crate::uow::Transactional;
 
 pub struct ServiceContext<'a> {
@@ -11,6 +12,8 @@ pub struct ServiceContext<'a> {
     pub clock: &'a dyn Clock,
     pub actor: &'a Actor,
     pub request_id: Option<String>,
+    /// Which kinds of message are pushed (the templates configured).
+    pub push: &'a PushTemplates,
 }
 
 impl ServiceContext<'_> {

@@ -14,6 +14,7 @@ pub mod identity;
 pub mod org;
 pub mod page;
 pub mod platform;
+pub mod push;
 mod string_enum;
 pub mod study;
 pub mod uow;

@@ -12,6 +12,7 @@ use crate::error::RepoError;
 use crate::identity::{ExternalIdentityRepo, RefreshTokenRepo};
 use crate::org::{MemberRepo, OrgRepo, RoleRepo};
 use crate::platform::SettingRepo;
+use crate::push::PushRepo;
 use crate::study::{MaterialRepo, StudyRecordRepo};
 
 #[async_trait]
@@ -29,6 +30,7 @@ pub trait UnitOfWork: Send + Sync {
     fn external_identities(&self) -> &dyn ExternalIdentityRepo;
     fn materials(&self) -> &dyn MaterialRepo;
     fn study_records(&self) -> &dyn StudyRecordRepo;
+    fn push(&self) -> &dyn PushRepo;
 
     async fn commit(self: Box<Self>) -> Result<(), RepoError>;
     async fn rollback(self: Box<Self>) -> Result<(), RepoError>;

@@ -69,6 +69,10 @@ pub fn default_test_instant() -> DateTime<Utc> {
 
 /// The AppID of the test apps' WeChat mini-program.
 pub const TEST_WECHAT_APP_ID: &str = "wx-test-app";
+/// The subscribe-message templates configured with a WeChat stand-in.
+pub const TEST_TEMPLATE_MATERIAL: &str = "tmpl-material";
+pub const TEST_TEMPLATE_REMINDER: &str = "tmpl-reminder";
+pub const TEST_TEMPLATE_REVIEW: &str = "tmpl-review";
 
 /// The key every test app signs with (fixed, so two instances of a pair agree).
 pub const TEST_KEY_ID: &str = "test-1";
@@ -156,6 +160,11 @@ impl TestApp {
                 },
                 timeout: std::time::Duration::from_millis(500),
             });
+            settings.push.templates = domain::push::PushTemplates {
+                material: Some(TEST_TEMPLATE_MATERIAL.into()),
+                reminder: Some(TEST_TEMPLATE_REMINDER.into()),
+                review: Some(TEST_TEMPLATE_REVIEW.into()),
+            };
         }
 
         let db = database.connect().await;

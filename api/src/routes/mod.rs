@@ -83,5 +83,6 @@ pub fn service_context<'a>(
         clock: state.clock.as_ref(),
         actor: &user.actor,
         request_id: req.extensions().get::<RequestId>().map(|r| r.0.clone()),
+        push: &state.push.templates,
     }
 }

@@ -133,6 +133,22 @@ impl Activity {
     }
 
     /// Does `member` (with `roles` as the caller) belong to those expected to attend?
+    /// Is `member`, an active member of this activity's branch, expected at it? `committee`
+    /// holds the branch's secretary and committee members (for committee meetings).
+    pub fn expects_in_branch(
+        &self,
+        member: &Member,
+        committee: &std::collections::HashSet<MemberId>,
+    ) -> bool {
+        match self.kind {
+            ActivityKind::GroupMeeting => {
+                member.group_id.is_some() && member.group_id == self.group_id
+            }
+            ActivityKind::CommitteeMeeting => committee.contains(&member.id),
+            _ => true,
+        }
+    }
+
     pub fn expects(&self, member: &Member, roles: &[ActorRole]) -> bool {
         if member.branch_id != self.branch_id || !member.is_active() {
             return false;

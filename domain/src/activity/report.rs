@@ -118,11 +118,7 @@ impl BranchRoster {
         self.members
             .iter()
             .filter(move |m| m.created_at <= a.ends_at)
-            .filter(move |m| match a.kind {
-                ActivityKind::GroupMeeting => m.group_id.is_some() && m.group_id == a.group_id,
-                ActivityKind::CommitteeMeeting => self.committee.contains(&m.id),
-                _ => true,
-            })
+            .filter(move |m| a.expects_in_branch(m, &self.committee))
     }
 
     fn attendance(&self, a: &Activity, check_ins: Vec<CheckIn>) -> Attendance {

@@ -2,7 +2,7 @@
 //! decide exemptions. Writes authorise with the policy, validate, and store the change with
 //! its audit entry in one unit of work; the check-in itself is one idempotent insert.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 
@@ -757,8 +757,44 @@ pub async fn review_check_in(
         .get(id)
         .await?
         .ok_or(DomainError::NotFound)?;
+    notify_check_in_reviews(ctx, uow.as_ref(), std::slice::from_ref(&decided), now).await?;
     uow.commit().await?;
     Ok(decided)
+}
+
+/// Tells each member their check-in was reviewed (when review notices are configured).
+async fn notify_check_in_reviews(
+    ctx: &ServiceContext<'_>,
+    uow: &dyn crate::uow::UnitOfWork,
+    decided: &[CheckIn],
+    now: DateTime<Utc>,
+) -> Result<(), DomainError> {
+    let Some(template) = ctx.push.review.as_deref() else {
+        return Ok(());
+    };
+    let mut titles: HashMap<ActivityId, String> = HashMap::new();
+    for c in decided {
+        let title = match titles.get(&c.activity_id) {
+            Some(t) => t.clone(),
+            None => {
+                let a = uow.activities().get(c.activity_id).await?;
+                let t = a.map(|a| a.title).unwrap_or_default();
+                titles.insert(c.activity_id, t.clone());
+                t
+            }
+        };
+        let notice = crate::push::ReviewNotice {
+            object_type: "check_in",
+            object_id: c.id.to_string(),
+            subject_line: format!("签到：{title}"),
+            approved: c.status == ReviewStatus::Approved,
+            reason: c.review.as_ref().and_then(|r| r.reason.clone()),
+            reviewed_at: now,
+        };
+        let message = crate::push::review_message(&notice, template, now);
+        uow.push().enqueue(&message, &[c.member_id], now).await?;
+    }
+    Ok(())
 }
 
 fn decision_action(what: &'static str, status: ReviewStatus) -> &'static str {
@@ -857,6 +893,7 @@ pub async fn review_check_ins(
         uow.audit().append(&entry).await?;
     }
     let decided = uow.check_ins().get_many(&unique).await?;
+    notify_check_in_reviews(ctx, uow.as_ref(), &decided, now).await?;
     uow.commit().await?;
     Ok(decided)
 }
@@ -1032,6 +1069,18 @@ pub async fn review_exemption(
         Some((activity_branch(&e.branch_path)?, &e.branch_path)),
     );
     uow.audit().append(&entry).await?;
+    if let Some(template) = ctx.push.review.as_deref() {
+        let notice = crate::push::ReviewNotice {
+            object_type: "exemption",
+            object_id: e.id.to_string(),
+            subject_line: "请假申请".to_owned(),
+            approved: status == ReviewStatus::Approved,
+            reason: review.reason.clone(),
+            reviewed_at: now,
+        };
+        let message = crate::push::review_message(&notice, template, now);
+        uow.push().enqueue(&message, &[e.member_id], now).await?;
+    }
     uow.commit().await?;
     Ok(Exemption {
         status,

@@ -93,4 +93,25 @@ pub trait SubscriptionRepo: Send + Sync {
     ) -> Result<i32, RepoError>;
     /// The member's balances, by template id.
     async fn of_member(&self, member: MemberId) -> Result<Vec<Subscription>, RepoError>;
+    /// Spends one consent if any is left (a conditional decrement); answers whether it did.
+    async fn take_consent(
+        &self,
+        member: MemberId,
+        template_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, RepoError>;
+    /// Gives back a consent spent on a message that was not sent.
+    async fn give_back_consent(
+        &self,
+        member: MemberId,
+        template_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), RepoError>;
+    /// Sets the balance to zero (WeChat said the member has no consent left).
+    async fn clear_consent(
+        &self,
+        member: MemberId,
+        template_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), RepoError>;
 }

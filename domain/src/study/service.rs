@@ -181,6 +181,7 @@ pub async fn publish(ctx: &ServiceContext<'_>, new: NewMaterial) -> Result<Mater
         updated_at: now,
     })?;
     uow.materials().insert(&material).await?;
+    push_material(ctx, uow.as_ref(), &material, now).await?;
     let entry = ctx.audit(
         now,
         "material.publish",
@@ -191,6 +192,44 @@ pub async fn publish(ctx: &ServiceContext<'_>, new: NewMaterial) -> Result<Mater
     uow.audit().append(&entry).await?;
     uow.commit().await?;
     Ok(material)
+}
+
+/// The active members of an audience today.
+async fn audience_members(
+    uow: &dyn crate::uow::UnitOfWork,
+    audience: &Audience,
+) -> Result<Vec<crate::org::MemberId>, DomainError> {
+    let mut members = Vec::new();
+    for branch in uow.orgs().branches_under(&audience.org_path).await? {
+        members.extend(
+            uow.members()
+                .active_in_branch(&branch.path)
+                .await?
+                .into_iter()
+                .filter(|m| audience.includes(m))
+                .map(|m| m.id),
+        );
+    }
+    Ok(members)
+}
+
+/// Writes the push of `m`'s current revision to its audience, due at its publish time
+/// (when material push is configured), in the caller's unit of work.
+async fn push_material(
+    ctx: &ServiceContext<'_>,
+    uow: &dyn crate::uow::UnitOfWork,
+    m: &Material,
+    now: DateTime<Utc>,
+) -> Result<(), DomainError> {
+    let Some(template) = ctx.push.material.as_deref() else {
+        return Ok(());
+    };
+    let members = audience_members(uow, &m.audience).await?;
+    let message = crate::push::material_message(m, template, now);
+    uow.push()
+        .enqueue(&message, &members, m.publish_at.max(now))
+        .await?;
+    Ok(())
 }
 
 /// A material the actor may manage: it exists and its audience is inside their scope.
@@ -268,6 +307,9 @@ pub async fn edit(
     m.updated_at = now;
     let m = validated(m)?;
     uow.materials().update(&m).await?;
+    if changes.notify {
+        push_material(ctx, uow.as_ref(), &m, now).await?;
+    }
     let entry = ctx.audit(
         now,
         "material.edit",
@@ -291,6 +333,10 @@ pub async fn unpublish(ctx: &ServiceContext<'_>, id: MaterialId) -> Result<Mater
     m.status = MaterialStatus::Unpublished;
     m.updated_at = now;
     uow.materials().update(&m).await?;
+    // What has not gone out yet never will.
+    uow.push()
+        .cancel_pending(&format!("material:{}", m.id), now)
+        .await?;
     let entry = ctx.audit(
         now,
         "material.unpublish",

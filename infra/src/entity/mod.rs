@@ -9,6 +9,8 @@ pub mod holiday_calendar;
 pub mod material;
 pub mod member;
 pub mod org;
+pub mod push_delivery;
+pub mod push_message;
 pub mod refresh_token;
 pub mod role_grant;
 pub mod setting;

@@ -18,6 +18,7 @@ mod m20261128_000012_unique_org_name;
 mod m20261128_000013_create_material;
 mod m20261128_000014_add_study_points;
 mod m20261128_000015_create_subscription_consent;
+mod m20261128_000016_create_push_outbox;
 
 pub struct Migrator;
 
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000013_create_material::Migration),
             Box::new(m20261128_000014_add_study_points::Migration),
             Box::new(m20261128_000015_create_subscription_consent::Migration),
+            Box::new(m20261128_000016_create_push_outbox::Migration),
         ]
     }
 }

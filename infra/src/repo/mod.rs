@@ -8,6 +8,7 @@ mod audit;
 mod identity;
 mod org;
 mod platform;
+mod push;
 mod study;
 
 use async_trait::async_trait;
@@ -23,6 +24,7 @@ use domain::error::RepoError;
 use domain::identity::{ExternalIdentityRepo, RefreshTokenRepo};
 use domain::org::{MemberRepo, OrgRepo, RoleRepo};
 use domain::platform::SettingRepo;
+use domain::push::PushRepo;
 use domain::study::{MaterialRepo, StudyRecordRepo};
 use domain::uow::{Transactional, UnitOfWork};
 
@@ -101,6 +103,10 @@ impl UnitOfWork for SeaUnitOfWork {
     }
 
     fn study_records(&self) -> &dyn StudyRecordRepo {
+        &self.repos
+    }
+
+    fn push(&self) -> &dyn PushRepo {
         &self.repos
     }
 

@@ -478,4 +478,59 @@ impl<C: ConnectionTrait + Send + Sync> SubscriptionRepo for Repos<C> {
         )
         .await
     }
+
+    async fn take_consent(
+        &self,
+        member: MemberId,
+        template_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, RepoError> {
+        use subscription_consent::Column as S;
+        let result = subscription_consent::Entity::update_many()
+            .col_expr(S::Balance, sea_orm::sea_query::Expr::col(S::Balance).sub(1))
+            .col_expr(S::UpdatedAt, sea_orm::sea_query::Expr::value(now))
+            .filter(S::MemberId.eq(member.as_uuid()))
+            .filter(S::TemplateId.eq(template_id))
+            .filter(S::Balance.gt(0))
+            .exec(&self.conn)
+            .await
+            .map_err(map_db_err)?;
+        Ok(result.rows_affected == 1)
+    }
+
+    async fn give_back_consent(
+        &self,
+        member: MemberId,
+        template_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), RepoError> {
+        use subscription_consent::Column as S;
+        subscription_consent::Entity::update_many()
+            .col_expr(S::Balance, sea_orm::sea_query::Expr::col(S::Balance).add(1))
+            .col_expr(S::UpdatedAt, sea_orm::sea_query::Expr::value(now))
+            .filter(S::MemberId.eq(member.as_uuid()))
+            .filter(S::TemplateId.eq(template_id))
+            .exec(&self.conn)
+            .await
+            .map_err(map_db_err)?;
+        Ok(())
+    }
+
+    async fn clear_consent(
+        &self,
+        member: MemberId,
+        template_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), RepoError> {
+        use subscription_consent::Column as S;
+        subscription_consent::Entity::update_many()
+            .col_expr(S::Balance, sea_orm::sea_query::Expr::value(0))
+            .col_expr(S::UpdatedAt, sea_orm::sea_query::Expr::value(now))
+            .filter(S::MemberId.eq(member.as_uuid()))
+            .filter(S::TemplateId.eq(template_id))
+            .exec(&self.conn)
+            .await
+            .map_err(map_db_err)?;
+        Ok(())
+    }
 }

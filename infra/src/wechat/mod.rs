@@ -9,9 +9,11 @@
 //! shared by every instance through the cache.
 
 mod phone;
+mod subscribe;
 mod token;
 
 pub use phone::WeChatPhone;
+pub use subscribe::WeChatPushSender;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -58,9 +60,15 @@ pub enum WeChatError {
     /// Any other error code.
     #[error("wechat: errcode {errcode}: {errmsg}")]
     Rejected { errcode: i64, errmsg: String },
-    /// No answer in time, or no connection.
+    /// No answer in time, or the answer was cut off: the request may have arrived.
     #[error("wechat unreachable: {0}")]
     Unreachable(String),
+    /// No connection could be made: the request never left.
+    #[error("wechat unreachable: connection failed")]
+    NotConnected,
+    /// WeChat (or a proxy before it) answered with an HTTP error status.
+    #[error("wechat answered HTTP {0}")]
+    HttpStatus(u16),
     /// An answer that is not WeChat's JSON (an HTML error page, a proxy's reply, …).
     #[error("wechat answered unexpectedly: {0}")]
     BadResponse(String),
@@ -176,11 +184,13 @@ impl WeChatClient {
         req: reqwest::RequestBuilder,
     ) -> Result<T, WeChatError> {
         let res = req.send().await.map_err(|e| {
-            WeChatError::Unreachable(if e.is_timeout() {
-                "timed out".into()
+            if e.is_connect() {
+                WeChatError::NotConnected
+            } else if e.is_timeout() {
+                WeChatError::Unreachable("timed out".into())
             } else {
-                "connection failed".into()
-            })
+                WeChatError::Unreachable("request failed".into())
+            }
         })?;
         let status = res.status();
         let bytes = res
@@ -188,7 +198,7 @@ impl WeChatClient {
             .await
             .map_err(|_| WeChatError::Unreachable("answer cut off".into()))?;
         if !status.is_success() {
-            return Err(WeChatError::BadResponse(format!("HTTP {status}")));
+            return Err(WeChatError::HttpStatus(status.as_u16()));
         }
         serde_json::from_slice(&bytes)
             .map_err(|_| WeChatError::BadResponse(format!("not JSON ({} bytes)", bytes.len())))
@@ -301,10 +311,10 @@ mod tests {
             Err(WeChatError::BadResponse(_))
         ));
         let status = answering(ResponseTemplate::new(503)).await;
-        assert!(matches!(
+        assert_eq!(
             client(&status, 2000).await.code2session("c").await,
-            Err(WeChatError::BadResponse(_))
-        ));
+            Err(WeChatError::HttpStatus(503))
+        );
         let empty = answering(ResponseTemplate::new(200).set_body_string("{}")).await;
         assert!(matches!(
             client(&empty, 2000).await.code2session("c").await,

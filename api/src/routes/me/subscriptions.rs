@@ -58,7 +58,7 @@ pub struct SubscriptionList {
         (status = 401, description = "auth_token_*", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "idempotency_request_in_flight", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "request_unsupported_media_type", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "request_json_invalid, validation_failed (subscription_template_invalid) or idempotency_key_reused", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "request_json_invalid, validation_failed (subscription_template_invalid, subscription_template_unknown) or idempotency_key_reused", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "database_unavailable", body = Problem, content_type = "application/problem+json"),
         (status = 500, description = "Unexpected error", body = Problem, content_type = "application/problem+json"),
     )
@@ -71,6 +71,17 @@ pub async fn add_consent(
     body: Json<ConsentRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
+    let t = &state.push.templates;
+    if t.any() && ![&t.material, &t.reminder, &t.review].contains(&&Some(body.template_id.clone()))
+    {
+        // A consent to a template we never send would only sit there.
+        return Err(domain::DomainError::invalid(
+            "/templateId",
+            "subscription_template_unknown",
+            "not one of this mini-program's subscribe-message templates",
+        )
+        .into());
+    }
     let claim = match idempotency::begin(&state, &req, user.member.id, &body).await? {
         Begin::Replay(res) => return Ok(res),
         Begin::Claimed(claim) => Some(claim),

@@ -1,0 +1,101 @@
+//! The push worker of one instance: every `push_interval_secs` it expires dead leases,
+//! writes due activity reminders and sends due deliveries through WeChat (domain
+//! [`domain::push::service::run_once`]). Every instance runs one; leases keep them from
+//! sending anything twice. Tests drive [`PushWorker::run_once`] with the injected clock.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::TimeDelta;
+
+use crate::state::AppState;
+use domain::clock::Clock;
+use domain::error::DomainError;
+use domain::push::service::{self, RunReport, WorkerConfig};
+use domain::push::PushSender;
+use infra::wechat::WeChatPushSender;
+use infra::Db;
+
+/// How long a claimed delivery stays this worker's: far longer than one send can take
+/// (two WeChat calls and a token refresh, each bounded by `wechat_timeout_ms` ≤ 60 s).
+const LEASE: TimeDelta = TimeDelta::minutes(5);
+/// Deliveries claimed per round.
+const BATCH: u64 = 200;
+/// The first retry's delay (then doubling, at most an hour).
+const RETRY_BASE: TimeDelta = TimeDelta::seconds(30);
+
+pub struct PushWorker {
+    db: Db,
+    clock: Arc<dyn Clock>,
+    sender: Arc<dyn PushSender>,
+    config: WorkerConfig,
+}
+
+impl PushWorker {
+    /// The worker of an instance with a WeChat app and at least one template configured;
+    /// `owner` names it in its leases (default: host, process and a random part).
+    pub fn from_state(state: &AppState, owner: Option<String>) -> Option<Self> {
+        let client = state.wechat.clone()?;
+        if !state.push.templates.any() {
+            return None;
+        }
+        let owner = owner.unwrap_or_else(|| {
+            let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "host".to_owned());
+            let random = uuid::Uuid::new_v4().simple().to_string();
+            format!(
+                "{}:{}:{}",
+                host.chars().take(32).collect::<String>(),
+                std::process::id(),
+                &random[..8]
+            )
+        });
+        Some(Self {
+            db: state.db.clone(),
+            clock: state.clock.clone(),
+            sender: Arc::new(WeChatPushSender::new(
+                client,
+                state.push.miniprogram_state.clone(),
+            )),
+            config: WorkerConfig {
+                owner,
+                lease: LEASE,
+                batch: BATCH,
+                max_attempts: state.push.max_attempts,
+                retry_base: RETRY_BASE,
+                reminder_lead: TimeDelta::from_std(state.push.reminder_lead)
+                    .unwrap_or(TimeDelta::hours(1)),
+                templates: state.push.templates.clone(),
+            },
+        })
+    }
+
+    /// One round at the clock's current time.
+    pub async fn run_once(&self) -> Result<RunReport, DomainError> {
+        let repos = self.db.repos();
+        service::run_once(
+            &self.db,
+            &repos,
+            self.sender.as_ref(),
+            self.clock.now(),
+            &self.config,
+        )
+        .await
+    }
+
+    /// Runs a round every `interval` until the process ends. A round that fails (the
+    /// database away) is logged and the next one tries again.
+    pub async fn run_forever(self, interval: Duration) {
+        let mut ticker = tokio::time::interval(interval);
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticker.tick().await;
+            match self.run_once().await {
+                Ok(report) if report != RunReport::default() => {
+                    tracing::info!(?report, "push round");
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "push round failed"),
+            }
+        }
+    }
+}

@@ -1,0 +1,520 @@
+//! Subscribe-message push through a stand-in for WeChat: the outbox written with what
+//! causes it, workers claiming deliveries with leases, consents spent and given back,
+//! retries, 43101, crashed sends, activity reminders and review notices.
+
+use chrono::Duration;
+use reqwest::Method;
+use serde_json::{json, Value};
+use tests::fixtures::Township;
+use tests::{
+    TestApp, TestOptions, TEST_TEMPLATE_MATERIAL, TEST_TEMPLATE_REMINDER, TEST_TEMPLATE_REVIEW,
+};
+use wiremock::matchers::{body_partial_json, method, path, query_param};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+use api::push::PushWorker;
+use domain::clock::Clock;
+use domain::identity::{ExternalIdentity, ExternalIdentityRepo};
+use domain::org::Member;
+use domain::push::{DeliveryStatus, PushRepo};
+
+const SEND: &str = "/cgi-bin/message/subscribe/send";
+
+fn options(server: &MockServer) -> TestOptions {
+    TestOptions {
+        wechat_base: Some(server.uri()),
+        ..TestOptions::default()
+    }
+}
+
+/// A WeChat stand-in that hands out access tokens.
+async fn wechat() -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/cgi-bin/stable_token"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_string(r#"{"access_token":"push-token","expires_in":7200}"#),
+        )
+        .mount(&server)
+        .await;
+    server
+}
+
+fn ok() -> ResponseTemplate {
+    ResponseTemplate::new(200).set_body_string(r#"{"errcode":0,"errmsg":"ok"}"#)
+}
+
+fn errcode(code: i64) -> ResponseTemplate {
+    ResponseTemplate::new(200).set_body_string(format!(r#"{{"errcode":{code},"errmsg":"x"}}"#))
+}
+
+/// WeChat answers sends whose body contains `body` with `answer`, exactly `times` times.
+async fn sends(server: &MockServer, body: Value, answer: ResponseTemplate, times: u64) {
+    Mock::given(method("POST"))
+        .and(path(SEND))
+        .and(query_param("access_token", "push-token"))
+        .and(body_partial_json(body))
+        .respond_with(answer)
+        .up_to_n_times(times)
+        .expect(times)
+        .mount(server)
+        .await;
+}
+
+/// Any other send fails the test (checked when the stand-in stops).
+async fn nothing_else_is_sent(server: &MockServer) {
+    Mock::given(method("POST"))
+        .and(path(SEND))
+        .respond_with(ok())
+        .expect(0)
+        .mount(server)
+        .await;
+}
+
+async fn bind(app: &TestApp, member: &Member, openid: &str) {
+    app.db
+        .repos()
+        .link(&ExternalIdentity {
+            provider: "wechat".into(),
+            subject: openid.into(),
+            member_id: member.id,
+            linked_at: app.clock.now(),
+        })
+        .await
+        .unwrap();
+}
+
+async fn call(
+    app: &TestApp,
+    who: &Member,
+    method: Method,
+    path: &str,
+    body: Option<Value>,
+) -> (u16, Value) {
+    let token = app.token_for(who.id);
+    let res = match body {
+        Some(b) => app.send_json_as(&token, method, path, &b).await,
+        None => app.send_as(&token, method, path).await,
+    };
+    let status = res.status().as_u16();
+    let text = res.text().await.unwrap();
+    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+}
+
+async fn consent(app: &TestApp, who: &Member, template: &str, times: usize) {
+    for _ in 0..times {
+        let (s, body) = call(
+            app,
+            who,
+            Method::POST,
+            "/api/v1/me/subscriptions",
+            Some(json!({ "templateId": template })),
+        )
+        .await;
+        assert_eq!(s, 200, "{body}");
+    }
+}
+
+async fn balance(app: &TestApp, who: &Member, template: &str) -> i64 {
+    let (s, body) = call(app, who, Method::GET, "/api/v1/me/subscriptions", None).await;
+    assert_eq!(s, 200, "{body}");
+    body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["templateId"] == template)
+        .map_or(0, |i| i["balance"].as_i64().unwrap())
+}
+
+async fn publish(app: &TestApp, who: &Member, body: Value) -> String {
+    app.clock.advance(Duration::seconds(1));
+    let (s, m) = call(app, who, Method::POST, "/api/v1/materials", Some(body)).await;
+    assert_eq!(s, 201, "{m}");
+    m["id"].as_str().unwrap().to_owned()
+}
+
+fn material(title: &str, org: &domain::org::Org) -> Value {
+    json!({
+        "title": title,
+        "summary": "摘要",
+        "body": "<p>正文</p>",
+        "category": "party_constitution",
+        "required": true,
+        "audience": {"orgId": org.id},
+    })
+}
+
+fn worker(app: &TestApp, name: &str) -> PushWorker {
+    PushWorker::from_state(&app.state, Some(name.to_owned())).expect("push is configured")
+}
+
+/// Each member's delivery status (and last error) for the message with `key`.
+async fn statuses(
+    app: &TestApp,
+    key: &str,
+) -> Vec<(domain::org::MemberId, DeliveryStatus, Option<String>)> {
+    app.db
+        .repos()
+        .deliveries_of(key)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|d| (d.member_id, d.status, d.last_error))
+        .collect()
+}
+
+fn status_of(
+    list: &[(domain::org::MemberId, DeliveryStatus, Option<String>)],
+    who: &Member,
+) -> (DeliveryStatus, Option<String>) {
+    list.iter()
+        .find(|(m, _, _)| *m == who.id)
+        .map(|(_, s, e)| (*s, e.clone()))
+        .unwrap_or_else(|| panic!("no delivery to {}", who.name))
+}
+
+#[tokio::test]
+async fn a_material_reaches_each_consenting_member_once_even_with_two_workers() {
+    let server = wechat().await;
+    let (a, b) = TestApp::spawn_pair_with(options(&server)).await;
+    let t = Township::create(&a.db, a.clock.now()).await;
+    bind(&a, &t.member_a, "o-member-a").await;
+    bind(&a, &t.member_a2, "o-member-a2").await;
+    bind(&a, &t.member_b, "o-member-b").await;
+    consent(&a, &t.member_a, TEST_TEMPLATE_MATERIAL, 2).await;
+    consent(&a, &t.member_b, TEST_TEMPLATE_MATERIAL, 1).await;
+    let long = "学习贯彻党的二十届三中全会精神专题党课第一讲（上）";
+    let cut: String = long.chars().take(19).chain(['…']).collect();
+    sends(
+        &server,
+        json!({
+            "touser": "o-member-a",
+            "template_id": TEST_TEMPLATE_MATERIAL,
+            "data": {"thing1": {"value": cut}, "thing2": {"value": "党章"}},
+        }),
+        ok(),
+        1,
+    )
+    .await;
+    sends(
+        &server,
+        json!({"touser": "o-member-a", "data": {"thing1": {"value": "第二讲（修订）"}}}),
+        ok(),
+        1,
+    )
+    .await;
+    nothing_else_is_sent(&server).await;
+
+    let id = publish(&a, &t.secretary_a, material(long, &t.branch_a)).await;
+    let (wa, wb) = (worker(&a, "worker-a"), worker(&b, "worker-b"));
+    let (ra, rb) = tokio::join!(wa.run_once(), wb.run_once());
+    let (ra, rb) = (ra.unwrap(), rb.unwrap());
+    assert_eq!(ra.sent + rb.sent, 1, "{ra:?} {rb:?}");
+    // Branch A's five members each have one delivery; member B is outside the audience.
+    let list = statuses(&a, &format!("material:{id}:r1")).await;
+    assert_eq!(list.len(), 5, "{list:?}");
+    assert_eq!(status_of(&list, &t.member_a).0, DeliveryStatus::Sent);
+    assert_eq!(
+        status_of(&list, &t.member_a2),
+        (DeliveryStatus::Skipped, Some("no_consent".into()))
+    );
+    assert_eq!(
+        status_of(&list, &t.secretary_a),
+        (DeliveryStatus::Skipped, Some("wechat_not_bound".into()))
+    );
+    assert_eq!(balance(&a, &t.member_a, TEST_TEMPLATE_MATERIAL).await, 1);
+    assert_eq!(balance(&a, &t.member_b, TEST_TEMPLATE_MATERIAL).await, 1);
+    // Nothing is due any more, on either instance.
+    let again = worker(&b, "worker-b").run_once().await.unwrap();
+    assert_eq!(again.sent + again.skipped, 0, "{again:?}");
+
+    // An edit pushes nothing unless it asks to.
+    let path = format!("/api/v1/materials/{id}");
+    let (s, m) = call(
+        &a,
+        &t.secretary_a,
+        Method::PATCH,
+        &path,
+        Some(json!({"title": "第二讲"})),
+    )
+    .await;
+    assert_eq!(s, 200, "{m}");
+    worker(&a, "worker-a").run_once().await.unwrap();
+    assert!(statuses(&a, &format!("material:{id}:r2")).await.is_empty());
+    let (s, m) = call(
+        &a,
+        &t.secretary_a,
+        Method::PATCH,
+        &path,
+        Some(json!({"title": "第二讲（修订）", "notify": true})),
+    )
+    .await;
+    assert_eq!(s, 200, "{m}");
+    let r = worker(&b, "worker-b").run_once().await.unwrap();
+    assert_eq!(r.sent, 1, "{r:?}");
+    assert_eq!(balance(&a, &t.member_a, TEST_TEMPLATE_MATERIAL).await, 0);
+}
+
+#[tokio::test]
+async fn a_failed_send_is_retried_after_its_backoff_and_a_refusal_is_not() {
+    let server = wechat().await;
+    let app = TestApp::spawn_with(options(&server)).await;
+    let t = Township::create(&app.db, app.clock.now()).await;
+    bind(&app, &t.member_a, "o-member-a").await;
+    bind(&app, &t.member_a2, "o-member-a2").await;
+    consent(&app, &t.member_a, TEST_TEMPLATE_MATERIAL, 1).await;
+    consent(&app, &t.member_a2, TEST_TEMPLATE_MATERIAL, 1).await;
+    // WeChat is busy the first time for member A, then takes it; member A2 refuses.
+    sends(&server, json!({"touser": "o-member-a"}), errcode(-1), 1).await;
+    sends(&server, json!({"touser": "o-member-a"}), ok(), 1).await;
+    sends(&server, json!({"touser": "o-member-a2"}), errcode(43101), 1).await;
+    nothing_else_is_sent(&server).await;
+
+    let id = publish(&app, &t.secretary_a, material("党课", &t.branch_a)).await;
+    let key = format!("material:{id}:r1");
+    let w = worker(&app, "worker");
+    let r = w.run_once().await.unwrap();
+    assert_eq!((r.retrying, r.refused, r.sent), (1, 1, 0), "{r:?}");
+    // The failed send gave its consent back; the refusal leaves none.
+    assert_eq!(balance(&app, &t.member_a, TEST_TEMPLATE_MATERIAL).await, 1);
+    assert_eq!(balance(&app, &t.member_a2, TEST_TEMPLATE_MATERIAL).await, 0);
+    assert_eq!(
+        status_of(&statuses(&app, &key).await, &t.member_a).0,
+        DeliveryStatus::Pending
+    );
+    // Not before the backoff (30 s) has passed.
+    app.clock.advance(Duration::seconds(29));
+    assert_eq!(w.run_once().await.unwrap().sent, 0);
+    app.clock.advance(Duration::seconds(2));
+    assert_eq!(w.run_once().await.unwrap().sent, 1);
+    app.clock.advance(Duration::hours(2));
+    let r = w.run_once().await.unwrap();
+    assert_eq!(r.sent + r.retrying + r.refused, 0, "{r:?}");
+    let list = statuses(&app, &key).await;
+    assert_eq!(status_of(&list, &t.member_a).0, DeliveryStatus::Sent);
+    assert_eq!(status_of(&list, &t.member_a2).0, DeliveryStatus::Refused);
+    assert_eq!(balance(&app, &t.member_a, TEST_TEMPLATE_MATERIAL).await, 0);
+}
+
+#[tokio::test]
+async fn a_send_left_unfinished_by_a_crash_is_marked_unknown_and_never_resent() {
+    let server = wechat().await;
+    let app = TestApp::spawn_with(options(&server)).await;
+    let t = Township::create(&app.db, app.clock.now()).await;
+    bind(&app, &t.member_a, "o-member-a").await;
+    consent(&app, &t.member_a, TEST_TEMPLATE_MATERIAL, 1).await;
+    nothing_else_is_sent(&server).await;
+    let id = publish(&app, &t.secretary_a, material("党课", &t.branch_a)).await;
+    // A worker claims everything due, then dies before finishing.
+    let repos = app.db.repos();
+    let now = app.clock.now();
+    let due = repos.due(now, 100).await.unwrap();
+    assert_eq!(due.len(), 5);
+    for d in &due {
+        assert!(repos
+            .claim(*d, "crashed", now, now + Duration::minutes(5))
+            .await
+            .unwrap());
+        // A second claim of the same delivery loses.
+        assert!(!repos
+            .claim(*d, "other", now, now + Duration::minutes(5))
+            .await
+            .unwrap());
+    }
+    let w = worker(&app, "survivor");
+    // While the lease runs, nobody touches the rows.
+    app.clock.advance(Duration::minutes(4));
+    let r = w.run_once().await.unwrap();
+    assert_eq!((r.expired, r.sent), (0, 0), "{r:?}");
+    app.clock.advance(Duration::minutes(2));
+    let r = w.run_once().await.unwrap();
+    assert_eq!((r.expired, r.sent), (5, 0), "{r:?}");
+    let list = statuses(&app, &format!("material:{id}:r1")).await;
+    assert!(
+        list.iter().all(|(_, s, _)| *s == DeliveryStatus::Unknown),
+        "{list:?}"
+    );
+}
+
+#[tokio::test]
+async fn withdrawing_a_scheduled_material_cancels_its_push() {
+    let server = wechat().await;
+    let app = TestApp::spawn_with(options(&server)).await;
+    let t = Township::create(&app.db, app.clock.now()).await;
+    bind(&app, &t.member_a, "o-member-a").await;
+    consent(&app, &t.member_a, TEST_TEMPLATE_MATERIAL, 1).await;
+    nothing_else_is_sent(&server).await;
+    let mut body = material("下月党课", &t.branch_a);
+    body["publishAt"] = json!((app.clock.now() + Duration::hours(1)).to_rfc3339());
+    let id = publish(&app, &t.secretary_a, body).await;
+    let w = worker(&app, "worker");
+    // Not before its publish time.
+    assert_eq!(w.run_once().await.unwrap().sent, 0);
+    let (s, m) = call(
+        &app,
+        &t.secretary_a,
+        Method::POST,
+        &format!("/api/v1/materials/{id}/unpublish"),
+        None,
+    )
+    .await;
+    assert_eq!(s, 200, "{m}");
+    app.clock.advance(Duration::hours(2));
+    assert_eq!(w.run_once().await.unwrap().sent, 0);
+    let list = statuses(&app, &format!("material:{id}:r1")).await;
+    assert!(
+        list.iter().all(|(_, s, _)| *s == DeliveryStatus::Cancelled),
+        "{list:?}"
+    );
+    assert_eq!(balance(&app, &t.member_a, TEST_TEMPLATE_MATERIAL).await, 1);
+}
+
+fn rfc(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.to_rfc3339()
+}
+
+async fn theme_day(app: &TestApp, t: &Township, starts_in_minutes: i64) -> String {
+    let start = app.clock.now() + Duration::minutes(starts_in_minutes);
+    let (s, a) = call(
+        app,
+        &t.secretary_a,
+        Method::POST,
+        &format!("/api/v1/orgs/{}/activities", t.branch_a.id),
+        Some(json!({
+            "kind": "theme_day",
+            "themeCategory": "study",
+            "title": "重温入党誓词",
+            "place": "村党群服务中心",
+            "startsAt": rfc(start),
+            "endsAt": rfc(start + Duration::hours(1)),
+            "proof": "location",
+            "geofence": {"center": {"lat": 30.0, "lng": 120.0}, "radiusM": 100.0},
+        })),
+    )
+    .await;
+    assert_eq!(s, 201, "{a}");
+    a["id"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn a_reminder_goes_to_the_expected_members_once_before_the_theme_day() {
+    let server = wechat().await;
+    let (a, b) = TestApp::spawn_pair_with(options(&server)).await;
+    let t = Township::create(&a.db, a.clock.now()).await;
+    bind(&a, &t.member_a, "o-member-a").await;
+    bind(&a, &t.member_b, "o-member-b").await;
+    consent(&a, &t.member_a, TEST_TEMPLATE_REMINDER, 3).await;
+    consent(&a, &t.member_b, TEST_TEMPLATE_REMINDER, 3).await;
+    sends(
+        &server,
+        json!({
+            "touser": "o-member-a",
+            "template_id": TEST_TEMPLATE_REMINDER,
+            "data": {"thing1": {"value": "重温入党誓词"}, "thing3": {"value": "村党群服务中心"}},
+        }),
+        ok(),
+        1,
+    )
+    .await;
+    nothing_else_is_sent(&server).await;
+    let id = theme_day(&a, &t, 120).await;
+    let (wa, wb) = (worker(&a, "worker-a"), worker(&b, "worker-b"));
+    // Two hours ahead: too early (the default lead is 60 minutes).
+    assert_eq!(wa.run_once().await.unwrap().reminders, 0);
+    a.clock.advance(Duration::minutes(61));
+    let (ra, rb) = tokio::join!(wa.run_once(), wb.run_once());
+    let (ra, rb) = (ra.unwrap(), rb.unwrap());
+    assert_eq!(ra.reminders + rb.reminders, 1, "{ra:?} {rb:?}");
+    // Whichever wrote it, the next rounds send what is due.
+    wa.run_once().await.unwrap();
+    a.clock.advance(Duration::minutes(10));
+    let r = wb.run_once().await.unwrap();
+    assert_eq!(r.reminders, 0, "{r:?}");
+    let list = statuses(&a, &format!("reminder:{id}")).await;
+    // Branch A's five members are expected; member B (branch B) is not.
+    assert_eq!(list.len(), 5, "{list:?}");
+    assert_eq!(status_of(&list, &t.member_a).0, DeliveryStatus::Sent);
+    assert_eq!(balance(&a, &t.member_a, TEST_TEMPLATE_REMINDER).await, 2);
+    assert_eq!(balance(&a, &t.member_b, TEST_TEMPLATE_REMINDER).await, 3);
+}
+
+#[tokio::test]
+async fn members_are_told_when_their_check_in_or_exemption_was_reviewed() {
+    let server = wechat().await;
+    let app = TestApp::spawn_with(options(&server)).await;
+    let t = Township::create(&app.db, app.clock.now()).await;
+    bind(&app, &t.member_a, "o-member-a").await;
+    bind(&app, &t.member_a2, "o-member-a2").await;
+    consent(&app, &t.member_a, TEST_TEMPLATE_REVIEW, 1).await;
+    consent(&app, &t.member_a2, TEST_TEMPLATE_REVIEW, 1).await;
+    sends(
+        &server,
+        json!({
+            "touser": "o-member-a",
+            "template_id": TEST_TEMPLATE_REVIEW,
+            "data": {"thing1": {"value": "签到：重温入党誓词"}, "phrase2": {"value": "已通过"}},
+        }),
+        ok(),
+        1,
+    )
+    .await;
+    sends(
+        &server,
+        json!({
+            "touser": "o-member-a2",
+            "template_id": TEST_TEMPLATE_REVIEW,
+            "data": {
+                "thing1": {"value": "请假申请"},
+                "phrase2": {"value": "未通过"},
+                "thing3": {"value": "请假理由不充分"},
+            },
+        }),
+        ok(),
+        1,
+    )
+    .await;
+    nothing_else_is_sent(&server).await;
+    // Far enough ahead that no reminder is due, with the check-in window open now.
+    let activity = theme_day(&app, &t, 30).await;
+    let (s, c) = call(
+        &app,
+        &t.member_a,
+        Method::POST,
+        &format!("/api/v1/activities/{activity}/check-ins"),
+        Some(json!({"location": {"lat": 30.0, "lng": 120.0}})),
+    )
+    .await;
+    assert_eq!(s, 201, "{c}");
+    let (s, e) = call(
+        &app,
+        &t.member_a2,
+        Method::POST,
+        "/api/v1/exemptions",
+        Some(json!({"activityId": activity, "reason": "外出务工"})),
+    )
+    .await;
+    assert_eq!(s, 201, "{e}");
+    let w = worker(&app, "worker");
+    assert_eq!(w.run_once().await.unwrap().sent, 0);
+    let (s, r) = call(
+        &app,
+        &t.secretary_a,
+        Method::POST,
+        &format!("/api/v1/check-ins/{}/review", c["id"].as_str().unwrap()),
+        Some(json!({"decision": "approve"})),
+    )
+    .await;
+    assert_eq!(s, 200, "{r}");
+    let (s, r) = call(
+        &app,
+        &t.secretary_a,
+        Method::POST,
+        &format!("/api/v1/exemptions/{}/review", e["id"].as_str().unwrap()),
+        Some(json!({"decision": "reject", "reason": "请假理由不充分"})),
+    )
+    .await;
+    assert_eq!(s, 200, "{r}");
+    let r = w.run_once().await.unwrap();
+    assert_eq!(r.sent, 2, "{r:?}");
+}

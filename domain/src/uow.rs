@@ -13,7 +13,7 @@ use crate::identity::{ExternalIdentityRepo, RefreshTokenRepo};
 use crate::org::{MemberRepo, OrgRepo, RoleRepo};
 use crate::platform::SettingRepo;
 use crate::push::PushRepo;
-use crate::study::{MaterialRepo, StudyRecordRepo};
+use crate::study::{MaterialRepo, StudyPlanRepo, StudyRecordRepo};
 
 #[async_trait]
 pub trait UnitOfWork: Send + Sync {
@@ -31,6 +31,7 @@ pub trait UnitOfWork: Send + Sync {
     fn materials(&self) -> &dyn MaterialRepo;
     fn study_records(&self) -> &dyn StudyRecordRepo;
     fn push(&self) -> &dyn PushRepo;
+    fn study_plans(&self) -> &dyn StudyPlanRepo;
 
     async fn commit(self: Box<Self>) -> Result<(), RepoError>;
     async fn rollback(self: Box<Self>) -> Result<(), RepoError>;

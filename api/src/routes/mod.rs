@@ -9,6 +9,7 @@ pub mod me;
 pub mod members;
 pub mod ops;
 pub mod orgs;
+pub mod plans;
 
 use actix_web::{HttpMessage, HttpRequest};
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -69,7 +70,13 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(materials::manage::update_material)
         .service(materials::manage::unpublish_material)
         .service(materials::progress::put_progress)
-        .service(materials::report::study_report);
+        .service(materials::report::study_report)
+        .service(plans::branch::list_branch_plans)
+        .service(plans::branch::get_branch_plan)
+        .service(plans::branch::put_branch_plan)
+        .service(plans::me::get_my_plan)
+        .service(plans::me::put_my_plan)
+        .service(plans::me::list_my_tasks);
 }
 
 /// The service context of an authenticated request.

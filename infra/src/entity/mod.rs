@@ -14,5 +14,6 @@ pub mod push_message;
 pub mod refresh_token;
 pub mod role_grant;
 pub mod setting;
+pub mod study_plan;
 pub mod study_record;
 pub mod subscription_consent;

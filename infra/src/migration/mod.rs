@@ -19,6 +19,7 @@ mod m20261128_000013_create_material;
 mod m20261128_000014_add_study_points;
 mod m20261128_000015_create_subscription_consent;
 mod m20261128_000016_create_push_outbox;
+mod m20261128_000017_create_study_plan;
 
 pub struct Migrator;
 
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000014_add_study_points::Migration),
             Box::new(m20261128_000015_create_subscription_consent::Migration),
             Box::new(m20261128_000016_create_push_outbox::Migration),
+            Box::new(m20261128_000017_create_study_plan::Migration),
         ]
     }
 }

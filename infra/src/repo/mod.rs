@@ -7,6 +7,7 @@ mod activity;
 mod audit;
 mod identity;
 mod org;
+mod plan;
 mod platform;
 mod push;
 mod study;
@@ -25,7 +26,7 @@ use domain::identity::{ExternalIdentityRepo, RefreshTokenRepo};
 use domain::org::{MemberRepo, OrgRepo, RoleRepo};
 use domain::platform::SettingRepo;
 use domain::push::PushRepo;
-use domain::study::{MaterialRepo, StudyRecordRepo};
+use domain::study::{MaterialRepo, StudyPlanRepo, StudyRecordRepo};
 use domain::uow::{Transactional, UnitOfWork};
 
 /// The repositories over one connection or transaction.
@@ -107,6 +108,10 @@ impl UnitOfWork for SeaUnitOfWork {
     }
 
     fn push(&self) -> &dyn PushRepo {
+        &self.repos
+    }
+
+    fn study_plans(&self) -> &dyn StudyPlanRepo {
         &self.repos
     }
 

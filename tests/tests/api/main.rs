@@ -11,6 +11,7 @@ mod migrations;
 mod ops;
 mod org_repo;
 mod persistence;
+mod plans;
 mod push;
 mod roster;
 mod scope;

@@ -1,0 +1,571 @@
+//! Study plans (三(一)2): a branch's yearly plan of quarterly arrangements and monthly tasks
+//! pointing to materials, and leading cadres' personal yearly plans of monthly items; a
+//! member's tasks for a month with their progress.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::model::{Material, MaterialId, MaterialStatus, StudyRecord};
+use super::ports::{MaterialRepo, StudyRecordRepo};
+use crate::activity::calendar::YearMonth;
+use crate::activity::model::clean_text;
+use crate::context::ServiceContext;
+use crate::error::{DomainError, FieldError, RepoError};
+use crate::org::policy::{self, Action, Actor};
+use crate::org::{Member, MemberId, Org, OrgId, OrgKind, OrgRepo};
+
+crate::define_id!(
+    /// Identifies a study plan.
+    StudyPlanId
+);
+
+/// Whose plan it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlanOwner {
+    Branch(OrgId),
+    /// A leading cadre's personal plan.
+    Member(MemberId),
+}
+
+impl PlanOwner {
+    /// The stored key: `org:{id}` or `member:{id}`.
+    pub fn key(&self) -> String {
+        match self {
+            PlanOwner::Branch(id) => format!("org:{id}"),
+            PlanOwner::Member(id) => format!("member:{id}"),
+        }
+    }
+}
+
+/// One monthly task (or a personal plan's monthly item).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PlanTask {
+    /// 1-12.
+    pub month: u32,
+    pub title: String,
+    #[serde(default)]
+    pub material_ids: Vec<MaterialId>,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// One quarter's arrangement and its monthly tasks.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct QuarterPlan {
+    /// 1-4.
+    pub quarter: u32,
+    pub arrangement: String,
+    #[serde(default)]
+    pub tasks: Vec<PlanTask>,
+}
+
+/// What a plan says: a branch plan has quarters, a personal plan monthly items.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PlanContent {
+    pub title: String,
+    #[serde(default)]
+    pub quarters: Vec<QuarterPlan>,
+    #[serde(default)]
+    pub items: Vec<PlanTask>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StudyPlan {
+    pub id: StudyPlanId,
+    pub owner: PlanOwner,
+    /// The branch (of the plan, or of the cadre).
+    pub org_id: OrgId,
+    pub year: i32,
+    pub content: PlanContent,
+    /// 1 when first written, one more on each replacement.
+    pub revision: i32,
+    pub updated_by: MemberId,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl StudyPlan {
+    pub const MAX_TITLE_CHARS: usize = 100;
+    pub const MAX_ARRANGEMENT_CHARS: usize = 2000;
+    pub const MAX_NOTE_CHARS: usize = 500;
+    pub const MAX_TASKS: usize = 60;
+    pub const MAX_MATERIALS_PER_TASK: usize = 20;
+}
+
+/// Storage of plans: one per owner and year.
+#[async_trait::async_trait]
+pub trait StudyPlanRepo: Send + Sync {
+    async fn get(&self, owner: PlanOwner, year: i32) -> Result<Option<StudyPlan>, RepoError>;
+    /// The owner's plans, newest year first.
+    async fn of_owner(&self, owner: PlanOwner) -> Result<Vec<StudyPlan>, RepoError>;
+    /// Stores the plan, replacing the owner's plan of that year (its revision then one
+    /// more than the stored one); answers what was stored.
+    async fn put(&self, plan: &StudyPlan) -> Result<StudyPlan, RepoError>;
+}
+
+fn check_year(year: i32) -> Result<(), DomainError> {
+    if (YearMonth::MIN_YEAR..=YearMonth::MAX_YEAR).contains(&year) {
+        Ok(())
+    } else {
+        Err(DomainError::NotFound)
+    }
+}
+
+fn check_task(
+    t: &mut PlanTask,
+    pointer: &str,
+    months: std::ops::RangeInclusive<u32>,
+    errors: &mut Vec<FieldError>,
+) {
+    if !months.contains(&t.month) {
+        errors.push(FieldError::new(
+            format!("{pointer}/month"),
+            "study_plan_month_invalid",
+            format!("month must be {}-{}", months.start(), months.end()),
+        ));
+    }
+    match clean_text(
+        &t.title,
+        StudyPlan::MAX_TITLE_CHARS,
+        &format!("{pointer}/title"),
+        "study_plan_title_invalid",
+    ) {
+        Ok(v) => t.title = v,
+        Err(e) => errors.push(e),
+    }
+    if let Some(note) = &t.note {
+        match clean_text(
+            note,
+            StudyPlan::MAX_NOTE_CHARS,
+            &format!("{pointer}/note"),
+            "study_plan_note_invalid",
+        ) {
+            Ok(v) => t.note = Some(v),
+            Err(e) => errors.push(e),
+        }
+    }
+    let mut seen = Vec::new();
+    t.material_ids.retain(|m| {
+        let fresh = !seen.contains(m);
+        seen.push(*m);
+        fresh
+    });
+    if t.material_ids.len() > StudyPlan::MAX_MATERIALS_PER_TASK {
+        errors.push(FieldError::new(
+            format!("{pointer}/materialIds"),
+            "study_plan_materials_too_many",
+            format!("at most {} materials", StudyPlan::MAX_MATERIALS_PER_TASK),
+        ));
+    }
+}
+
+/// Validates and normalises a plan's content (branch plans: quarters; personal: items).
+fn validated(mut c: PlanContent, branch: bool) -> Result<PlanContent, DomainError> {
+    let mut errors = Vec::new();
+    match clean_text(
+        &c.title,
+        StudyPlan::MAX_TITLE_CHARS,
+        "/title",
+        "study_plan_title_invalid",
+    ) {
+        Ok(v) => c.title = v,
+        Err(e) => errors.push(e),
+    }
+    if branch && !c.items.is_empty() {
+        errors.push(FieldError::new(
+            "/items",
+            "study_plan_shape_invalid",
+            "a branch plan has quarters with tasks, not items",
+        ));
+    }
+    if !branch && !c.quarters.is_empty() {
+        errors.push(FieldError::new(
+            "/quarters",
+            "study_plan_shape_invalid",
+            "a personal plan has monthly items, not quarters",
+        ));
+    }
+    let mut quarters_seen = Vec::new();
+    let mut tasks = 0;
+    for (qi, q) in c.quarters.iter_mut().enumerate() {
+        let pointer = format!("/quarters/{qi}");
+        if !(1..=4).contains(&q.quarter) || quarters_seen.contains(&q.quarter) {
+            errors.push(FieldError::new(
+                format!("{pointer}/quarter"),
+                "study_plan_quarter_invalid",
+                "quarters are 1-4, each at most once",
+            ));
+        }
+        quarters_seen.push(q.quarter);
+        match clean_text(
+            &q.arrangement,
+            StudyPlan::MAX_ARRANGEMENT_CHARS,
+            &format!("{pointer}/arrangement"),
+            "study_plan_arrangement_invalid",
+        ) {
+            Ok(v) => q.arrangement = v,
+            Err(e) => errors.push(e),
+        }
+        let first = q.quarter.clamp(1, 4) * 3 - 2;
+        for (ti, t) in q.tasks.iter_mut().enumerate() {
+            check_task(
+                t,
+                &format!("{pointer}/tasks/{ti}"),
+                first..=first + 2,
+                &mut errors,
+            );
+            tasks += 1;
+        }
+    }
+    c.quarters.sort_by_key(|q| q.quarter);
+    for (i, t) in c.items.iter_mut().enumerate() {
+        check_task(t, &format!("/items/{i}"), 1..=12, &mut errors);
+        tasks += 1;
+    }
+    c.items.sort_by_key(|t| t.month);
+    if tasks > StudyPlan::MAX_TASKS {
+        errors.push(FieldError::new(
+            "",
+            "study_plan_tasks_too_many",
+            format!("at most {} tasks in a plan", StudyPlan::MAX_TASKS),
+        ));
+    }
+    if errors.is_empty() {
+        Ok(c)
+    } else {
+        Err(DomainError::Validation(errors))
+    }
+}
+
+fn all_tasks(c: &PlanContent) -> impl Iterator<Item = (String, &PlanTask)> {
+    c.quarters
+        .iter()
+        .enumerate()
+        .flat_map(|(qi, q)| {
+            q.tasks
+                .iter()
+                .enumerate()
+                .map(move |(ti, t)| (format!("/quarters/{qi}/tasks/{ti}"), t))
+        })
+        .chain(
+            c.items
+                .iter()
+                .enumerate()
+                .map(|(i, t)| (format!("/items/{i}"), t)),
+        )
+}
+
+/// Every material a plan points to must be published and reach the plan's readers
+/// (`reaches`), so a task never points to something its members cannot open.
+async fn check_materials(
+    materials: &dyn MaterialRepo,
+    content: &PlanContent,
+    reaches: impl Fn(&Material) -> bool,
+) -> Result<(), DomainError> {
+    let mut errors = Vec::new();
+    for (pointer, task) in all_tasks(content) {
+        for (i, id) in task.material_ids.iter().enumerate() {
+            let ok = materials
+                .get(*id)
+                .await?
+                .is_some_and(|m| m.status == MaterialStatus::Published && reaches(&m));
+            if !ok {
+                errors.push(FieldError::new(
+                    format!("{pointer}/materialIds/{i}"),
+                    "study_plan_material_invalid",
+                    format!("material {id} does not exist or does not reach this plan's members"),
+                ));
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(DomainError::Validation(errors))
+    }
+}
+
+async fn plan_branch(
+    orgs: &dyn OrgRepo,
+    actor: &Actor,
+    id: OrgId,
+    action: Action,
+) -> Result<Org, DomainError> {
+    let org = orgs.get(id).await?.ok_or(DomainError::NotFound)?;
+    policy::authorize(actor, action, &org.path)?;
+    if org.kind != OrgKind::Branch {
+        return Err(DomainError::refused(
+            "study_plan_needs_branch",
+            "study plans are kept per branch (党支部)",
+        ));
+    }
+    Ok(org)
+}
+
+/// Writes (or replaces) a branch's yearly plan: S of the branch, T above it.
+pub async fn put_branch_plan(
+    ctx: &ServiceContext<'_>,
+    org_id: OrgId,
+    year: i32,
+    content: PlanContent,
+) -> Result<StudyPlan, DomainError> {
+    check_year(year)?;
+    if policy::scopes(ctx.actor, Action::PublishMaterials).is_empty() {
+        return Err(DomainError::Forbidden);
+    }
+    let content = validated(content, true)?;
+    let uow = ctx.tx.begin().await?;
+    let org = plan_branch(uow.orgs(), ctx.actor, org_id, Action::PublishMaterials).await?;
+    check_materials(uow.materials(), &content, |m| {
+        m.audience.org_path.covers(&org.path)
+    })
+    .await?;
+    let now = ctx.clock.now();
+    let stored = uow
+        .study_plans()
+        .put(&StudyPlan {
+            id: StudyPlanId::at(now),
+            owner: PlanOwner::Branch(org.id),
+            org_id: org.id,
+            year,
+            content,
+            revision: 1,
+            updated_by: ctx.actor.member_id,
+            created_at: now,
+            updated_at: now,
+        })
+        .await?;
+    let entry = ctx.audit(
+        now,
+        "study_plan.put",
+        "study_plan",
+        stored.id.to_string(),
+        Some((org.id, &org.path)),
+    );
+    uow.audit().append(&entry).await?;
+    uow.commit().await?;
+    Ok(stored)
+}
+
+/// A branch's plan of `year`: its members and those covering it may read it.
+pub async fn branch_plan(
+    orgs: &dyn OrgRepo,
+    plans: &dyn StudyPlanRepo,
+    actor: &Actor,
+    org_id: OrgId,
+    year: i32,
+) -> Result<StudyPlan, DomainError> {
+    check_year(year)?;
+    let org = plan_branch(orgs, actor, org_id, Action::ReadActivities).await?;
+    plans
+        .get(PlanOwner::Branch(org.id), year)
+        .await?
+        .ok_or(DomainError::NotFound)
+}
+
+/// A branch's plans, newest year first.
+pub async fn branch_plans(
+    orgs: &dyn OrgRepo,
+    plans: &dyn StudyPlanRepo,
+    actor: &Actor,
+    org_id: OrgId,
+) -> Result<Vec<StudyPlan>, DomainError> {
+    let org = plan_branch(orgs, actor, org_id, Action::ReadActivities).await?;
+    Ok(plans.of_owner(PlanOwner::Branch(org.id)).await?)
+}
+
+/// Writes (or replaces) the caller's personal yearly plan: leading cadres only.
+pub async fn put_personal_plan(
+    ctx: &ServiceContext<'_>,
+    member: &Member,
+    year: i32,
+    content: PlanContent,
+) -> Result<StudyPlan, DomainError> {
+    check_year(year)?;
+    if !member.leading_cadre {
+        return Err(DomainError::refused(
+            "study_plan_cadres_only",
+            "personal study plans are kept by leading cadres (领导干部)",
+        ));
+    }
+    let content = validated(content, false)?;
+    let uow = ctx.tx.begin().await?;
+    check_materials(uow.materials(), &content, |m| m.audience.includes(member)).await?;
+    let now = ctx.clock.now();
+    let stored = uow
+        .study_plans()
+        .put(&StudyPlan {
+            id: StudyPlanId::at(now),
+            owner: PlanOwner::Member(member.id),
+            org_id: member.branch_id,
+            year,
+            content,
+            revision: 1,
+            updated_by: member.id,
+            created_at: now,
+            updated_at: now,
+        })
+        .await?;
+    let entry = ctx.audit(
+        now,
+        "study_plan.put",
+        "study_plan",
+        stored.id.to_string(),
+        Some((member.branch_id, &member.branch_path)),
+    );
+    uow.audit().append(&entry).await?;
+    uow.commit().await?;
+    Ok(stored)
+}
+
+/// Where the member stands with one material of a task.
+#[derive(Debug, Clone)]
+pub struct TaskMaterial {
+    pub id: MaterialId,
+    /// `None` when the material is withdrawn or (no longer) in the member's audience.
+    pub material: Option<Material>,
+    pub record: Option<StudyRecord>,
+}
+
+/// One task of the month with the member's progress.
+#[derive(Debug, Clone)]
+pub struct MonthTask {
+    /// From the branch plan (`quarter` set) or the personal plan.
+    pub quarter: Option<u32>,
+    pub personal: bool,
+    pub task: PlanTask,
+    pub materials: Vec<TaskMaterial>,
+}
+
+impl MonthTask {
+    /// Every material it points to completed (a task without materials never is).
+    pub fn completed(&self) -> bool {
+        !self.materials.is_empty()
+            && self
+                .materials
+                .iter()
+                .all(|m| m.record.as_ref().is_some_and(|r| r.completed_at.is_some()))
+    }
+}
+
+/// The member's tasks in `month`: their branch plan's, then their personal plan's.
+pub async fn month_tasks<R>(
+    repos: &R,
+    member: &Member,
+    month: YearMonth,
+    now: DateTime<Utc>,
+) -> Result<Vec<MonthTask>, DomainError>
+where
+    R: StudyPlanRepo + MaterialRepo + StudyRecordRepo + ?Sized,
+{
+    let year = month.year();
+    let mut tasks = Vec::new();
+    for owner in [
+        PlanOwner::Branch(member.branch_id),
+        PlanOwner::Member(member.id),
+    ] {
+        let Some(plan) = StudyPlanRepo::get(repos, owner, year).await? else {
+            continue;
+        };
+        let personal = matches!(owner, PlanOwner::Member(_));
+        for q in &plan.content.quarters {
+            for t in q.tasks.iter().filter(|t| t.month == month.month()) {
+                tasks.push((Some(q.quarter), personal, t.clone()));
+            }
+        }
+        for t in plan
+            .content
+            .items
+            .iter()
+            .filter(|t| t.month == month.month())
+        {
+            tasks.push((None, personal, t.clone()));
+        }
+    }
+    let ids: Vec<MaterialId> = tasks
+        .iter()
+        .flat_map(|(_, _, t)| t.material_ids.iter().copied())
+        .collect();
+    let records = StudyRecordRepo::of_member(repos, member.id, &ids).await?;
+    let mut out = Vec::new();
+    for (quarter, personal, task) in tasks {
+        let mut materials = Vec::new();
+        for id in &task.material_ids {
+            let material = MaterialRepo::get(repos, *id)
+                .await?
+                .filter(|m| m.is_live(now) && m.audience.includes(member));
+            materials.push(TaskMaterial {
+                id: *id,
+                record: material
+                    .as_ref()
+                    .and_then(|_| records.iter().find(|r| r.material_id == *id).cloned()),
+                material,
+            });
+        }
+        out.push(MonthTask {
+            quarter,
+            personal,
+            task,
+            materials,
+        });
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn task(month: u32) -> PlanTask {
+        PlanTask {
+            month,
+            title: " 学习党章 ".into(),
+            material_ids: vec![],
+            note: None,
+        }
+    }
+
+    #[test]
+    fn tasks_must_fall_in_their_quarter_and_quarters_are_unique() {
+        let c = PlanContent {
+            title: "2027年度学习计划".into(),
+            quarters: vec![
+                QuarterPlan {
+                    quarter: 2,
+                    arrangement: "学党史".into(),
+                    tasks: vec![task(4), task(7)],
+                },
+                QuarterPlan {
+                    quarter: 2,
+                    arrangement: "again".into(),
+                    tasks: vec![],
+                },
+            ],
+            items: vec![],
+        };
+        let Err(DomainError::Validation(errors)) = validated(c, true) else {
+            panic!("accepted");
+        };
+        let pointers: Vec<&str> = errors.iter().map(|e| e.pointer.as_str()).collect();
+        assert_eq!(
+            pointers,
+            ["/quarters/0/tasks/1/month", "/quarters/1/quarter"]
+        );
+    }
+
+    #[test]
+    fn a_good_plan_is_trimmed_and_sorted() {
+        let c = PlanContent {
+            title: " 计划 ".into(),
+            quarters: vec![],
+            items: vec![task(12), task(3)],
+        };
+        let c = validated(c, false).unwrap_or_default();
+        assert_eq!(c.title, "计划");
+        assert_eq!(c.items.iter().map(|t| t.month).collect::<Vec<_>>(), [3, 12]);
+        assert_eq!(c.items[0].title, "学习党章");
+    }
+}

@@ -126,3 +126,110 @@ impl PushSender for WeChatPushSender {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::wechat::tests::client;
+    use chrono::Utc;
+    use domain::push::{PushKind, PushMessageId};
+    use std::time::Duration;
+    use wiremock::matchers::{body_partial_json, method, path, query_param};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    fn message() -> PushMessage {
+        PushMessage {
+            id: PushMessageId::new(),
+            key: "material:x:r1".into(),
+            subject: "material:x".into(),
+            kind: PushKind::Material,
+            template_id: "tmpl-1".into(),
+            page: "pages/materials/detail?id=x".into(),
+            fields: vec![("thing1".into(), "学习党章".into())],
+            created_at: Utc::now(),
+        }
+    }
+
+    async fn server_answering(send: ResponseTemplate) -> MockServer {
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .and(path("/cgi-bin/stable_token"))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_string(r#"{"access_token":"tok","expires_in":7200}"#),
+            )
+            .mount(&server)
+            .await;
+        Mock::given(method("POST"))
+            .and(path("/cgi-bin/message/subscribe/send"))
+            .and(query_param("access_token", "tok"))
+            .and(body_partial_json(serde_json::json!({
+                "touser": "o-1",
+                "template_id": "tmpl-1",
+                "miniprogram_state": "trial",
+                "data": {"thing1": {"value": "学习党章"}},
+            })))
+            .respond_with(send)
+            .mount(&server)
+            .await;
+        server
+    }
+
+    async fn outcome(send: ResponseTemplate) -> SendOutcome {
+        let server = server_answering(send).await;
+        let sender = WeChatPushSender::new(Arc::new(client(&server, 300).await), "trial");
+        sender.send("o-1", &message()).await
+    }
+
+    fn errcode(code: i64) -> ResponseTemplate {
+        ResponseTemplate::new(200).set_body_string(format!(r#"{{"errcode":{code},"errmsg":"m"}}"#))
+    }
+
+    #[tokio::test]
+    async fn each_answer_decides_whether_the_worker_retries() {
+        assert_eq!(outcome(errcode(0)).await, SendOutcome::Delivered);
+        assert_eq!(outcome(errcode(43101)).await, SendOutcome::Refused);
+        assert!(matches!(outcome(errcode(-1)).await, SendOutcome::Retry(_)));
+        assert!(matches!(
+            outcome(errcode(45009)).await,
+            SendOutcome::Retry(_)
+        ));
+        assert!(matches!(
+            outcome(errcode(40037)).await,
+            SendOutcome::Failed(_)
+        ));
+        assert!(matches!(
+            outcome(ResponseTemplate::new(502)).await,
+            SendOutcome::Retry(_)
+        ));
+        // Sent, but no answer in time or no readable one: it may have arrived.
+        assert!(matches!(
+            outcome(errcode(0).set_delay(Duration::from_millis(1000))).await,
+            SendOutcome::Unknown(_)
+        ));
+        assert!(matches!(
+            outcome(ResponseTemplate::new(200).set_body_string("<html>")).await,
+            SendOutcome::Unknown(_)
+        ));
+    }
+
+    #[tokio::test]
+    async fn a_send_that_never_left_is_retried() {
+        // No stable_token mock: the token call fails before any send.
+        let server = MockServer::start().await;
+        let sender = WeChatPushSender::new(Arc::new(client(&server, 300).await), "formal");
+        assert!(matches!(
+            sender.send("o-1", &message()).await,
+            SendOutcome::Retry(_)
+        ));
+        // Nothing listening at all: not connected, retried.
+        let gone = MockServer::start().await;
+        let c = client(&gone, 300).await;
+        drop(gone);
+        let sender = WeChatPushSender::new(Arc::new(c), "formal");
+        assert!(matches!(
+            sender.send("o-1", &message()).await,
+            SendOutcome::Retry(_)
+        ));
+    }
+}

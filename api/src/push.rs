@@ -76,7 +76,7 @@ impl PushWorker {
             &self.db,
             &repos,
             self.sender.as_ref(),
-            self.clock.now(),
+            self.clock.as_ref(),
             &self.config,
         )
         .await

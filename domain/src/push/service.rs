@@ -7,6 +7,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use super::model::*;
 use super::ports::{PushRepo, PushSender, SendOutcome};
 use crate::activity::{Activity, ActivityRepo};
+use crate::clock::Clock;
 use crate::error::DomainError;
 use crate::identity::ExternalIdentityRepo;
 use crate::org::{MemberId, MemberRepo, OrgRepo, RoleKind, RoleRepo};
@@ -77,25 +78,32 @@ pub fn backoff(base: TimeDelta, attempts: i32) -> TimeDelta {
 }
 
 /// One round: expire dead leases, write due reminders, then claim and send what is due.
+///
+/// The clock is read again for each delivery, so a long round never claims with a lease
+/// that started before the claim.
 pub async fn run_once<R: PushRepos + ?Sized>(
     tx: &dyn Transactional,
     repos: &R,
     sender: &dyn PushSender,
-    now: DateTime<Utc>,
+    clock: &dyn Clock,
     cfg: &WorkerConfig,
 ) -> Result<RunReport, DomainError> {
+    let started = clock.now();
     let mut report = RunReport {
-        expired: repos.expire_leases(now).await?,
+        expired: repos.expire_leases(started).await?,
         ..RunReport::default()
     };
     if let Some(template) = cfg.templates.reminder.as_deref() {
-        report.reminders = enqueue_reminders(tx, repos, template, now, cfg.reminder_lead).await?;
+        report.reminders =
+            enqueue_reminders(tx, repos, template, started, cfg.reminder_lead).await?;
     }
-    for id in repos.due(now, cfg.batch).await? {
+    for id in repos.due(started, cfg.batch).await? {
+        let now = clock.now();
         if !repos.claim(id, &cfg.owner, now, now + cfg.lease).await? {
             continue; // another worker won it
         }
         let update = deliver(repos, sender, id, now, cfg).await?;
+        let now = clock.now();
         match update.status {
             DeliveryStatus::Sent => report.sent += 1,
             DeliveryStatus::Refused => report.refused += 1,

@@ -16,11 +16,16 @@ use domain::push::PushSender;
 use infra::wechat::WeChatPushSender;
 use infra::Db;
 
-/// How long a claimed delivery stays this worker's: far longer than one send can take
-/// (two WeChat calls and a token refresh, each bounded by `wechat_timeout_ms` ≤ 60 s).
+/// How long a claimed delivery stays this worker's: longer than one send takes with the
+/// default `wechat_timeout_ms` (5 s: a token wait, a refresh and two sends stay well under
+/// a minute). With the 60 s maximum a send could outlast it and be recorded unknown (never
+/// sent twice).
 const LEASE: TimeDelta = TimeDelta::minutes(5);
 /// Deliveries claimed per round.
 const BATCH: u64 = 200;
+/// Full rounds run back to back on one tick, at most (a backlog drains at full speed
+/// without one instance looping forever).
+const MAX_ROUNDS_PER_TICK: usize = 50;
 /// The first retry's delay (then doubling, at most an hour).
 const RETRY_BASE: TimeDelta = TimeDelta::seconds(30);
 
@@ -82,19 +87,29 @@ impl PushWorker {
         .await
     }
 
-    /// Runs a round every `interval` until the process ends. A round that fails (the
-    /// database away) is logged and the next one tries again.
+    /// Runs rounds every `interval` until the process ends; while rounds come back full
+    /// (a backlog) it runs the next at once, up to [`MAX_ROUNDS_PER_TICK`]. A round that
+    /// fails (the database away) is logged and the next tick tries again.
     pub async fn run_forever(self, interval: Duration) {
         let mut ticker = tokio::time::interval(interval);
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             ticker.tick().await;
-            match self.run_once().await {
-                Ok(report) if report != RunReport::default() => {
-                    tracing::info!(?report, "push round");
+            for _ in 0..MAX_ROUNDS_PER_TICK {
+                match self.run_once().await {
+                    Ok(report) => {
+                        if report != RunReport::default() {
+                            tracing::info!(?report, "push round");
+                        }
+                        if report.handled() < BATCH || report.retrying > 0 {
+                            break;
+                        }
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "push round failed");
+                        break;
+                    }
                 }
-                Ok(_) => {}
-                Err(e) => tracing::warn!(error = %e, "push round failed"),
             }
         }
     }

@@ -132,7 +132,6 @@ impl Activity {
         self.status == ActivityStatus::Cancelled
     }
 
-    /// Does `member` (with `roles` as the caller) belong to those expected to attend?
     /// Is `member`, an active member of this activity's branch, expected at it? `committee`
     /// holds the branch's secretary and committee members (for committee meetings).
     pub fn expects_in_branch(
@@ -149,6 +148,7 @@ impl Activity {
         }
     }
 
+    /// Does `member` (with `roles` as the caller) belong to those expected to attend?
     pub fn expects(&self, member: &Member, roles: &[ActorRole]) -> bool {
         if member.branch_id != self.branch_id || !member.is_active() {
             return false;

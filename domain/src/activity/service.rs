@@ -399,6 +399,12 @@ pub async fn update_activity(
     let now = ctx.clock.now();
     a.updated_at = now;
     uow.activities().update(&a).await?;
+    if a.is_cancelled() || shift_window {
+        // A reminder not yet sent is for the old time (a moved activity gets a new one).
+        uow.push()
+            .cancel_pending(&format!("activity:{}", a.id), now)
+            .await?;
+    }
     let entry = ctx.audit(
         now,
         action,

@@ -47,6 +47,9 @@ pub trait RefreshTokenRepo: Send + Sync {
     async fn revoke_member(&self, member: MemberId, at: DateTime<Utc>) -> Result<(), RepoError>;
 }
 
+/// The provider name under which members' WeChat (mini-program) openids are linked.
+pub const WECHAT_PROVIDER: &str = "wechat";
+
 /// A member's account at an outside sign-in provider (the mini-program's user id): the
 /// provider is a short name (`wechat`), the subject that provider's stable id for the user.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -83,7 +83,22 @@ pub struct PushMessage {
     pub page: String,
     /// Template data, key → value.
     pub fields: Vec<(String, String)>,
+    /// Not sent at or after this instant (a reminder once its activity has started).
+    pub expires_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
+}
+
+impl PushMessage {
+    /// The material a material push is about.
+    pub fn material_id(&self) -> Option<crate::study::MaterialId> {
+        if self.kind != PushKind::Material {
+            return None;
+        }
+        let raw = self.subject.strip_prefix("material:")?;
+        uuid::Uuid::parse_str(raw)
+            .ok()
+            .map(crate::study::MaterialId::from_uuid)
+    }
 }
 
 /// The delivery of one message to one member.
@@ -199,6 +214,7 @@ pub fn material_message(m: &Material, template_id: &str, now: DateTime<Utc>) -> 
             ("thing2", m.category.label_zh().to_owned()),
             ("time3", wechat_time(m.publish_at)),
         ]),
+        expires_at: None,
         created_at: now,
     }
 }
@@ -207,7 +223,8 @@ pub fn material_message(m: &Material, template_id: &str, now: DateTime<Utc>) -> 
 pub fn reminder_message(a: &Activity, template_id: &str, now: DateTime<Utc>) -> PushMessage {
     PushMessage {
         id: PushMessageId::at(now),
-        key: format!("reminder:{}", a.id),
+        // A rescheduled activity gets a reminder for its new time.
+        key: format!("reminder:{}:{}", a.id, a.starts_at.timestamp()),
         subject: format!("activity:{}", a.id),
         kind: PushKind::Reminder,
         template_id: template_id.to_owned(),
@@ -220,6 +237,7 @@ pub fn reminder_message(a: &Activity, template_id: &str, now: DateTime<Utc>) -> 
                 a.place.clone().unwrap_or_else(|| "请按通知参加".to_owned()),
             ),
         ]),
+        expires_at: Some(a.starts_at),
         created_at: now,
     }
 }
@@ -262,6 +280,7 @@ pub fn review_message(n: &ReviewNotice, template_id: &str, now: DateTime<Utc>) -
             ),
             ("time4", wechat_time(n.reviewed_at)),
         ]),
+        expires_at: None,
         created_at: now,
     }
 }

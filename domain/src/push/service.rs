@@ -6,20 +6,25 @@ use chrono::{DateTime, TimeDelta, Utc};
 
 use super::model::*;
 use super::ports::{PushRepo, PushSender, SendOutcome};
-use crate::activity::{Activity, ActivityRepo};
+use crate::activity::{Activity, ActivityRepo, ExemptionRepo, ReviewStatus};
 use crate::clock::Clock;
 use crate::error::DomainError;
-use crate::identity::ExternalIdentityRepo;
+use crate::identity::{ExternalIdentityRepo, WECHAT_PROVIDER};
 use crate::org::{MemberId, MemberRepo, OrgRepo, RoleKind, RoleRepo};
-use crate::study::SubscriptionRepo;
+use crate::study::{MaterialRepo, MaterialStatus, SubscriptionRepo};
 use crate::uow::Transactional;
-
-/// The provider name under which members' WeChat openids are linked.
-pub const WECHAT_PROVIDER: &str = "wechat";
 
 /// What the worker reads and writes outside a unit of work.
 pub trait PushRepos:
-    PushRepo + SubscriptionRepo + ExternalIdentityRepo + MemberRepo + OrgRepo + ActivityRepo + RoleRepo
+    PushRepo
+    + SubscriptionRepo
+    + ExternalIdentityRepo
+    + MemberRepo
+    + OrgRepo
+    + ActivityRepo
+    + RoleRepo
+    + ExemptionRepo
+    + MaterialRepo
 {
 }
 
@@ -31,6 +36,8 @@ impl<T> PushRepos for T where
         + OrgRepo
         + ActivityRepo
         + RoleRepo
+        + ExemptionRepo
+        + MaterialRepo
 {
 }
 
@@ -80,7 +87,8 @@ pub fn backoff(base: TimeDelta, attempts: i32) -> TimeDelta {
 /// One round: expire dead leases, write due reminders, then claim and send what is due.
 ///
 /// The clock is read again for each delivery, so a long round never claims with a lease
-/// that started before the claim.
+/// that started before the claim. A retryable failure ends the round (WeChat is busy or
+/// unreachable: the rest wait for the next round rather than each spending an attempt).
 pub async fn run_once<R: PushRepos + ?Sized>(
     tx: &dyn Transactional,
     repos: &R,
@@ -102,7 +110,28 @@ pub async fn run_once<R: PushRepos + ?Sized>(
         if !repos.claim(id, &cfg.owner, now, now + cfg.lease).await? {
             continue; // another worker won it
         }
-        let update = deliver(repos, sender, id, now, cfg).await?;
+        let update = match prepare(repos, id, now).await {
+            Ok(Ready::Done(update)) => update,
+            Ok(Ready::Send(job)) => {
+                let outcome = sender.send(&job.openid, &job.message).await;
+                settle(
+                    repos,
+                    outcome,
+                    &job.delivery,
+                    &job.message,
+                    clock.now(),
+                    cfg,
+                )
+                .await
+            }
+            // Nothing was sent (the consent is taken last, in one statement): try again.
+            Err(e) => DeliveryUpdate {
+                status: DeliveryStatus::Pending,
+                next_attempt_at: Some(now + cfg.retry_base),
+                last_error: Some(format!("before sending: {e}")),
+                sent_at: None,
+            },
+        };
         let now = clock.now();
         match update.status {
             DeliveryStatus::Sent => report.sent += 1,
@@ -112,11 +141,22 @@ pub async fn run_once<R: PushRepos + ?Sized>(
             DeliveryStatus::Unknown => report.unknown += 1,
             _ => report.skipped += 1,
         }
+        let retry = update.status == DeliveryStatus::Pending;
         if !repos.finish(id, &cfg.owner, &update, now).await? {
             report.lost += 1;
         }
+        if retry {
+            break;
+        }
     }
     Ok(report)
+}
+
+impl RunReport {
+    /// Deliveries this round claimed and finished (sent, skipped, failed, …).
+    pub fn handled(&self) -> u64 {
+        self.sent + self.refused + self.retrying + self.failed + self.unknown + self.skipped
+    }
 }
 
 fn ended(status: DeliveryStatus, error: impl Into<String>) -> DeliveryUpdate {
@@ -128,32 +168,110 @@ fn ended(status: DeliveryStatus, error: impl Into<String>) -> DeliveryUpdate {
     }
 }
 
-/// Sends one claimed delivery, if its member can receive it, and says how it ended.
-async fn deliver<R: PushRepos + ?Sized>(
+/// A claimed delivery after the checks: finished without sending, or ready to send (its
+/// consent spent).
+enum Ready {
+    Done(DeliveryUpdate),
+    Send(Box<Sending>),
+}
+
+struct Sending {
+    openid: String,
+    delivery: Delivery,
+    message: PushMessage,
+}
+
+/// Checks a claimed delivery as things stand now: the member still active, bound and in
+/// the material's audience, the material still live, the reminder not past its activity's
+/// start; then spends one consent. Nothing here sends, so an error leaves nothing sent.
+async fn prepare<R: PushRepos + ?Sized>(
     repos: &R,
-    sender: &dyn PushSender,
     id: DeliveryId,
     now: DateTime<Utc>,
-    cfg: &WorkerConfig,
-) -> Result<DeliveryUpdate, DomainError> {
+) -> Result<Ready, DomainError> {
     let Some((delivery, message)) = repos.job(id).await? else {
-        return Ok(ended(DeliveryStatus::Skipped, "delivery_missing"));
+        return Ok(Ready::Done(ended(
+            DeliveryStatus::Skipped,
+            "delivery_missing",
+        )));
     };
-    let member = MemberRepo::get(repos, delivery.member_id).await?;
-    if !member.is_some_and(|m| m.is_active()) {
-        return Ok(ended(DeliveryStatus::Skipped, "member_inactive"));
+    if message.expires_at.is_some_and(|t| t <= now) {
+        return Ok(Ready::Done(ended(DeliveryStatus::Skipped, "expired")));
+    }
+    let Some(member) = MemberRepo::get(repos, delivery.member_id)
+        .await?
+        .filter(|m| m.is_active())
+    else {
+        return Ok(Ready::Done(ended(
+            DeliveryStatus::Skipped,
+            "member_inactive",
+        )));
+    };
+    if let Some(material) = message.material_id() {
+        match MaterialRepo::get(repos, material).await? {
+            Some(m) if m.status == MaterialStatus::Published && m.publish_at > now => {
+                // Rescheduled later since this was written: wait for the new time.
+                return Ok(Ready::Done(DeliveryUpdate {
+                    status: DeliveryStatus::Pending,
+                    next_attempt_at: Some(m.publish_at),
+                    last_error: Some("rescheduled".into()),
+                    sent_at: None,
+                }));
+            }
+            Some(m) if m.status == MaterialStatus::Published => {
+                if !m.audience.includes(&member) {
+                    return Ok(Ready::Done(ended(
+                        DeliveryStatus::Skipped,
+                        "not_in_audience",
+                    )));
+                }
+            }
+            _ => {
+                return Ok(Ready::Done(ended(
+                    DeliveryStatus::Cancelled,
+                    "material_withdrawn",
+                )))
+            }
+        }
     }
     let Some(identity) =
         ExternalIdentityRepo::of_member(repos, WECHAT_PROVIDER, delivery.member_id).await?
     else {
-        return Ok(ended(DeliveryStatus::Skipped, "wechat_not_bound"));
+        return Ok(Ready::Done(ended(
+            DeliveryStatus::Skipped,
+            "wechat_not_bound",
+        )));
     };
+    if !repos
+        .take_consent(delivery.member_id, &message.template_id, now)
+        .await?
+    {
+        return Ok(Ready::Done(ended(DeliveryStatus::Skipped, "no_consent")));
+    }
+    Ok(Ready::Send(Box::new(Sending {
+        openid: identity.subject,
+        delivery,
+        message,
+    })))
+}
+
+/// What a send's outcome means for the delivery and the member's consent. A failure to
+/// adjust the consent is recorded with the outcome, never in place of it.
+async fn settle<R: PushRepos + ?Sized>(
+    repos: &R,
+    outcome: SendOutcome,
+    delivery: &Delivery,
+    message: &PushMessage,
+    now: DateTime<Utc>,
+    cfg: &WorkerConfig,
+) -> DeliveryUpdate {
     let member = delivery.member_id;
     let template = message.template_id.as_str();
-    if !repos.take_consent(member, template, now).await? {
-        return Ok(ended(DeliveryStatus::Skipped, "no_consent"));
-    }
-    Ok(match sender.send(&identity.subject, &message).await {
+    let note = |error: String, adjusted: Result<(), crate::error::RepoError>| match adjusted {
+        Ok(()) => error,
+        Err(e) => format!("{error}; consent not adjusted: {e}"),
+    };
+    match outcome {
         SendOutcome::Delivered => DeliveryUpdate {
             status: DeliveryStatus::Sent,
             next_attempt_at: None,
@@ -161,11 +279,14 @@ async fn deliver<R: PushRepos + ?Sized>(
             sent_at: Some(now),
         },
         SendOutcome::Refused => {
-            repos.clear_consent(member, template, now).await?;
-            ended(DeliveryStatus::Refused, "43101 user refused")
+            let adjusted = repos.clear_consent(member, template, now).await;
+            ended(
+                DeliveryStatus::Refused,
+                note("43101 user refused".into(), adjusted),
+            )
         }
         SendOutcome::Retry(error) => {
-            repos.give_back_consent(member, template, now).await?;
+            let error = note(error, repos.give_back_consent(member, template, now).await);
             if delivery.attempts >= cfg.max_attempts {
                 ended(DeliveryStatus::Failed, error)
             } else {
@@ -177,13 +298,13 @@ async fn deliver<R: PushRepos + ?Sized>(
                 }
             }
         }
-        SendOutcome::Failed(error) => {
-            repos.give_back_consent(member, template, now).await?;
-            ended(DeliveryStatus::Failed, error)
-        }
+        SendOutcome::Failed(error) => ended(
+            DeliveryStatus::Failed,
+            note(error, repos.give_back_consent(member, template, now).await),
+        ),
         // The consent stays spent: the message may have arrived.
         SendOutcome::Unknown(error) => ended(DeliveryStatus::Unknown, error),
-    })
+    }
 }
 
 /// Writes the reminder of every activity starting within `lead` of `now` that has none
@@ -195,7 +316,9 @@ async fn enqueue_reminders<R: PushRepos + ?Sized>(
     now: DateTime<Utc>,
     lead: TimeDelta,
 ) -> Result<u64, DomainError> {
-    const PER_ROUND: u64 = 500;
+    // Activities of one township (a root) starting within the lead time: a township has
+    // tens of branches, so this bounds nothing real.
+    const PER_ROUND: u64 = 2000;
     let mut written = 0;
     for root in repos.roots().await? {
         for a in repos
@@ -220,7 +343,7 @@ async fn enqueue_reminders<R: PushRepos + ?Sized>(
     Ok(written)
 }
 
-/// The activity's expected members today.
+/// The activity's expected members today, less those excused from it.
 async fn expected_members<R: PushRepos + ?Sized>(
     repos: &R,
     a: &Activity,
@@ -232,11 +355,19 @@ async fn expected_members<R: PushRepos + ?Sized>(
         .filter(|g| matches!(g.kind, RoleKind::Secretary | RoleKind::Committee))
         .map(|g| g.member_id)
         .collect();
+    // Those with an approved exemption covering it are not reminded.
+    let excused: HashSet<MemberId> = repos
+        .approved_in_branch(&a.branch_path)
+        .await?
+        .into_iter()
+        .filter(|e| e.status == ReviewStatus::Approved && e.scope.covers(a))
+        .map(|e| e.member_id)
+        .collect();
     Ok(repos
         .active_in_branch(&a.branch_path)
         .await?
         .into_iter()
-        .filter(|m| a.expects_in_branch(m, &committee))
+        .filter(|m| a.expects_in_branch(m, &committee) && !excused.contains(&m.id))
         .map(|m| m.id)
         .collect())
 }

@@ -114,6 +114,26 @@ fn check_year(year: i32) -> Result<(), DomainError> {
     }
 }
 
+/// Like [`clean_text`], but line breaks are kept (arrangements and notes are paragraphs).
+fn clean_multiline(
+    raw: &str,
+    max: usize,
+    pointer: &str,
+    code: &'static str,
+) -> Result<String, FieldError> {
+    let text = raw.trim();
+    let chars = text.chars().count();
+    let bad = |c: char| c.is_control() && c != '\n' && c != '\r';
+    if chars == 0 || chars > max || text.chars().any(bad) {
+        return Err(FieldError::new(
+            pointer,
+            code,
+            format!("must be 1-{max} printable characters (line breaks allowed)"),
+        ));
+    }
+    Ok(text.to_owned())
+}
+
 fn check_task(
     t: &mut PlanTask,
     pointer: &str,
@@ -137,7 +157,7 @@ fn check_task(
         Err(e) => errors.push(e),
     }
     if let Some(note) = &t.note {
-        match clean_text(
+        match clean_multiline(
             note,
             StudyPlan::MAX_NOTE_CHARS,
             &format!("{pointer}/note"),
@@ -147,12 +167,6 @@ fn check_task(
             Err(e) => errors.push(e),
         }
     }
-    let mut seen = Vec::new();
-    t.material_ids.retain(|m| {
-        let fresh = !seen.contains(m);
-        seen.push(*m);
-        fresh
-    });
     if t.material_ids.len() > StudyPlan::MAX_MATERIALS_PER_TASK {
         errors.push(FieldError::new(
             format!("{pointer}/materialIds"),
@@ -200,7 +214,7 @@ fn validated(mut c: PlanContent, branch: bool) -> Result<PlanContent, DomainErro
             ));
         }
         quarters_seen.push(q.quarter);
-        match clean_text(
+        match clean_multiline(
             &q.arrangement,
             StudyPlan::MAX_ARRANGEMENT_CHARS,
             &format!("{pointer}/arrangement"),
@@ -220,12 +234,10 @@ fn validated(mut c: PlanContent, branch: bool) -> Result<PlanContent, DomainErro
             tasks += 1;
         }
     }
-    c.quarters.sort_by_key(|q| q.quarter);
     for (i, t) in c.items.iter_mut().enumerate() {
         check_task(t, &format!("/items/{i}"), 1..=12, &mut errors);
         tasks += 1;
     }
-    c.items.sort_by_key(|t| t.month);
     if tasks > StudyPlan::MAX_TASKS {
         errors.push(FieldError::new(
             "",
@@ -238,6 +250,23 @@ fn validated(mut c: PlanContent, branch: bool) -> Result<PlanContent, DomainErro
     } else {
         Err(DomainError::Validation(errors))
     }
+}
+
+/// The plan as stored: quarters and items in calendar order, each task's materials once.
+/// (After validation and the material check, whose pointers index the request as sent.)
+fn normalised(mut c: PlanContent) -> PlanContent {
+    c.quarters.sort_by_key(|q| q.quarter);
+    c.items.sort_by_key(|t| t.month);
+    let tasks = c
+        .quarters
+        .iter_mut()
+        .flat_map(|q| q.tasks.iter_mut())
+        .chain(c.items.iter_mut());
+    for t in tasks {
+        let mut seen = std::collections::HashSet::new();
+        t.material_ids.retain(|m| seen.insert(*m));
+    }
+    c
 }
 
 fn all_tasks(c: &PlanContent) -> impl Iterator<Item = (String, &PlanTask)> {
@@ -323,6 +352,7 @@ pub async fn put_branch_plan(
         m.audience.org_path.covers(&org.path)
     })
     .await?;
+    let content = normalised(content);
     let now = ctx.clock.now();
     let stored = uow
         .study_plans()
@@ -394,6 +424,7 @@ pub async fn put_personal_plan(
     let content = validated(content, false)?;
     let uow = ctx.tx.begin().await?;
     check_materials(uow.materials(), &content, |m| m.audience.includes(member)).await?;
+    let content = normalised(content);
     let now = ctx.clock.now();
     let stored = uow
         .study_plans()
@@ -441,13 +472,16 @@ pub struct MonthTask {
 }
 
 impl MonthTask {
-    /// Every material it points to completed (a task without materials never is).
+    /// Done: at least one of its materials completed, and every other one either completed
+    /// or out of the member's reach (withdrawn, or not for them). A task without materials
+    /// is never done.
     pub fn completed(&self) -> bool {
-        !self.materials.is_empty()
+        let done = |m: &TaskMaterial| m.record.as_ref().is_some_and(|r| r.completed_at.is_some());
+        self.materials.iter().any(done)
             && self
                 .materials
                 .iter()
-                .all(|m| m.record.as_ref().is_some_and(|r| r.completed_at.is_some()))
+                .all(|m| done(m) || m.material.is_none())
     }
 }
 
@@ -499,9 +533,8 @@ where
                 .filter(|m| m.is_live(now) && m.audience.includes(member));
             materials.push(TaskMaterial {
                 id: *id,
-                record: material
-                    .as_ref()
-                    .and_then(|_| records.iter().find(|r| r.material_id == *id).cloned()),
+                // The member's own record stays theirs even if the material is withdrawn.
+                record: records.iter().find(|r| r.material_id == *id).cloned(),
                 material,
             });
         }
@@ -563,7 +596,7 @@ mod tests {
             quarters: vec![],
             items: vec![task(12), task(3)],
         };
-        let c = validated(c, false).unwrap_or_default();
+        let c = normalised(validated(c, false).unwrap_or_default());
         assert_eq!(c.title, "计划");
         assert_eq!(c.items.iter().map(|t| t.month).collect::<Vec<_>>(), [3, 12]);
         assert_eq!(c.items[0].title, "学习党章");

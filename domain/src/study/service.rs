@@ -308,6 +308,10 @@ pub async fn edit(
     let m = validated(m)?;
     uow.materials().update(&m).await?;
     if changes.notify {
+        // The new revision replaces whatever of the old one has not gone out yet.
+        uow.push()
+            .cancel_pending(&format!("material:{}", m.id), now)
+            .await?;
         push_material(ctx, uow.as_ref(), &m, now).await?;
     }
     let entry = ctx.audit(

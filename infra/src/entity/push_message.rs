@@ -11,6 +11,7 @@ pub struct Model {
     pub template_id: String,
     pub page: String,
     pub fields: String,
+    pub expires_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
 }
 

@@ -20,6 +20,7 @@ mod m20261128_000014_add_study_points;
 mod m20261128_000015_create_subscription_consent;
 mod m20261128_000016_create_push_outbox;
 mod m20261128_000017_create_study_plan;
+mod m20261128_000018_add_push_expiry;
 
 pub struct Migrator;
 
@@ -44,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000015_create_subscription_consent::Migration),
             Box::new(m20261128_000016_create_push_outbox::Migration),
             Box::new(m20261128_000017_create_study_plan::Migration),
+            Box::new(m20261128_000018_add_push_expiry::Migration),
         ]
     }
 }

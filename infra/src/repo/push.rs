@@ -38,6 +38,7 @@ fn message_to_domain(r: push_message::Model) -> Result<PushMessage, RepoError> {
         template_id: r.template_id,
         page: r.page,
         fields,
+        expires_at: r.expires_at,
         created_at: r.created_at,
     })
 }
@@ -83,6 +84,7 @@ impl<C: ConnectionTrait + Send + Sync> PushRepo for Repos<C> {
             template_id: Set(message.template_id.clone()),
             page: Set(message.page.clone()),
             fields: Set(fields),
+            expires_at: Set(message.expires_at),
             created_at: Set(message.created_at),
         };
         let inserted = match push_message::Entity::insert(row)

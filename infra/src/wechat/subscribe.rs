@@ -98,8 +98,10 @@ fn classify(error: WeChatError, reached: bool) -> SendOutcome {
         | WeChatError::RateLimited
         | WeChatError::AccessTokenRejected(_)
         | WeChatError::NotConnected
-        | WeChatError::HttpStatus(_)
         | WeChatError::Cache(_) => SendOutcome::Retry(text),
+        // A gateway error after the request left may come after WeChat delivered it.
+        WeChatError::HttpStatus(status) if reached && status >= 500 => SendOutcome::Unknown(text),
+        WeChatError::HttpStatus(_) => SendOutcome::Retry(text),
         // Sent, but no readable answer: it may have arrived.
         WeChatError::Unreachable(_) | WeChatError::BadResponse(_) if reached => {
             SendOutcome::Unknown(text)
@@ -146,6 +148,7 @@ mod tests {
             template_id: "tmpl-1".into(),
             page: "pages/materials/detail?id=x".into(),
             fields: vec![("thing1".into(), "学习党章".into())],
+            expires_at: None,
             created_at: Utc::now(),
         }
     }
@@ -199,7 +202,7 @@ mod tests {
             SendOutcome::Failed(_)
         ));
         assert!(matches!(
-            outcome(ResponseTemplate::new(502)).await,
+            outcome(ResponseTemplate::new(429)).await,
             SendOutcome::Retry(_)
         ));
         // Sent, but no answer in time or no readable one: it may have arrived.
@@ -209,6 +212,10 @@ mod tests {
         ));
         assert!(matches!(
             outcome(ResponseTemplate::new(200).set_body_string("<html>")).await,
+            SendOutcome::Unknown(_)
+        ));
+        assert!(matches!(
+            outcome(ResponseTemplate::new(502)).await,
             SendOutcome::Unknown(_)
         ));
     }

@@ -399,4 +399,7 @@ async fn members_see_the_months_tasks_with_their_progress() {
         (Some(false), true, Some(m.as_str())),
         "{l}"
     );
+    // What the member studied stays theirs: the task stays done.
+    assert_eq!(l["items"][0]["completed"], true, "{l}");
+    assert_eq!(material["myProgress"]["completed"], true, "{l}");
 }

@@ -274,8 +274,16 @@ async fn a_failed_send_is_retried_after_its_backoff_and_a_refusal_is_not() {
     let id = publish(&app, &t.secretary_a, material("党课", &t.branch_a)).await;
     let key = format!("material:{id}:r1");
     let w = worker(&app, "worker");
-    let r = w.run_once().await.unwrap();
-    assert_eq!((r.retrying, r.refused, r.sent), (1, 1, 0), "{r:?}");
+    // A retryable failure ends a round (WeChat is busy): whatever came after it in the
+    // queue goes in the next round, at the same instant.
+    let r1 = w.run_once().await.unwrap();
+    assert_eq!(r1.retrying, 1, "{r1:?}");
+    let r2 = w.run_once().await.unwrap();
+    assert_eq!(
+        (r1.refused + r2.refused, r1.sent + r2.sent, r2.retrying),
+        (1, 0, 0),
+        "{r1:?} {r2:?}"
+    );
     // The failed send gave its consent back; the refusal leaves none.
     assert_eq!(balance(&app, &t.member_a, TEST_TEMPLATE_MATERIAL).await, 1);
     assert_eq!(balance(&app, &t.member_a2, TEST_TEMPLATE_MATERIAL).await, 0);
@@ -374,7 +382,8 @@ fn rfc(t: chrono::DateTime<chrono::Utc>) -> String {
     t.to_rfc3339()
 }
 
-async fn theme_day(app: &TestApp, t: &Township, starts_in_minutes: i64) -> String {
+/// A theme day on branch A; answers its id and the reminder key of its start.
+async fn theme_day(app: &TestApp, t: &Township, starts_in_minutes: i64) -> (String, String) {
     let start = app.clock.now() + Duration::minutes(starts_in_minutes);
     let (s, a) = call(
         app,
@@ -394,7 +403,9 @@ async fn theme_day(app: &TestApp, t: &Township, starts_in_minutes: i64) -> Strin
     )
     .await;
     assert_eq!(s, 201, "{a}");
-    a["id"].as_str().unwrap().to_owned()
+    let id = a["id"].as_str().unwrap().to_owned();
+    let key = format!("reminder:{id}:{}", start.timestamp());
+    (id, key)
 }
 
 #[tokio::test]
@@ -403,9 +414,12 @@ async fn a_reminder_goes_to_the_expected_members_once_before_the_theme_day() {
     let (a, b) = TestApp::spawn_pair_with(options(&server)).await;
     let t = Township::create(&a.db, a.clock.now()).await;
     bind(&a, &t.member_a, "o-member-a").await;
+    bind(&a, &t.member_a2, "o-member-a2").await;
     bind(&a, &t.member_b, "o-member-b").await;
     consent(&a, &t.member_a, TEST_TEMPLATE_REMINDER, 3).await;
+    consent(&a, &t.member_a2, TEST_TEMPLATE_REMINDER, 3).await;
     consent(&a, &t.member_b, TEST_TEMPLATE_REMINDER, 3).await;
+    // Once for the first date, once more after the theme day is moved.
     sends(
         &server,
         json!({
@@ -414,11 +428,30 @@ async fn a_reminder_goes_to_the_expected_members_once_before_the_theme_day() {
             "data": {"thing1": {"value": "重温入党誓词"}, "thing3": {"value": "村党群服务中心"}},
         }),
         ok(),
-        1,
+        2,
     )
     .await;
     nothing_else_is_sent(&server).await;
-    let id = theme_day(&a, &t, 120).await;
+    let (id, key) = theme_day(&a, &t, 120).await;
+    // Member A2 is excused from it: not reminded.
+    let (s, e) = call(
+        &a,
+        &t.member_a2,
+        Method::POST,
+        "/api/v1/exemptions",
+        Some(json!({"activityId": id, "reason": "外出务工"})),
+    )
+    .await;
+    assert_eq!(s, 201, "{e}");
+    let (s, r) = call(
+        &a,
+        &t.secretary_a,
+        Method::POST,
+        &format!("/api/v1/exemptions/{}/review", e["id"].as_str().unwrap()),
+        Some(json!({"decision": "approve"})),
+    )
+    .await;
+    assert_eq!(s, 200, "{r}");
     let (wa, wb) = (worker(&a, "worker-a"), worker(&b, "worker-b"));
     // Two hours ahead: too early (the default lead is 60 minutes).
     assert_eq!(wa.run_once().await.unwrap().reminders, 0);
@@ -431,12 +464,130 @@ async fn a_reminder_goes_to_the_expected_members_once_before_the_theme_day() {
     a.clock.advance(Duration::minutes(10));
     let r = wb.run_once().await.unwrap();
     assert_eq!(r.reminders, 0, "{r:?}");
-    let list = statuses(&a, &format!("reminder:{id}")).await;
-    // Branch A's five members are expected; member B (branch B) is not.
-    assert_eq!(list.len(), 5, "{list:?}");
+    let list = statuses(&a, &key).await;
+    // Branch A's five members are expected, less the excused one; member B is not.
+    assert_eq!(list.len(), 4, "{list:?}");
     assert_eq!(status_of(&list, &t.member_a).0, DeliveryStatus::Sent);
     assert_eq!(balance(&a, &t.member_a, TEST_TEMPLATE_REMINDER).await, 2);
+    assert_eq!(balance(&a, &t.member_a2, TEST_TEMPLATE_REMINDER).await, 3);
     assert_eq!(balance(&a, &t.member_b, TEST_TEMPLATE_REMINDER).await, 3);
+
+    // Moved to the next day: a new reminder when the new time comes near.
+    let start = a.clock.now() + Duration::days(1);
+    let (s, m) = call(
+        &a,
+        &t.secretary_a,
+        Method::PATCH,
+        &format!("/api/v1/activities/{id}"),
+        Some(json!({"startsAt": start.to_rfc3339(), "endsAt": (start + Duration::hours(1)).to_rfc3339()})),
+    )
+    .await;
+    assert_eq!(s, 200, "{m}");
+    assert_eq!(wa.run_once().await.unwrap().reminders, 0);
+    a.clock.set(start - Duration::minutes(30));
+    let r = wa.run_once().await.unwrap();
+    assert_eq!((r.reminders, r.sent), (1, 1), "{r:?}");
+    assert_eq!(balance(&a, &t.member_a, TEST_TEMPLATE_REMINDER).await, 1);
+}
+
+#[tokio::test]
+async fn a_reminder_not_sent_before_the_activity_is_cancelled_or_starts_never_goes() {
+    let server = wechat().await;
+    let app = TestApp::spawn_with(options(&server)).await;
+    let t = Township::create(&app.db, app.clock.now()).await;
+    bind(&app, &t.member_a, "o-member-a").await;
+    consent(&app, &t.member_a, TEST_TEMPLATE_REMINDER, 2).await;
+    // WeChat is busy whenever asked.
+    sends(&server, json!({"touser": "o-member-a"}), errcode(-1), 2).await;
+    nothing_else_is_sent(&server).await;
+    let w = worker(&app, "worker");
+    // One activity is cancelled while its reminder waits for a retry.
+    let (id, key) = theme_day(&app, &t, 40).await;
+    let r = w.run_once().await.unwrap();
+    assert_eq!((r.reminders, r.retrying), (1, 1), "{r:?}");
+    let (s, m) = call(
+        &app,
+        &t.secretary_a,
+        Method::PATCH,
+        &format!("/api/v1/activities/{id}"),
+        Some(json!({"cancelReason": "暴雨"})),
+    )
+    .await;
+    assert_eq!(s, 200, "{m}");
+    app.clock.advance(Duration::minutes(5));
+    assert_eq!(w.run_once().await.unwrap().sent, 0);
+    assert_eq!(
+        status_of(&statuses(&app, &key).await, &t.member_a).0,
+        DeliveryStatus::Cancelled
+    );
+    // Another one starts before its retry comes due: it is dropped, not sent late.
+    let (_, key) = theme_day(&app, &t, 1).await;
+    let r = w.run_once().await.unwrap();
+    assert_eq!((r.reminders, r.retrying), (1, 1), "{r:?}");
+    app.clock.advance(Duration::minutes(2));
+    let r = w.run_once().await.unwrap();
+    assert_eq!(r.sent, 0, "{r:?}");
+    assert_eq!(
+        status_of(&statuses(&app, &key).await, &t.member_a),
+        (DeliveryStatus::Skipped, Some("expired".into()))
+    );
+    assert_eq!(balance(&app, &t.member_a, TEST_TEMPLATE_REMINDER).await, 2);
+}
+
+#[tokio::test]
+async fn an_edit_replaces_a_pending_push_and_a_narrowed_audience_is_not_pushed() {
+    let server = wechat().await;
+    let app = TestApp::spawn_with(options(&server)).await;
+    let t = Township::create(&app.db, app.clock.now()).await;
+    bind(&app, &t.member_a, "o-member-a").await;
+    consent(&app, &t.member_a, TEST_TEMPLATE_MATERIAL, 3).await;
+    sends(
+        &server,
+        json!({"touser": "o-member-a", "data": {"thing1": {"value": "改后的标题"}}}),
+        ok(),
+        1,
+    )
+    .await;
+    nothing_else_is_sent(&server).await;
+    let at = app.clock.now() + Duration::hours(1);
+    let mut body = material("原标题", &t.branch_a);
+    body["publishAt"] = json!(at.to_rfc3339());
+    let first = publish(&app, &t.secretary_a, body.clone()).await;
+    let mut body2 = material("只给领导干部", &t.branch_a);
+    body2["publishAt"] = json!(at.to_rfc3339());
+    let second = publish(&app, &t.secretary_a, body2).await;
+    // The first is renamed with notify before it goes out: one push, of the new title.
+    let (s, m) = call(
+        &app,
+        &t.secretary_a,
+        Method::PATCH,
+        &format!("/api/v1/materials/{first}"),
+        Some(json!({"title": "改后的标题", "notify": true})),
+    )
+    .await;
+    assert_eq!(s, 200, "{m}");
+    // The second is narrowed to leading cadres without a new push.
+    let (s, m) = call(
+        &app,
+        &t.secretary_a,
+        Method::PATCH,
+        &format!("/api/v1/materials/{second}"),
+        Some(json!({"audience": {"orgId": t.branch_a.id, "leadingCadresOnly": true}})),
+    )
+    .await;
+    assert_eq!(s, 200, "{m}");
+    app.clock.set(at + Duration::seconds(1));
+    let w = worker(&app, "worker");
+    let r = w.run_once().await.unwrap();
+    assert_eq!(r.sent, 1, "{r:?}");
+    let old = statuses(&app, &format!("material:{first}:r1")).await;
+    assert_eq!(status_of(&old, &t.member_a).0, DeliveryStatus::Cancelled);
+    let narrowed = statuses(&app, &format!("material:{second}:r1")).await;
+    assert_eq!(
+        status_of(&narrowed, &t.member_a),
+        (DeliveryStatus::Skipped, Some("not_in_audience".into()))
+    );
+    assert_eq!(balance(&app, &t.member_a, TEST_TEMPLATE_MATERIAL).await, 2);
 }
 
 #[tokio::test]
@@ -476,7 +627,7 @@ async fn members_are_told_when_their_check_in_or_exemption_was_reviewed() {
     .await;
     nothing_else_is_sent(&server).await;
     // Far enough ahead that no reminder is due, with the check-in window open now.
-    let activity = theme_day(&app, &t, 30).await;
+    let (activity, _) = theme_day(&app, &t, 30).await;
     let (s, c) = call(
         &app,
         &t.member_a,

@@ -21,7 +21,7 @@ use domain::org::{Member, MemberRepo};
 use infra::wechat::WeChatError;
 
 /// The provider name of WeChat mini-program accounts.
-pub const PROVIDER: &str = "wechat";
+pub const PROVIDER: &str = domain::identity::WECHAT_PROVIDER;
 /// How long a binding ticket may be used.
 pub const TICKET_TTL_SECS: u64 = 300;
 

@@ -113,7 +113,7 @@ pub struct TaskMaterialView {
     pub title: Option<String>,
     pub category: Option<MaterialCategory>,
     pub required: Option<bool>,
-    /// `null` until the caller opens it.
+    /// `null` until the caller opens it (kept when the material is later withdrawn).
     pub my_progress: Option<ProgressView>,
 }
 
@@ -129,7 +129,8 @@ pub struct TaskView {
     pub month: u32,
     pub title: String,
     pub note: Option<String>,
-    /// Every material of the task completed (a task without materials never is).
+    /// At least one of its materials completed and every other one completed or out of
+    /// the caller's reach (a task without materials never is).
     pub completed: bool,
     pub materials: Vec<TaskMaterialView>,
 }
@@ -151,9 +152,8 @@ pub struct TaskList {
     params(TasksParams),
     responses(
         (status = 200, description = "The month's tasks (empty without a plan)", body = TaskList),
-        (status = 400, description = "request_query_invalid", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "auth_token_*", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "validation_failed (month_invalid)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "request_query_invalid or validation_failed (month_invalid)", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "database_unavailable", body = Problem, content_type = "application/problem+json"),
         (status = 500, description = "Unexpected error", body = Problem, content_type = "application/problem+json"),
     )

@@ -299,6 +299,31 @@ impl TestApp {
         self.send(method, path, &[("authorization", &bearer)]).await
     }
 
+    /// Sends a request as `who` (a fresh token), with an optional JSON body; answers the
+    /// status and the body parsed as JSON (`Null` when it is not JSON).
+    pub async fn call(
+        &self,
+        who: &domain::org::Member,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<serde_json::Value>,
+    ) -> (u16, serde_json::Value) {
+        let token = self.token_for(who.id);
+        let res = match body {
+            Some(b) => self.send_json_as(&token, method, path, &b).await,
+            None => self.send_as(&token, method, path).await,
+        };
+        let status = res.status().as_u16();
+        let text = match res.text().await {
+            Ok(t) => t,
+            Err(e) => panic!("{path}: reading the body: {e}"),
+        };
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(serde_json::Value::Null),
+        )
+    }
+
     /// Sends a JSON request as `token`.
     pub async fn send_json_as(
         &self,

@@ -10,23 +10,6 @@ use tests::TestApp;
 use domain::clock::Clock;
 use domain::org::{Member, MemberRepo};
 
-async fn call(
-    app: &TestApp,
-    who: &Member,
-    method: Method,
-    path: &str,
-    body: Option<Value>,
-) -> (u16, Value) {
-    let token = app.token_for(who.id);
-    let res = match body {
-        Some(b) => app.send_json_as(&token, method, path, &b).await,
-        None => app.send_as(&token, method, path).await,
-    };
-    let status = res.status().as_u16();
-    let text = res.text().await.unwrap();
-    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
-}
-
 fn material(title: &str, org: &domain::org::Org) -> Value {
     json!({
         "title": title,
@@ -41,18 +24,14 @@ fn material(title: &str, org: &domain::org::Org) -> Value {
 /// Publishes as `who`, a second after the previous publish (the feed is newest first).
 async fn publish(app: &TestApp, who: &Member, body: Value) -> (u16, Value) {
     app.clock.advance(Duration::seconds(1));
-    call(app, who, Method::POST, "/api/v1/materials", Some(body)).await
+    app.call(who, Method::POST, "/api/v1/materials", Some(body))
+        .await
 }
 
 async fn feed_titles(app: &TestApp, who: &Member, query: &str) -> Vec<String> {
-    let (s, body) = call(
-        app,
-        who,
-        Method::GET,
-        &format!("/api/v1/materials{query}"),
-        None,
-    )
-    .await;
+    let (s, body) = app
+        .call(who, Method::GET, &format!("/api/v1/materials{query}"), None)
+        .await;
     assert_eq!(s, 200, "{body}");
     body["items"]
         .as_array()
@@ -146,19 +125,16 @@ async fn audiences_decide_who_sees_what_in_the_feed_and_by_id() {
     assert!(feed_titles(&app, &t.other_secretary, "").await.is_empty());
     // By id: outside the audience is 404, like a missing id.
     let path = format!("/api/v1/materials/{}", branch["id"].as_str().unwrap());
+    assert_eq!(app.call(&t.member_b, Method::GET, &path, None).await.0, 404);
     assert_eq!(
-        call(&app, &t.member_b, Method::GET, &path, None).await.0,
+        app.call(&t.other_admin, Method::GET, &path, None).await.0,
         404
     );
-    assert_eq!(
-        call(&app, &t.other_admin, Method::GET, &path, None).await.0,
-        404
-    );
-    let (s, seen) = call(&app, &t.member_a, Method::GET, &path, None).await;
+    let (s, seen) = app.call(&t.member_a, Method::GET, &path, None).await;
     assert_eq!(s, 200);
     assert_eq!(seen["body"], "<p>正文</p>");
     // The admin covering it sees a preview, without a study record.
-    let (s, preview) = call(&app, &t.admin, Method::GET, &path, None).await;
+    let (s, preview) = app.call(&t.admin, Method::GET, &path, None).await;
     assert_eq!((s, &preview["myProgress"]), (200, &Value::Null));
     // Filters.
     assert_eq!(
@@ -169,14 +145,14 @@ async fn audiences_decide_who_sees_what_in_the_feed_and_by_id() {
         feed_titles(&app, &t.member_b, "?required=true&limit=1").await,
         ["农村党员"].map(String::from)
     );
-    let (s, e) = call(
-        &app,
-        &t.member_b,
-        Method::GET,
-        "/api/v1/materials?lessonMonth=2026-13",
-        None,
-    )
-    .await;
+    let (s, e) = app
+        .call(
+            &t.member_b,
+            Method::GET,
+            "/api/v1/materials?lessonMonth=2026-13",
+            None,
+        )
+        .await;
     assert_eq!(s, 422, "{e}");
 }
 
@@ -191,11 +167,11 @@ async fn the_first_read_is_recorded_and_unread_filters_it_out() {
         2
     );
     let path = format!("/api/v1/materials/{}", m["id"].as_str().unwrap());
-    let (_, first) = call(&app, &t.member_a, Method::GET, &path, None).await;
+    let (_, first) = app.call(&t.member_a, Method::GET, &path, None).await;
     let opened = first["myProgress"]["openedAt"].clone();
     assert!(opened.is_string(), "{first}");
     app.clock.advance(Duration::minutes(5));
-    let (_, again) = call(&app, &t.member_a, Method::GET, &path, None).await;
+    let (_, again) = app.call(&t.member_a, Method::GET, &path, None).await;
     assert_eq!(
         again["myProgress"]["openedAt"], opened,
         "the first open is kept"
@@ -204,7 +180,9 @@ async fn the_first_read_is_recorded_and_unread_filters_it_out() {
         feed_titles(&app, &t.member_a, "?unread=true").await,
         ["党规"].map(String::from)
     );
-    let (_, feed) = call(&app, &t.member_a, Method::GET, "/api/v1/materials", None).await;
+    let (_, feed) = app
+        .call(&t.member_a, Method::GET, "/api/v1/materials", None)
+        .await;
     assert_eq!(feed["items"][1]["myProgress"]["openedAt"], opened);
     assert_eq!(
         feed_titles(&app, &t.member_b, "?unread=true").await.len(),
@@ -224,10 +202,7 @@ async fn a_scheduled_material_appears_at_its_time_and_not_a_second_before() {
     assert_eq!(s, 201, "{m}");
     let path = format!("/api/v1/materials/{}", m["id"].as_str().unwrap());
     assert!(feed_titles(&app, &t.member_a, "").await.is_empty());
-    assert_eq!(
-        call(&app, &t.member_a, Method::GET, &path, None).await.0,
-        404
-    );
+    assert_eq!(app.call(&t.member_a, Method::GET, &path, None).await.0, 404);
     app.clock.set(at - Duration::seconds(1));
     assert!(
         feed_titles(&app, &t.member_a, "").await.is_empty(),
@@ -238,10 +213,7 @@ async fn a_scheduled_material_appears_at_its_time_and_not_a_second_before() {
         feed_titles(&app, &t.member_a, "").await,
         ["定时发布"].map(String::from)
     );
-    assert_eq!(
-        call(&app, &t.member_a, Method::GET, &path, None).await.0,
-        200
-    );
+    assert_eq!(app.call(&t.member_a, Method::GET, &path, None).await.0, 200);
 }
 
 #[tokio::test]
@@ -276,14 +248,14 @@ async fn rich_text_is_sanitised_on_the_way_in() {
     );
     // Edits are cleaned too.
     let path = format!("/api/v1/materials/{}", created["id"].as_str().unwrap());
-    let (s, edited) = call(
-        &app,
-        &t.admin,
-        Method::PATCH,
-        &path,
-        Some(json!({"body": "<b onmouseover=x()>粗</b>"})),
-    )
-    .await;
+    let (s, edited) = app
+        .call(
+            &t.admin,
+            Method::PATCH,
+            &path,
+            Some(json!({"body": "<b onmouseover=x()>粗</b>"})),
+        )
+        .await;
     assert_eq!(s, 200);
     assert_eq!(edited["body"], "<b>粗</b>");
     assert_eq!(edited["revision"], 2);
@@ -302,43 +274,37 @@ async fn publishing_editing_and_unpublishing_show_at_once_on_every_instance() {
         ["第一版"].map(String::from)
     );
     let path = format!("/api/v1/materials/{}", m["id"].as_str().unwrap());
-    let (s, _) = call(
-        &b,
-        &t.admin,
-        Method::PATCH,
-        &path,
-        Some(json!({"title": "第二版"})),
-    )
-    .await;
+    let (s, _) = b
+        .call(
+            &t.admin,
+            Method::PATCH,
+            &path,
+            Some(json!({"title": "第二版"})),
+        )
+        .await;
     assert_eq!(s, 200);
     assert_eq!(
         feed_titles(&a, &t.member_a, "").await,
         ["第二版"].map(String::from)
     );
-    let (s, gone) = call(
-        &b,
-        &t.admin,
-        Method::POST,
-        &format!("{path}/unpublish"),
-        None,
-    )
-    .await;
+    let (s, gone) = b
+        .call(&t.admin, Method::POST, &format!("{path}/unpublish"), None)
+        .await;
     assert_eq!((s, gone["status"].as_str()), (200, Some("unpublished")));
     assert!(feed_titles(&a, &t.member_a, "").await.is_empty());
-    assert_eq!(call(&a, &t.member_a, Method::GET, &path, None).await.0, 404);
-    let (s, e) = call(
-        &b,
-        &t.admin,
-        Method::PATCH,
-        &path,
-        Some(json!({"title": "第三版"})),
-    )
-    .await;
+    assert_eq!(a.call(&t.member_a, Method::GET, &path, None).await.0, 404);
+    let (s, e) = b
+        .call(
+            &t.admin,
+            Method::PATCH,
+            &path,
+            Some(json!({"title": "第三版"})),
+        )
+        .await;
     assert_eq!((s, e["code"].as_str()), (409, Some("material_unpublished")));
     // Out of scope: another township's admin cannot edit or unpublish it.
     assert_eq!(
-        call(
-            &b,
+        b.call(
             &t.other_admin,
             Method::POST,
             &format!("{path}/unpublish"),
@@ -349,8 +315,7 @@ async fn publishing_editing_and_unpublishing_show_at_once_on_every_instance() {
         404
     );
     assert_eq!(
-        call(
-            &b,
+        b.call(
             &t.member_a,
             Method::POST,
             &format!("{path}/unpublish"),
@@ -403,8 +368,7 @@ async fn the_feed_is_served_from_the_cache_until_something_changes() {
 }
 
 async fn progress(app: &TestApp, who: &Member, id: &str, body: Value) -> (u16, Value) {
-    call(
-        app,
+    app.call(
         who,
         Method::PUT,
         &format!("/api/v1/materials/{id}/progress"),
@@ -419,8 +383,7 @@ async fn progress_is_monotonic_and_never_more_than_the_time_since_opening() {
     let t = Township::create(&app.db, app.clock.now()).await;
     let (_, m) = publish(&app, &t.admin, material("党章", &t.committee)).await;
     let id = m["id"].as_str().unwrap().to_owned();
-    call(
-        &app,
+    app.call(
         &t.member_a,
         Method::GET,
         &format!("/api/v1/materials/{id}"),
@@ -482,7 +445,9 @@ async fn progress_is_monotonic_and_never_more_than_the_time_since_opening() {
         "completion never reverts"
     );
     // The feed shows it.
-    let (_, feed) = call(&app, &t.member_a, Method::GET, "/api/v1/materials", None).await;
+    let (_, feed) = app
+        .call(&t.member_a, Method::GET, "/api/v1/materials", None)
+        .await;
     assert_eq!(feed["items"][0]["myProgress"]["completed"], true);
     // Outside the audience, and bad numbers.
     let (_, branch_only) = publish(&app, &t.secretary_a, material("一支部", &t.branch_a)).await;
@@ -586,8 +551,7 @@ async fn the_study_report_shows_completion_who_has_not_studied_and_the_monthly_l
     .await;
 
     assert_eq!(
-        call(
-            &app,
+        app.call(
             &t.member_a,
             Method::GET,
             "/api/v1/reports/study?month=2026-11",
@@ -597,20 +561,22 @@ async fn the_study_report_shows_completion_who_has_not_studied_and_the_monthly_l
         .0,
         403
     );
-    let (s, e) = call(&app, &t.admin, Method::GET, "/api/v1/reports/study", None).await;
+    let (s, e) = app
+        .call(&t.admin, Method::GET, "/api/v1/reports/study", None)
+        .await;
     assert_eq!(
         (s, e["errors"][0]["code"].as_str()),
         (422, Some("study_report_selection_invalid")),
         "{e}"
     );
-    let (s, report) = call(
-        &app,
-        &t.admin,
-        Method::GET,
-        "/api/v1/reports/study?month=2026-11",
-        None,
-    )
-    .await;
+    let (s, report) = app
+        .call(
+            &t.admin,
+            Method::GET,
+            "/api/v1/reports/study?month=2026-11",
+            None,
+        )
+        .await;
     assert_eq!(s, 200, "{report}");
     let branch = |name: &str| {
         report["branches"]
@@ -661,28 +627,26 @@ async fn the_study_report_shows_completion_who_has_not_studied_and_the_monthly_l
         "another township"
     );
     // A secretary sees their branch only; one material by id; another township gets 404.
-    let (_, mine) = call(
-        &app,
-        &t.secretary_a,
-        Method::GET,
-        "/api/v1/reports/study?month=2026-11",
-        None,
-    )
-    .await;
+    let (_, mine) = app
+        .call(
+            &t.secretary_a,
+            Method::GET,
+            "/api/v1/reports/study?month=2026-11",
+            None,
+        )
+        .await;
     assert_eq!(mine["branches"].as_array().unwrap().len(), 1);
     let by_id = format!(
         "/api/v1/reports/study?materialId={}",
         required["id"].as_str().unwrap()
     );
-    let (s, one) = call(&app, &t.admin, Method::GET, &by_id, None).await;
+    let (s, one) = app.call(&t.admin, Method::GET, &by_id, None).await;
     assert_eq!(
         (s, one["branches"][0]["lesson"].clone()),
         (200, Value::Null)
     );
     assert_eq!(
-        call(&app, &t.other_admin, Method::GET, &by_id, None)
-            .await
-            .0,
+        app.call(&t.other_admin, Method::GET, &by_id, None).await.0,
         404
     );
     // The same as an Excel file.
@@ -745,14 +709,9 @@ async fn each_consent_adds_one_message_and_a_retried_request_counts_once() {
         "a retry counts once"
     );
     assert_eq!(consent(Some("k-2")).await.1["balance"], 3);
-    let (s, list) = call(
-        &app,
-        &t.member_a,
-        Method::GET,
-        "/api/v1/me/subscriptions",
-        None,
-    )
-    .await;
+    let (s, list) = app
+        .call(&t.member_a, Method::GET, "/api/v1/me/subscriptions", None)
+        .await;
     assert_eq!(
         (s, list),
         (
@@ -760,23 +719,18 @@ async fn each_consent_adds_one_message_and_a_retried_request_counts_once() {
             json!({"items": [{"templateId": "tmpl_material-push", "balance": 3}]})
         )
     );
-    let (_, other) = call(
-        &app,
-        &t.member_b,
-        Method::GET,
-        "/api/v1/me/subscriptions",
-        None,
-    )
-    .await;
+    let (_, other) = app
+        .call(&t.member_b, Method::GET, "/api/v1/me/subscriptions", None)
+        .await;
     assert_eq!(other, json!({"items": []}), "per member");
-    let (s, e) = call(
-        &app,
-        &t.member_a,
-        Method::POST,
-        "/api/v1/me/subscriptions",
-        Some(json!({"templateId": "bad id!"})),
-    )
-    .await;
+    let (s, e) = app
+        .call(
+            &t.member_a,
+            Method::POST,
+            "/api/v1/me/subscriptions",
+            Some(json!({"templateId": "bad id!"})),
+        )
+        .await;
     assert_eq!(
         (s, e["errors"][0]["code"].as_str()),
         (422, Some("subscription_template_invalid"))

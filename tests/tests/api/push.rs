@@ -85,39 +85,24 @@ async fn bind(app: &TestApp, member: &Member, openid: &str) {
         .unwrap();
 }
 
-async fn call(
-    app: &TestApp,
-    who: &Member,
-    method: Method,
-    path: &str,
-    body: Option<Value>,
-) -> (u16, Value) {
-    let token = app.token_for(who.id);
-    let res = match body {
-        Some(b) => app.send_json_as(&token, method, path, &b).await,
-        None => app.send_as(&token, method, path).await,
-    };
-    let status = res.status().as_u16();
-    let text = res.text().await.unwrap();
-    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
-}
-
 async fn consent(app: &TestApp, who: &Member, template: &str, times: usize) {
     for _ in 0..times {
-        let (s, body) = call(
-            app,
-            who,
-            Method::POST,
-            "/api/v1/me/subscriptions",
-            Some(json!({ "templateId": template })),
-        )
-        .await;
+        let (s, body) = app
+            .call(
+                who,
+                Method::POST,
+                "/api/v1/me/subscriptions",
+                Some(json!({ "templateId": template })),
+            )
+            .await;
         assert_eq!(s, 200, "{body}");
     }
 }
 
 async fn balance(app: &TestApp, who: &Member, template: &str) -> i64 {
-    let (s, body) = call(app, who, Method::GET, "/api/v1/me/subscriptions", None).await;
+    let (s, body) = app
+        .call(who, Method::GET, "/api/v1/me/subscriptions", None)
+        .await;
     assert_eq!(s, 200, "{body}");
     body["items"]
         .as_array()
@@ -129,7 +114,9 @@ async fn balance(app: &TestApp, who: &Member, template: &str) -> i64 {
 
 async fn publish(app: &TestApp, who: &Member, body: Value) -> String {
     app.clock.advance(Duration::seconds(1));
-    let (s, m) = call(app, who, Method::POST, "/api/v1/materials", Some(body)).await;
+    let (s, m) = app
+        .call(who, Method::POST, "/api/v1/materials", Some(body))
+        .await;
     assert_eq!(s, 201, "{m}");
     m["id"].as_str().unwrap().to_owned()
 }
@@ -231,25 +218,25 @@ async fn a_material_reaches_each_consenting_member_once_even_with_two_workers() 
 
     // An edit pushes nothing unless it asks to.
     let path = format!("/api/v1/materials/{id}");
-    let (s, m) = call(
-        &a,
-        &t.secretary_a,
-        Method::PATCH,
-        &path,
-        Some(json!({"title": "第二讲"})),
-    )
-    .await;
+    let (s, m) = a
+        .call(
+            &t.secretary_a,
+            Method::PATCH,
+            &path,
+            Some(json!({"title": "第二讲"})),
+        )
+        .await;
     assert_eq!(s, 200, "{m}");
     worker(&a, "worker-a").run_once().await.unwrap();
     assert!(statuses(&a, &format!("material:{id}:r2")).await.is_empty());
-    let (s, m) = call(
-        &a,
-        &t.secretary_a,
-        Method::PATCH,
-        &path,
-        Some(json!({"title": "第二讲（修订）", "notify": true})),
-    )
-    .await;
+    let (s, m) = a
+        .call(
+            &t.secretary_a,
+            Method::PATCH,
+            &path,
+            Some(json!({"title": "第二讲（修订）", "notify": true})),
+        )
+        .await;
     assert_eq!(s, 200, "{m}");
     let r = worker(&b, "worker-b").run_once().await.unwrap();
     assert_eq!(r.sent, 1, "{r:?}");
@@ -359,14 +346,14 @@ async fn withdrawing_a_scheduled_material_cancels_its_push() {
     let w = worker(&app, "worker");
     // Not before its publish time.
     assert_eq!(w.run_once().await.unwrap().sent, 0);
-    let (s, m) = call(
-        &app,
-        &t.secretary_a,
-        Method::POST,
-        &format!("/api/v1/materials/{id}/unpublish"),
-        None,
-    )
-    .await;
+    let (s, m) = app
+        .call(
+            &t.secretary_a,
+            Method::POST,
+            &format!("/api/v1/materials/{id}/unpublish"),
+            None,
+        )
+        .await;
     assert_eq!(s, 200, "{m}");
     app.clock.advance(Duration::hours(2));
     assert_eq!(w.run_once().await.unwrap().sent, 0);
@@ -385,23 +372,23 @@ fn rfc(t: chrono::DateTime<chrono::Utc>) -> String {
 /// A theme day on branch A; answers its id and the reminder key of its start.
 async fn theme_day(app: &TestApp, t: &Township, starts_in_minutes: i64) -> (String, String) {
     let start = app.clock.now() + Duration::minutes(starts_in_minutes);
-    let (s, a) = call(
-        app,
-        &t.secretary_a,
-        Method::POST,
-        &format!("/api/v1/orgs/{}/activities", t.branch_a.id),
-        Some(json!({
-            "kind": "theme_day",
-            "themeCategory": "study",
-            "title": "重温入党誓词",
-            "place": "村党群服务中心",
-            "startsAt": rfc(start),
-            "endsAt": rfc(start + Duration::hours(1)),
-            "proof": "location",
-            "geofence": {"center": {"lat": 30.0, "lng": 120.0}, "radiusM": 100.0},
-        })),
-    )
-    .await;
+    let (s, a) = app
+        .call(
+            &t.secretary_a,
+            Method::POST,
+            &format!("/api/v1/orgs/{}/activities", t.branch_a.id),
+            Some(json!({
+                "kind": "theme_day",
+                "themeCategory": "study",
+                "title": "重温入党誓词",
+                "place": "村党群服务中心",
+                "startsAt": rfc(start),
+                "endsAt": rfc(start + Duration::hours(1)),
+                "proof": "location",
+                "geofence": {"center": {"lat": 30.0, "lng": 120.0}, "radiusM": 100.0},
+            })),
+        )
+        .await;
     assert_eq!(s, 201, "{a}");
     let id = a["id"].as_str().unwrap().to_owned();
     let key = format!("reminder:{id}:{}", start.timestamp());
@@ -434,23 +421,23 @@ async fn a_reminder_goes_to_the_expected_members_once_before_the_theme_day() {
     nothing_else_is_sent(&server).await;
     let (id, key) = theme_day(&a, &t, 120).await;
     // Member A2 is excused from it: not reminded.
-    let (s, e) = call(
-        &a,
-        &t.member_a2,
-        Method::POST,
-        "/api/v1/exemptions",
-        Some(json!({"activityId": id, "reason": "外出务工"})),
-    )
-    .await;
+    let (s, e) = a
+        .call(
+            &t.member_a2,
+            Method::POST,
+            "/api/v1/exemptions",
+            Some(json!({"activityId": id, "reason": "外出务工"})),
+        )
+        .await;
     assert_eq!(s, 201, "{e}");
-    let (s, r) = call(
-        &a,
-        &t.secretary_a,
-        Method::POST,
-        &format!("/api/v1/exemptions/{}/review", e["id"].as_str().unwrap()),
-        Some(json!({"decision": "approve"})),
-    )
-    .await;
+    let (s, r) = a
+        .call(
+            &t.secretary_a,
+            Method::POST,
+            &format!("/api/v1/exemptions/{}/review", e["id"].as_str().unwrap()),
+            Some(json!({"decision": "approve"})),
+        )
+        .await;
     assert_eq!(s, 200, "{r}");
     let (wa, wb) = (worker(&a, "worker-a"), worker(&b, "worker-b"));
     // Two hours ahead: too early (the default lead is 60 minutes).
@@ -474,9 +461,7 @@ async fn a_reminder_goes_to_the_expected_members_once_before_the_theme_day() {
 
     // Moved to the next day: a new reminder when the new time comes near.
     let start = a.clock.now() + Duration::days(1);
-    let (s, m) = call(
-        &a,
-        &t.secretary_a,
+    let (s, m) = a.call(&t.secretary_a,
         Method::PATCH,
         &format!("/api/v1/activities/{id}"),
         Some(json!({"startsAt": start.to_rfc3339(), "endsAt": (start + Duration::hours(1)).to_rfc3339()})),
@@ -505,14 +490,14 @@ async fn a_reminder_not_sent_before_the_activity_is_cancelled_or_starts_never_go
     let (id, key) = theme_day(&app, &t, 40).await;
     let r = w.run_once().await.unwrap();
     assert_eq!((r.reminders, r.retrying), (1, 1), "{r:?}");
-    let (s, m) = call(
-        &app,
-        &t.secretary_a,
-        Method::PATCH,
-        &format!("/api/v1/activities/{id}"),
-        Some(json!({"cancelReason": "暴雨"})),
-    )
-    .await;
+    let (s, m) = app
+        .call(
+            &t.secretary_a,
+            Method::PATCH,
+            &format!("/api/v1/activities/{id}"),
+            Some(json!({"cancelReason": "暴雨"})),
+        )
+        .await;
     assert_eq!(s, 200, "{m}");
     app.clock.advance(Duration::minutes(5));
     assert_eq!(w.run_once().await.unwrap().sent, 0);
@@ -557,24 +542,24 @@ async fn an_edit_replaces_a_pending_push_and_a_narrowed_audience_is_not_pushed()
     body2["publishAt"] = json!(at.to_rfc3339());
     let second = publish(&app, &t.secretary_a, body2).await;
     // The first is renamed with notify before it goes out: one push, of the new title.
-    let (s, m) = call(
-        &app,
-        &t.secretary_a,
-        Method::PATCH,
-        &format!("/api/v1/materials/{first}"),
-        Some(json!({"title": "改后的标题", "notify": true})),
-    )
-    .await;
+    let (s, m) = app
+        .call(
+            &t.secretary_a,
+            Method::PATCH,
+            &format!("/api/v1/materials/{first}"),
+            Some(json!({"title": "改后的标题", "notify": true})),
+        )
+        .await;
     assert_eq!(s, 200, "{m}");
     // The second is narrowed to leading cadres without a new push.
-    let (s, m) = call(
-        &app,
-        &t.secretary_a,
-        Method::PATCH,
-        &format!("/api/v1/materials/{second}"),
-        Some(json!({"audience": {"orgId": t.branch_a.id, "leadingCadresOnly": true}})),
-    )
-    .await;
+    let (s, m) = app
+        .call(
+            &t.secretary_a,
+            Method::PATCH,
+            &format!("/api/v1/materials/{second}"),
+            Some(json!({"audience": {"orgId": t.branch_a.id, "leadingCadresOnly": true}})),
+        )
+        .await;
     assert_eq!(s, 200, "{m}");
     app.clock.set(at + Duration::seconds(1));
     let w = worker(&app, "worker");
@@ -628,43 +613,43 @@ async fn members_are_told_when_their_check_in_or_exemption_was_reviewed() {
     nothing_else_is_sent(&server).await;
     // Far enough ahead that no reminder is due, with the check-in window open now.
     let (activity, _) = theme_day(&app, &t, 30).await;
-    let (s, c) = call(
-        &app,
-        &t.member_a,
-        Method::POST,
-        &format!("/api/v1/activities/{activity}/check-ins"),
-        Some(json!({"location": {"lat": 30.0, "lng": 120.0}})),
-    )
-    .await;
+    let (s, c) = app
+        .call(
+            &t.member_a,
+            Method::POST,
+            &format!("/api/v1/activities/{activity}/check-ins"),
+            Some(json!({"location": {"lat": 30.0, "lng": 120.0}})),
+        )
+        .await;
     assert_eq!(s, 201, "{c}");
-    let (s, e) = call(
-        &app,
-        &t.member_a2,
-        Method::POST,
-        "/api/v1/exemptions",
-        Some(json!({"activityId": activity, "reason": "外出务工"})),
-    )
-    .await;
+    let (s, e) = app
+        .call(
+            &t.member_a2,
+            Method::POST,
+            "/api/v1/exemptions",
+            Some(json!({"activityId": activity, "reason": "外出务工"})),
+        )
+        .await;
     assert_eq!(s, 201, "{e}");
     let w = worker(&app, "worker");
     assert_eq!(w.run_once().await.unwrap().sent, 0);
-    let (s, r) = call(
-        &app,
-        &t.secretary_a,
-        Method::POST,
-        &format!("/api/v1/check-ins/{}/review", c["id"].as_str().unwrap()),
-        Some(json!({"decision": "approve"})),
-    )
-    .await;
+    let (s, r) = app
+        .call(
+            &t.secretary_a,
+            Method::POST,
+            &format!("/api/v1/check-ins/{}/review", c["id"].as_str().unwrap()),
+            Some(json!({"decision": "approve"})),
+        )
+        .await;
     assert_eq!(s, 200, "{r}");
-    let (s, r) = call(
-        &app,
-        &t.secretary_a,
-        Method::POST,
-        &format!("/api/v1/exemptions/{}/review", e["id"].as_str().unwrap()),
-        Some(json!({"decision": "reject", "reason": "请假理由不充分"})),
-    )
-    .await;
+    let (s, r) = app
+        .call(
+            &t.secretary_a,
+            Method::POST,
+            &format!("/api/v1/exemptions/{}/review", e["id"].as_str().unwrap()),
+            Some(json!({"decision": "reject", "reason": "请假理由不充分"})),
+        )
+        .await;
     assert_eq!(s, 200, "{r}");
     let r = w.run_once().await.unwrap();
     assert_eq!(r.sent, 2, "{r:?}");

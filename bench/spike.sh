@@ -10,109 +10,27 @@
 #
 # Settings (environment):
 #   N, C                     members to check in (20000), concurrent connections (32)
-#   PG_URL                   PostgreSQL server, no database (postgres://postgres@127.0.0.1:5432)
-#   REDIS_URL                Redis (redis://127.0.0.1:6379)
-#   PORT                     the server's port (18080)
-#   APP_DB_MAX_CONNECTIONS   the server's pool (= C, at least 2), APP_WORKERS (0 = one per core),
-#   APP_LOG_LEVEL            (info, the shipped default: one access-log line per request,
-#                            written as JSON to a file), and any other APP_* setting
 #   PGBENCH_JOBS             pgbench threads (2)
 #   PROBES=1                 also time /healthz, /api/v1/me and repeated check-ins
 #   PERF=file                record a system-wide `perf` profile of the check-in window
 #   PG_LOG_STATEMENTS=1      log every statement of the run's database in PostgreSQL's
 #                            server log (for a small N: N=3 C=1 shows each check-in's SQL)
-#   SKIP_BUILD=1             use the binaries already built
-#   KEEP=1                   keep the database and the work directory
-# Cargo's CARGO_TARGET_DIR is honoured.
+# and those of bench/lib.sh: PG_URL, REDIS_URL, PORT, APP_* (the server's pool defaults to
+# C), SKIP_BUILD=1, REVISION, KEEP=1. Cargo's CARGO_TARGET_DIR is honoured.
 set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 N=${N:-20000}
 C=${C:-32}
-PG_URL=${PG_URL:-postgres://postgres@127.0.0.1:5432}
-PG_URL=${PG_URL%/}
-export REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379}
-PORT=${PORT:-18080}
 PGBENCH_JOBS=${PGBENCH_JOBS:-2}
-TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
-BIN=$TARGET/release
-
-for tool in psql pgbench curl; do
-  command -v "$tool" >/dev/null || { echo "spike.sh: $tool is required" >&2; exit 2; }
-done
 if (( N < C || C < 1 )); then
   echo "spike.sh: need N >= C >= 1" >&2
   exit 2
 fi
-
-if [[ -z ${SKIP_BUILD:-} ]]; then
-  echo "== building api and bench (release)"
-  (cd "$ROOT" && cargo build --release --quiet -p api -p bench)
-fi
-
-# What is measured: the commit, and whether the working tree differs from it.
-REVISION=$(cd "$ROOT" && git rev-parse --short HEAD 2>/dev/null || echo unknown)
-if [[ -n $(cd "$ROOT" && git status --porcelain --untracked-files=no -- api domain infra 2>/dev/null) ]]; then
-  REVISION="$REVISION + uncommitted changes in api/domain/infra"
-fi
-
-RUN=spike_$(date +%s)_$$
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/$RUN.XXXX")
-DB=bench_$RUN
-API_PID=
-export APP_CACHE_PREFIX=${APP_CACHE_PREFIX:-zjsdkt-$RUN:}
-
-cleanup() {
-  local code=$?
-  trap '' INT TERM
-  if [[ -n $API_PID ]] && kill -0 "$API_PID" 2>/dev/null; then
-    kill -TERM "$API_PID" 2>/dev/null || true
-    wait "$API_PID" 2>/dev/null || true
-  fi
-  if [[ -z ${KEEP:-} ]]; then
-    psql "$PG_URL/postgres" -qAtc "DROP DATABASE IF EXISTS \"$DB\" WITH (FORCE)" >/dev/null 2>&1 || true
-    if command -v redis-cli >/dev/null; then
-      redis-cli -u "$REDIS_URL" --scan --pattern "$APP_CACHE_PREFIX*" 2>/dev/null \
-        | xargs -r redis-cli -u "$REDIS_URL" del >/dev/null 2>&1 || true
-    fi
-    rm -rf "$WORK"
-  else
-    echo "kept: database $DB, work directory $WORK"
-  fi
-  exit "$code"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-echo "== database $DB"
-psql "$PG_URL/postgres" -qAtc "CREATE DATABASE \"$DB\"" >/dev/null
-if [[ -n ${PG_LOG_STATEMENTS:-} ]]; then
-  psql "$PG_URL/postgres" -qAtc "ALTER DATABASE \"$DB\" SET log_min_duration_statement = 0" >/dev/null
-fi
-
-# The server's settings; `spike` reads the very same ones (keys, issuer, audience, TTL).
-export DATABASE_URL=$PG_URL/$DB
-export APP_HOST=127.0.0.1
-export APP_PORT=$PORT
-export APP_JWT_KEYS=${APP_JWT_KEYS:-bench:$(head -c 48 /dev/urandom | base64 -w0)}
-# The pool as large as the load's concurrency (the server needs at least 2).
-export APP_DB_MAX_CONNECTIONS=${APP_DB_MAX_CONNECTIONS:-$(( C > 2 ? C : 2 ))}
-export APP_LOG_LEVEL=${APP_LOG_LEVEL:-info}
-export APP_LOG_FORMAT=${APP_LOG_FORMAT:-json}
-
-echo "== server: $BIN/api on 127.0.0.1:$PORT (pool $APP_DB_MAX_CONNECTIONS, workers ${APP_WORKERS:-0}=per core, log $APP_LOG_LEVEL -> $WORK/api.log)"
-"$BIN/api" serve >"$WORK/api.log" 2>&1 &
-API_PID=$!
-for _ in $(seq 1 300); do
-  if curl -fsS "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1; then break; fi
-  if ! kill -0 "$API_PID" 2>/dev/null; then
-    echo "spike.sh: the server stopped:" >&2
-    tail -20 "$WORK/api.log" >&2
-    exit 1
-  fi
-  sleep 0.1
-done
-curl -fsS "http://127.0.0.1:$PORT/readyz" >/dev/null
+bench_setup spike pgbench
+bench_build
+bench_create_db
+bench_start_server
 
 echo "== endpoint: $N check-ins over $C connections"
 spike_status=0
@@ -161,8 +79,7 @@ cat <<EOF
 
 ================ theme-day check-in spike ================
 revision           $REVISION
-machine            $(nproc) cores ($(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -1)), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo) RAM
-                   PostgreSQL $(psql "$DATABASE_URL" -qAtc 'SHOW server_version'), Redis $(redis-cli -u "$REDIS_URL" info server 2>/dev/null | sed -n 's/^redis_version:\([^[:space:]]*\).*/\1/p')
+machine            $(bench_machine | sed '2s/^/                   /')
 members, conns     N=$N C=$C (server pool $APP_DB_MAX_CONNECTIONS, workers ${APP_WORKERS:-0}, log $APP_LOG_LEVEL)
 endpoint           $(printf '%.0f' "$RATE") check-ins/s   p50 $P50 ms   p90 $(get checkins_p90_ms) ms   p99 $P99 ms   max $(get checkins_max_ms) ms
                    statuses $(get checkins_statuses); server errors logged: $server_errors

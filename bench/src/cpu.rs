@@ -1,10 +1,11 @@
 //! Where the machine's CPU went during a measured window, by process name (`api`, `postgres`,
-//! `redis-server`, `spike`, `pgbench`, everything else as `other`), read from Linux's
-//! `/proc`. A sampler thread reads every process's CPU time every 100 ms. A process that
-//! exits inside the window is counted through its parent's "children" time once the parent
-//! has reaped it (PostgreSQL's backends through the postmaster), or, when its parent is not
-//! around, by its last sample; the command `spike cpu` runs is read as a zombie, just before
-//! it is reaped. Shares are of the whole machine (all cores = 100 %).
+//! `redis-server`, `spike`, `feed`, `pgbench`, everything else as `other`), read from Linux's
+//! `/proc`; `spike` and `feed` are the load generators. A sampler thread reads every
+//! process's CPU time every 100 ms. A process that exits inside the window is counted
+//! through its parent's "children" time once the parent has reaped it (PostgreSQL's backends
+//! through the postmaster), or, when its parent is not around, by its last sample; the
+//! command `spike cpu` runs is read as a zombie, just before it is reaped. Shares are of the
+//! whole machine (all cores = 100 %).
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -12,7 +13,14 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-const GROUPS: &[&str] = &["api", "postgres", "redis-server", "spike", "pgbench"];
+const GROUPS: &[&str] = &[
+    "api",
+    "postgres",
+    "redis-server",
+    "spike",
+    "feed",
+    "pgbench",
+];
 const PERIOD: Duration = Duration::from_millis(100);
 
 /// Total jiffies of the machine (all cores), idle + iowait jiffies and context switches so

@@ -1,10 +1,13 @@
 //! The load generator: exactly `connections` HTTP/1.1 keep-alive connections, each driven by
 //! one task that takes the next request from a shared list and sends it, so every request is
 //! sent once, by whichever connection is free (a closed loop, like wrk with one request per
-//! connection in flight). Latency is measured per request from sending the head to having
-//! read the whole response body.
+//! connection in flight); or, for a timed window, the list round and round (or each request
+//! at most once) until the time is up. Latency is measured per request from sending the head
+//! to having read the whole response body. [`Connections`] keeps its connections between
+//! runs, so successive measurements go over the very same sockets.
 
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -42,7 +45,9 @@ pub struct Outcome {
     pub statuses: BTreeMap<u16, usize>,
     /// Requests that got no HTTP answer (connection refused, reset, …).
     pub transport_errors: usize,
-    /// Connections opened, the initial ones included.
+    /// Connections the requests went over.
+    pub connections: usize,
+    /// Connections opened during the run (0 when every one was kept from an earlier run).
     pub connects: usize,
     /// The first few unexpected answers, for the report.
     pub samples: Vec<String>,
@@ -126,7 +131,28 @@ pub async fn once(addr: &str, job: &Job) -> Result<Reply, BoxError> {
     send(&mut sender, &host, job).await
 }
 
+/// How a run goes through its list of jobs.
+#[derive(Debug, Clone, Copy)]
+pub enum Plan {
+    /// Every job once.
+    Once,
+    /// Every job at most once, until the time is up.
+    OnceWithin(Duration),
+    /// Round and round the list until the time is up.
+    Cycle(Duration),
+}
+
+impl Plan {
+    fn window(self) -> Option<Duration> {
+        match self {
+            Plan::Once => None,
+            Plan::OnceWithin(d) | Plan::Cycle(d) => Some(d),
+        }
+    }
+}
+
 struct Worker {
+    sender: Option<Sender>,
     latencies_us: Vec<u64>,
     statuses: BTreeMap<u16, usize>,
     transport_errors: usize,
@@ -136,29 +162,41 @@ struct Worker {
 
 const SAMPLES: usize = 5;
 
-async fn worker(
+struct Shared {
     addr: Arc<str>,
+    host: HeaderValue,
     jobs: Arc<Vec<Job>>,
-    next: Arc<AtomicUsize>,
+    next: AtomicUsize,
     expected: u16,
-) -> Result<Worker, BoxError> {
-    let host = HeaderValue::from_str(&addr)?;
+    plan: Plan,
+    deadline: Option<Instant>,
+}
+
+async fn worker(shared: Arc<Shared>, kept: Option<Sender>) -> Worker {
+    let jobs = &shared.jobs;
     let mut w = Worker {
+        sender: kept.filter(|s| !s.is_closed()),
         latencies_us: Vec::with_capacity(jobs.len() / 8 + 1),
         statuses: BTreeMap::new(),
         transport_errors: 0,
         connects: 0,
         samples: Vec::new(),
     };
-    let mut sender: Option<Sender> = None;
     loop {
-        let i = next.fetch_add(1, Ordering::Relaxed);
-        let Some(job) = jobs.get(i) else { break };
-        let mut s = match sender.take() {
+        if shared.deadline.is_some_and(|d| Instant::now() >= d) {
+            break;
+        }
+        let i = shared.next.fetch_add(1, Ordering::Relaxed);
+        let job = match shared.plan {
+            Plan::Cycle(_) => jobs.get(i % jobs.len().max(1)),
+            Plan::Once | Plan::OnceWithin(_) => jobs.get(i),
+        };
+        let Some(job) = job else { break };
+        let mut s = match w.sender.take() {
             Some(s) => s,
             None => {
                 w.connects += 1;
-                match connect(&addr).await {
+                match connect(&shared.addr).await {
                     Ok(s) => s,
                     Err(e) => {
                         w.transport_errors += 1;
@@ -172,12 +210,12 @@ async fn worker(
             }
         };
         let started = Instant::now();
-        match send(&mut s, &host, job).await {
+        match send(&mut s, &shared.host, job).await {
             Ok(reply) => {
                 let us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
                 w.latencies_us.push(us);
                 *w.statuses.entry(reply.status).or_default() += 1;
-                if reply.status != expected && w.samples.len() < SAMPLES {
+                if reply.status != shared.expected && w.samples.len() < SAMPLES {
                     let body = String::from_utf8_lossy(&reply.body);
                     w.samples.push(format!(
                         "{} {}: {}",
@@ -186,7 +224,7 @@ async fn worker(
                         truncate(&body)
                     ));
                 }
-                sender = Some(s);
+                w.sender = Some(s);
             }
             Err(e) => {
                 w.transport_errors += 1;
@@ -196,49 +234,113 @@ async fn worker(
             }
         }
     }
-    Ok(w)
+    w
 }
 
 fn truncate(s: &str) -> String {
     s.chars().take(300).collect()
 }
 
-/// Sends every job once over `connections` concurrent keep-alive connections.
+/// `connections` keep-alive connections to one server, opened on first use and kept from
+/// one run to the next (one the server has closed meanwhile is opened again, and counted).
+pub struct Connections {
+    addr: Arc<str>,
+    host: HeaderValue,
+    senders: Vec<Option<Sender>>,
+}
+
+impl Connections {
+    pub fn new(addr: &str, connections: usize) -> Result<Self, BoxError> {
+        Ok(Self {
+            addr: Arc::from(addr),
+            host: HeaderValue::from_str(addr)?,
+            senders: (0..connections.max(1)).map(|_| None).collect(),
+        })
+    }
+
+    /// Sends the jobs as `plan` says, each connection with one request in flight.
+    pub async fn run(
+        &mut self,
+        jobs: Arc<Vec<Job>>,
+        expected: u16,
+        plan: Plan,
+    ) -> Result<Outcome, BoxError> {
+        let started = Instant::now();
+        let shared = Arc::new(Shared {
+            addr: Arc::clone(&self.addr),
+            host: self.host.clone(),
+            jobs,
+            next: AtomicUsize::new(0),
+            expected,
+            plan,
+            deadline: plan.window().map(|d| started + d),
+        });
+        let handles: Vec<_> = self
+            .senders
+            .iter_mut()
+            .map(|kept| tokio::spawn(worker(Arc::clone(&shared), kept.take())))
+            .collect();
+        let mut out = Outcome {
+            connections: handles.len(),
+            ..Outcome::default()
+        };
+        for (h, slot) in handles.into_iter().zip(self.senders.iter_mut()) {
+            let w = h.await?;
+            *slot = w.sender;
+            out.latencies_us.extend(w.latencies_us);
+            for (s, n) in w.statuses {
+                *out.statuses.entry(s).or_default() += n;
+            }
+            out.transport_errors += w.transport_errors;
+            out.connects += w.connects;
+            for s in w.samples {
+                if out.samples.len() < SAMPLES {
+                    out.samples.push(s);
+                }
+            }
+        }
+        out.elapsed = started.elapsed();
+        out.latencies_us.sort_unstable();
+        Ok(out)
+    }
+}
+
+/// Sends every job once over `connections` fresh concurrent keep-alive connections.
 pub async fn run(
     addr: &str,
     connections: usize,
     jobs: Arc<Vec<Job>>,
     expected: u16,
 ) -> Result<Outcome, BoxError> {
-    let addr: Arc<str> = Arc::from(addr);
-    let next = Arc::new(AtomicUsize::new(0));
-    let started = Instant::now();
-    let handles: Vec<_> = (0..connections.max(1))
-        .map(|_| {
-            tokio::spawn(worker(
-                Arc::clone(&addr),
-                Arc::clone(&jobs),
-                Arc::clone(&next),
-                expected,
-            ))
-        })
-        .collect();
-    let mut out = Outcome::default();
-    for h in handles {
-        let w = h.await??;
-        out.latencies_us.extend(w.latencies_us);
-        for (s, n) in w.statuses {
-            *out.statuses.entry(s).or_default() += n;
-        }
-        out.transport_errors += w.transport_errors;
-        out.connects += w.connects;
-        for s in w.samples {
-            if out.samples.len() < SAMPLES {
-                out.samples.push(s);
-            }
-        }
+    Connections::new(addr, connections)?
+        .run(jobs, expected, Plan::Once)
+        .await
+}
+
+/// Prints one line about a run and appends its figures as `label_*=` lines to `results`.
+pub fn report(label: &str, o: &Outcome, ok: u16, results: &mut String) -> Result<(), BoxError> {
+    println!(
+        "{label}: {} requests in {:.2} s over {} connection(s) ({} opened) = {:.0}/s ({ok}); \
+         p50 {:.2} ms, p90 {:.2} ms, p99 {:.2} ms, max {:.1} ms; statuses {}",
+        o.latencies_us.len() + o.transport_errors,
+        o.elapsed.as_secs_f64(),
+        o.connections,
+        o.connects,
+        o.rate(ok),
+        o.percentile_ms(50.0),
+        o.percentile_ms(90.0),
+        o.percentile_ms(99.0),
+        o.max_ms(),
+        o.statuses_line(),
+    );
+    for s in &o.samples {
+        println!("  unexpected: {s}");
     }
-    out.elapsed = started.elapsed();
-    out.latencies_us.sort_unstable();
-    Ok(out)
+    writeln!(results, "{label}_per_s={:.1}", o.rate(ok))?;
+    writeln!(results, "{label}_p50_ms={:.2}", o.percentile_ms(50.0))?;
+    writeln!(results, "{label}_p90_ms={:.2}", o.percentile_ms(90.0))?;
+    writeln!(results, "{label}_p99_ms={:.2}", o.percentile_ms(99.0))?;
+    writeln!(results, "{label}_max_ms={:.2}", o.max_ms())?;
+    writeln!(results, "{label}_statuses={}", o.statuses_line())?;
+    Ok(())
 }

@@ -13,10 +13,6 @@
 //! 5. verifies in PostgreSQL exactly one check-in per member and nothing else;
 //! 6. with `--probes`, measures other requests the same way for the profile.
 
-mod cpu;
-mod load;
-mod seed;
-
 use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -26,18 +22,14 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use chrono::{FixedOffset, SecondsFormat, Utc};
 use clap::{Parser, Subcommand};
-use hyper::header::HeaderValue;
 use hyper::Method;
 use secrecy::ExposeSecret;
 use uuid::Uuid;
 
-use api::auth::keys::KeyRing;
-use api::auth::token::{mint, TokenConfig};
 use api::config::Settings;
-use domain::org::MemberId;
-use load::{Job, Outcome};
-
-pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+use bench::load::{self, report, Job};
+use bench::tokens::Tokens;
+use bench::{cpu, perf, seed, BoxError};
 
 /// The theme-day check-in spike benchmark.
 #[derive(Debug, Parser)]
@@ -93,17 +85,7 @@ fn main() -> ExitCode {
             }
         };
     }
-    let runtime = if cli.threads <= 1 {
-        tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-    } else {
-        tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(cli.threads)
-            .enable_all()
-            .build()
-    };
-    let runtime = match runtime {
+    let runtime = match bench::runtime(cli.threads) {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("spike: cannot start the runtime: {e}");
@@ -145,55 +127,12 @@ fn cpu_of(command: &[String], units: usize) -> Result<ExitCode, BoxError> {
     })
 }
 
-/// Starts `perf record` over every CPU (sampling at 999 Hz, no call graphs: the release
-/// binaries have no frame pointers) and gives it a moment to set up.
-async fn perf_start(file: &std::path::Path) -> Result<std::process::Child, BoxError> {
-    let child = std::process::Command::new("perf")
-        .args(["record", "-a", "-F", "999", "-q", "-o"])
-        .arg(file)
-        .stdout(std::process::Stdio::null())
-        .spawn()
-        .map_err(|e| format!("starting perf: {e}"))?;
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    Ok(child)
-}
-
-/// Stops `perf record` as Ctrl-C would, so it writes its file.
-fn perf_stop(mut child: std::process::Child) -> Result<(), BoxError> {
-    std::process::Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()?;
-    child.wait()?;
-    Ok(())
-}
-
 /// The geofence: 200 m around 新舍村文化礼堂 (GCJ-02); members stand within about 75 m.
 const CENTER: (f64, f64) = (30.0871, 120.8402);
 const RADIUS_M: f64 = 200.0;
 
 fn beijing() -> Result<FixedOffset, BoxError> {
     FixedOffset::east_opt(8 * 3600).ok_or_else(|| "bad offset".into())
-}
-
-struct Tokens {
-    keys: KeyRing,
-    config: TokenConfig,
-    ttl: Duration,
-}
-
-impl Tokens {
-    fn bearer(&self, member: Uuid) -> Result<HeaderValue, BoxError> {
-        let (token, _) = mint(
-            &self.keys,
-            &self.config,
-            MemberId::from_uuid(member),
-            None,
-            Utc::now(),
-            self.ttl,
-        )
-        .map_err(|e| format!("minting a token: {e}"))?;
-        Ok(HeaderValue::from_str(&format!("Bearer {token}"))?)
-    }
 }
 
 async fn create_activity(
@@ -251,43 +190,13 @@ fn check_in_body(i: usize, client_time: &str) -> Bytes {
     ))
 }
 
-fn report(label: &str, o: &Outcome, ok: u16, results: &mut String) -> Result<(), BoxError> {
-    println!(
-        "{label}: {} requests in {:.2} s over {} connection(s) opened = {:.0}/s ({ok}); \
-         p50 {:.1} ms, p90 {:.1} ms, p99 {:.1} ms, max {:.1} ms; statuses {}",
-        o.latencies_us.len() + o.transport_errors,
-        o.elapsed.as_secs_f64(),
-        o.connects,
-        o.rate(ok),
-        o.percentile_ms(50.0),
-        o.percentile_ms(90.0),
-        o.percentile_ms(99.0),
-        o.max_ms(),
-        o.statuses_line(),
-    );
-    for s in &o.samples {
-        println!("  unexpected: {s}");
-    }
-    writeln!(results, "{label}_per_s={:.1}", o.rate(ok))?;
-    writeln!(results, "{label}_p50_ms={:.2}", o.percentile_ms(50.0))?;
-    writeln!(results, "{label}_p90_ms={:.2}", o.percentile_ms(90.0))?;
-    writeln!(results, "{label}_p99_ms={:.2}", o.percentile_ms(99.0))?;
-    writeln!(results, "{label}_max_ms={:.2}", o.max_ms())?;
-    writeln!(results, "{label}_statuses={}", o.statuses_line())?;
-    Ok(())
-}
-
 async fn run(cli: &Cli) -> Result<bool, BoxError> {
     let settings = Settings::load(None)?;
     let url = settings.database_url.expose_secret().to_owned();
     if !url.starts_with("postgres") {
         return Err("DATABASE_URL must be the server's PostgreSQL database".into());
     }
-    let tokens = Tokens {
-        keys: api::startup::key_ring(&settings)?,
-        config: api::startup::token_config(&settings),
-        ttl: settings.access_token_ttl,
-    };
+    let tokens = Tokens::from_settings(&settings)?;
     let (n, c) = (cli.members, cli.connections);
     let db = sea_orm::Database::connect(url.as_str()).await?;
     let mut results = String::new();
@@ -323,20 +232,20 @@ async fn run(cli: &Cli) -> Result<bool, BoxError> {
     let jobs = Arc::new(jobs);
     println!(
         "minted {n} access tokens (ttl {} s) in {:.2} s",
-        tokens.ttl.as_secs(),
+        tokens.ttl().as_secs(),
         t.elapsed().as_secs_f64()
     );
 
     println!("checking in {n} members over {c} connections …");
     let perf = match &cli.perf {
-        Some(file) => Some(perf_start(file).await?),
+        Some(file) => Some(perf::start(file).await?),
         None => None,
     };
     let sampler = cpu::Sampler::start();
     let outcome = load::run(&cli.addr, c, Arc::clone(&jobs), 201).await?;
     let usage = sampler.and_then(cpu::Sampler::finish);
     if let Some(child) = perf {
-        perf_stop(child)?;
+        perf::stop(child)?;
     }
     report("checkins", &outcome, 201, &mut results)?;
     if let Some(u) = &usage {

@@ -93,6 +93,9 @@ impl std::fmt::Debug for Db {
     }
 }
 
+/// How long a pooled connection may sit idle and still be used without a ping first.
+const IDLE_BEFORE_PING: Duration = Duration::from_secs(30);
+
 impl Db {
     /// Connects, retrying with exponential backoff (250 ms doubling up to 5 s) for at most
     /// `options.connect_retry_for`.
@@ -106,6 +109,10 @@ impl Db {
             .min_connections(0)
             .acquire_timeout(options.acquire_timeout)
             .connect_timeout(options.acquire_timeout)
+            // Ping a pooled connection before use only when it sat idle for a while: a ping
+            // on every checkout was a third round trip per statement (bench/README.md, feed
+            // benchmark), while a connection idle past this may have been cut by the server.
+            .test_before_acquire_if_idle_for(IDLE_BEFORE_PING)
             .sqlx_logging(false);
         let busy = options.sqlite_busy_timeout;
         opts.map_sqlx_sqlite_opts(move |o| {

@@ -367,6 +367,56 @@ async fn the_feed_is_served_from_the_cache_until_something_changes() {
     );
 }
 
+#[tokio::test]
+async fn a_members_feed_follows_their_membership_at_once() {
+    let (a, b) = TestApp::spawn_pair().await;
+    let t = Township::create(&a.db, a.clock.now()).await;
+    publish(&a, &t.secretary_a, material("一支部", &t.branch_a)).await;
+    let mut b_lesson = material("二支部", &t.branch_b);
+    b_lesson["required"] = json!(false);
+    publish(&a, &t.admin, b_lesson).await;
+    let mut retired = material("离退休", &t.committee);
+    retired["audience"]["categories"] = json!(["retired"]);
+    publish(&a, &t.admin, retired).await;
+    let mut cadres = material("领导干部", &t.committee);
+    cadres["audience"]["leadingCadresOnly"] = json!(true);
+    publish(&a, &t.admin, cadres).await;
+    assert_eq!(
+        feed_titles(&b, &t.member_a, "").await,
+        ["一支部"].map(String::from)
+    );
+
+    let path = format!("/api/v1/members/{}", t.member_a.id);
+    let (s, body) = a
+        .call(
+            &t.admin,
+            Method::PATCH,
+            &path,
+            Some(json!({"orgId": t.branch_b.id})),
+        )
+        .await;
+    assert_eq!(s, 200, "{body}");
+    assert_eq!(
+        feed_titles(&b, &t.member_a, "").await,
+        ["二支部"].map(String::from),
+        "transferred: the new branch's material, not the old one's"
+    );
+
+    let (s, body) = a
+        .call(
+            &t.admin,
+            Method::PATCH,
+            &path,
+            Some(json!({"category": "retired", "leadingCadre": true})),
+        )
+        .await;
+    assert_eq!(s, 200, "{body}");
+    assert_eq!(
+        feed_titles(&b, &t.member_a, "").await,
+        ["领导干部", "离退休", "二支部"].map(String::from)
+    );
+}
+
 async fn progress(app: &TestApp, who: &Member, id: &str, body: Value) -> (u16, Value) {
     app.call(
         who,

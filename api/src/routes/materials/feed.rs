@@ -4,6 +4,9 @@
 //! while (a) the feed generation, bumped by every publish, edit and unpublish, (b) the
 //! member's own generation, bumped when they open or study something, and (c) the next
 //! scheduled publish time (by the injected clock) are what they were when it was filled.
+//! The key also names what places the member in audiences (their branch, category and
+//! leading-cadre flag, as loaded with the caller on every request), so a transfer or a
+//! changed category shows at once, whichever path changed it (API, roster import).
 //! A cache that cannot be read or written falls through to the database.
 
 use std::time::Duration;
@@ -21,7 +24,7 @@ use crate::extract::{Query, Validate};
 use crate::http::page::{page_request, ListEnvelope};
 use crate::state::AppState;
 use domain::error::FieldError;
-use domain::org::MemberId;
+use domain::org::{Member, MemberId};
 use domain::study::service;
 use domain::study::{FeedQuery, MaterialId, MaterialRepo, StudyRecordRepo};
 
@@ -30,6 +33,18 @@ const FEED_GEN: &str = "feed:gen";
 /// expires and restarts cannot meet an entry filled under its old value.
 const GEN_TTL: Duration = Duration::from_secs(30 * 24 * 3600);
 const ENTRY_TTL: Duration = Duration::from_secs(300);
+
+/// What decides which audiences include `member`, as a short digest for cache keys.
+fn audience_digest(member: &Member) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(format!(
+        "{}|{}|{}",
+        member.branch_path.as_str(),
+        member.category.as_str(),
+        member.leading_cadre
+    ));
+    digest[..8].iter().map(|b| format!("{b:02x}")).collect()
+}
 
 fn member_gen_key(member: MemberId) -> String {
     format!("feed:gen:{member}")
@@ -123,8 +138,9 @@ pub async fn list_materials(
         generation(&state, &member_gen_key(member.id)).await,
     ) {
         (Ok(g), Ok(mg)) => Some(format!(
-            "feed:v1:{}:{g}:{mg}:{}:{}:{}:{}:{}:{}",
+            "feed:v2:{}:{}:{g}:{mg}:{}:{}:{}:{}:{}:{}",
             member.id,
+            audience_digest(&member),
             p.category
                 .map_or("", |c| domain::study::MaterialCategory::from(c).as_str()),
             p.required.map_or("", |r| if r { "1" } else { "0" }),

@@ -222,6 +222,19 @@ impl TestApp {
         }
     }
 
+    /// Another instance over this one's database and clock with a fresh, empty cache: what
+    /// the service looks like after its Redis restarted without persistence.
+    pub async fn spawn_beside_with_empty_cache(&self) -> Self {
+        let cache = test_cache().await;
+        Self::start(
+            TestOptions::default(),
+            self._database.clone(),
+            cache,
+            self.clock.clone(),
+        )
+        .await
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.address, path)
     }

@@ -1,7 +1,8 @@
 //! Sessions: refresh tokens are opaque, stored as SHA-256, rotated on every use. Reusing a
 //! spent one revokes its whole family, except a repeat within 30 s (a weak network
-//! resending the same request), which answers the same new pair. Logout revokes the access
-//! token by `jti` in the shared cache and the refresh family in the database, at once.
+//! resending the same request), which answers the same new pair. Logout and a detected
+//! reuse end the whole session (every access token carrying its `sid`, and its refresh
+//! tokens) in the database, which every instance reads with each token it checks.
 
 use std::time::Duration;
 
@@ -11,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
-use super::token::{mint, AccessClaims, LEEWAY_SECS, REFRESH_PREFIX};
+use super::token::{mint, AccessClaims, REFRESH_PREFIX};
 use crate::error::ApiError;
 use crate::state::AppState;
 use domain::identity::{RefreshToken, RefreshTokenId, RefreshTokenRepo, SessionFamilyId};
@@ -43,10 +44,6 @@ impl std::fmt::Debug for TokenPair {
             .field("expires_in", &self.expires_in)
             .finish_non_exhaustive()
     }
-}
-
-pub fn revoked_jti_key(jti: &str) -> String {
-    format!("auth:revoked:jti:{jti}")
 }
 
 fn grace_key(hash: &str) -> String {
@@ -179,33 +176,34 @@ pub async fn refresh(state: &AppState, presented: &str) -> Result<TokenPair, Api
     }
     let uow = state.db.begin().await?;
     uow.refresh_tokens()
-        .revoke_family(row.family_id, now)
+        .revoke_family(row.family_id, row.member_id, now)
         .await?;
     uow.commit().await?;
     tracing::warn!(family = %row.family_id, "spent refresh token reused: session revoked");
     Err(refused("auth_refresh_reused"))
 }
 
-/// Ends the caller's session on every instance: the access token by `jti` (until it would
-/// have expired anyway) and its refresh family.
+/// Ends the caller's session on every instance: every access token of its family and its
+/// refresh tokens (a token minted without a session: that token).
 pub async fn logout(state: &AppState, claims: &AccessClaims) -> Result<(), ApiError> {
-    let now = state.clock.now().timestamp();
-    let remaining = (claims.exp + LEEWAY_SECS - now).max(1);
-    let ttl = Duration::from_secs(u64::try_from(remaining).unwrap_or(1));
-    state
-        .cache
-        .set(&revoked_jti_key(&claims.jti), b"1", Some(ttl))
-        .await?;
-    if let Some(family) = claims
-        .sid
-        .as_deref()
-        .and_then(|s| uuid::Uuid::parse_str(s).ok())
-    {
-        let uow = state.db.begin().await?;
-        uow.refresh_tokens()
-            .revoke_family(SessionFamilyId::from_uuid(family), state.clock.now())
-            .await?;
-        uow.commit().await?;
+    let member = uuid::Uuid::parse_str(&claims.sub)
+        .map(MemberId::from_uuid)
+        .map_err(|_| super::token::AuthError::Malformed)?;
+    let now = state.clock.now();
+    let uow = state.db.begin().await?;
+    match claims.session() {
+        Some(family) => {
+            uow.refresh_tokens()
+                .revoke_family(SessionFamilyId::from_uuid(family), member, now)
+                .await?
+        }
+        None => {
+            let jti = claims
+                .token_id()
+                .ok_or(super::token::AuthError::Malformed)?;
+            uow.refresh_tokens().revoke_token(jti, member, now).await?
+        }
     }
+    uow.commit().await?;
     Ok(())
 }

@@ -43,6 +43,32 @@ pub struct AccessClaims {
     pub sid: Option<String>,
 }
 
+impl AccessClaims {
+    /// The session family the token belongs to, if it was minted for one.
+    pub fn session(&self) -> Option<uuid::Uuid> {
+        self.sid
+            .as_deref()
+            .and_then(|s| uuid::Uuid::parse_str(s).ok())
+    }
+
+    /// The token's id, if it is a UUID.
+    pub fn token_id(&self) -> Option<uuid::Uuid> {
+        uuid::Uuid::parse_str(&self.jti).ok()
+    }
+
+    /// When the token was issued: to the millisecond from its time-ordered `jti`, else
+    /// `iat`'s whole second.
+    pub fn issued_at(&self) -> Option<DateTime<Utc>> {
+        let precise = self
+            .token_id()
+            .and_then(|id| id.get_timestamp())
+            .map(|ts| ts.to_unix())
+            .and_then(|(secs, nanos)| DateTime::from_timestamp(i64::try_from(secs).ok()?, nanos))
+            .filter(|t| t.timestamp() == self.iat);
+        precise.or_else(|| DateTime::from_timestamp(self.iat, 0))
+    }
+}
+
 /// Why a bearer token was refused: each answers 401 with its own code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AuthError {
@@ -125,7 +151,15 @@ pub fn mint(
         exp: iat + i64::try_from(ttl.as_secs()).unwrap_or(0),
         nbf: iat,
         iat,
-        jti: uuid::Uuid::new_v4().to_string(),
+        // Time-ordered, so the token's issue instant is known to the millisecond (`iat` has
+        // whole seconds): revoking a member's sessions at an instant refuses exactly the
+        // tokens issued up to it.
+        jti: uuid::Uuid::new_v7(uuid::Timestamp::from_unix(
+            uuid::NoContext,
+            u64::try_from(iat).unwrap_or(0),
+            now.timestamp_subsec_nanos(),
+        ))
+        .to_string(),
         typ: TYP_ACCESS.to_owned(),
         sid: session.map(|s| s.to_string()),
     };

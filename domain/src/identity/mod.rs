@@ -30,21 +30,52 @@ pub struct RefreshToken {
     pub revoked_at: Option<DateTime<Utc>>,
 }
 
-/// Storage of refresh tokens. Obligations: `token_hash` is unique; `mark_used` succeeds for
-/// exactly one caller per token even when several race; revocations cover every token of
-/// the family (or member) including those issued later in the same transaction.
+/// Storage of sessions: refresh tokens and the record of ended sessions. Obligations:
+/// `token_hash` is unique; `mark_used` succeeds for exactly one caller per token even when
+/// several race; a revocation is durable (the database, not a cache, is its record) and
+/// covers every token of the family (or member), refresh and access alike, including
+/// refresh tokens issued later in the same transaction.
 #[async_trait]
 pub trait RefreshTokenRepo: Send + Sync {
     async fn insert(&self, token: &RefreshToken) -> Result<(), RepoError>;
     async fn find_by_hash(&self, hash: &str) -> Result<Option<RefreshToken>, RepoError>;
     /// Marks an unused token used; answers whether this call was the one that did.
     async fn mark_used(&self, id: RefreshTokenId, at: DateTime<Utc>) -> Result<bool, RepoError>;
+    /// Ends the session `family` of `member`: its refresh tokens and every access token
+    /// carrying its `sid`.
     async fn revoke_family(
         &self,
         family: SessionFamilyId,
+        member: MemberId,
         at: DateTime<Utc>,
     ) -> Result<(), RepoError>;
+    /// Ends one access token that belongs to no session (minted from the command line).
+    async fn revoke_token(
+        &self,
+        token: uuid::Uuid,
+        member: MemberId,
+        at: DateTime<Utc>,
+    ) -> Result<(), RepoError>;
+    /// Ends every session of `member`: refresh tokens, and every access token issued at or
+    /// before `at`, for good (reactivating the member brings none of them back).
     async fn revoke_member(&self, member: MemberId, at: DateTime<Utc>) -> Result<(), RepoError>;
+    /// The member an access token names, and whether the token was revoked: its session
+    /// (`session`) or the token itself (`token`, its `jti`) ended, or every session of the
+    /// member ended at or after `issued_at`. One read, so checking costs no extra round trip.
+    async fn caller(
+        &self,
+        member: MemberId,
+        session: Option<uuid::Uuid>,
+        token: Option<uuid::Uuid>,
+        issued_at: DateTime<Utc>,
+    ) -> Result<Option<Caller>, RepoError>;
+}
+
+/// The member behind an access token, as [`RefreshTokenRepo::caller`] finds them.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub member: crate::org::Member,
+    pub revoked: bool,
 }
 
 /// The provider name under which members' WeChat (mini-program) openids are linked.

@@ -13,6 +13,7 @@ pub mod push_delivery;
 pub mod push_message;
 pub mod refresh_token;
 pub mod role_grant;
+pub mod session_revocation;
 pub mod setting;
 pub mod study_plan;
 pub mod study_record;

@@ -1,13 +1,17 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::sea_query::{Expr, OnConflict, Query};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult,
+    QueryFilter, QuerySelect,
+};
 
+use super::org::member_to_domain;
 use super::{map_db_err, Repos};
-use crate::entity::{external_identity, refresh_token};
+use crate::entity::{external_identity, member, refresh_token, session_revocation};
 use domain::error::RepoError;
 use domain::identity::{
-    ExternalIdentity, ExternalIdentityRepo, RefreshToken, RefreshTokenId, RefreshTokenRepo,
+    Caller, ExternalIdentity, ExternalIdentityRepo, RefreshToken, RefreshTokenId, RefreshTokenRepo,
     SessionFamilyId,
 };
 use domain::org::MemberId;
@@ -71,6 +75,7 @@ impl<C: ConnectionTrait + Send + Sync> RefreshTokenRepo for Repos<C> {
     async fn revoke_family(
         &self,
         family: SessionFamilyId,
+        member: MemberId,
         at: DateTime<Utc>,
     ) -> Result<(), RepoError> {
         refresh_token::Entity::update_many()
@@ -79,8 +84,17 @@ impl<C: ConnectionTrait + Send + Sync> RefreshTokenRepo for Repos<C> {
             .filter(refresh_token::Column::RevokedAt.is_null())
             .exec(&self.conn)
             .await
-            .map(|_| ())
-            .map_err(map_db_err)
+            .map_err(map_db_err)?;
+        record_revocation(&self.conn, family.as_uuid(), "session", member, at, false).await
+    }
+
+    async fn revoke_token(
+        &self,
+        token: uuid::Uuid,
+        member: MemberId,
+        at: DateTime<Utc>,
+    ) -> Result<(), RepoError> {
+        record_revocation(&self.conn, token, "token", member, at, false).await
     }
 
     async fn revoke_member(&self, member: MemberId, at: DateTime<Utc>) -> Result<(), RepoError> {
@@ -90,9 +104,82 @@ impl<C: ConnectionTrait + Send + Sync> RefreshTokenRepo for Repos<C> {
             .filter(refresh_token::Column::RevokedAt.is_null())
             .exec(&self.conn)
             .await
-            .map(|_| ())
-            .map_err(map_db_err)
+            .map_err(map_db_err)?;
+        record_revocation(&self.conn, member.as_uuid(), "member", member, at, true).await
     }
+
+    async fn caller(
+        &self,
+        member: MemberId,
+        session: Option<uuid::Uuid>,
+        token: Option<uuid::Uuid>,
+        issued_at: DateTime<Utc>,
+    ) -> Result<Option<Caller>, RepoError> {
+        let ids: Vec<uuid::Uuid> = session.into_iter().chain(token).collect();
+        let revoked = Query::select()
+            .expr(Expr::val(1))
+            .from(session_revocation::Entity)
+            .cond_where(
+                Condition::any()
+                    .add(session_revocation::Column::Id.is_in(ids))
+                    .add(
+                        Condition::all()
+                            .add(session_revocation::Column::Id.eq(member.as_uuid()))
+                            .add(session_revocation::Column::RevokedAt.gte(issued_at)),
+                    ),
+            )
+            .to_owned();
+        member::Entity::find_by_id(member.as_uuid())
+            .column_as(Expr::exists(revoked), "revoked")
+            .into_model::<CallerRow>()
+            .one(&self.conn)
+            .await
+            .map_err(map_db_err)?
+            .map(|row| {
+                Ok(Caller {
+                    member: member_to_domain(row.member)?,
+                    revoked: row.revoked,
+                })
+            })
+            .transpose()
+    }
+}
+
+#[derive(FromQueryResult)]
+struct CallerRow {
+    #[sea_orm(nested)]
+    member: member::Model,
+    revoked: bool,
+}
+
+/// Writes a revocation; a member's (`latest`) moves to the later moment, a session's or
+/// token's is kept as first recorded.
+async fn record_revocation<C: ConnectionTrait>(
+    conn: &C,
+    id: uuid::Uuid,
+    kind: &str,
+    member: MemberId,
+    at: DateTime<Utc>,
+    latest: bool,
+) -> Result<(), RepoError> {
+    let row = session_revocation::ActiveModel {
+        id: Set(id),
+        kind: Set(kind.to_owned()),
+        member_id: Set(member.as_uuid()),
+        revoked_at: Set(at),
+    };
+    let mut on_conflict = OnConflict::column(session_revocation::Column::Id);
+    if latest {
+        on_conflict.update_column(session_revocation::Column::RevokedAt);
+    } else {
+        on_conflict.do_nothing();
+    }
+    session_revocation::Entity::insert(row)
+        .on_conflict(on_conflict)
+        .exec_without_returning(conn)
+        .await
+        .map(|_| ())
+        .map_err(map_db_err)
 }
 
 fn to_identity(r: external_identity::Model) -> ExternalIdentity {

@@ -36,7 +36,7 @@ fn org_to_domain(row: org::Model) -> Result<Org, RepoError> {
     })
 }
 
-fn member_to_domain(row: member::Model) -> Result<Member, RepoError> {
+pub(super) fn member_to_domain(row: member::Model) -> Result<Member, RepoError> {
     Ok(Member {
         id: MemberId::from_uuid(row.id),
         name: row.name,

@@ -311,6 +311,13 @@ async fn unbinding_and_resetting_end_the_members_sessions() {
         .await;
     assert_eq!(res.status().as_u16(), 204);
     assert_eq!(refresh_status(&app, &tokens).await, 401);
+    // The access token ends with the session, at once.
+    let res = app
+        .send_as(access, reqwest::Method::GET, "/api/v1/me")
+        .await;
+    assert_eq!(res.status().as_u16(), 401);
+    // A token issued after the unbinding works (tokens issued up to it never do).
+    app.clock.advance(chrono::Duration::seconds(1));
     let res = app
         .send_as(
             &app.token_for(t.member_a.id),

@@ -482,7 +482,7 @@ impl Settings {
             None | Some("") => None,
             Some(raw) => {
                 let entries: Vec<String> = raw.split(',').map(str::to_owned).collect();
-                crate::auth::keys::KeyRing::parse(&entries)
+                crate::auth::keys::KeyRing::parse_configured(&entries)
                     .map_err(|e| ConfigError::new("jwt_keys", e.to_string()))?;
                 Some(SecretString::from(raw.to_owned()))
             }

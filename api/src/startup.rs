@@ -68,7 +68,7 @@ pub fn key_ring(settings: &Settings) -> Result<KeyRing, StartupError> {
     match &settings.jwt_keys {
         Some(raw) => {
             let entries: Vec<String> = raw.expose_secret().split(',').map(str::to_owned).collect();
-            KeyRing::parse(&entries).map_err(|e| StartupError::Keys(e.to_string()))
+            KeyRing::parse_configured(&entries).map_err(|e| StartupError::Keys(e.to_string()))
         }
         None if url.starts_with("sqlite:") => KeyRing::load_or_create(&embedded_key_file(url))
             .map_err(|e| StartupError::Keys(e.to_string())),

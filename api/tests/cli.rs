@@ -73,10 +73,7 @@ fn an_unreachable_database_fails_after_bounded_retries_without_leaking_the_passw
     let started = Instant::now();
     let out = run(api(dir.path())
         .env("DATABASE_URL", "postgres://app:s3cret-pw@127.0.0.1:1/app")
-        .env(
-            "APP_JWT_KEYS",
-            "k1:KioqKioqKioqKioqKioqKioqKioqKioqKioqKioqKio=",
-        )
+        .env("APP_JWT_KEYS", fresh_key())
         .env("APP_DB_CONNECT_RETRY_SECS", "3")
         .env("APP_DB_ACQUIRE_TIMEOUT_SECS", "1"));
     assert!(!out.status.success());
@@ -94,6 +91,46 @@ fn postgres_without_signing_keys_refuses_to_start() {
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("APP_JWT_KEYS must be set"), "{stderr}");
+}
+
+/// A signing key made for this run (never one written in the repository).
+fn fresh_key() -> String {
+    use base64::Engine;
+    let secret: Vec<u8> = uuid::Uuid::new_v4()
+        .as_bytes()
+        .iter()
+        .chain(uuid::Uuid::new_v4().as_bytes())
+        .copied()
+        .collect();
+    format!(
+        "run-1:{}",
+        base64::engine::general_purpose::STANDARD.encode(secret)
+    )
+}
+
+#[test]
+fn a_signing_key_published_in_the_repository_refuses_to_start() {
+    let dir = tempfile::tempdir().unwrap();
+    // The development key the compose file used to default to.
+    let published = "dev-1:ZGV2ZWxvcG1lbnQta2V5LWRvLW5vdC11c2UtaW4tcHJvZHVjdGlvbg==";
+    for database in [
+        "postgres://app@127.0.0.1:1/app",
+        "sqlite://data/app.db?mode=rwc",
+    ] {
+        let out = run(api(dir.path())
+            .env("DATABASE_URL", database)
+            .env("APP_JWT_KEYS", published));
+        assert_eq!(out.status.code(), Some(2), "{database}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let lines: Vec<&str> = stderr.lines().filter(|l| !l.trim().is_empty()).collect();
+        assert_eq!(lines.len(), 1, "one line: {stderr}");
+        assert!(lines[0].contains("APP_JWT_KEYS"), "{stderr}");
+        assert!(lines[0].contains("published"), "{stderr}");
+        assert!(
+            !stderr.contains("ZGV2ZWxvcG1lbnQ"),
+            "the secret is not echoed: {stderr}"
+        );
+    }
 }
 
 #[test]

@@ -22,6 +22,23 @@ pub enum KeyError {
     Empty,
     #[error("key file {0}: {1}")]
     File(String, String),
+    #[error("key {0} is a published key (its secret is written in this project's repository, so anyone can sign tokens with it): generate a secret, e.g. with `openssl rand -base64 32`")]
+    Published(String),
+}
+
+/// Secrets written in this repository (the compose file's former development default, the
+/// test suite's key): a server signing with one of them accepts tokens anyone can mint.
+/// A test scans the repository so a key written anywhere in it is listed here.
+const PUBLISHED_SECRETS: &[&str] = &[
+    "ZGV2ZWxvcG1lbnQta2V5LWRvLW5vdC11c2UtaW4tcHJvZHVjdGlvbg==",
+    "KioqKioqKioqKioqKioqKioqKioqKioqKioqKioqKio=",
+];
+
+fn is_published(secret: &[u8]) -> bool {
+    PUBLISHED_SECRETS
+        .iter()
+        .filter_map(|p| STANDARD.decode(p).ok())
+        .any(|p| p == secret)
 }
 
 pub struct KeyRing {
@@ -89,6 +106,22 @@ impl KeyRing {
             signing_kid,
             qr,
         })
+    }
+
+    /// Parses keys an operator configured: as [`parse`](Self::parse), and none of them may be
+    /// a key published in this repository.
+    pub fn parse_configured(entries: &[String]) -> Result<Self, KeyError> {
+        for entry in entries {
+            if let Some((kid, secret)) = entry.trim().split_once(':') {
+                if STANDARD
+                    .decode(secret.trim())
+                    .is_ok_and(|bytes| is_published(&bytes))
+                {
+                    return Err(KeyError::Published(kid.to_owned()));
+                }
+            }
+        }
+        Self::parse(entries)
     }
 
     /// The embedded mode's key: read from `file`, or generated once and written there so
@@ -200,6 +233,66 @@ mod tests {
             KeyRing::parse(&[key("a"), key("a")]).err(),
             Some(KeyError::Duplicate(_))
         ));
+    }
+
+    /// Every base64 secret long enough to be a signing key written in a file of the
+    /// repository (outside `target/`, `.git/` and `data/`), with the file it is in.
+    fn secrets_written_in_the_repository() -> Vec<(String, Vec<u8>)> {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let mut found = Vec::new();
+        let mut dirs = vec![root];
+        while let Some(dir) = dirs.pop() {
+            let Ok(entries) = std::fs::read_dir(&dir) else {
+                continue;
+            };
+            for entry in entries.flatten() {
+                let path = entry.path();
+                let name = entry.file_name().to_string_lossy().into_owned();
+                if path.is_dir() {
+                    if !matches!(name.as_str(), "target" | ".git" | "data" | "node_modules") {
+                        dirs.push(path);
+                    }
+                    continue;
+                }
+                let Ok(text) = std::fs::read_to_string(&path) else {
+                    continue;
+                };
+                let words = text
+                    .split(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '=')));
+                for word in words.filter(|w| w.len() >= 43) {
+                    // Hex digests (lock files, hashes) are not base64 secrets.
+                    if word.bytes().all(|b| b.is_ascii_hexdigit()) {
+                        continue;
+                    }
+                    if let Ok(bytes) = STANDARD.decode(word) {
+                        if bytes.len() >= MIN_SECRET_BYTES {
+                            found.push((path.display().to_string(), bytes));
+                        }
+                    }
+                }
+            }
+        }
+        found
+    }
+
+    #[test]
+    fn no_key_written_in_the_repository_is_accepted_from_configuration() {
+        let found = secrets_written_in_the_repository();
+        assert!(
+            found.iter().any(|(_, s)| s == &[0x2a; 32]),
+            "the scan finds the test suite's key"
+        );
+        for (file, secret) in found {
+            let entry = format!("k:{}", STANDARD.encode(&secret));
+            assert!(
+                matches!(
+                    KeyRing::parse_configured(&[entry]).err(),
+                    Some(KeyError::Published(_))
+                ),
+                "{file}: a key written there is not refused"
+            );
+        }
+        assert!(KeyRing::parse_configured(&[key("fresh")]).is_ok());
     }
 
     #[test]

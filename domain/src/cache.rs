@@ -5,7 +5,8 @@
 //! Obligations of every adapter:
 //! - keys are namespaced by the adapter's configured prefix, invisible to callers;
 //! - a value written with a TTL is gone once the TTL has passed;
-//! - `set_if_absent` and `increment` are atomic across every instance sharing the cache;
+//! - `set_if_absent`, `increment`, `replace_if_equals` and `delete_if_equals` are atomic
+//!   across every instance sharing the cache;
 //! - an unreachable backend answers [`CacheError::Unavailable`], never a stale success.
 
 use std::time::Duration;
@@ -38,6 +39,21 @@ pub trait Cache: Send + Sync + std::fmt::Debug {
 
     /// Removes the key; answers whether it existed.
     async fn delete(&self, key: &str) -> Result<bool, CacheError>;
+
+    /// Replaces the value with `value` (expiring after `ttl`) only while it is exactly
+    /// `expected`; answers whether it did. Lets an owner hand over what it wrote without
+    /// clobbering what someone else wrote meanwhile.
+    async fn replace_if_equals(
+        &self,
+        key: &str,
+        expected: &[u8],
+        value: &[u8],
+        ttl: Duration,
+    ) -> Result<bool, CacheError>;
+
+    /// Removes the key only while its value is exactly `expected` (releasing a lock one
+    /// holds, never one another instance took after it expired); answers whether it did.
+    async fn delete_if_equals(&self, key: &str, expected: &[u8]) -> Result<bool, CacheError>;
 
     /// Adds one to a counter and answers the new value. A counter that did not exist starts
     /// at 1 and expires after `ttl`; later increments keep the original expiry (fixed window).

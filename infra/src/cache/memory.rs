@@ -115,6 +115,38 @@ impl Cache for MemoryCache {
         Ok(self.store.remove(key).is_some())
     }
 
+    async fn replace_if_equals(
+        &self,
+        key: &str,
+        expected: &[u8],
+        value: &[u8],
+        ttl: Duration,
+    ) -> Result<bool, CacheError> {
+        let result = self
+            .store
+            .entry(key.to_owned())
+            .and_compute_with(|existing| match existing {
+                Some(e) if &*e.value().value == expected => Op::Put(Entry {
+                    value: Arc::from(value),
+                    ttl: Some(ttl),
+                    keep_expiry: false,
+                }),
+                _ => Op::Nop,
+            });
+        Ok(matches!(result, CompResult::ReplacedWith(_)))
+    }
+
+    async fn delete_if_equals(&self, key: &str, expected: &[u8]) -> Result<bool, CacheError> {
+        let result = self
+            .store
+            .entry(key.to_owned())
+            .and_compute_with(|existing| match existing {
+                Some(e) if &*e.value().value == expected => Op::Remove,
+                _ => Op::Nop,
+            });
+        Ok(matches!(result, CompResult::Removed(_)))
+    }
+
     async fn increment(&self, key: &str, ttl: Duration) -> Result<i64, CacheError> {
         let mut failure = None;
         let result = self

@@ -15,11 +15,26 @@ if v == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
 return v
 ";
 
+const REPLACE_IF_EQUALS: &str = r"
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+  return 1
+end
+return 0
+";
+
+const DELETE_IF_EQUALS: &str = r"
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+";
+
 #[derive(Clone)]
 pub struct RedisCache {
     conn: ConnectionManager,
     prefix: String,
     increment: Script,
+    replace_if_equals: Script,
+    delete_if_equals: Script,
 }
 
 impl std::fmt::Debug for RedisCache {
@@ -48,6 +63,8 @@ impl RedisCache {
             conn,
             prefix: prefix.to_owned(),
             increment: Script::new(INCREMENT_WITH_WINDOW),
+            replace_if_equals: Script::new(REPLACE_IF_EQUALS),
+            delete_if_equals: Script::new(DELETE_IF_EQUALS),
         })
     }
 
@@ -134,6 +151,38 @@ impl Cache for RedisCache {
         let mut conn = self.conn.clone();
         let removed: u64 = conn.del(self.key(key)).await.map_err(map_err)?;
         Ok(removed > 0)
+    }
+
+    async fn replace_if_equals(
+        &self,
+        key: &str,
+        expected: &[u8],
+        value: &[u8],
+        ttl: Duration,
+    ) -> Result<bool, CacheError> {
+        let mut conn = self.conn.clone();
+        let replaced: i64 = self
+            .replace_if_equals
+            .key(self.key(key))
+            .arg(expected)
+            .arg(value)
+            .arg(millis(ttl))
+            .invoke_async(&mut conn)
+            .await
+            .map_err(map_err)?;
+        Ok(replaced == 1)
+    }
+
+    async fn delete_if_equals(&self, key: &str, expected: &[u8]) -> Result<bool, CacheError> {
+        let mut conn = self.conn.clone();
+        let removed: i64 = self
+            .delete_if_equals
+            .key(self.key(key))
+            .arg(expected)
+            .invoke_async(&mut conn)
+            .await
+            .map_err(map_err)?;
+        Ok(removed == 1)
     }
 
     async fn increment(&self, key: &str, ttl: Duration) -> Result<i64, CacheError> {

@@ -168,19 +168,15 @@ impl WeChatClient {
         Ok(token)
     }
 
-    /// Lets the lock go if it is still ours (it may have expired and passed to another).
+    /// Lets the lock go if it is still ours (it may have expired and passed to another):
+    /// one atomic compare-and-delete, so another's lock is never removed.
     async fn release_lock(&self, owner: &str) {
-        let key = self.lock_key();
-        match self.cache.get(&key).await {
-            Ok(Some(v)) if v == owner.as_bytes() => {
-                if let Err(e) = self.cache.delete(&key).await {
-                    tracing::warn!(error = %e, "could not release the WeChat token lock; it expires on its own");
-                }
-            }
-            Ok(_) => {}
-            Err(e) => {
-                tracing::warn!(error = %e, "could not release the WeChat token lock; it expires on its own")
-            }
+        if let Err(e) = self
+            .cache
+            .delete_if_equals(&self.lock_key(), owner.as_bytes())
+            .await
+        {
+            tracing::warn!(error = %e, "could not release the WeChat token lock; it expires on its own");
         }
     }
 

@@ -204,3 +204,53 @@ async fn an_unreachable_redis_is_reported_unavailable() {
     assert!(matches!(err, CacheError::Unavailable(_)), "{err:?}");
     assert!(started.elapsed() < Duration::from_secs(10));
 }
+
+#[tokio::test]
+async fn compare_and_replace_or_delete_act_only_on_the_expected_value() {
+    for (name, cache, other) in adapters().await {
+        let ttl = Duration::from_secs(60);
+        assert!(
+            !cache
+                .replace_if_equals("cas", b"a", b"b", ttl)
+                .await
+                .unwrap(),
+            "{name}: absent"
+        );
+        assert_eq!(cache.get("cas").await.unwrap(), None, "{name}");
+        cache.set("cas", b"a", None).await.unwrap();
+        assert!(
+            !other
+                .replace_if_equals("cas", b"x", b"b", ttl)
+                .await
+                .unwrap(),
+            "{name}: another value"
+        );
+        assert!(
+            other
+                .replace_if_equals("cas", b"a", b"b", ttl)
+                .await
+                .unwrap(),
+            "{name}"
+        );
+        assert_eq!(
+            cache.get("cas").await.unwrap(),
+            Some(b"b".to_vec()),
+            "{name}"
+        );
+        assert!(
+            !cache.delete_if_equals("cas", b"a").await.unwrap(),
+            "{name}: not ours any more"
+        );
+        assert!(cache.get("cas").await.unwrap().is_some(), "{name}");
+        assert!(cache.delete_if_equals("cas", b"b").await.unwrap(), "{name}");
+        assert_eq!(cache.get("cas").await.unwrap(), None, "{name}");
+        // A replaced value takes the new expiry.
+        cache.set("cas-ttl", b"a", None).await.unwrap();
+        cache
+            .replace_if_equals("cas-ttl", b"a", b"b", Duration::from_millis(150))
+            .await
+            .unwrap();
+        tokio::time::sleep(Duration::from_millis(400)).await;
+        assert_eq!(cache.get("cas-ttl").await.unwrap(), None, "{name}");
+    }
+}

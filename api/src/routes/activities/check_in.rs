@@ -11,13 +11,13 @@ use super::dto::{utc, CheckInView, Point};
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
 use crate::extract::{Json, Validate};
-use crate::http::idempotency::{self, Begin};
+use crate::http::idempotency;
 use crate::state::AppState;
 use domain::activity::service::{self, CheckInOutcome, CheckInProof};
 use domain::activity::ActivityId;
 use domain::error::FieldError;
 
-#[derive(Debug, Deserialize, Serialize, ToSchema)]
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct CheckInRequest {
     /// The QR code scanned from the secretary's phone.
@@ -90,19 +90,14 @@ pub async fn check_in(
     body: Json<CheckInRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
-    let claim = match idempotency::begin(&state, &req, user.member.id, &body).await? {
-        Begin::Replay(res) => return Ok(res),
-        Begin::Claimed(claim) => Some(claim),
-        Begin::Untracked => None,
-    };
-    let result = run(&state, &user, ActivityId::from_uuid(*id), body).await;
-    if let Some(claim) = claim {
-        claim.finish(&state, &result).await;
-    }
-    let (status, _, json) = result?;
-    Ok(HttpResponse::build(status)
-        .content_type("application/json")
-        .body(json))
+    idempotency::run(
+        &state,
+        &req,
+        user.member.id,
+        &body.clone(),
+        run(&state, &user, ActivityId::from_uuid(*id), body),
+    )
+    .await
 }
 
 async fn run(

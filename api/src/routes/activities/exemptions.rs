@@ -11,7 +11,7 @@ use super::dto::{ExemptionView, ReviewRequest, ReviewStatus};
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
 use crate::extract::{Json, Query};
-use crate::http::idempotency::{self, Begin};
+use crate::http::idempotency;
 use crate::http::page::{page_request, ListEnvelope};
 use crate::routes::service_context;
 use crate::state::AppState;
@@ -67,12 +67,7 @@ pub async fn apply_exemption(
     body: Json<ApplyExemption>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.into_inner();
-    let claim = match idempotency::begin(&state, &req, user.member.id, &b).await? {
-        Begin::Replay(res) => return Ok(res),
-        Begin::Claimed(claim) => Some(claim),
-        Begin::Untracked => None,
-    };
-    let result = async {
+    idempotency::run(&state, &req, user.member.id, &b, async {
         let e = service::apply_exemption(
             &service_context(&state, &user, &req),
             &user.member,
@@ -80,21 +75,14 @@ pub async fn apply_exemption(
                 activity_id: b.activity_id.map(ActivityId::from_uuid),
                 from: b.from_date,
                 to: b.to_date,
-                reason: b.reason,
+                reason: b.reason.clone(),
             },
         )
         .await?;
         let json = serde_json::to_string(&ExemptionView::from(&e)).map_err(ApiError::internal)?;
-        Ok::<_, ApiError>((StatusCode::CREATED, None, json))
-    }
-    .await;
-    if let Some(claim) = claim {
-        claim.finish(&state, &result).await;
-    }
-    let (status, _, json) = result?;
-    Ok(HttpResponse::build(status)
-        .content_type("application/json")
-        .body(json))
+        Ok((StatusCode::CREATED, None, json))
+    })
+    .await
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

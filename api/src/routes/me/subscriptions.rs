@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
 use crate::extract::{Json, Validate};
-use crate::http::idempotency::{self, Begin};
+use crate::http::idempotency;
 use crate::state::AppState;
 use domain::error::FieldError;
 use domain::study::{Subscription, SubscriptionRepo};
@@ -82,12 +82,7 @@ pub async fn add_consent(
         )
         .into());
     }
-    let claim = match idempotency::begin(&state, &req, user.member.id, &body).await? {
-        Begin::Replay(res) => return Ok(res),
-        Begin::Claimed(claim) => Some(claim),
-        Begin::Untracked => None,
-    };
-    let result = async {
+    idempotency::run(&state, &req, user.member.id, &body, async {
         let balance = state
             .db
             .repos()
@@ -98,16 +93,9 @@ pub async fn add_consent(
             balance,
         })
         .map_err(ApiError::internal)?;
-        Ok::<_, ApiError>((StatusCode::OK, None, json))
-    }
-    .await;
-    if let Some(claim) = claim {
-        claim.finish(&state, &result).await;
-    }
-    let (status, _, json) = result?;
-    Ok(HttpResponse::build(status)
-        .content_type("application/json")
-        .body(json))
+        Ok((StatusCode::OK, None, json))
+    })
+    .await
 }
 
 /// The caller's remaining consents, by template.

@@ -171,10 +171,13 @@ pub async fn attendance<R: ReportRepos + ?Sized>(
     actor: &Actor,
     id: ActivityId,
 ) -> Result<Attendance, DomainError> {
-    let a = ActivityRepo::get(repos, id)
-        .await?
-        .ok_or(DomainError::NotFound)?;
-    policy::authorize(actor, Action::ReadReports, &a.branch_path)?;
+    let a = policy::load_in_scope(
+        actor,
+        Action::ReadReports,
+        ActivityRepo::get(repos, id),
+        |a| &a.branch_path,
+    )
+    .await?;
     let branch = branch_of(repos, &a).await?;
     let roster = BranchRoster::load(repos, &branch).await?;
     let check_ins = repos.all_of(a.id).await?;
@@ -351,10 +354,13 @@ pub async fn activity_plan<R: ReportRepos + ?Sized>(
     month: YearMonth,
     now: DateTime<Utc>,
 ) -> Result<ActivityPlan, DomainError> {
-    let org = OrgRepo::get(repos, org_id)
-        .await?
-        .ok_or(DomainError::NotFound)?;
-    policy::authorize(actor, Action::ReadActivities, &org.path)?;
+    let org = policy::load_in_scope(
+        actor,
+        Action::ReadActivities,
+        OrgRepo::get(repos, org_id),
+        |o| &o.path,
+    )
+    .await?;
     if org.kind != OrgKind::Branch {
         return Err(DomainError::refused(
             "activity_plan_needs_branch",

@@ -222,9 +222,15 @@ pub async fn create_activity(
     ] {
         check_instant(t, pointer, "activity_time_invalid")?;
     }
+    policy::may_somewhere(ctx.actor, Action::ManageActivities)?;
     let uow = ctx.tx.begin().await?;
-    let org = uow.orgs().get(org_id).await?.ok_or(DomainError::NotFound)?;
-    policy::authorize(ctx.actor, Action::ManageActivities, &org.path)?;
+    let org = policy::load_in_scope(
+        ctx.actor,
+        Action::ManageActivities,
+        uow.orgs().get(org_id),
+        |o| &o.path,
+    )
+    .await?;
     let (branch, group) = placement(uow.orgs(), org, new.kind).await?;
     let title = clean_text(
         &new.title,
@@ -302,14 +308,16 @@ pub async fn update_activity(
     ] {
         check_instant(t, pointer, "activity_time_invalid")?;
     }
+    policy::may_somewhere(ctx.actor, Action::ManageActivities)?;
     let uow = ctx.tx.begin().await?;
-    let mut a = uow
-        .activities()
-        .get(id)
-        .await?
-        .ok_or(DomainError::NotFound)?;
     // Members of the branch may read it; changing it is for S, C, T.
-    policy::authorize(ctx.actor, Action::ManageActivities, &a.branch_path)?;
+    let mut a = policy::load_in_scope(
+        ctx.actor,
+        Action::ManageActivities,
+        uow.activities().get(id),
+        |a| &a.branch_path,
+    )
+    .await?;
     if a.is_cancelled() {
         return Err(DomainError::conflict(
             "activity_cancelled",
@@ -423,9 +431,10 @@ pub async fn get_activity(
     actor: &Actor,
     id: ActivityId,
 ) -> Result<Activity, DomainError> {
-    let a = activities.get(id).await?.ok_or(DomainError::NotFound)?;
-    policy::authorize(actor, Action::ReadActivities, &a.branch_path)?;
-    Ok(a)
+    policy::load_in_scope(actor, Action::ReadActivities, activities.get(id), |a| {
+        &a.branch_path
+    })
+    .await
 }
 
 /// Activities of the org's subtree starting in `[from, until)`.
@@ -437,8 +446,8 @@ pub async fn list_activities(
     from: DateTime<Utc>,
     until: DateTime<Utc>,
 ) -> Result<Vec<Activity>, DomainError> {
-    let org = orgs.get(org_id).await?.ok_or(DomainError::NotFound)?;
-    policy::authorize(actor, Action::ReadActivities, &org.path)?;
+    let org =
+        policy::load_in_scope(actor, Action::ReadActivities, orgs.get(org_id), |o| &o.path).await?;
     // Activities carry their branch's path, group meetings too: a group's page is its
     // branch's list narrowed to the branch-wide activities and the group's own meetings.
     let (under, group) = match org.kind {
@@ -469,8 +478,10 @@ pub async fn qr_token(
     id: ActivityId,
     now: DateTime<Utc>,
 ) -> Result<qr::QrToken, DomainError> {
-    let a = activities.get(id).await?.ok_or(DomainError::NotFound)?;
-    policy::authorize(actor, Action::ManageActivities, &a.branch_path)?;
+    let a = policy::load_in_scope(actor, Action::ManageActivities, activities.get(id), |a| {
+        &a.branch_path
+    })
+    .await?;
     if a.is_cancelled() {
         return Err(DomainError::refused(
             "check_in_activity_cancelled",
@@ -523,10 +534,13 @@ where
     if check_instant(proof.client_time, "/clientTime", "client_time_invalid").is_err() {
         proof.client_time = None;
     }
-    let a = ActivityRepo::get(repos, id)
-        .await?
-        .ok_or(DomainError::NotFound)?;
-    policy::authorize(actor, Action::ReadActivities, &a.branch_path)?;
+    let a = policy::load_in_scope(
+        actor,
+        Action::ReadActivities,
+        ActivityRepo::get(repos, id),
+        |a| &a.branch_path,
+    )
+    .await?;
     // The rules first, with no read of an earlier check-in on the way: on a theme-day
     // morning nearly every call is a member's first. A refused call then looks for a
     // check-in the member already has, which wins whatever the rules now say.
@@ -675,15 +689,6 @@ fn judge_proof(
     ))
 }
 
-/// A plain member reviewing is 403 before anything about the request is looked at.
-fn may_review_somewhere(actor: &Actor) -> Result<(), DomainError> {
-    if policy::scopes(actor, Action::Review).is_empty() {
-        Err(DomainError::Forbidden)
-    } else {
-        Ok(())
-    }
-}
-
 /// A reviewer's decision with its reason (required to reject).
 #[derive(Debug, Clone)]
 pub struct Decision {
@@ -732,16 +737,15 @@ pub async fn review_check_in(
     id: CheckInId,
     decision: Decision,
 ) -> Result<CheckIn, DomainError> {
-    may_review_somewhere(ctx.actor)?;
+    // A plain member reviewing is 403 before anything about the request is looked at.
+    policy::may_somewhere(ctx.actor, Action::Review)?;
     let now = ctx.clock.now();
     let (status, review) = decision.validate(now, ctx.actor.member_id)?;
     let uow = ctx.tx.begin().await?;
-    let c = uow
-        .check_ins()
-        .get(id)
-        .await?
-        .ok_or(DomainError::NotFound)?;
-    policy::authorize(ctx.actor, Action::Review, &c.branch_path)?;
+    let c = policy::load_in_scope(ctx.actor, Action::Review, uow.check_ins().get(id), |c| {
+        &c.branch_path
+    })
+    .await?;
     if c.status != ReviewStatus::Pending
         || uow.check_ins().decide(&[c.id], status, &review).await? != 1
     {
@@ -828,7 +832,8 @@ pub async fn review_check_ins(
     ids: Vec<CheckInId>,
     decision: Decision,
 ) -> Result<Vec<CheckIn>, DomainError> {
-    may_review_somewhere(ctx.actor)?;
+    // A plain member reviewing is 403 before anything about the request is looked at.
+    policy::may_somewhere(ctx.actor, Action::Review)?;
     let now = ctx.clock.now();
     if ids.is_empty() || ids.len() > MAX_BATCH_REVIEW {
         return Err(DomainError::invalid(
@@ -839,12 +844,13 @@ pub async fn review_check_ins(
     }
     let (status, review) = decision.validate(now, ctx.actor.member_id)?;
     let uow = ctx.tx.begin().await?;
-    let a = uow
-        .activities()
-        .get(activity_id)
-        .await?
-        .ok_or(DomainError::NotFound)?;
-    policy::authorize(ctx.actor, Action::Review, &a.branch_path)?;
+    let a = policy::load_in_scope(
+        ctx.actor,
+        Action::Review,
+        uow.activities().get(activity_id),
+        |a| &a.branch_path,
+    )
+    .await?;
     let found = uow.check_ins().get_many(&ids).await?;
     let mut problems = Vec::new();
     let mut seen = HashSet::new();
@@ -913,8 +919,10 @@ pub async fn list_check_ins(
     status: Option<ReviewStatus>,
     page: &PageRequest,
 ) -> Result<Page<CheckIn>, DomainError> {
-    let a = activities.get(id).await?.ok_or(DomainError::NotFound)?;
-    policy::authorize(actor, Action::Review, &a.branch_path)?;
+    let a = policy::load_in_scope(actor, Action::Review, activities.get(id), |a| {
+        &a.branch_path
+    })
+    .await?;
     Ok(check_ins.list(a.id, status, page).await?)
 }
 
@@ -942,12 +950,13 @@ pub async fn apply_exemption(
     let uow = ctx.tx.begin().await?;
     let scope = match (new.activity_id, new.from, new.to) {
         (Some(id), None, None) => {
-            let a = uow
-                .activities()
-                .get(id)
-                .await?
-                .ok_or(DomainError::NotFound)?;
-            policy::authorize(ctx.actor, Action::ReadActivities, &a.branch_path)?;
+            let a = policy::load_in_scope(
+                ctx.actor,
+                Action::ReadActivities,
+                uow.activities().get(id),
+                |a| &a.branch_path,
+            )
+            .await?;
             if a.is_cancelled() {
                 return Err(DomainError::refused(
                     "check_in_activity_cancelled",
@@ -1034,8 +1043,7 @@ pub async fn list_exemptions(
     status: Option<ReviewStatus>,
     page: &PageRequest,
 ) -> Result<Page<Exemption>, DomainError> {
-    let org = orgs.get(org_id).await?.ok_or(DomainError::NotFound)?;
-    policy::authorize(actor, Action::Review, &org.path)?;
+    let org = policy::load_in_scope(actor, Action::Review, orgs.get(org_id), |o| &o.path).await?;
     // Exemptions carry their member's branch path; a group has no list of its own.
     if org.kind == OrgKind::Group {
         return Err(DomainError::refused(
@@ -1051,16 +1059,15 @@ pub async fn review_exemption(
     id: ExemptionId,
     decision: Decision,
 ) -> Result<Exemption, DomainError> {
-    may_review_somewhere(ctx.actor)?;
+    // A plain member reviewing is 403 before anything about the request is looked at.
+    policy::may_somewhere(ctx.actor, Action::Review)?;
     let now = ctx.clock.now();
     let (status, review) = decision.validate(now, ctx.actor.member_id)?;
     let uow = ctx.tx.begin().await?;
-    let e = uow
-        .exemptions()
-        .get(id)
-        .await?
-        .ok_or(DomainError::NotFound)?;
-    policy::authorize(ctx.actor, Action::Review, &e.branch_path)?;
+    let e = policy::load_in_scope(ctx.actor, Action::Review, uow.exemptions().get(id), |e| {
+        &e.branch_path
+    })
+    .await?;
     if e.status != ReviewStatus::Pending || !uow.exemptions().decide(e.id, status, &review).await? {
         return Err(DomainError::conflict(
             "exemption_not_pending",
@@ -1095,12 +1102,6 @@ pub async fn review_exemption(
     })
 }
 
-/// The committee an org's holiday calendar is asked of: the org itself must be one.
-async fn committee(orgs: &dyn OrgRepo, org_id: crate::org::OrgId) -> Result<Org, DomainError> {
-    let org = orgs.get(org_id).await?.ok_or(DomainError::NotFound)?;
-    Ok(org)
-}
-
 fn require_committee(org: &Org) -> Result<(), DomainError> {
     if org.kind == OrgKind::Committee {
         Ok(())
@@ -1120,8 +1121,7 @@ pub async fn get_holidays(
     org_id: crate::org::OrgId,
     year: i32,
 ) -> Result<super::calendar::HolidayCalendar, DomainError> {
-    let org = committee(orgs, org_id).await?;
-    policy::authorize(actor, Action::ReadOrg, &org.path)?;
+    let org = policy::load_in_scope(actor, Action::ReadOrg, orgs.get(org_id), |o| &o.path).await?;
     require_committee(&org)?;
     Ok(holidays.get(org.id, year).await?.unwrap_or_default())
 }
@@ -1136,9 +1136,12 @@ pub async fn put_holidays(
 ) -> Result<super::calendar::HolidayCalendar, DomainError> {
     let calendar = super::calendar::HolidayCalendar::validate(year, holidays, workdays)
         .map_err(DomainError::Validation)?;
+    policy::may_somewhere(ctx.actor, Action::ManageOrgs)?;
     let uow = ctx.tx.begin().await?;
-    let org = committee(uow.orgs(), org_id).await?;
-    policy::authorize(ctx.actor, Action::ManageOrgs, &org.path)?;
+    let org = policy::load_in_scope(ctx.actor, Action::ManageOrgs, uow.orgs().get(org_id), |o| {
+        &o.path
+    })
+    .await?;
     require_committee(&org)?;
     let now = ctx.clock.now();
     uow.holidays().put(org.id, year, &calendar, now).await?;

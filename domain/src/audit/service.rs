@@ -16,9 +16,9 @@ pub async fn list_audit(
 ) -> Result<Page<AuditEntry>, DomainError> {
     let path = match org {
         Some(id) => {
-            let org = orgs.get(id).await?.ok_or(DomainError::NotFound)?;
-            policy::authorize(actor, Action::ReadAudit, &org.path)?;
-            org.path
+            policy::load_in_scope(actor, Action::ReadAudit, orgs.get(id), |o| &o.path)
+                .await?
+                .path
         }
         None => policy::scopes(actor, Action::ReadAudit)
             .into_iter()

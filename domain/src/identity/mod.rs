@@ -135,9 +135,7 @@ pub async fn unlink_account(
     use crate::error::DomainError;
     use crate::org::policy::{self, Action};
     if let Unlinker::Manager(actor) = by {
-        if policy::scopes(actor, Action::IssueInviteCodes).is_empty() {
-            return Err(DomainError::Forbidden);
-        }
+        policy::may_somewhere(actor, Action::IssueInviteCodes)?;
     }
     let uow = tx.begin().await?;
     let member = match by {

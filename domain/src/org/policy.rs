@@ -135,6 +135,40 @@ pub fn authorize(actor: &Actor, action: Action, target: &OrgPath) -> Result<(), 
     }
 }
 
+/// Could `actor` take `action` anywhere, by a role or (for the actions open to members) by
+/// belonging? Asked from the caller's roles before anything is loaded: when the answer is
+/// no, the request is 403 whatever id it names, real or random, so it tells nothing about
+/// which ids exist. Writes ask it before they begin their unit of work, so a refused
+/// caller never holds a transaction.
+pub fn may_somewhere(actor: &Actor, action: Action) -> Result<(), DomainError> {
+    if action.open_to_members() || actor.roles.iter().any(|r| role_may(r, action)) {
+        Ok(())
+    } else {
+        Err(DomainError::Forbidden)
+    }
+}
+
+/// "The object with this id on which `actor` may take `action`", as one question: 403 from
+/// the caller's roles before `lookup` runs (see [`may_somewhere`]); then a missing object and
+/// one outside the caller's scope get the same answer, 404. `lookup` is a future, so nothing
+/// is read before the roles are asked; `path` is where the object sits in the tree.
+pub async fn load_in_scope<T, F>(
+    actor: &Actor,
+    action: Action,
+    lookup: F,
+    path: fn(&T) -> &OrgPath,
+) -> Result<T, DomainError>
+where
+    F: std::future::Future<Output = Result<Option<T>, crate::error::RepoError>>,
+{
+    may_somewhere(actor, action)?;
+    let found = lookup.await?.ok_or(DomainError::NotFound)?;
+    match authorize(actor, action, path(&found)) {
+        Ok(()) => Ok(found),
+        Err(_) => Err(DomainError::NotFound),
+    }
+}
+
 /// The subtrees where `actor` may take `action` by role (for scope-filtered queries).
 pub fn scopes(actor: &Actor, action: Action) -> Vec<OrgPath> {
     actor
@@ -172,6 +206,25 @@ pub fn member_visibility(actor: &Actor) -> super::ports::MemberVisibility {
     }
 }
 
+/// Could `actor` grant (or revoke) a role of `kind` anywhere? Asked before the member or the
+/// org is looked up: a secretary granting a township admin is 403 whatever the ids.
+pub fn may_grant_somewhere(actor: &Actor, kind: RoleKind) -> Result<(), DomainError> {
+    if actor.roles.iter().any(|r| grantable_by(r.kind, kind)) {
+        Ok(())
+    } else {
+        Err(DomainError::Forbidden)
+    }
+}
+
+/// May a holder of `holder` grant roles of `kind` (inside the holder's scope)?
+fn grantable_by(holder: RoleKind, kind: RoleKind) -> bool {
+    match holder {
+        RoleKind::TownshipAdmin => true,
+        RoleKind::Secretary => kind == RoleKind::Committee,
+        RoleKind::Committee | RoleKind::HotlineOperator => false,
+    }
+}
+
 /// Could `actor` grant some role somewhere? (Otherwise any grant is 403, before lookups.)
 pub fn may_grant_anything(actor: &Actor) -> bool {
     actor
@@ -186,12 +239,7 @@ pub fn may_grant_anything(actor: &Actor) -> bool {
 pub fn authorize_grant(actor: &Actor, kind: RoleKind, target: &OrgPath) -> Result<(), DomainError> {
     let mut could_somewhere = false;
     for role in &actor.roles {
-        let grantable = match role.kind {
-            RoleKind::TownshipAdmin => true,
-            RoleKind::Secretary => kind == RoleKind::Committee,
-            RoleKind::Committee | RoleKind::HotlineOperator => false,
-        };
-        if !grantable {
+        if !grantable_by(role.kind, kind) {
             continue;
         }
         could_somewhere = true;
@@ -330,6 +378,131 @@ mod tests {
             Action::ALL.len(),
             "every action is in the table"
         );
+    }
+
+    /// Polls a future that never waits (the lookups below are ready at once).
+    fn ready<F: std::future::Future>(f: F) -> F::Output {
+        let mut f = std::pin::pin!(f);
+        let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+        match f.as_mut().poll(&mut cx) {
+            std::task::Poll::Ready(out) => out,
+            std::task::Poll::Pending => panic!("the lookup waited"),
+        }
+    }
+
+    #[test]
+    fn whether_a_role_could_act_somewhere_matches_the_table_and_ignores_the_target() {
+        let w = world();
+        for (action, letters) in TABLE {
+            for letter in ["S", "C", "C*", "T", "O"] {
+                let actor = actor_with(letter, &w);
+                let may = letters.split(' ').any(|l| l == letter) || action.open_to_members();
+                let want = if may { "ok" } else { "403" };
+                assert_eq!(
+                    outcome(may_somewhere(&actor, *action)),
+                    want,
+                    "{letter} {action:?}"
+                );
+            }
+        }
+        let member = Actor {
+            member_id: MemberId::new(),
+            branch_path: w.branch_a.clone(),
+            roles: vec![],
+        };
+        for action in Action::ALL {
+            let want = if action.open_to_members() {
+                "ok"
+            } else {
+                "403"
+            };
+            assert_eq!(outcome(may_somewhere(&member, *action)), want, "{action:?}");
+        }
+    }
+
+    async fn lookup(
+        found: Option<OrgPath>,
+        read: &std::cell::Cell<bool>,
+    ) -> Result<Option<OrgPath>, crate::error::RepoError> {
+        read.set(true);
+        Ok(found)
+    }
+
+    fn itself(p: &OrgPath) -> &OrgPath {
+        p
+    }
+
+    #[test]
+    fn an_object_out_of_scope_is_as_missing_as_no_object_and_a_role_never_held_is_403_unread() {
+        let w = world();
+        let read = std::cell::Cell::new(false);
+        let secretary = actor_with("S", &w);
+        let manage = Action::ManageMembers;
+        let found = ready(load_in_scope(
+            &secretary,
+            manage,
+            lookup(Some(w.group_a.clone()), &read),
+            itself,
+        ));
+        assert_eq!(found.ok(), Some(w.group_a.clone()));
+        for (target, what) in [(Some(w.branch_b.clone()), "outside"), (None, "missing")] {
+            let r = ready(load_in_scope(
+                &secretary,
+                manage,
+                lookup(target, &read),
+                itself,
+            ));
+            assert_eq!(outcome(r.map(|_| ())), "404", "{what}");
+        }
+        read.set(false);
+        let r = ready(load_in_scope(
+            &secretary,
+            Action::ManageOrgs,
+            lookup(Some(w.group_a.clone()), &read),
+            itself,
+        ));
+        assert_eq!(outcome(r.map(|_| ())), "403");
+        assert!(!read.get(), "403 is decided before the lookup runs");
+        let member = Actor {
+            member_id: MemberId::new(),
+            branch_path: w.branch_a.clone(),
+            roles: vec![],
+        };
+        let r = ready(load_in_scope(
+            &member,
+            Action::ReadOrg,
+            lookup(Some(w.branch_b.clone()), &read),
+            itself,
+        ));
+        assert_eq!(outcome(r.map(|_| ())), "404", "open to members: never 403");
+    }
+
+    #[test]
+    fn granting_a_role_no_held_role_could_grant_is_refused_before_any_lookup() {
+        let w = world();
+        let secretary = actor_with("S", &w);
+        assert_eq!(
+            outcome(may_grant_somewhere(&secretary, RoleKind::Committee)),
+            "ok"
+        );
+        for above in [
+            RoleKind::Secretary,
+            RoleKind::TownshipAdmin,
+            RoleKind::HotlineOperator,
+        ] {
+            assert_eq!(outcome(may_grant_somewhere(&secretary, above)), "403");
+        }
+        let admin = actor_with("T", &w);
+        for kind in RoleKind::ALL {
+            assert_eq!(outcome(may_grant_somewhere(&admin, *kind)), "ok");
+        }
+        for letter in ["C", "C*", "O"] {
+            let actor = actor_with(letter, &w);
+            assert_eq!(
+                outcome(may_grant_somewhere(&actor, RoleKind::Committee)),
+                "403"
+            );
+        }
     }
 
     #[test]

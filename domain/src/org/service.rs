@@ -44,9 +44,7 @@ async fn branch_and_group(
 }
 
 pub async fn get_org(orgs: &dyn OrgRepo, actor: &Actor, id: OrgId) -> Result<Org, DomainError> {
-    let org = orgs.get(id).await?.ok_or(DomainError::NotFound)?;
-    policy::authorize(actor, Action::ReadOrg, &org.path)?;
-    Ok(org)
+    policy::load_in_scope(actor, Action::ReadOrg, orgs.get(id), |o| &o.path).await
 }
 
 pub async fn list_children(
@@ -72,13 +70,15 @@ pub async fn create_child_org(
     parent_id: OrgId,
     new: NewOrg,
 ) -> Result<Org, DomainError> {
+    policy::may_somewhere(ctx.actor, Action::ManageOrgs)?;
     let uow = ctx.tx.begin().await?;
-    let parent = uow
-        .orgs()
-        .get(parent_id)
-        .await?
-        .ok_or(DomainError::NotFound)?;
-    policy::authorize(ctx.actor, Action::ManageOrgs, &parent.path)?;
+    let parent = policy::load_in_scope(
+        ctx.actor,
+        Action::ManageOrgs,
+        uow.orgs().get(parent_id),
+        |o| &o.path,
+    )
+    .await?;
     if !parent.kind.may_contain(new.kind) {
         return Err(DomainError::invalid(
             "/kind",
@@ -129,9 +129,12 @@ pub async fn update_org(
     id: OrgId,
     changes: OrgChanges,
 ) -> Result<Org, DomainError> {
+    policy::may_somewhere(ctx.actor, Action::ManageOrgs)?;
     let uow = ctx.tx.begin().await?;
-    let mut org = uow.orgs().get(id).await?.ok_or(DomainError::NotFound)?;
-    policy::authorize(ctx.actor, Action::ManageOrgs, &org.path)?;
+    let mut org = policy::load_in_scope(ctx.actor, Action::ManageOrgs, uow.orgs().get(id), |o| {
+        &o.path
+    })
+    .await?;
     if let Some(name) = changes.name {
         org.name = Org::validate_name(&name).map_err(|e| DomainError::Validation(vec![e]))?;
     }
@@ -164,8 +167,10 @@ pub async fn list_members(
     name_contains: Option<String>,
     page: &PageRequest,
 ) -> Result<Page<Member>, DomainError> {
-    let org = orgs.get(org_id).await?.ok_or(DomainError::NotFound)?;
-    policy::authorize(actor, Action::ListBranchMembers, &org.path)?;
+    let org = policy::load_in_scope(actor, Action::ListBranchMembers, orgs.get(org_id), |o| {
+        &o.path
+    })
+    .await?;
     // Members carry their branch's path; a group's members are found by their group.
     let query = match (org.kind, org.parent_id) {
         (OrgKind::Group, Some(branch)) => {
@@ -218,9 +223,15 @@ pub async fn create_member(
     org_id: OrgId,
     new: NewMember,
 ) -> Result<Member, DomainError> {
+    policy::may_somewhere(ctx.actor, Action::ManageMembers)?;
     let uow = ctx.tx.begin().await?;
-    let org = uow.orgs().get(org_id).await?.ok_or(DomainError::NotFound)?;
-    policy::authorize(ctx.actor, Action::ManageMembers, &org.path)?;
+    let org = policy::load_in_scope(
+        ctx.actor,
+        Action::ManageMembers,
+        uow.orgs().get(org_id),
+        |o| &o.path,
+    )
+    .await?;
     let (branch, group) = branch_and_group(uow.orgs(), org).await?;
     let mut errors = Vec::new();
     let name = Member::validate_name(&new.name)
@@ -285,20 +296,15 @@ pub async fn update_member(
     id: MemberId,
     changes: MemberChanges,
 ) -> Result<MemberUpdated, DomainError> {
+    policy::may_somewhere(ctx.actor, Action::ManageMembers)?;
     let uow = ctx.tx.begin().await?;
-    let before = uow.members().get(id).await?.ok_or(DomainError::NotFound)?;
-    // Out of scope looks like a missing member, even to those who manage members elsewhere.
-    policy::authorize(ctx.actor, Action::ManageMembers, &before.branch_path).map_err(
-        |e| match e {
-            DomainError::Forbidden
-                if policy::authorize(ctx.actor, Action::ListBranchMembers, &before.branch_path)
-                    .is_err() =>
-            {
-                DomainError::NotFound
-            }
-            other => other,
-        },
-    )?;
+    let before = policy::load_in_scope(
+        ctx.actor,
+        Action::ManageMembers,
+        uow.members().get(id),
+        |m| &m.branch_path,
+    )
+    .await?;
     // Nobody changes a member who holds a role they could not grant themselves (a
     // secretary must not deactivate or re-phone the township admin of their branch).
     if ctx.actor.member_id != before.id {
@@ -335,8 +341,13 @@ pub async fn update_member(
         member.status = status;
     }
     if let Some(org_id) = changes.org_id {
-        let target = uow.orgs().get(org_id).await?.ok_or(DomainError::NotFound)?;
-        policy::authorize(ctx.actor, Action::ManageMembers, &target.path)?;
+        let target = policy::load_in_scope(
+            ctx.actor,
+            Action::ManageMembers,
+            uow.orgs().get(org_id),
+            |o| &o.path,
+        )
+        .await?;
         let (branch, group) = branch_and_group(uow.orgs(), target).await?;
         member.branch_id = branch.id;
         member.branch_path = branch.path;
@@ -410,9 +421,7 @@ pub async fn grant_role(
     member_id: MemberId,
     new: NewGrant,
 ) -> Result<RoleGrant, DomainError> {
-    if !policy::may_grant_anything(ctx.actor) {
-        return Err(DomainError::Forbidden);
-    }
+    policy::may_grant_somewhere(ctx.actor, new.kind)?;
     let uow = ctx.tx.begin().await?;
     let member = get_member(uow.members(), ctx.actor, member_id).await?;
     let org = uow
@@ -505,14 +514,7 @@ pub async fn issue_invite_code(
     ctx: &ServiceContext<'_>,
     id: MemberId,
 ) -> Result<Member, DomainError> {
-    if !ctx
-        .actor
-        .roles
-        .iter()
-        .any(|r| matches!(r.kind, RoleKind::Secretary | RoleKind::TownshipAdmin))
-    {
-        return Err(DomainError::Forbidden);
-    }
+    policy::may_somewhere(ctx.actor, Action::IssueInviteCodes)?;
     let uow = ctx.tx.begin().await?;
     let member = uow
         .members()

@@ -323,8 +323,7 @@ async fn plan_branch(
     id: OrgId,
     action: Action,
 ) -> Result<Org, DomainError> {
-    let org = orgs.get(id).await?.ok_or(DomainError::NotFound)?;
-    policy::authorize(actor, action, &org.path)?;
+    let org = policy::load_in_scope(actor, action, orgs.get(id), |o| &o.path).await?;
     if org.kind != OrgKind::Branch {
         return Err(DomainError::refused(
             "study_plan_needs_branch",
@@ -342,9 +341,7 @@ pub async fn put_branch_plan(
     content: PlanContent,
 ) -> Result<StudyPlan, DomainError> {
     check_year(year)?;
-    if policy::scopes(ctx.actor, Action::PublishMaterials).is_empty() {
-        return Err(DomainError::Forbidden);
-    }
+    policy::may_somewhere(ctx.actor, Action::PublishMaterials)?;
     let content = validated(content, true)?;
     let uow = ctx.tx.begin().await?;
     let org = plan_branch(uow.orgs(), ctx.actor, org_id, Action::PublishMaterials).await?;

@@ -137,11 +137,10 @@ async fn audience_org(
     id: OrgId,
 ) -> Result<crate::org::Org, DomainError> {
     // Forbidden before lookups: a plain member learns nothing about org ids.
-    if policy::scopes(actor, Action::PublishMaterials).is_empty() {
-        return Err(DomainError::Forbidden);
-    }
-    let org = uow.orgs().get(id).await?.ok_or(DomainError::NotFound)?;
-    policy::authorize(actor, Action::PublishMaterials, &org.path)?;
+    let org = policy::load_in_scope(actor, Action::PublishMaterials, uow.orgs().get(id), |o| {
+        &o.path
+    })
+    .await?;
     if org.kind == crate::org::OrgKind::Group {
         return Err(DomainError::invalid(
             "/audience/orgId",
@@ -238,16 +237,13 @@ async fn managed(
     actor: &Actor,
     id: MaterialId,
 ) -> Result<Material, DomainError> {
-    if policy::scopes(actor, Action::PublishMaterials).is_empty() {
-        return Err(DomainError::Forbidden);
-    }
-    let material = uow
-        .materials()
-        .get(id)
-        .await?
-        .ok_or(DomainError::NotFound)?;
-    policy::authorize(actor, Action::PublishMaterials, &material.audience.org_path)?;
-    Ok(material)
+    policy::load_in_scope(
+        actor,
+        Action::PublishMaterials,
+        uow.materials().get(id),
+        |m| &m.audience.org_path,
+    )
+    .await
 }
 
 /// Edits a material: a new revision; pushes again only if asked (`notify`).

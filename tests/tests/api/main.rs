@@ -16,4 +16,5 @@ mod plans;
 mod push;
 mod roster;
 mod scope;
+mod scope_matrix;
 mod wechat;

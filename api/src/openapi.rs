@@ -68,8 +68,52 @@ where
 
 /// The document of the application's routes (plus `extra`, when given).
 pub fn document_with(extra: Option<&ExtraRoutes>) -> OpenApiDoc {
-    let (_, doc) = mount(actix_web::App::new().into_utoipa_app(), extra).split_for_parts();
+    let (_, mut doc) = mount(actix_web::App::new().into_utoipa_app(), extra).split_for_parts();
+    declare_unexpected_body(&mut doc);
     doc
+}
+
+/// Every operation that takes no request body refuses one with 400
+/// `request_body_unexpected` (see `refuse_unexpected_body`): say so in each.
+fn declare_unexpected_body(doc: &mut OpenApiDoc) {
+    use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+    const CODE: &str = "request_body_unexpected";
+    for item in doc.paths.paths.values_mut() {
+        let operations = [
+            &mut item.get,
+            &mut item.post,
+            &mut item.put,
+            &mut item.patch,
+            &mut item.delete,
+        ];
+        for op in operations.into_iter().flatten() {
+            if op.request_body.is_some() {
+                continue;
+            }
+            match op.responses.responses.get_mut("400") {
+                Some(RefOr::T(existing)) => {
+                    if !existing.description.contains(CODE) {
+                        existing.description = format!("{} or {CODE}", existing.description);
+                    }
+                }
+                Some(RefOr::Ref(_)) => {}
+                None => {
+                    let response = ResponseBuilder::new()
+                        .description(format!("{CODE}: this operation takes no request body"))
+                        .content(
+                            "application/problem+json",
+                            ContentBuilder::new()
+                                .schema(Some(Ref::from_schema_name("Problem")))
+                                .build(),
+                        )
+                        .build();
+                    op.responses
+                        .responses
+                        .insert("400".to_owned(), RefOr::T(response));
+                }
+            }
+        }
+    }
 }
 
 /// The published document.

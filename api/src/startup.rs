@@ -17,7 +17,7 @@ use crate::config::Settings;
 use crate::error::ApiError;
 use crate::extract::BodyLimit;
 use crate::http::metrics::Metrics;
-use crate::http::{cors, fallback, observe, RouteTable};
+use crate::http::{cors, fallback, observe, refuse_unexpected_body, RouteTable};
 use crate::openapi::{self, ExtraRoutes, DOC_PATH};
 use crate::state::AppState;
 use domain::cache::{Cache, CacheError};
@@ -212,6 +212,7 @@ impl Application {
 
         let mut server = HttpServer::new(move || {
             let app = App::new()
+                .wrap(from_fn(refuse_unexpected_body))
                 .wrap(cors(&origins))
                 .wrap(from_fn(observe))
                 .app_data(state.clone())

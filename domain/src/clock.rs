@@ -4,6 +4,34 @@ use std::sync::{Arc, RwLock};
 
 use chrono::{DateTime, Duration, Utc};
 
+/// The years the business calendar knows (its months, periods and holiday calendars): an
+/// instant outside them is a typing mistake, refused before any arithmetic can overflow.
+pub const YEARS: std::ops::RangeInclusive<i32> = 2000..=2100;
+
+/// Refuses an instant outside [`YEARS`] (in Beijing time) as invalid input at `pointer`, with `code`.
+pub fn check_instant(
+    t: Option<DateTime<Utc>>,
+    pointer: &str,
+    code: &'static str,
+) -> Result<(), crate::error::FieldError> {
+    use chrono::Datelike;
+    // The calendar's year is Beijing time's (UTC+8 all year round).
+    let beijing = chrono::FixedOffset::east_opt(8 * 3600);
+    let year = |t: DateTime<Utc>| beijing.map_or(t.year(), |b| t.with_timezone(&b).year());
+    match t {
+        Some(t) if !YEARS.contains(&year(t)) => Err(crate::error::FieldError::new(
+            pointer,
+            code,
+            format!(
+                "times must fall in the years {}-{}",
+                YEARS.start(),
+                YEARS.end()
+            ),
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// Source of the current instant. Production uses [`SystemClock`]; tests use [`ManualClock`].
 pub trait Clock: Send + Sync + std::fmt::Debug {
     fn now(&self) -> DateTime<Utc>;

@@ -77,21 +77,25 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for Json<T> {
     }
 }
 
-/// Parses `body`: syntax errors (including an empty or truncated body) are 400, shape errors
-/// 422 with the pointer of the offending field.
+/// Parses `body`: syntax errors (including an empty or truncated body) are 400 wherever they
+/// are, shape errors 422 with the pointer of the offending field; a JSON array is never read
+/// as an object (see [`Strict`](super::strict::Strict)).
 pub(crate) fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    // Syntax first, over the whole body: an unknown field before a syntax error must not
+    // turn a malformed body into a 422.
+    serde_json::from_slice::<serde::de::IgnoredAny>(body).map_err(|e| syntax(&e))?;
     let mut de = serde_json::Deserializer::from_slice(body);
-    let value = serde_path_to_error::deserialize::<_, T>(&mut de).map_err(|e| {
-        let inner = e.inner();
-        match inner.classify() {
-            serde_json::error::Category::Data => {
-                let message = strip_position(&inner.to_string());
-                ApiError::json_shape(vec![field_problem(e.path(), &message)])
+    let value =
+        serde_path_to_error::deserialize::<_, T>(super::strict::Strict(&mut de)).map_err(|e| {
+            let inner = e.inner();
+            match inner.classify() {
+                serde_json::error::Category::Data => {
+                    let message = strip_position(&inner.to_string());
+                    ApiError::json_shape(vec![field_problem(e.path(), &message)])
+                }
+                _ => syntax(inner),
             }
-            _ => syntax(inner),
-        }
-    })?;
-    // Trailing characters after the value are a syntax error too.
+        })?;
     de.end().map_err(|e| syntax(&e))?;
     Ok(value)
 }

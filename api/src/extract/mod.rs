@@ -4,6 +4,7 @@
 
 mod json;
 mod query;
+mod strict;
 
 pub use json::Json;
 pub use query::Query;

@@ -8,7 +8,7 @@ pub mod page;
 mod routes;
 pub mod throttle;
 
-pub use routes::{fallback, RouteTable};
+pub use routes::{fallback, refuse_unexpected_body, RouteTable};
 
 use std::time::Instant;
 

@@ -17,6 +17,8 @@ enum Segment {
 #[derive(Debug, Clone, Default)]
 pub struct RouteTable {
     routes: Vec<(Vec<Segment>, Vec<String>)>,
+    /// The operations (method, pattern) that take a request body.
+    with_body: Vec<(String, Vec<Segment>)>,
 }
 
 fn segments(pattern: &str) -> Vec<Segment> {
@@ -55,8 +57,32 @@ impl RouteTable {
                 .map(|(m, _)| *m)
                 .collect();
             table.add(path, &methods);
+            for (method, op) in [
+                ("POST", &item.post),
+                ("PUT", &item.put),
+                ("PATCH", &item.patch),
+                ("DELETE", &item.delete),
+            ] {
+                if op.as_ref().is_some_and(|o| o.request_body.is_some()) {
+                    table.with_body.push((method.to_owned(), segments(path)));
+                }
+            }
         }
         table
+    }
+
+    /// Whether a request to `path` with `method` may carry a body: only operations that
+    /// declare one (and paths no operation matches, which answer 404/405 anyway).
+    pub fn takes_body(&self, method: &str, path: &str) -> bool {
+        let parts: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+        let known = self.routes.iter().any(|(pattern, methods)| {
+            methods.iter().any(|m| m == method) && matches(pattern, &parts)
+        });
+        !known
+            || self
+                .with_body
+                .iter()
+                .any(|(m, pattern)| m == method && matches(pattern, &parts))
     }
 
     pub fn add(&mut self, pattern: &str, methods: &[&str]) {
@@ -108,6 +134,34 @@ fn matches(pattern: &[Segment], parts: &[&str]) -> bool {
         i += 1;
     }
     i == parts.len()
+}
+
+/// Refuses a request body sent to an operation that takes none (400), before anything
+/// reads it: such a body would otherwise be read and dropped unchecked.
+pub async fn refuse_unexpected_body(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody + 'static>,
+) -> Result<actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
+    use actix_web::http::header;
+    let headers = req.headers();
+    let has_body = headers.contains_key(header::TRANSFER_ENCODING)
+        || headers
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.trim() != "0");
+    if has_body {
+        let takes_body = req
+            .app_data::<web::Data<RouteTable>>()
+            .is_none_or(|t| t.takes_body(req.method().as_str(), req.path()));
+        if !takes_body {
+            return Err(ApiError::bad_request(
+                "request_body_unexpected",
+                "this operation takes no request body",
+            )
+            .into());
+        }
+    }
+    next.call(req).await
 }
 
 /// The default service: 405 with `Allow` for a known path, 404 otherwise.

@@ -149,22 +149,7 @@ pub fn check_instant(
     pointer: &str,
     code: &'static str,
 ) -> Result<(), DomainError> {
-    use super::calendar::YearMonth;
-    use chrono::Datelike;
-    match t {
-        Some(t) if !(YearMonth::MIN_YEAR..=YearMonth::MAX_YEAR).contains(&t.year()) => {
-            Err(DomainError::invalid(
-                pointer,
-                code,
-                format!(
-                    "times must fall in the years {}-{}",
-                    YearMonth::MIN_YEAR,
-                    YearMonth::MAX_YEAR
-                ),
-            ))
-        }
-        _ => Ok(()),
-    }
+    crate::clock::check_instant(t, pointer, code).map_err(|e| DomainError::Validation(vec![e]))
 }
 
 fn optional_text(

@@ -12,24 +12,28 @@ pub struct PhoneNumber(String);
 impl PhoneNumber {
     pub fn parse(raw: &str) -> Result<Self, FieldError> {
         let mut digits = String::with_capacity(raw.len());
+        let mut international = false;
         for (i, c) in raw.trim().chars().enumerate() {
             match c {
                 '0'..='9' => digits.push(c),
                 // Full-width digits (U+FF10..U+FF19), as typed on Chinese keyboards.
                 '０'..='９' => digits.push(char::from(b'0' + (c as u32 - '０' as u32) as u8)),
-                '+' if i == 0 => {}
+                '+' | '＋' if i == 0 => international = true,
                 ' ' | '-' | '\u{3000}' => {}
                 _ => return Err(invalid()),
             }
         }
-        let national = digits
-            .strip_prefix("0086")
-            .or_else(|| {
-                (digits.len() == 13)
-                    .then(|| digits.strip_prefix("86"))
-                    .flatten()
-            })
-            .unwrap_or(&digits);
+        // A country code other than 86 (`+1 380 000 1234`, `001…`) is a foreign number,
+        // however mainland its remaining digits look.
+        let national = if international {
+            digits.strip_prefix("86").ok_or_else(not_mainland)?
+        } else if let Some(rest) = digits.strip_prefix("00") {
+            rest.strip_prefix("86").ok_or_else(not_mainland)?
+        } else if digits.len() == 13 {
+            digits.strip_prefix("86").unwrap_or(&digits)
+        } else {
+            &digits
+        };
         if national.len() == 11 && national.starts_with('1') {
             Ok(Self(national.to_owned()))
         } else {
@@ -53,6 +57,14 @@ fn invalid() -> FieldError {
         "/phone",
         "phone_invalid",
         "phone must be an 11-digit mainland mobile number",
+    )
+}
+
+fn not_mainland() -> FieldError {
+    FieldError::new(
+        "/phone",
+        "phone_not_mainland",
+        "only mainland China mobile numbers are accepted (country code +86, or none)",
     )
 }
 
@@ -99,6 +111,25 @@ mod tests {
         ] {
             assert!(PhoneNumber::parse(raw).is_err(), "{raw}");
         }
+    }
+
+    #[test]
+    fn numbers_of_other_countries_are_refused_even_when_their_digits_look_mainland() {
+        for raw in [
+            "+1 380 000 1234",
+            "+13800001234",
+            "＋44 13800001234",
+            "001 380 000 1234",
+            "0044 13800001234",
+            "+852 13800001234",
+        ] {
+            assert_eq!(
+                PhoneNumber::parse(raw).map_err(|e| e.code.as_str()),
+                Err("phone_not_mainland"),
+                "{raw}"
+            );
+        }
+        assert!(PhoneNumber::parse("＋86 138 0000 1234").is_ok());
     }
 
     #[test]

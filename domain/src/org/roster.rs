@@ -313,6 +313,13 @@ pub fn plan(
         };
         let phone = match PhoneNumber::parse(&row.phone) {
             Ok(p) => Some(p),
+            Err(e) if e.code.as_str() == "phone_not_mainland" => {
+                reasons.push(format!(
+                    "手机号「{}」不是大陆手机号（只接受 +86 或不带国家码的 11 位手机号）",
+                    mask_cell(row.phone.trim())
+                ));
+                None
+            }
             Err(_) => {
                 reasons.push(format!(
                     "手机号「{}」无效（应为 11 位大陆手机号，可带 +86）",

@@ -116,7 +116,15 @@ fn validated(mut m: Material) -> Result<Material, DomainError> {
         errors.push(e);
     }
     errors.extend(check_attachments(&m.attachments));
-    errors.extend(check_deadline(&m));
+    let times = [
+        crate::clock::check_instant(Some(m.publish_at), "/publishAt", "material_time_invalid"),
+        crate::clock::check_instant(m.study_deadline, "/studyDeadline", "material_time_invalid"),
+    ];
+    let times_ok = times.iter().all(Result::is_ok);
+    errors.extend(times.into_iter().filter_map(Result::err));
+    if times_ok {
+        errors.extend(check_deadline(&m));
+    }
     let mut seen = Vec::new();
     m.audience.categories.retain(|c| {
         let fresh = !seen.contains(c);

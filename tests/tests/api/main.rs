@@ -6,6 +6,7 @@ mod auth;
 mod cache;
 mod docs;
 mod errors;
+mod hardening;
 mod idempotency;
 mod materials;
 mod migrations;

@@ -72,7 +72,7 @@ impl Validate for CreateMaterial {
         (status = 403, description = "permission_denied: only secretaries and township admins publish", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "The audience org does not exist or is outside the caller's scope", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "request_unsupported_media_type", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "request_json_invalid or validation_failed (material_title_invalid, material_summary_invalid, material_body_too_long, material_attachment_*, material_deadline_before_publish, material_audience_invalid, month_invalid)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "request_json_invalid or validation_failed (material_title_invalid, material_summary_invalid, material_body_too_long, material_attachment_*, material_deadline_before_publish, material_time_invalid (outside 2000-2100), material_audience_invalid, month_invalid)", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "database_unavailable", body = Problem, content_type = "application/problem+json"),
         (status = 500, description = "Unexpected error", body = Problem, content_type = "application/problem+json"),
     )

@@ -47,7 +47,7 @@ impl Validate for CreateMember {
         (status = 404, description = "No such org, or outside the caller's scope", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "member_phone_taken", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "request_unsupported_media_type", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "request_json_invalid or validation_failed (phone_invalid, member_name_invalid, member_org_not_a_branch)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "request_json_invalid or validation_failed (phone_invalid, phone_not_mainland, member_name_invalid, member_org_not_a_branch)", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "database_unavailable or cache_unavailable", body = Problem, content_type = "application/problem+json"),
         (status = 500, description = "Unexpected error", body = Problem, content_type = "application/problem+json"),
     )

@@ -615,7 +615,10 @@ async fn binding_attempts_are_limited_per_ticket_across_instances_and_per_addres
         .unwrap()
         .parse()
         .unwrap();
-    assert!((1..=300).contains(&retry), "Retry-After {retry}");
+    // Sliding window: the six attempts of this window fade as it slides on; one more fits
+    // once 6 × (1 − t/300 s) + 1 ≤ 5 in the next window, i.e. 100 s into it.
+    let elapsed = u64::try_from(b.clock.now().timestamp() % 300).unwrap();
+    assert_eq!(retry, 300 - elapsed + 100, "Retry-After");
     assert_eq!(
         res.headers()["ratelimit-policy"].to_str().unwrap(),
         "\"wechat-bind-ticket\";q=5;w=300"
@@ -639,6 +642,39 @@ async fn binding_attempts_are_limited_per_ticket_across_instances_and_per_addres
     }
     assert!(statuses[..25].iter().all(|s| *s == 401), "{statuses:?}");
     assert_eq!(statuses[25], 429, "{statuses:?}");
+}
+
+#[tokio::test]
+async fn a_burst_at_a_window_edge_is_not_allowed_twice() {
+    let server = MockServer::start().await;
+    let app = TestApp::spawn_with(TestOptions {
+        wechat_base: Some(server.uri()),
+        ..TestOptions::default()
+    })
+    .await;
+    hands_out_token(&server, "tok", None, None).await;
+    phone_for(
+        &server,
+        "nobody",
+        "tok",
+        "13999999999",
+        tests::TEST_WECHAT_APP_ID,
+    )
+    .await;
+    // One second before a 5-minute boundary of the per-ticket limit (5 per 300 s).
+    let now = app.clock.now().timestamp();
+    let boundary = (now / 300 + 1) * 300;
+    app.clock
+        .set(chrono::DateTime::from_timestamp(boundary - 1, 0).unwrap());
+    let ticket = ticket_for(&app, &server, "login", "o-edge").await;
+    for i in 0..5 {
+        let (s, e) = bind_by_phone(&app, &ticket, "nobody").await;
+        assert_eq!(s, 404, "attempt {i}: {e}");
+    }
+    // Two seconds later a fixed window would start afresh and allow five more at once.
+    app.clock.advance(chrono::Duration::seconds(2));
+    let (s, e) = bind_by_phone(&app, &ticket, "nobody").await;
+    assert_eq!((s, e["code"].as_str()), (429, Some("rate_limited")), "{e}");
 }
 
 #[tokio::test]

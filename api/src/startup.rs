@@ -2,7 +2,6 @@
 
 use std::net::TcpListener;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
 use actix_web::dev::{Server, ServerHandle};
 use actix_web::middleware::from_fn;
@@ -112,21 +111,14 @@ pub async fn connect_dependencies(settings: &Settings) -> Result<AppDeps, Startu
 }
 
 async fn connect_redis(url: &str, settings: &Settings) -> Result<RedisCache, CacheError> {
-    let started = Instant::now();
-    let mut delay = Duration::from_millis(250);
-    loop {
-        match RedisCache::connect(url, &settings.cache_prefix, settings.cache_timeout).await {
-            Ok(cache) => return Ok(cache),
-            Err(CacheError::Unavailable(e))
-                if started.elapsed() + delay <= settings.db_connect_retry =>
-            {
-                tracing::warn!(error = %e, retry_in_ms = delay.as_millis() as u64, "redis not reachable yet");
-                tokio::time::sleep(delay).await;
-                delay = (delay * 2).min(Duration::from_secs(5));
-            }
-            Err(e) => return Err(e),
-        }
-    }
+    infra::retry::with_backoff(
+        "redis",
+        settings.db_connect_retry,
+        |e| matches!(e, CacheError::Unavailable(_)),
+        |_| RedisCache::connect(url, &settings.cache_prefix, settings.cache_timeout),
+    )
+    .await
+    .map_err(|e| e.last)
 }
 
 impl AppState {

@@ -2,7 +2,7 @@
 //! at start-up, WAL and a busy timeout on SQLite, and migrations.
 
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
@@ -97,7 +97,7 @@ impl std::fmt::Debug for Db {
 const IDLE_BEFORE_PING: Duration = Duration::from_secs(30);
 
 impl Db {
-    /// Connects, retrying with exponential backoff (250 ms doubling up to 5 s) for at most
+    /// Connects, retrying with exponential backoff (see [`crate::retry`]) for at most
     /// `options.connect_retry_for`.
     pub async fn connect(url: &str, options: &DbOptions) -> Result<Self, ConnectError> {
         let backend = Backend::from_url(url).ok_or(ConnectError::UnsupportedScheme)?;
@@ -126,47 +126,38 @@ impl Db {
         // pool would otherwise retry a refused connection silently for its whole acquire
         // timeout, hiding the attempts and overrunning the retry budget.
         opts.connect_lazy(true);
-        let started = Instant::now();
-        let mut delay = Duration::from_millis(250);
-        let mut attempts = 0;
-        loop {
-            attempts += 1;
-            let remaining = options.connect_retry_for.saturating_sub(started.elapsed());
-            let attempt_timeout = options
-                .acquire_timeout
-                .min(remaining)
-                .max(Duration::from_millis(500));
-            let failure = match Database::connect(opts.clone()).await {
-                Ok(conn) => match tokio::time::timeout(attempt_timeout, conn.ping()).await {
-                    Ok(Ok(())) => return Ok(Self { conn, backend }),
-                    Ok(Err(e)) => {
-                        let _ = conn.close_by_ref().await;
-                        e.to_string()
+        crate::retry::with_backoff(
+            "database",
+            options.connect_retry_for,
+            |_| true,
+            |remaining| {
+                let opts = opts.clone();
+                let attempt_timeout = options
+                    .acquire_timeout
+                    .min(remaining)
+                    .max(Duration::from_millis(500));
+                async move {
+                    let conn = Database::connect(opts).await.map_err(|e| e.to_string())?;
+                    match tokio::time::timeout(attempt_timeout, conn.ping()).await {
+                        Ok(Ok(())) => Ok(Self { conn, backend }),
+                        Ok(Err(e)) => {
+                            let _ = conn.close_by_ref().await;
+                            Err(e.to_string())
+                        }
+                        Err(_) => {
+                            let _ = conn.close_by_ref().await;
+                            Err(format!("no connection within {attempt_timeout:?}"))
+                        }
                     }
-                    Err(_) => {
-                        let _ = conn.close_by_ref().await;
-                        format!("no connection within {attempt_timeout:?}")
-                    }
-                },
-                Err(e) => e.to_string(),
-            };
-            let waited = started.elapsed();
-            if waited + delay > options.connect_retry_for {
-                return Err(ConnectError::Unreachable {
-                    attempts,
-                    waited,
-                    last: failure,
-                });
-            }
-            tracing::warn!(
-                attempt = attempts,
-                retry_in_ms = delay.as_millis() as u64,
-                error = %failure,
-                "database not reachable yet"
-            );
-            tokio::time::sleep(delay).await;
-            delay = (delay * 2).min(Duration::from_secs(5));
-        }
+                }
+            },
+        )
+        .await
+        .map_err(|e| ConnectError::Unreachable {
+            attempts: e.attempts,
+            waited: e.waited,
+            last: e.last,
+        })
     }
 
     /// Applies every pending migration. On PostgreSQL, instances starting together take

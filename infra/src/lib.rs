@@ -6,6 +6,7 @@ pub mod db;
 pub mod entity;
 pub mod migration;
 pub mod repo;
+pub mod retry;
 pub mod wechat;
 
 pub use db::{Backend, Db, DbOptions};

@@ -8,30 +8,15 @@ use std::str::FromStr;
 
 use actix_web::HttpRequest;
 
-/// An address or a network (`10.0.0.0/8`, `fd00::/8`, `192.0.2.7`).
+/// An address or a network (`10.0.0.0/8`, `fd00::/8`, `192.0.2.7`): the maintained
+/// `ipnet` type, read also from a bare address (a network of one), with IPv4-mapped IPv6
+/// addresses matched as IPv4.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct IpNet {
-    addr: IpAddr,
-    prefix: u8,
-}
+pub struct IpNet(ipnet::IpNet);
 
 impl IpNet {
     pub fn contains(&self, ip: IpAddr) -> bool {
-        match (self.addr, canonical(ip)) {
-            (IpAddr::V4(net), IpAddr::V4(ip)) => {
-                let mask = u32::MAX
-                    .checked_shl(32 - u32::from(self.prefix))
-                    .unwrap_or(0);
-                u32::from(net) & mask == u32::from(ip) & mask
-            }
-            (IpAddr::V6(net), IpAddr::V6(ip)) => {
-                let mask = u128::MAX
-                    .checked_shl(128 - u32::from(self.prefix))
-                    .unwrap_or(0);
-                u128::from(net) & mask == u128::from(ip) & mask
-            }
-            _ => false,
-        }
+        self.0.contains(&canonical(ip))
     }
 }
 
@@ -39,26 +24,27 @@ impl FromStr for IpNet {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let (addr, prefix) = match s.split_once('/') {
-            Some((a, p)) => (a, Some(p)),
-            None => (s, None),
+        let text = s.trim();
+        let net = match text.split_once('/') {
+            Some(_) => text.parse::<ipnet::IpNet>().map_err(|_| {
+                format!("'{s}' is not an address or network (or has a bad prefix length)")
+            })?,
+            None => ipnet::IpNet::from(
+                text.parse::<IpAddr>()
+                    .map_err(|_| format!("'{s}' is not an address or network"))?,
+            ),
         };
-        let addr = canonical(
-            addr.trim()
-                .parse::<IpAddr>()
-                .map_err(|_| format!("'{s}' is not an address or network"))?,
-        );
-        let max = if addr.is_ipv4() { 32 } else { 128 };
-        let prefix = match prefix {
-            None => max,
-            Some(p) => p
-                .trim()
-                .parse::<u8>()
-                .ok()
-                .filter(|p| *p <= max)
-                .ok_or_else(|| format!("'{s}' has a bad prefix length"))?,
+        // A network written as IPv4-mapped IPv6 (`::ffff:10.0.0.0/104`) is that IPv4 network.
+        let net = match net {
+            ipnet::IpNet::V6(v6) if v6.prefix_len() >= 96 => match v6.addr().to_ipv4_mapped() {
+                Some(v4) => ipnet::Ipv4Net::new(v4, v6.prefix_len() - 96)
+                    .map(ipnet::IpNet::V4)
+                    .unwrap_or(net),
+                None => net,
+            },
+            other => other,
         };
-        Ok(Self { addr, prefix })
+        Ok(Self(net))
     }
 }
 

@@ -320,8 +320,12 @@ fn string_or_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Err
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("invalid setting {name}: {reason}")]
 pub struct ConfigError {
+    /// The setting as the operator wrote it: its environment variable, or its TOML key and
+    /// file when the value came from the file.
     pub name: String,
     pub reason: String,
+    /// The setting's key (the TOML name).
+    key: String,
 }
 
 impl ConfigError {
@@ -329,7 +333,21 @@ impl ConfigError {
         Self {
             name: env_name(key),
             reason: reason.into(),
+            key: key.to_owned(),
         }
+    }
+
+    /// Names the setting by where its value came from: a TOML file's key, or the
+    /// environment variable.
+    fn located(mut self, figment: &Figment) -> Self {
+        if let Some(source) = figment
+            .find_metadata(&self.key)
+            .filter(|m| m.name.contains("TOML"))
+            .and_then(|m| m.source.as_ref())
+        {
+            self.name = format!("{} (in {source})", self.key);
+        }
+        self
     }
 }
 
@@ -353,6 +371,7 @@ impl Settings {
                 return Err(ConfigError {
                     name: CONFIG_FILE_ENV.to_owned(),
                     reason: format!("no such file: {}", file.display()),
+                    key: "config_file".to_owned(),
                 });
             }
             figment = figment.merge(Toml::file_exact(file));
@@ -382,16 +401,13 @@ impl Settings {
             let key = e.path.last().cloned().unwrap_or_default();
             let reason = match &e.kind {
                 figment::error::Kind::UnknownField(field, _) => {
-                    return ConfigError {
-                        name: env_name(field),
-                        reason: "unknown setting".to_owned(),
-                    };
+                    return ConfigError::new(field, "unknown setting").located(figment);
                 }
                 kind => kind.to_string(),
             };
-            ConfigError::new(&key, reason)
+            ConfigError::new(&key, reason).located(figment)
         })?;
-        Self::validate(layered)
+        Self::validate(layered).map_err(|e| e.located(figment))
     }
 
     fn validate(l: Layered) -> Result<Self, ConfigError> {

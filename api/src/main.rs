@@ -16,6 +16,10 @@ struct Cli {
     /// A TOML settings file (also APP_CONFIG_FILE); environment variables override it.
     #[arg(long, global = true)]
     config: Option<PathBuf>,
+    /// Log what a command does (migrations applied, …); commands other than `serve` log
+    /// only warnings and errors otherwise, unless APP_LOG_LEVEL says more.
+    #[arg(long, short, global = true)]
+    verbose: bool,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -85,7 +89,19 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    api::telemetry::init(settings.log_format, &settings.log_level);
+    // A command's output is its answer (a token, a report): the migrations it applies on
+    // the way are not news unless asked for.
+    let serving = matches!(cli.command, None | Some(Command::Serve));
+    let level = if serving
+        || cli.verbose
+        || std::env::var_os("APP_LOG_LEVEL").is_some()
+        || settings.log_level != "info"
+    {
+        settings.log_level.as_str()
+    } else {
+        "warn"
+    };
+    api::telemetry::init(settings.log_format, level);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -125,7 +141,10 @@ fn main() -> ExitCode {
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            tracing::error!(error = %e, "stopped");
+            // The server's log records why it stopped; a command's user reads one line.
+            if serving {
+                tracing::error!(error = %e, "stopped");
+            }
             eprintln!("error: {e}");
             ExitCode::FAILURE
         }

@@ -1,5 +1,8 @@
 //! Logging: `tracing` with human or JSON output. Installed once per process; the request
-//! id rides on the request span, so every line logged while serving carries it.
+//! id rides on the request span, so every line logged while serving carries it. Colour
+//! codes only when standard error is a terminal (never in files, pipes or `docker logs`).
+
+use std::io::IsTerminal;
 
 use tracing_subscriber::{fmt, prelude::*, EnvFilter};
 
@@ -11,7 +14,11 @@ pub fn init(format: LogFormat, level: &str) {
     // A second initialisation (several apps in one test process) keeps the first.
     let _ = match format {
         LogFormat::Human => registry
-            .with(fmt::layer().with_writer(std::io::stderr))
+            .with(
+                fmt::layer()
+                    .with_ansi(std::io::stderr().is_terminal())
+                    .with_writer(std::io::stderr),
+            )
             .try_init(),
         LogFormat::Json => registry
             .with(

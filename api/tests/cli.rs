@@ -467,3 +467,63 @@ fn import_roster_checks_first_writes_once_and_reports_in_plain_lines_off_a_termi
         "{stderr}"
     );
 }
+
+#[test]
+fn commands_print_their_answer_without_migration_chatter_or_colour_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(api(dir.path()).args(["seed-demo"]));
+    assert!(out.status.success());
+    assert!(!String::from_utf8_lossy(&out.stderr)
+        .to_lowercase()
+        .contains("migration"));
+    let out = run(api(dir.path()).args(["token", "--member", "13800000001"]));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.to_lowercase().contains("migration"), "{stderr}");
+    assert!(stderr.trim().is_empty(), "nothing but the answer: {stderr}");
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 1);
+
+    // Asked for, the same command says what it did, without colour codes off a terminal.
+    let other = tempfile::tempdir().unwrap();
+    let out = run(api(other.path()).args(["--verbose", "seed-demo"]));
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.to_lowercase().contains("migration"), "{stderr}");
+    assert!(
+        !stderr.contains('\u{1b}'),
+        "ANSI codes in a pipe: {stderr:?}"
+    );
+
+    // A failing command says why once.
+    let out = run(api(dir.path()).args(["token", "--member", "13900009999"]));
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.matches("no such member").count(), 1, "{stderr}");
+}
+
+#[test]
+fn a_bad_setting_from_the_toml_file_is_named_by_its_key_there() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("app.toml"), "port = 70000\n").unwrap();
+    let out = run(api(dir.path()).args(["--config", "app.toml"]));
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("port (in "), "{stderr}");
+    assert!(stderr.contains("app.toml"), "{stderr}");
+    assert!(!stderr.contains("APP_PORT"), "{stderr}");
+    std::fs::write(dir.path().join("app.toml"), "body_limit = 0\n").unwrap();
+    let out = run(api(dir.path()).args(["--config", "app.toml"]));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("body_limit (in "), "{stderr}");
+    std::fs::write(dir.path().join("app.toml"), "no_such_thing = 1\n").unwrap();
+    let out = run(api(dir.path()).args(["--config", "app.toml"]));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("no_such_thing (in "), "{stderr}");
+    // The same value from the environment names the variable.
+    let out = run(api(dir.path()).env("APP_PORT", "70000"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("APP_PORT"));
+}

@@ -2,8 +2,8 @@
 //! schedule for all of them, exponential from 250 ms doubling to 5 s (backon), within a
 //! time budget, each retry logged.
 
-use std::sync::atomic::{AtomicU32, Ordering};
 use std::future::Future;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
 use backon::{ExponentialBuilder, Retryable};

@@ -17,4 +17,5 @@ mod push;
 mod roster;
 mod scope;
 mod scope_matrix;
+mod township;
 mod wechat;

@@ -72,6 +72,8 @@ pub struct PushSettings {
     pub templates: domain::push::PushTemplates,
     /// How long before an activity starts its reminder goes out.
     pub reminder_lead: Duration,
+    /// How long before an obligation's period ends its secretary is told it is still due.
+    pub obligation_lead: Duration,
     /// How often each instance's worker looks for due deliveries.
     pub interval: Duration,
     /// `formal`, `trial` or `developer`: which mini-program version a message opens.
@@ -127,7 +129,10 @@ struct Layered {
     push_template_reminder: Option<String>,
     #[serde(default)]
     push_template_review: Option<String>,
+    #[serde(default)]
+    push_template_obligation: Option<String>,
     push_reminder_lead_minutes: u32,
+    push_obligation_lead_days: u32,
     push_interval_secs: u64,
     push_miniprogram_state: String,
     push_max_attempts: i32,
@@ -169,7 +174,9 @@ impl Default for Layered {
             push_template_material: None,
             push_template_reminder: None,
             push_template_review: None,
+            push_template_obligation: None,
             push_reminder_lead_minutes: 60,
+            push_obligation_lead_days: 7,
             push_interval_secs: 10,
             push_miniprogram_state: "formal".into(),
             push_max_attempts: 5,
@@ -247,6 +254,11 @@ fn push_settings(l: &Layered, wechat: bool) -> Result<PushSettings, ConfigError>
             &l.push_template_review,
             &mut templates.review,
         ),
+        (
+            "push_template_obligation",
+            &l.push_template_obligation,
+            &mut templates.obligation,
+        ),
     ] {
         let Some(raw) = raw.as_deref().map(str::trim).filter(|s| !s.is_empty()) else {
             continue;
@@ -265,6 +277,12 @@ fn push_settings(l: &Layered, wechat: bool) -> Result<PushSettings, ConfigError>
         return Err(ConfigError::new(
             "push_reminder_lead_minutes",
             "must be between 1 and 10080 (a week)",
+        ));
+    }
+    if !(1..=31).contains(&l.push_obligation_lead_days) {
+        return Err(ConfigError::new(
+            "push_obligation_lead_days",
+            "must be between 1 and 31",
         ));
     }
     if !(1..=3600).contains(&l.push_interval_secs) {
@@ -291,6 +309,7 @@ fn push_settings(l: &Layered, wechat: bool) -> Result<PushSettings, ConfigError>
     Ok(PushSettings {
         templates,
         reminder_lead: Duration::from_secs(u64::from(l.push_reminder_lead_minutes) * 60),
+        obligation_lead: Duration::from_secs(u64::from(l.push_obligation_lead_days) * 24 * 3600),
         interval: Duration::from_secs(l.push_interval_secs),
         miniprogram_state: l.push_miniprogram_state.clone(),
         max_attempts: l.push_max_attempts,
@@ -721,6 +740,39 @@ mod tests {
             jail.set_env("APP_WECHAT_API_BASE", "ftp://x");
             let e = Settings::load(None).err().ok_or("ftp accepted")?;
             assert_eq!(e.name, "APP_WECHAT_API_BASE");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn obligation_notices_have_their_template_and_lead_days() {
+        assert_eq!(
+            error_for("APP_PUSH_OBLIGATION_LEAD_DAYS", "0").name,
+            "APP_PUSH_OBLIGATION_LEAD_DAYS"
+        );
+        assert_eq!(
+            error_for("APP_PUSH_OBLIGATION_LEAD_DAYS", "32").name,
+            "APP_PUSH_OBLIGATION_LEAD_DAYS"
+        );
+        assert_eq!(
+            error_for("APP_PUSH_TEMPLATE_OBLIGATION", "tmpl-obligation").name,
+            "APP_PUSH_TEMPLATE_OBLIGATION",
+            "a template needs the WeChat app"
+        );
+        load_in_jail(|jail| {
+            let s = Settings::load(None).map_err(|e| e.to_string())?;
+            assert_eq!(s.push.obligation_lead, Duration::from_secs(7 * 24 * 3600));
+            assert!(s.push.templates.obligation.is_none());
+            jail.set_env("APP_WECHAT_APP_ID", "wx1234567890abcdef");
+            jail.set_env("APP_WECHAT_APP_SECRET", "s3cret-of-the-app");
+            jail.set_env("APP_PUSH_TEMPLATE_OBLIGATION", "tmpl-obligation");
+            jail.set_env("APP_PUSH_OBLIGATION_LEAD_DAYS", "3");
+            let s = Settings::load(None).map_err(|e| e.to_string())?;
+            assert_eq!(
+                s.push.templates.obligation.as_deref(),
+                Some("tmpl-obligation")
+            );
+            assert_eq!(s.push.obligation_lead, Duration::from_secs(3 * 24 * 3600));
             Ok(())
         });
     }

@@ -42,6 +42,29 @@ enum Command {
         #[arg(long)]
         refresh: bool,
     },
+    /// Start a township: its committee, an office branch and the first township admin
+    /// (holding township_admin on the committee), in one transaction with an audit entry.
+    /// Refuses a committee name or an admin phone already there, writing nothing. Prints
+    /// committee_id, office_branch_id and admin_member_id as key=value lines.
+    Init {
+        /// The township committee's name, e.g. 盖北镇党委.
+        #[arg(long)]
+        committee: String,
+        /// rural, government, enterprise or school_hospital (or 农村, 机关事业单位,
+        /// 非公企业和社会组织, 学校、卫生院).
+        #[arg(long)]
+        sector: String,
+        /// The first township admin's name.
+        #[arg(long)]
+        admin_name: String,
+        /// The first township admin's mobile phone (their sign-in identity).
+        #[arg(long)]
+        admin_phone: String,
+        /// The branch the admin belongs to, created under the committee (sector
+        /// government).
+        #[arg(long, default_value = domain::org::township::DEFAULT_OFFICE_BRANCH)]
+        office_branch: String,
+    },
     /// Create the demo township (idempotent) and print its accounts.
     SeedDemo {
         /// Print the accounts as JSON.
@@ -53,7 +76,7 @@ enum Command {
         #[command(subcommand)]
         what: ImportWhat,
     },
-    /// Grant a role from the shell (how the first township admin is made); prints its id.
+    /// Grant a role from the shell (e.g. a second township admin); prints its id.
     Grant {
         /// The member's id or phone.
         #[arg(long)]
@@ -122,6 +145,25 @@ fn main() -> ExitCode {
         } => runtime
             .block_on(api::cli::token(&settings, &member, &ttl, refresh))
             .map(|lines| lines.iter().for_each(|l| println!("{l}")))
+            .map_err(|e| e.to_string()),
+        Command::Init {
+            committee,
+            sector,
+            admin_name,
+            admin_phone,
+            office_branch,
+        } => runtime
+            .block_on(api::cli::init(
+                &settings,
+                &domain::org::township::TownshipRequest {
+                    committee,
+                    sector,
+                    admin_name,
+                    admin_phone,
+                    office_branch: Some(office_branch),
+                },
+            ))
+            .map(|report| println!("{report}"))
             .map_err(|e| e.to_string()),
         Command::SeedDemo { json } => runtime
             .block_on(api::cli::seed_demo(&settings, json))

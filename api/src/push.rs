@@ -1,12 +1,13 @@
 //! The push worker of one instance: every `push_interval_secs` it expires dead leases,
-//! writes due activity reminders and sends due deliveries through WeChat (domain
+//! writes due activity reminders (and, every few minutes, due obligation notices to branch
+//! secretaries) and sends due deliveries through WeChat (domain
 //! [`domain::push::service::run_once`]). Every instance runs one; leases keep them from
 //! sending anything twice. Tests drive [`PushWorker::run_once`] with the injected clock.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use chrono::TimeDelta;
+use chrono::{DateTime, TimeDelta, Utc};
 
 use crate::state::AppState;
 use domain::clock::Clock;
@@ -28,12 +29,17 @@ const BATCH: u64 = 200;
 const MAX_ROUNDS_PER_TICK: usize = 50;
 /// The first retry's delay (then doubling, at most an hour).
 const RETRY_BASE: TimeDelta = TimeDelta::seconds(30);
+/// How often (by the clock) a worker judges every branch's obligations: they change by the
+/// day, and judging them costs a few queries per branch.
+const OBLIGATION_SCAN_EVERY: TimeDelta = TimeDelta::minutes(10);
 
 pub struct PushWorker {
     db: Db,
     clock: Arc<dyn Clock>,
     sender: Arc<dyn PushSender>,
     config: WorkerConfig,
+    /// When this worker last judged obligations (`None`: not yet, so its first round does).
+    obligations_scanned: Mutex<Option<DateTime<Utc>>>,
 }
 
 impl PushWorker {
@@ -69,22 +75,46 @@ impl PushWorker {
                 retry_base: RETRY_BASE,
                 reminder_lead: TimeDelta::from_std(state.push.reminder_lead)
                     .unwrap_or(TimeDelta::hours(1)),
+                obligation_lead: TimeDelta::from_std(state.push.obligation_lead)
+                    .unwrap_or(TimeDelta::days(7)),
                 templates: state.push.templates.clone(),
             },
+            obligations_scanned: Mutex::new(None),
         })
     }
 
-    /// One round at the clock's current time.
+    /// One round at the clock's current time; obligations are judged on the first round
+    /// and then once [`OBLIGATION_SCAN_EVERY`] has passed.
     pub async fn run_once(&self) -> Result<RunReport, DomainError> {
         let repos = self.db.repos();
-        service::run_once(
+        let now = self.clock.now();
+        let scan = match self.obligations_scanned.lock() {
+            Ok(mut last) => {
+                let due = last.is_none_or(|t| now - t >= OBLIGATION_SCAN_EVERY || now < t);
+                if due {
+                    *last = Some(now);
+                }
+                due
+            }
+            // A round that panicked while holding it: scanning again is harmless.
+            Err(_) => true,
+        };
+        let report = service::run_once(
             &self.db,
             &repos,
             self.sender.as_ref(),
             self.clock.as_ref(),
             &self.config,
+            scan,
         )
-        .await
+        .await;
+        if scan && report.is_err() {
+            // The scan may not have happened: try it again next round.
+            if let Ok(mut last) = self.obligations_scanned.lock() {
+                *last = None;
+            }
+        }
+        report
     }
 
     /// Runs rounds every `interval` until the process ends; while rounds come back full

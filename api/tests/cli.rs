@@ -468,6 +468,134 @@ fn import_roster_checks_first_writes_once_and_reports_in_plain_lines_off_a_termi
     );
 }
 
+/// `key=value` lines as `api init` prints them.
+fn keyed(stdout: &[u8]) -> std::collections::HashMap<String, String> {
+    String::from_utf8_lossy(stdout)
+        .lines()
+        .filter_map(|l| l.split_once('='))
+        .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
+        .collect()
+}
+
+#[test]
+fn init_starts_a_township_once_whose_admin_can_get_a_token() {
+    let dir = tempfile::tempdir().unwrap();
+    let init = [
+        "init",
+        "--committee",
+        "虞南镇党委",
+        "--sector",
+        "农村",
+        "--admin-name",
+        "沈组织",
+        "--admin-phone",
+        "137 0000 0001",
+    ];
+    let out = run(api(dir.path()).env("APP_SEED_DEMO", "false").args(init));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let ids = keyed(&out.stdout);
+    for key in ["committee_id", "office_branch_id", "admin_member_id"] {
+        assert!(
+            ids.get(key)
+                .is_some_and(|v| uuid::Uuid::parse_str(v).is_ok()),
+            "{key}: {ids:?}"
+        );
+    }
+    // The admin signs in by phone and holds township_admin on the new committee.
+    let token = run(api(dir.path()).args(["token", "--member", "13700000001"]));
+    assert!(
+        token.status.success(),
+        "{}",
+        String::from_utf8_lossy(&token.stderr)
+    );
+
+    // Again with the same committee name (another admin): refused, nothing written.
+    let again = run(api(dir.path()).args([
+        "init",
+        "--committee",
+        "虞南镇党委",
+        "--sector",
+        "rural",
+        "--admin-name",
+        "另一人",
+        "--admin-phone",
+        "13700000002",
+    ]));
+    assert_eq!(again.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&again.stderr);
+    assert!(stderr.contains("已有同名镇党委"), "{stderr}");
+    assert!(stderr.contains(&ids["committee_id"]), "{stderr}");
+    assert!(again.stdout.is_empty());
+    let nobody = run(api(dir.path()).args(["token", "--member", "13700000002"]));
+    assert!(!nobody.status.success(), "the second admin was not written");
+
+    // Another township whose admin phone is taken: refused, nothing written.
+    let taken = run(api(dir.path()).args([
+        "init",
+        "--committee",
+        "虞东镇党委",
+        "--sector",
+        "rural",
+        "--admin-name",
+        "沈组织",
+        "--admin-phone",
+        "13700000001",
+    ]));
+    assert_eq!(taken.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&taken.stderr);
+    assert!(stderr.contains("已属于党员"), "{stderr}");
+    assert!(
+        !stderr.contains("13700000001"),
+        "phones are masked: {stderr}"
+    );
+    let fresh = run(api(dir.path()).args([
+        "init",
+        "--committee",
+        "虞东镇党委",
+        "--sector",
+        "government",
+        "--admin-name",
+        "陆组织",
+        "--admin-phone",
+        "13700000003",
+    ]));
+    assert!(
+        fresh.status.success(),
+        "the refused attempt left no 虞东镇党委 behind: {}",
+        String::from_utf8_lossy(&fresh.stderr)
+    );
+}
+
+#[test]
+fn init_with_bad_arguments_names_each_and_creates_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(api(dir.path()).args([
+        "init",
+        "--committee",
+        "虞南镇党委",
+        "--sector",
+        "urban",
+        "--admin-name",
+        "沈组织",
+        "--admin-phone",
+        "1370000",
+    ]));
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("--sector urban") && stderr.contains("--admin-phone"),
+        "{stderr}"
+    );
+    assert!(
+        !dir.path().join("data").exists(),
+        "arguments are checked before the database is touched"
+    );
+}
+
 #[test]
 fn commands_print_their_answer_without_migration_chatter_or_colour_codes() {
     let dir = tempfile::tempdir().unwrap();

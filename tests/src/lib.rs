@@ -38,6 +38,9 @@ pub struct TestOptions {
     pub probes: bool,
     /// Configure a WeChat app whose server API is at this base URL (a stand-in).
     pub wechat_base: Option<String>,
+    /// With `wechat_base`: also tell secretaries of obligations coming due or overdue
+    /// ([`TEST_TEMPLATE_OBLIGATION`], the default lead of 7 days).
+    pub obligation_notices: bool,
 }
 
 pub struct TestApp {
@@ -73,6 +76,7 @@ pub const TEST_WECHAT_APP_ID: &str = "wx-test-app";
 pub const TEST_TEMPLATE_MATERIAL: &str = "tmpl-material";
 pub const TEST_TEMPLATE_REMINDER: &str = "tmpl-reminder";
 pub const TEST_TEMPLATE_REVIEW: &str = "tmpl-review";
+pub const TEST_TEMPLATE_OBLIGATION: &str = "tmpl-obligation";
 
 /// The key every test app signs with (fixed, so two instances of a pair agree).
 pub const TEST_KEY_ID: &str = "test-1";
@@ -164,6 +168,9 @@ impl TestApp {
                 material: Some(TEST_TEMPLATE_MATERIAL.into()),
                 reminder: Some(TEST_TEMPLATE_REMINDER.into()),
                 review: Some(TEST_TEMPLATE_REVIEW.into()),
+                obligation: options
+                    .obligation_notices
+                    .then(|| TEST_TEMPLATE_OBLIGATION.into()),
             };
         }
 

@@ -2,21 +2,38 @@
 //! office branch, an enterprise branch and a school branch, members of every category, a
 //! secretary per branch, committee members, a township admin and a hotline operator.
 //! Deterministic (fixed ids and phones) and idempotent (what exists is left alone).
+//!
+//! So that a newcomer's first calls show real rows whatever day they start on, the tree and
+//! its members date from [`DEMO_FOUNDED`] (before any theme day: members who joined after an
+//! activity are not expected at it), and the seed holds this month's theme day with an
+//! approved and a pending check-in and a pending exemption (times on the theme day itself,
+//! even when that is still ahead), and two study materials published at the start of the
+//! month (the monthly lesson and a required one) with some members' progress.
 
-use chrono::{DateTime, Datelike, Utc};
+use chrono::{DateTime, Datelike, Duration, Utc};
 use serde::Serialize;
 use uuid::Uuid;
 
+use domain::activity::calendar::{shanghai, YearMonth};
+use domain::activity::geo::{GeoPoint, Geofence};
+use domain::activity::{
+    Activity, ActivityId, ActivityKind, ActivityStatus, CheckIn, CheckInId, CheckInMethod,
+    Exemption, ExemptionId, ExemptionScope, ProofKind, Review, ReviewStatus, ThemeCategory,
+};
 use domain::audit::{AuditAction, AuditEntry, AuditId, NewAuditEntry};
 use domain::error::RepoError;
 use domain::org::{
     Member, MemberCategory, MemberId, MemberStatus, Org, OrgId, OrgKind, OrgPath, OrgSector,
     PhoneNumber, RoleGrant, RoleGrantId, RoleKind,
 };
-use domain::uow::Transactional;
+use domain::study::{
+    Audience, Material, MaterialCategory, MaterialId, MaterialStatus, StudyRecord,
+};
+use domain::uow::{Transactional, UnitOfWork};
 use infra::Db;
 
-/// A fixed, v7-shaped id: `kind` (1 org, 2 member, 3 role, 4 activity) and a number.
+/// A fixed, v7-shaped id: `kind` (1 org, 2 member, 3 role, 4 activity, 5 check-in,
+/// 6 exemption, 7 material) and a number.
 fn fixed_id(kind: u128, n: u128) -> Uuid {
     Uuid::from_u128(0x0193_0000_0000_7000_8000_0000_0000_0000 | (kind << 16) | n)
 }
@@ -322,10 +339,19 @@ fn phone(n: u128) -> Result<PhoneNumber, RepoError> {
     PhoneNumber::parse(&format!("138{n:08}")).map_err(|e| RepoError::Other(e.detail))
 }
 
+/// When the demo township's orgs and members came into being (00:00 Beijing time,
+/// 2025-01-01), or the seeding time if that is earlier.
+fn founded(now: DateTime<Utc>) -> DateTime<Utc> {
+    chrono::DateTime::parse_from_rfc3339("2025-01-01T00:00:00+08:00")
+        .map(|t| t.with_timezone(&Utc))
+        .map_or(now, |t| t.min(now))
+}
+
 /// Writes whatever of the demo township is missing, in one unit of work, and lists its
 /// accounts. Running it again changes nothing.
 pub async fn seed(db: &Db, now: DateTime<Utc>) -> Result<Vec<DemoAccount>, RepoError> {
     let uow = db.begin().await?;
+    let founded = founded(now);
     let mut orgs: Vec<Org> = Vec::new();
     let mut created = 0usize;
     for spec in ORGS {
@@ -346,7 +372,7 @@ pub async fn seed(db: &Db, now: DateTime<Utc>) -> Result<Vec<DemoAccount>, RepoE
             path: parent
                 .as_ref()
                 .map_or_else(|| OrgPath::root(id), |p| p.path.child(id)),
-            created_at: now,
+            created_at: founded,
         };
         match uow.orgs().get(id).await? {
             Some(existing) => orgs.push(existing),
@@ -380,8 +406,8 @@ pub async fn seed(db: &Db, now: DateTime<Utc>) -> Result<Vec<DemoAccount>, RepoE
                     branch_path: branch.path.clone(),
                     leading_cadre: spec.leading_cadre,
                     status: MemberStatus::Active,
-                    created_at: now,
-                    updated_at: now,
+                    created_at: founded,
+                    updated_at: founded,
                 };
                 uow.members().insert(&member).await?;
                 created += 1;
@@ -401,7 +427,7 @@ pub async fn seed(db: &Db, now: DateTime<Utc>) -> Result<Vec<DemoAccount>, RepoE
                             org_id: org.id,
                             org_path: org.path.clone(),
                             can_review,
-                            granted_at: now,
+                            granted_at: founded,
                         })
                         .await?;
                     created += 1;
@@ -419,7 +445,11 @@ pub async fn seed(db: &Db, now: DateTime<Utc>) -> Result<Vec<DemoAccount>, RepoE
             org_name: org.name.clone(),
         });
     }
-    created += seed_theme_day(uow.as_ref(), org_of(3), now).await?;
+    let branch = org_of(3).ok_or_else(|| RepoError::Other("demo branch missing".into()))?;
+    let theme_day = theme_day(branch, now)?;
+    created += seed_theme_day(uow.as_ref(), &theme_day, branch).await?;
+    let committee = org_of(1).ok_or_else(|| RepoError::Other("demo committee missing".into()))?;
+    created += seed_materials(uow.as_ref(), committee, now).await?;
     if created > 0 {
         let root = org_of(1).ok_or_else(|| RepoError::Other("demo committee missing".into()))?;
         let entry = AuditEntry::record(
@@ -442,60 +472,225 @@ pub async fn seed(db: &Db, now: DateTime<Utc>) -> Result<Vec<DemoAccount>, RepoE
 }
 
 /// This month's theme day of 新舍村第一党支部: the 5th, 09:00-11:00 Beijing time, proven by
-/// QR code or location, online allowed. Answers how many rows it wrote (0 or 1).
-async fn seed_theme_day(
-    uow: &dyn domain::uow::UnitOfWork,
-    branch: Option<&Org>,
-    now: DateTime<Utc>,
-) -> Result<usize, RepoError> {
-    use domain::activity::calendar::{shanghai, YearMonth};
-    use domain::activity::geo::{GeoPoint, Geofence};
-    use domain::activity::{
-        Activity, ActivityId, ActivityKind, ActivityStatus, ProofKind, ThemeCategory,
-    };
-    let branch = branch.ok_or_else(|| RepoError::Other("demo branch missing".into()))?;
-    let id = ActivityId::from_uuid(fixed_id(4, 1));
-    if uow.activities().get(id).await?.is_some() {
-        return Ok(0);
-    }
-    let fifth = YearMonth::containing(now)
-        .and_then(|m| m.first_day().with_day(5))
+/// QR code or location, online allowed.
+fn theme_day(branch: &Org, now: DateTime<Utc>) -> Result<Activity, RepoError> {
+    let month = YearMonth::containing(now)
+        .ok_or_else(|| RepoError::Other("demo date out of range".into()))?;
+    let fifth = month
+        .first_day()
+        .with_day(5)
         .and_then(|d| d.and_hms_opt(9, 0, 0))
         .and_then(|t| t.and_local_timezone(shanghai()).single())
         .map(|t| t.with_timezone(&Utc))
         .ok_or_else(|| RepoError::Other("demo date out of range".into()))?;
     let fence = GeoPoint::new(30.0871, 120.8402).and_then(|c| Geofence::new(c, 200.0));
-    let ends = fifth + chrono::Duration::hours(2);
-    uow.activities()
-        .insert(&Activity {
+    let ends = fifth + Duration::hours(2);
+    // Planned at the start of the month (never after `now`).
+    let planned = month.start().min(now);
+    Ok(Activity {
+        id: ActivityId::from_uuid(fixed_id(4, 1)),
+        branch_id: branch.id,
+        group_id: None,
+        branch_path: branch.path.clone(),
+        kind: ActivityKind::ThemeDay,
+        theme_category: Some(ThemeCategory::Study),
+        title: "重温入党誓词".to_owned(),
+        place: Some("新舍村文化礼堂".to_owned()),
+        lecturer_id: None,
+        lecturer_name: None,
+        lecturer_is_secretary: false,
+        starts_at: fifth,
+        ends_at: ends,
+        window_opens_at: fifth - Duration::minutes(Activity::DEFAULT_WINDOW_LEAD_MINUTES),
+        window_closes_at: ends,
+        proof: ProofKind::Either,
+        geofence: fence,
+        online_allowed: true,
+        qr_auto_approve: false,
+        status: ActivityStatus::Scheduled,
+        cancel_reason: None,
+        created_by: demo_member(6),
+        created_at: planned,
+        updated_at: planned,
+    })
+}
+
+fn demo_member(n: u128) -> MemberId {
+    MemberId::from_uuid(fixed_id(2, n))
+}
+
+/// The theme day with what a secretary finds on it: 周丽's check-in by QR code, approved by
+/// the secretary 孙建国; 郑大山's by location, awaiting review; and 冯德福's (frail) pending
+/// request for leave. Answers how many rows it wrote.
+async fn seed_theme_day(
+    uow: &dyn UnitOfWork,
+    a: &Activity,
+    branch: &Org,
+) -> Result<usize, RepoError> {
+    let mut created = 0;
+    if uow.activities().get(a.id).await?.is_none() {
+        uow.activities().insert(a).await?;
+        created += 1;
+    }
+    let secretary = demo_member(6);
+    let check_ins = [
+        (1, demo_member(7), CheckInMethod::Qr, 10, true),
+        (2, demo_member(9), CheckInMethod::Location, 5, false),
+    ];
+    for (n, member, method, minutes_early, approved) in check_ins {
+        let id = CheckInId::from_uuid(fixed_id(5, n));
+        if uow.check_ins().get(id).await?.is_some() {
+            continue;
+        }
+        let at = a.starts_at - Duration::minutes(minutes_early);
+        let check_in = CheckIn {
             id,
-            branch_id: branch.id,
-            group_id: None,
+            activity_id: a.id,
+            member_id: member,
             branch_path: branch.path.clone(),
-            kind: ActivityKind::ThemeDay,
-            theme_category: Some(ThemeCategory::Study),
-            title: "重温入党誓词".to_owned(),
-            place: Some("新舍村文化礼堂".to_owned()),
-            lecturer_id: None,
-            lecturer_name: None,
-            lecturer_is_secretary: false,
-            starts_at: fifth,
-            ends_at: ends,
-            window_opens_at: fifth
-                - chrono::Duration::minutes(Activity::DEFAULT_WINDOW_LEAD_MINUTES),
-            window_closes_at: ends,
-            proof: ProofKind::Either,
-            geofence: fence,
-            online_allowed: true,
-            qr_auto_approve: false,
-            status: ActivityStatus::Scheduled,
-            cancel_reason: None,
-            created_by: MemberId::from_uuid(fixed_id(2, 6)),
-            created_at: now,
-            updated_at: now,
-        })
-        .await?;
-    Ok(1)
+            method,
+            status: ReviewStatus::Pending,
+            client_time: Some(at),
+            location: (method == CheckInMethod::Location)
+                .then(|| a.geofence.map(|f| f.center()))
+                .flatten(),
+            created_at: at,
+            review: None,
+        };
+        if uow.check_ins().insert_if_absent(&check_in).await?.is_none() {
+            continue; // the member checked in by themself meanwhile
+        }
+        created += 1;
+        if approved {
+            let review = Review {
+                reviewer_id: secretary,
+                reviewed_at: a.starts_at + Duration::minutes(20),
+                reason: None,
+            };
+            uow.check_ins()
+                .decide(&[id], ReviewStatus::Approved, &review)
+                .await?;
+        }
+    }
+    let leave = ExemptionId::from_uuid(fixed_id(6, 1));
+    if uow.exemptions().get(leave).await?.is_none() {
+        uow.exemptions()
+            .insert(&Exemption {
+                id: leave,
+                member_id: demo_member(11),
+                branch_path: branch.path.clone(),
+                scope: ExemptionScope::Activity(a.id),
+                reason: "年老体弱，行动不便，申请本次主题党日请假".to_owned(),
+                status: ReviewStatus::Pending,
+                created_at: a.starts_at - Duration::days(2),
+                review: None,
+            })
+            .await?;
+        created += 1;
+    }
+    Ok(created)
+}
+
+/// This month's monthly lesson and a required material for the whole township, published
+/// by the township admin at the start of the month, and some members' progress: 周丽
+/// finished the lesson and began the required one, 郑大山 began the lesson, 张明 finished the
+/// required one. Answers how many rows it wrote.
+async fn seed_materials(
+    uow: &dyn UnitOfWork,
+    committee: &Org,
+    now: DateTime<Utc>,
+) -> Result<usize, RepoError> {
+    let month = YearMonth::containing(now)
+        .ok_or_else(|| RepoError::Other("demo date out of range".into()))?;
+    let published = month.start().min(now);
+    let audience = Audience {
+        org_id: committee.id,
+        org_path: committee.path.clone(),
+        categories: Vec::new(),
+        leading_cadres_only: false,
+    };
+    let material = |n: u128,
+                    title: String,
+                    summary: &str,
+                    body: &str,
+                    category: MaterialCategory,
+                    required: bool,
+                    lesson: Option<YearMonth>| Material {
+        id: MaterialId::from_uuid(fixed_id(7, n)),
+        title,
+        summary: summary.to_owned(),
+        body_html: body.to_owned(),
+        attachments: Vec::new(),
+        category,
+        required,
+        lesson_month: lesson,
+        audience: audience.clone(),
+        publish_at: published,
+        study_deadline: Some(month.end()),
+        status: MaterialStatus::Published,
+        revision: 1,
+        publisher_id: demo_member(1),
+        created_at: published,
+        updated_at: published,
+    };
+    let lesson = material(
+        1,
+        format!(
+            "{}年{}月月送党课：牢记初心使命 争做合格党员",
+            month.year(),
+            month.month()
+        ),
+        "本月党课：从党的历史中汲取力量，对照“四个合格”查找差距。",
+        "<h2>一、牢记初心使命</h2><p>从党的历史中汲取前进力量，坚定理想信念。</p>\
+         <h2>二、争做合格党员</h2><p>对照政治合格、执行纪律合格、品德合格、发挥作用合格，\
+         查找差距、明确方向。</p>",
+        MaterialCategory::PartyHistory,
+        false,
+        Some(month),
+    );
+    let required = material(
+        2,
+        "中国共产党章程（全文）".to_owned(),
+        "必学必知必会：逐章学习党章，熟记党员的义务和权利。",
+        "<p>党章是党的根本大法，是全党必须共同遵守的根本行为规范。</p>\
+         <p>请逐章学习，重点掌握第一章“党员”中党员的八项义务和八项权利。</p>",
+        MaterialCategory::PartyConstitution,
+        true,
+        None,
+    );
+    let mut created = 0;
+    for m in [&lesson, &required] {
+        if uow.materials().get(m.id).await?.is_none() {
+            uow.materials().insert(m).await?;
+            created += 1;
+        }
+    }
+    // (member, material, minutes studied, completed, points)
+    let progress = [
+        (7, &lesson, 25, true, 1),
+        (7, &required, 10, false, 0),
+        (9, &lesson, 5, false, 0),
+        (1, &required, 40, true, 2),
+    ];
+    for (member, m, minutes, completed, points) in progress {
+        // Studied on the second day of the month, or as late as now allows.
+        let opened = (published + Duration::hours(20 + member as i64)).min(now);
+        let done = (opened + Duration::minutes(minutes)).min(now);
+        let record = StudyRecord {
+            material_id: m.id,
+            member_id: demo_member(member),
+            opened_at: opened,
+            position: minutes * 60,
+            seconds_spent: minutes * 60,
+            completed_at: completed.then_some(done),
+            points,
+            updated_at: done,
+        };
+        if uow.study_records().insert_if_absent(&record).await? {
+            created += 1;
+        }
+    }
+    Ok(created)
 }
 
 /// The accounts as an aligned table for people.

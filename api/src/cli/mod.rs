@@ -1,5 +1,6 @@
-//! Command-line actions of the `api` binary besides serving: minting tokens for trying the
-//! API and making the first township admin. Each prints only its result on stdout.
+//! Command-line actions of the `api` binary besides serving: starting a township with its
+//! first township admin, granting roles and minting tokens for trying the API. Each prints
+//! only its result on stdout.
 
 pub mod demo;
 pub mod import;
@@ -122,7 +123,7 @@ pub async fn token(
     Ok(vec![token])
 }
 
-/// Grants a role from the operator's shell (how the first township admin is made).
+/// Grants a role from the operator's shell (e.g. a second township admin).
 pub async fn grant(
     settings: &Settings,
     who: &str,
@@ -185,6 +186,50 @@ pub async fn grant(
     uow.audit().append(&entry).await.map_err(failed)?;
     uow.commit().await.map_err(failed)?;
     Ok(grant.id.to_string())
+}
+
+/// What `api init` created, as printed: one `key=value` line each.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InitReport {
+    pub committee_id: uuid::Uuid,
+    pub office_branch_id: uuid::Uuid,
+    pub admin_member_id: uuid::Uuid,
+}
+
+impl std::fmt::Display for InitReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "committee_id={}\noffice_branch_id={}\nadmin_member_id={}",
+            self.committee_id, self.office_branch_id, self.admin_member_id
+        )
+    }
+}
+
+/// Starts a township: its committee, its office branch and its first township admin, in
+/// one unit of work with one audit entry; refuses a committee name or a phone already
+/// there, writing nothing (see [`domain::org::township`]).
+pub async fn init(
+    settings: &Settings,
+    req: &domain::org::township::TownshipRequest,
+) -> Result<InitReport, CliError> {
+    use domain::org::township::{self, FoundError};
+    // Arguments are checked before anything is connected or migrated.
+    township::plan(req, chrono::Utc::now()).map_err(|e| CliError::Usage(e.to_string()))?;
+    let state = state(settings).await?;
+    let uow = state.db.begin().await.map_err(failed)?;
+    let new = township::found(uow.as_ref(), req, state.clock.now())
+        .await
+        .map_err(|e| match e {
+            FoundError::Store(e) => failed(e),
+            refused => CliError::Usage(refused.to_string()),
+        })?;
+    uow.commit().await.map_err(failed)?;
+    Ok(InitReport {
+        committee_id: new.committee.id.as_uuid(),
+        office_branch_id: new.office_branch.id.as_uuid(),
+        admin_member_id: new.admin.id.as_uuid(),
+    })
 }
 
 /// Seeds the demo township and returns what to print (`--json` or a table).

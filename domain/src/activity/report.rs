@@ -338,6 +338,19 @@ async fn year_activities<R: ReportRepos + ?Sized>(
         .collect())
 }
 
+/// The branch's obligations for the periods containing `month`, judged at `now`, as its
+/// activity plan shows them; for the system itself (the push worker), so no caller and no
+/// scope check.
+pub async fn branch_obligations<R: ReportRepos + ?Sized>(
+    repos: &R,
+    branch: &Org,
+    month: YearMonth,
+    now: DateTime<Utc>,
+) -> Result<Vec<ObligationReport>, DomainError> {
+    let activities = year_activities(repos, branch, month.year()).await?;
+    obligations(repos, branch, &activities, month, now).await
+}
+
 #[derive(Debug, Clone)]
 pub struct ActivityPlan {
     pub branch: Org,

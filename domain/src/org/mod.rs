@@ -7,6 +7,7 @@ pub mod policy;
 mod ports;
 pub mod roster;
 pub mod service;
+pub mod township;
 
 pub use model::{
     Member, MemberCategory, MemberId, MemberStatus, Org, OrgId, OrgKind, OrgPath, OrgSector,

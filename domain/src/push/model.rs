@@ -1,8 +1,10 @@
 use chrono::{DateTime, Utc};
 
-use crate::activity::calendar::shanghai;
+use crate::activity::calendar::{shanghai, Period};
+use crate::activity::report::ObligationReport;
+use crate::activity::schedule::ObligationKind;
 use crate::activity::Activity;
-use crate::org::MemberId;
+use crate::org::{MemberId, Org};
 use crate::study::{Material, MaterialCategory};
 
 crate::define_id!(
@@ -21,6 +23,7 @@ crate::string_enum::string_enum!(
         Material => "material",
         Reminder => "reminder",
         Review => "review",
+        Obligation => "obligation",
     }
 );
 
@@ -50,6 +53,8 @@ pub struct PushTemplates {
     pub material: Option<String>,
     pub reminder: Option<String>,
     pub review: Option<String>,
+    /// Telling branch secretaries of 三会一课 obligations coming due or overdue.
+    pub obligation: Option<String>,
 }
 
 impl PushTemplates {
@@ -58,11 +63,19 @@ impl PushTemplates {
             PushKind::Material => self.material.as_deref(),
             PushKind::Reminder => self.reminder.as_deref(),
             PushKind::Review => self.review.as_deref(),
+            PushKind::Obligation => self.obligation.as_deref(),
         }
     }
 
     pub fn any(&self) -> bool {
-        self.material.is_some() || self.reminder.is_some() || self.review.is_some()
+        PushKind::ALL.iter().any(|k| self.of(*k).is_some())
+    }
+
+    /// Whether `template_id` is one of the configured templates.
+    pub fn contains(&self, template_id: &str) -> bool {
+        PushKind::ALL
+            .iter()
+            .any(|k| self.of(*k) == Some(template_id))
     }
 }
 
@@ -238,6 +251,112 @@ pub fn reminder_message(a: &Activity, template_id: &str, now: DateTime<Utc>) -> 
             ),
         ]),
         expires_at: Some(a.starts_at),
+        created_at: now,
+    }
+}
+
+/// Where an obligation stands when its branch's secretary is told of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ObligationStage {
+    /// Not met yet, and its period ends within the lead time.
+    Due,
+    /// Its period ended without it being met.
+    Overdue,
+}
+
+impl ObligationStage {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            ObligationStage::Due => "due",
+            ObligationStage::Overdue => "overdue",
+        }
+    }
+
+    fn label_zh(&self) -> &'static str {
+        match self {
+            ObligationStage::Due => "即将到期",
+            ObligationStage::Overdue => "已逾期",
+        }
+    }
+}
+
+impl ObligationKind {
+    /// The duty as a secretary reads it.
+    pub fn label_zh(&self) -> &'static str {
+        match self {
+            ObligationKind::ThemeDay => "主题党日",
+            ObligationKind::CommitteeMeeting => "支委会",
+            ObligationKind::GroupMeeting => "党小组会",
+            ObligationKind::GeneralAssembly => "党员大会",
+            ObligationKind::PartyLesson => "党课",
+            ObligationKind::SecretaryLesson => "书记讲党课",
+        }
+    }
+}
+
+/// `11月`, `第4季度`, `2026年`: the period as it reads before the duty's name.
+fn period_zh(period: &Period) -> String {
+    match period {
+        Period::Month(m) => format!("{}月", m.month()),
+        Period::Quarter { quarter, .. } => format!("第{quarter}季度"),
+        Period::Year(y) => format!("{y}年"),
+    }
+}
+
+/// The unique key of the notice of `o` at `stage` (once per branch, obligation, group,
+/// period and stage, whichever instance writes it).
+pub fn obligation_key(branch: &Org, o: &ObligationReport, stage: ObligationStage) -> String {
+    let group = o
+        .group
+        .as_ref()
+        .map(|g| format!(":{}", g.id))
+        .unwrap_or_default();
+    format!(
+        "obligation:{}:{}:{}{group}:{}",
+        stage.as_str(),
+        branch.id,
+        o.kind.as_str(),
+        o.period.label()
+    )
+}
+
+/// 三会一课提醒 to a branch's secretary: `thing1` the duty (`11月支委会`, `11月党小组会·第一党小组`),
+/// `thing2` the branch, `time3` the period's last minute, `phrase4` 即将到期 or 已逾期. A due
+/// notice not sent by the period's end is dropped (the overdue one follows).
+pub fn obligation_message(
+    branch: &Org,
+    o: &ObligationReport,
+    stage: ObligationStage,
+    template_id: &str,
+    now: DateTime<Utc>,
+) -> PushMessage {
+    let mut duty = format!("{}{}", period_zh(&o.period), o.kind.label_zh());
+    if let Some(g) = &o.group {
+        duty.push('·');
+        duty.push_str(&g.name);
+    }
+    let last_minute = o.period.end() - chrono::TimeDelta::minutes(1);
+    // The plan of the period's last month shows the obligation with its state.
+    let month = crate::activity::calendar::YearMonth::containing(last_minute)
+        .map(|m| m.to_string())
+        .unwrap_or_default();
+    PushMessage {
+        id: PushMessageId::at(now),
+        key: obligation_key(branch, o, stage),
+        subject: format!("obligation:{}", branch.id),
+        kind: PushKind::Obligation,
+        template_id: template_id.to_owned(),
+        page: format!("pages/orgs/activity-plan?orgId={}&month={month}", branch.id),
+        fields: fields(&[
+            ("thing1", duty),
+            ("thing2", branch.name.clone()),
+            ("time3", wechat_time(last_minute)),
+            ("phrase4", stage.label_zh().to_owned()),
+        ]),
+        expires_at: match stage {
+            ObligationStage::Due => Some(o.period.end()),
+            ObligationStage::Overdue => None,
+        },
         created_at: now,
     }
 }

@@ -1,4 +1,5 @@
-//! The push worker's round ([`run_once`]) and the reminders it writes.
+//! The push worker's round ([`run_once`]) and what it writes itself: activity reminders,
+//! and notices of 三会一课 obligations coming due or overdue to branch secretaries.
 
 use std::collections::HashSet;
 
@@ -6,6 +7,9 @@ use chrono::{DateTime, TimeDelta, Utc};
 
 use super::model::*;
 use super::ports::{PushRepo, PushSender, SendOutcome};
+use crate::activity::calendar::{Period, YearMonth};
+use crate::activity::report::{self, ReportRepos};
+use crate::activity::schedule::{ObligationKind, ObligationState};
 use crate::activity::{Activity, ActivityRepo, ExemptionRepo, ReviewStatus};
 use crate::clock::Clock;
 use crate::error::DomainError;
@@ -25,6 +29,7 @@ pub trait PushRepos:
     + RoleRepo
     + ExemptionRepo
     + MaterialRepo
+    + ReportRepos
 {
 }
 
@@ -38,6 +43,7 @@ impl<T> PushRepos for T where
         + RoleRepo
         + ExemptionRepo
         + MaterialRepo
+        + ReportRepos
 {
 }
 
@@ -56,6 +62,9 @@ pub struct WorkerConfig {
     pub retry_base: TimeDelta,
     /// How long before an activity starts its reminder goes out.
     pub reminder_lead: TimeDelta,
+    /// How long before an obligation's period ends its secretary is told it is still due
+    /// (and, after the period, how long an overdue notice may still go out).
+    pub obligation_lead: TimeDelta,
     pub templates: PushTemplates,
 }
 
@@ -66,6 +75,8 @@ pub struct RunReport {
     pub expired: u64,
     /// Reminder messages written.
     pub reminders: u64,
+    /// Obligation notices written (one per branch, obligation, period and stage).
+    pub obligation_notices: u64,
     pub sent: u64,
     pub refused: u64,
     /// Failed for now, due again later.
@@ -84,7 +95,10 @@ pub fn backoff(base: TimeDelta, attempts: i32) -> TimeDelta {
     (base * 2_i32.pow(exp as u32)).min(TimeDelta::hours(1))
 }
 
-/// One round: expire dead leases, write due reminders, then claim and send what is due.
+/// One round: expire dead leases, write due reminders (and, when `scan_obligations`, due
+/// obligation notices), then claim and send what is due. Obligations change by the day and
+/// cost a few queries per branch to judge, so the caller scans them every few minutes, not
+/// every round.
 ///
 /// The clock is read again for each delivery, so a long round never claims with a lease
 /// that started before the claim. A retryable failure ends the round (WeChat is busy or
@@ -95,6 +109,7 @@ pub async fn run_once<R: PushRepos + ?Sized>(
     sender: &dyn PushSender,
     clock: &dyn Clock,
     cfg: &WorkerConfig,
+    scan_obligations: bool,
 ) -> Result<RunReport, DomainError> {
     let started = clock.now();
     let mut report = RunReport {
@@ -104,6 +119,15 @@ pub async fn run_once<R: PushRepos + ?Sized>(
     if let Some(template) = cfg.templates.reminder.as_deref() {
         report.reminders =
             enqueue_reminders(tx, repos, template, started, cfg.reminder_lead).await?;
+    }
+    if let Some(template) = cfg
+        .templates
+        .obligation
+        .as_deref()
+        .filter(|_| scan_obligations)
+    {
+        report.obligation_notices =
+            enqueue_obligation_notices(tx, repos, template, started, cfg.obligation_lead).await?;
     }
     for id in repos.due(started, cfg.batch).await? {
         let now = clock.now();
@@ -343,6 +367,114 @@ async fn enqueue_reminders<R: PushRepos + ?Sized>(
     Ok(written)
 }
 
+/// The obligations worth judging for a branch created at `created` at `now`: those whose
+/// current period ends within `lead` (possibly due), and those whose previous period ended
+/// less than `lead` ago, after the branch existed (possibly overdue). Pure: a branch with
+/// none costs no query.
+fn obligation_windows(
+    month: YearMonth,
+    created: DateTime<Utc>,
+    now: DateTime<Utc>,
+    lead: TimeDelta,
+) -> (
+    Vec<ObligationKind>,
+    Vec<(ObligationKind, YearMonth, Period)>,
+) {
+    let mut due = Vec::new();
+    let mut overdue = Vec::new();
+    for kind in ObligationKind::ALL.iter().copied() {
+        let period = kind.period_of(month);
+        if now >= period.end() - lead {
+            due.push(kind);
+        }
+        let Some(before) = YearMonth::containing(period.start() - TimeDelta::seconds(1)) else {
+            continue;
+        };
+        let previous = kind.period_of(before);
+        if now < previous.end() + lead && created < previous.end() {
+            overdue.push((kind, before, previous));
+        }
+    }
+    (due, overdue)
+}
+
+/// Writes a notice to each branch's secretaries for every obligation still due within
+/// `lead` of its period's end, and for every one whose period ended unmet less than `lead`
+/// ago: once per branch, obligation (group), period and stage, whichever worker writes it
+/// (unique key). Branches without a secretary get none.
+async fn enqueue_obligation_notices<R: PushRepos + ?Sized>(
+    tx: &dyn Transactional,
+    repos: &R,
+    template: &str,
+    now: DateTime<Utc>,
+    lead: TimeDelta,
+) -> Result<u64, DomainError> {
+    let Some(month) = YearMonth::containing(now) else {
+        return Ok(0);
+    };
+    let mut written = 0;
+    for root in repos.roots().await? {
+        for branch in repos.branches_under(&root.path).await? {
+            let (due, overdue) = obligation_windows(month, branch.created_at, now, lead);
+            if due.is_empty() && overdue.is_empty() {
+                continue;
+            }
+            let secretaries: Vec<MemberId> = repos
+                .held_on(branch.id)
+                .await?
+                .into_iter()
+                .filter(|g| g.kind == RoleKind::Secretary)
+                .map(|g| g.member_id)
+                .collect();
+            if secretaries.is_empty() {
+                continue;
+            }
+            let mut notices = Vec::new();
+            if !due.is_empty() {
+                notices.extend(
+                    report::branch_obligations(repos, &branch, month, now)
+                        .await?
+                        .into_iter()
+                        .filter(|o| due.contains(&o.kind) && o.state == ObligationState::Due)
+                        .map(|o| (o, ObligationStage::Due)),
+                );
+            }
+            let mut months: Vec<YearMonth> = Vec::new();
+            for (_, m, _) in &overdue {
+                if !months.contains(m) {
+                    months.push(*m);
+                }
+            }
+            for before in months {
+                notices.extend(
+                    report::branch_obligations(repos, &branch, before, now)
+                        .await?
+                        .into_iter()
+                        .filter(|o| {
+                            o.state == ObligationState::Overdue
+                                && overdue
+                                    .iter()
+                                    .any(|(k, m, p)| *k == o.kind && *m == before && *p == o.period)
+                        })
+                        .map(|o| (o, ObligationStage::Overdue)),
+                );
+            }
+            for (o, stage) in notices {
+                let message = obligation_message(&branch, &o, stage, template, now);
+                if repos.message_exists(&message.key).await? {
+                    continue;
+                }
+                let uow = tx.begin().await?;
+                if uow.push().enqueue(&message, &secretaries, now).await? {
+                    written += 1;
+                }
+                uow.commit().await?;
+            }
+        }
+    }
+    Ok(written)
+}
+
 /// The activity's expected members today, less those excused from it.
 async fn expected_members<R: PushRepos + ?Sized>(
     repos: &R,
@@ -375,6 +507,70 @@ async fn expected_members<R: PushRepos + ?Sized>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn month(y: i32, m: u32) -> YearMonth {
+        YearMonth::new(y, m).unwrap_or_else(|| panic!("{y}-{m}"))
+    }
+
+    fn utc(raw: &str) -> DateTime<Utc> {
+        raw.parse().unwrap_or_else(|e| panic!("{raw}: {e}"))
+    }
+
+    #[test]
+    fn obligations_are_judged_near_a_periods_end_and_just_after_it() {
+        let lead = TimeDelta::days(7);
+        let long_ago = utc("2020-01-01T00:00:00Z");
+        let nov = month(2026, 11);
+        // 20 November: nothing ends within a week, October ended long enough ago.
+        let (due, overdue) = obligation_windows(nov, long_ago, utc("2026-11-20T00:00:00Z"), lead);
+        assert!(due.is_empty() && overdue.is_empty(), "{due:?} {overdue:?}");
+        // 25 November (Shanghai): the month's duties come due; nothing quarterly yet.
+        let (due, overdue) = obligation_windows(nov, long_ago, utc("2026-11-24T16:00:00Z"), lead);
+        assert_eq!(
+            due,
+            [
+                ObligationKind::ThemeDay,
+                ObligationKind::CommitteeMeeting,
+                ObligationKind::GroupMeeting
+            ]
+        );
+        assert!(overdue.is_empty());
+        // 1 December: November's monthly duties may be overdue; the quarter is still open.
+        let dec = month(2026, 12);
+        let (due, overdue) = obligation_windows(dec, long_ago, utc("2026-11-30T17:00:00Z"), lead);
+        assert!(due.is_empty(), "{due:?}");
+        let kinds: Vec<_> = overdue.iter().map(|(k, m, _)| (*k, *m)).collect();
+        assert_eq!(
+            kinds,
+            [
+                (ObligationKind::ThemeDay, nov),
+                (ObligationKind::CommitteeMeeting, nov),
+                (ObligationKind::GroupMeeting, nov)
+            ]
+        );
+        // 2 January: the year and the fourth quarter are over.
+        let jan = month(2027, 1);
+        let (_, overdue) = obligation_windows(jan, long_ago, utc("2027-01-01T17:00:00Z"), lead);
+        assert!(overdue
+            .iter()
+            .any(|(k, m, _)| *k == ObligationKind::SecretaryLesson && *m == dec));
+        assert!(overdue
+            .iter()
+            .any(|(k, _, p)| *k == ObligationKind::GeneralAssembly
+                && *p
+                    == Period::Quarter {
+                        year: 2026,
+                        quarter: 4
+                    }));
+        // A branch created in December owes nothing for November.
+        let (_, overdue) = obligation_windows(
+            dec,
+            utc("2026-11-30T16:30:00Z"),
+            utc("2026-11-30T17:00:00Z"),
+            lead,
+        );
+        assert!(overdue.is_empty(), "{overdue:?}");
+    }
 
     #[test]
     fn retries_back_off_exponentially_up_to_an_hour() {

@@ -1154,6 +1154,32 @@ async fn a_month_of_activities_is_listed_for_members_of_the_branch_only() {
     );
 }
 
+/// What the README says of the list: a whole month, `month` required, not paged.
+#[tokio::test]
+async fn the_activity_list_is_one_whole_month_and_is_not_paged() {
+    let w = World::new().await;
+    let t = &w.t;
+    w.theme_day(json!({})).await;
+    let base = format!("/api/v1/orgs/{}/activities", t.branch_a.id);
+    let (s, l) = w.get(&t.member_a, &format!("{base}?month=2026-11")).await;
+    assert_eq!(s, 200, "{l}");
+    assert_eq!(l["items"].as_array().unwrap().len(), 1);
+    assert!(l.get("nextCursor").is_none(), "no cursor: {l}");
+    for query in [
+        "",
+        "?limit=10",
+        "?month=2026-11&limit=10",
+        "?month=2026-11&cursor=x",
+    ] {
+        let (s, p) = w.get(&t.member_a, &format!("{base}{query}")).await;
+        assert_eq!(
+            (s, p["code"].as_str()),
+            (422, Some("request_query_invalid")),
+            "{query}: {p}"
+        );
+    }
+}
+
 #[tokio::test]
 async fn a_groups_page_lists_its_meetings_and_only_its_members_are_expected() {
     let w = World::new().await;

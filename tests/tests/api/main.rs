@@ -4,6 +4,7 @@
 mod activities;
 mod auth;
 mod cache;
+mod demo;
 mod docs;
 mod errors;
 mod hardening;
@@ -18,4 +19,5 @@ mod push;
 mod roster;
 mod scope;
 mod scope_matrix;
+mod township;
 mod wechat;

@@ -1,13 +1,15 @@
 //! Subscribe-message push through a stand-in for WeChat: the outbox written with what
 //! causes it, workers claiming deliveries with leases, consents spent and given back,
-//! retries, 43101, crashed sends, activity reminders and review notices.
+//! retries, 43101, crashed sends, activity reminders, review notices and obligation
+//! notices to branch secretaries.
 
 use chrono::Duration;
 use reqwest::Method;
 use serde_json::{json, Value};
 use tests::fixtures::Township;
 use tests::{
-    TestApp, TestOptions, TEST_TEMPLATE_MATERIAL, TEST_TEMPLATE_REMINDER, TEST_TEMPLATE_REVIEW,
+    TestApp, TestOptions, TEST_TEMPLATE_MATERIAL, TEST_TEMPLATE_OBLIGATION, TEST_TEMPLATE_REMINDER,
+    TEST_TEMPLATE_REVIEW,
 };
 use wiremock::matchers::{body_partial_json, method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -653,4 +655,185 @@ async fn members_are_told_when_their_check_in_or_exemption_was_reviewed() {
     assert_eq!(s, 200, "{r}");
     let r = w.run_once().await.unwrap();
     assert_eq!(r.sent, 2, "{r:?}");
+}
+
+/// Branch A's theme day this morning, held: member A's check-in approved by its secretary.
+async fn held_theme_day(app: &TestApp, t: &Township) {
+    use domain::activity::{
+        ActivityId, CheckIn, CheckInId, CheckInMethod, CheckInRepo, Review, ReviewStatus,
+    };
+    let (id, _) = theme_day(app, t, 60).await;
+    let now = app.clock.now();
+    let check_in = CheckIn {
+        id: CheckInId::new(),
+        activity_id: ActivityId::from_uuid(uuid::Uuid::parse_str(&id).unwrap()),
+        member_id: t.member_a.id,
+        branch_path: t.branch_a.path.clone(),
+        method: CheckInMethod::Location,
+        status: ReviewStatus::Pending,
+        client_time: None,
+        location: None,
+        created_at: now,
+        review: None,
+    };
+    let repos = app.db.repos();
+    repos.insert_if_absent(&check_in).await.unwrap().unwrap();
+    let review = Review {
+        reviewer_id: t.secretary_a.id,
+        reviewed_at: now,
+        reason: None,
+    };
+    let decided = repos
+        .decide(&[check_in.id], ReviewStatus::Approved, &review)
+        .await
+        .unwrap();
+    assert_eq!(decided, 1);
+}
+
+fn obligation_key(stage: &str, branch: &domain::org::Org, duty: &str, period: &str) -> String {
+    format!("obligation:{stage}:{}:{duty}:{period}", branch.id)
+}
+
+#[tokio::test]
+async fn a_secretary_is_told_once_when_an_obligation_comes_due_and_once_when_it_is_overdue() {
+    let server = wechat().await;
+    let (a, b) = TestApp::spawn_pair_with(TestOptions {
+        obligation_notices: true,
+        ..options(&server)
+    })
+    .await;
+    let t = Township::create(&a.db, a.clock.now()).await;
+    bind(&a, &t.secretary_a, "o-secretary-a").await;
+    consent(&a, &t.secretary_a, TEST_TEMPLATE_OBLIGATION, 10).await;
+    // November's theme day is held; its committee meeting and group meeting are not.
+    held_theme_day(&a, &t).await;
+    for (duty, stage) in [
+        ("11月支委会", "即将到期"),
+        ("11月党小组会·第一党小组", "即将到期"),
+        ("11月支委会", "已逾期"),
+        ("11月党小组会·第一党小组", "已逾期"),
+    ] {
+        sends(
+            &server,
+            json!({
+                "touser": "o-secretary-a",
+                "template_id": TEST_TEMPLATE_OBLIGATION,
+                "data": {
+                    "thing1": {"value": duty},
+                    "thing2": {"value": "虞北村第一党支部"},
+                    "time3": {"value": "2026-11-30 23:59"},
+                    "phrase4": {"value": stage},
+                },
+            }),
+            ok(),
+            1,
+        )
+        .await;
+    }
+    nothing_else_is_sent(&server).await;
+    let (wa, wb) = (worker(&a, "worker-a"), worker(&b, "worker-b"));
+
+    // 20 November: nothing ends within the 7-day lead.
+    a.clock.set(
+        chrono::DateTime::parse_from_rfc3339("2026-11-20T09:00:00+08:00")
+            .unwrap()
+            .into(),
+    );
+    assert_eq!(wa.run_once().await.unwrap().obligation_notices, 0);
+
+    // 25 November: both workers judge the month; each notice is written once.
+    a.clock.set(
+        chrono::DateTime::parse_from_rfc3339("2026-11-25T09:00:00+08:00")
+            .unwrap()
+            .into(),
+    );
+    let (ra, rb) = tokio::join!(wa.run_once(), wb.run_once());
+    let (ra, rb) = (ra.unwrap(), rb.unwrap());
+    // Branch A's committee and group meetings, and the other township's branch's theme day
+    // and committee meeting; branch B has no secretary.
+    assert_eq!(
+        ra.obligation_notices + rb.obligation_notices,
+        4,
+        "{ra:?} {rb:?}"
+    );
+    wa.run_once().await.unwrap();
+    let committee_due = obligation_key("due", &t.branch_a, "committee_meeting", "2026-11");
+    let group_due = format!(
+        "obligation:due:{}:group_meeting:{}:2026-11",
+        t.branch_a.id, t.group_a.id
+    );
+    for key in [&committee_due, &group_due] {
+        let list = statuses(&a, key).await;
+        assert_eq!(list.len(), 1, "{key}: {list:?}");
+        assert_eq!(status_of(&list, &t.secretary_a).0, DeliveryStatus::Sent);
+    }
+    assert!(
+        statuses(
+            &a,
+            &obligation_key("due", &t.branch_a, "theme_day", "2026-11")
+        )
+        .await
+        .is_empty(),
+        "a held theme day is not due"
+    );
+    // Later rounds of the same period write nothing more.
+    a.clock.advance(Duration::hours(1));
+    let (ra, rb) = tokio::join!(wa.run_once(), wb.run_once());
+    assert_eq!(
+        ra.unwrap().obligation_notices + rb.unwrap().obligation_notices,
+        0
+    );
+
+    // 00:30 on 1 December: November's unmet meetings are overdue, told once more.
+    a.clock.set(
+        chrono::DateTime::parse_from_rfc3339("2026-12-01T00:30:00+08:00")
+            .unwrap()
+            .into(),
+    );
+    let (ra, rb) = tokio::join!(wa.run_once(), wb.run_once());
+    let (ra, rb) = (ra.unwrap(), rb.unwrap());
+    assert_eq!(
+        ra.obligation_notices + rb.obligation_notices,
+        4,
+        "{ra:?} {rb:?}"
+    );
+    wa.run_once().await.unwrap();
+    let committee_overdue = obligation_key("overdue", &t.branch_a, "committee_meeting", "2026-11");
+    let list = statuses(&a, &committee_overdue).await;
+    assert_eq!(status_of(&list, &t.secretary_a).0, DeliveryStatus::Sent);
+    // Four messages, four consents spent.
+    assert_eq!(
+        balance(&a, &t.secretary_a, TEST_TEMPLATE_OBLIGATION).await,
+        6
+    );
+    // The other township's secretary has no WeChat bound: written, skipped, not sent.
+    let other = obligation_key("overdue", &t.other_branch, "committee_meeting", "2026-11");
+    assert_eq!(
+        status_of(&statuses(&a, &other).await, &t.other_secretary),
+        (DeliveryStatus::Skipped, Some("wechat_not_bound".into()))
+    );
+    // A week later the overdue window has closed; nothing new is written.
+    a.clock.advance(Duration::days(8));
+    assert_eq!(wa.run_once().await.unwrap().obligation_notices, 0);
+}
+
+#[tokio::test]
+async fn without_the_obligation_template_no_obligation_notice_is_written() {
+    let server = wechat().await;
+    let app = TestApp::spawn_with(options(&server)).await;
+    let t = Township::create(&app.db, app.clock.now()).await;
+    nothing_else_is_sent(&server).await;
+    app.clock.set(
+        chrono::DateTime::parse_from_rfc3339("2026-11-25T09:00:00+08:00")
+            .unwrap()
+            .into(),
+    );
+    let r = worker(&app, "worker").run_once().await.unwrap();
+    assert_eq!(r.obligation_notices, 0);
+    assert!(statuses(
+        &app,
+        &obligation_key("due", &t.branch_a, "committee_meeting", "2026-11")
+    )
+    .await
+    .is_empty());
 }

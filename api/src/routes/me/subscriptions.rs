@@ -72,8 +72,7 @@ pub async fn add_consent(
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let t = &state.push.templates;
-    if t.any() && ![&t.material, &t.reminder, &t.review].contains(&&Some(body.template_id.clone()))
-    {
+    if t.any() && !t.contains(&body.template_id) {
         // A consent to a template we never send would only sit there.
         return Err(domain::DomainError::invalid(
             "/templateId",

@@ -1,0 +1,133 @@
+//! The demo township shows every capability on first start: a newcomer's first calls of the
+//! feed, the secretary's inbox and the theme day's attendance answer real rows, whatever
+//! day of the month the demo was first seeded.
+
+use chrono::{Duration, TimeZone, Utc};
+use reqwest::Method;
+use serde_json::Value;
+
+use domain::clock::Clock;
+use domain::org::{Member, MemberRepo, PhoneNumber};
+use tests::TestApp;
+
+const THEME_DAY: &str = "01930000-0000-7000-8000-000000040001";
+
+async fn demo_member(app: &TestApp, phone: &str) -> Member {
+    app.db
+        .repos()
+        .find_by_phone(&PhoneNumber::parse(phone).unwrap())
+        .await
+        .unwrap()
+        .unwrap_or_else(|| panic!("no demo member {phone}"))
+}
+
+async fn get(app: &TestApp, who: &Member, path: &str) -> Value {
+    let (s, body) = app.call(who, Method::GET, path, None).await;
+    assert_eq!(s, 200, "{path}: {body}");
+    body
+}
+
+async fn seed(app: &TestApp) {
+    api::cli::demo::seed(&app.db, app.clock.now())
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn a_demo_seeded_after_its_theme_day_still_shows_feed_inbox_and_attendance() {
+    let app = TestApp::spawn().await;
+    // First started on the 20th, two weeks after this month's theme day (the 5th).
+    app.clock
+        .set(Utc.with_ymd_and_hms(2026, 11, 20, 2, 0, 0).unwrap());
+    seed(&app).await;
+    seed(&app).await; // idempotent
+
+    let member = demo_member(&app, "13800000007").await; // 周丽, a branch committee member
+    let feed = get(&app, &member, "/api/v1/materials").await;
+    let items = feed["items"].as_array().unwrap();
+    assert!(
+        items.iter().any(|m| m["lessonMonth"] == "2026-11"),
+        "this month's lesson: {feed}"
+    );
+    assert!(
+        items.iter().any(|m| m["required"] == true),
+        "a required material: {feed}"
+    );
+    assert!(
+        items.iter().any(|m| !m["myProgress"].is_null()),
+        "some progress of this member: {feed}"
+    );
+
+    let secretary = demo_member(&app, "13800000006").await; // 孙建国
+    let inbox = get(&app, &secretary, "/api/v1/me/inbox").await;
+    let line = inbox["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["activityId"] == THEME_DAY)
+        .unwrap_or_else(|| panic!("the theme day waits for review: {inbox}"));
+    assert!(line["pendingCheckIns"].as_u64().unwrap() >= 1, "{inbox}");
+    assert!(line["pendingExemptions"].as_u64().unwrap() >= 1, "{inbox}");
+
+    let attendance = get(
+        &app,
+        &secretary,
+        &format!("/api/v1/activities/{THEME_DAY}/attendance"),
+    )
+    .await;
+    assert_eq!(
+        attendance["counts"]["expected"], 8,
+        "every member of 新舍村第一党支部: {attendance}"
+    );
+    assert!(attendance["counts"]["present"].as_u64().unwrap() >= 1);
+    assert!(attendance["counts"]["pending"].as_u64().unwrap() >= 1);
+    assert_eq!(attendance["members"].as_array().unwrap().len(), 8);
+
+    // The month's plan shows the theme day as held.
+    let plan = get(
+        &app,
+        &secretary,
+        "/api/v1/orgs/01930000-0000-7000-8000-000000010003/activity-plan?month=2026-11",
+    )
+    .await;
+    assert!(
+        plan.to_string().contains(r#""kind":"theme_day""#)
+            && plan["obligations"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|o| o["kind"] == "theme_day" && o["state"] == "met"),
+        "{plan}"
+    );
+}
+
+#[tokio::test]
+async fn a_demo_seeded_before_its_theme_day_shows_the_feed_and_the_pending_exemption() {
+    let app = TestApp::spawn().await;
+    // The 2nd: the theme day is three days ahead.
+    app.clock
+        .set(Utc.with_ymd_and_hms(2026, 11, 2, 1, 0, 0).unwrap());
+    seed(&app).await;
+    let member = demo_member(&app, "13800000009").await; // 郑大山
+    let feed = get(&app, &member, "/api/v1/materials").await;
+    assert!(feed["items"].as_array().unwrap().len() >= 2, "{feed}");
+    let secretary = demo_member(&app, "13800000006").await;
+    let inbox = get(&app, &secretary, "/api/v1/me/inbox").await;
+    assert!(!inbox["items"].as_array().unwrap().is_empty(), "{inbox}");
+    let attendance = get(
+        &app,
+        &secretary,
+        &format!("/api/v1/activities/{THEME_DAY}/attendance"),
+    )
+    .await;
+    assert_eq!(attendance["counts"]["expected"], 8, "{attendance}");
+    // And a week later everything is still consistent.
+    app.clock.advance(Duration::days(7));
+    let attendance = get(
+        &app,
+        &secretary,
+        &format!("/api/v1/activities/{THEME_DAY}/attendance"),
+    )
+    .await;
+    assert_eq!(attendance["counts"]["expected"], 8, "{attendance}");
+}

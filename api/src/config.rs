@@ -30,6 +30,10 @@ pub struct Settings {
     pub host: String,
     /// 0 asks the system for a free port (tests).
     pub port: u16,
+    /// Where `/metrics` is served: its own listener, never the API's.
+    pub metrics_host: String,
+    /// 0 asks the system for a free port (tests).
+    pub metrics_port: u16,
     pub database_url: SecretString,
     pub redis_url: Option<SecretString>,
     pub cache_prefix: String,
@@ -89,6 +93,8 @@ pub struct PushSettings {
 struct Layered {
     host: String,
     port: u16,
+    metrics_host: String,
+    metrics_port: u16,
     database_url: String,
     #[serde(default)]
     redis_url: Option<String>,
@@ -143,6 +149,8 @@ impl Default for Layered {
         Self {
             host: "127.0.0.1".into(),
             port: 8080,
+            metrics_host: "127.0.0.1".into(),
+            metrics_port: 9464,
             database_url: "sqlite://data/app.db?mode=rwc".into(),
             redis_url: None,
             cache_prefix: "zjsdkt:".into(),
@@ -462,6 +470,18 @@ impl Settings {
                 Err(e) => return Err(ConfigError::new("redis_url", format!("not a URL ({e})"))),
             },
         };
+        if l.metrics_host.parse::<IpAddr>().is_err() && l.metrics_host != "localhost" {
+            return Err(ConfigError::new(
+                "metrics_host",
+                "must be an IP address or localhost",
+            ));
+        }
+        if l.metrics_port != 0 && l.metrics_port == l.port {
+            return Err(ConfigError::new(
+                "metrics_port",
+                "must differ from port: metrics are served apart from the API",
+            ));
+        }
         if l.host.parse::<IpAddr>().is_err() && l.host != "localhost" {
             return Err(ConfigError::new(
                 "host",
@@ -547,6 +567,8 @@ impl Settings {
         Ok(Self {
             host: l.host,
             port: l.port,
+            metrics_host: l.metrics_host,
+            metrics_port: l.metrics_port,
             database_url: SecretString::from(database_url),
             redis_url,
             cache_prefix: l.cache_prefix,

@@ -15,7 +15,7 @@ use crate::auth::token::TokenConfig;
 use crate::config::Settings;
 use crate::error::ApiError;
 use crate::extract::BodyLimit;
-use crate::http::metrics::Metrics;
+use crate::http::metrics::{MeteredCache, Metrics};
 use crate::http::{cors, fallback, observe, refuse_unexpected_body, RouteTable};
 use crate::openapi::{self, ExtraRoutes, DOC_PATH};
 use crate::state::AppState;
@@ -152,8 +152,11 @@ impl AppState {
 
 pub struct Application {
     port: u16,
+    metrics_port: u16,
     server: Server,
+    metrics_server: Server,
     db: Db,
+    state: web::Data<AppState>,
 }
 
 impl Application {
@@ -169,9 +172,8 @@ impl Application {
                 "demo township ready; try `cargo run -q -- token --member 13800000001`"
             );
         }
-        let state = AppState::new(deps.clone(), settings);
         let app = Self::build_with(settings, deps, None)?;
-        if let Some(worker) = crate::push::PushWorker::from_state(&state, None) {
+        if let Some(worker) = crate::push::PushWorker::from_state(&app.state, None) {
             tracing::info!(
                 interval_secs = settings.push.interval.as_secs(),
                 "push worker started"
@@ -189,7 +191,20 @@ impl Application {
     ) -> Result<Self, StartupError> {
         let listener = TcpListener::bind((settings.host.as_str(), settings.port))?;
         let port = listener.local_addr()?.port();
+        let metrics_listener =
+            TcpListener::bind((settings.metrics_host.as_str(), settings.metrics_port))?;
+        let metrics_port = metrics_listener.local_addr()?.port();
         let db = deps.db.clone();
+
+        // Everything the instance does is measured: its cache operations, its statements
+        // and its calls to WeChat.
+        let metrics = Metrics::new()?;
+        let mut deps = deps;
+        deps.cache = Arc::new(MeteredCache::new(deps.cache, metrics.clone()));
+        let observer = metrics.clone();
+        deps.db.observe_statements(Arc::new(move |elapsed, failed| {
+            observer.observe_statement(elapsed, failed)
+        }));
 
         let doc = openapi::document_with(extra.as_ref());
         let mut table = RouteTable::from_openapi(&doc);
@@ -197,8 +212,14 @@ impl Application {
         table.add("/docs/{_:.*}", &["GET"]);
         table.add(DOC_PATH, &["GET"]);
         let table = web::Data::new(table);
-        let metrics = web::Data::new(Metrics::new()?);
         let state = web::Data::new(AppState::new(deps, settings));
+        if let Some(wechat) = &state.wechat {
+            wechat.observe_calls(Arc::new(metrics.clone()));
+        }
+        let metrics_server =
+            crate::http::metrics::server(metrics_listener, metrics.clone(), state.clone())?;
+        let metrics = web::Data::new(metrics);
+        let app_state = state.clone();
         let body_limit = settings.body_limit;
         let origins = settings.cors_origins.clone();
 
@@ -241,11 +262,23 @@ impl Application {
             server = server.workers(settings.workers);
         }
         let server = server.run();
-        Ok(Self { port, server, db })
+        Ok(Self {
+            port,
+            metrics_port,
+            server,
+            metrics_server,
+            db,
+            state: app_state,
+        })
     }
 
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// The port `/metrics` is served on.
+    pub fn metrics_port(&self) -> u16 {
+        self.metrics_port
     }
 
     /// Stops the server from elsewhere (tests); `graceful` lets in-flight requests finish.
@@ -256,7 +289,11 @@ impl Application {
     /// Serves until stopped (SIGINT/SIGTERM finish in-flight requests within the
     /// configured shutdown timeout), then closes the database pool.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let metrics = self.metrics_server.handle();
+        let metrics_task = tokio::spawn(self.metrics_server);
         let result = self.server.await;
+        metrics.stop(true).await;
+        let _ = metrics_task.await;
         self.db.close().await;
         result
     }

@@ -2,6 +2,7 @@
 //! at start-up, WAL and a busy timeout on SQLite, and migrations.
 
 use std::path::Path;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
@@ -82,6 +83,19 @@ pub enum ConnectError {
 pub struct Db {
     conn: DatabaseConnection,
     backend: Backend,
+    observer: Arc<OnceLock<StatementObserver>>,
+}
+
+/// Told how long each statement took and whether it failed (metrics).
+pub type StatementObserver = Arc<dyn Fn(Duration, bool) + Send + Sync>;
+
+/// How the connection pool stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolStats {
+    /// Connections open (in use or idle).
+    pub open: u32,
+    pub idle: u32,
+    pub max: u32,
 }
 
 impl std::fmt::Debug for Db {
@@ -104,6 +118,7 @@ impl Db {
         if backend == Backend::Sqlite {
             ensure_sqlite_dir(url)?;
         }
+        let observer: Arc<OnceLock<StatementObserver>> = Arc::new(OnceLock::new());
         let mut opts = ConnectOptions::new(url.to_owned());
         opts.max_connections(options.max_connections)
             .min_connections(0)
@@ -136,10 +151,21 @@ impl Db {
                     .acquire_timeout
                     .min(remaining)
                     .max(Duration::from_millis(500));
+                let observer = observer.clone();
                 async move {
-                    let conn = Database::connect(opts).await.map_err(|e| e.to_string())?;
+                    let mut conn = Database::connect(opts).await.map_err(|e| e.to_string())?;
+                    let seen = observer.clone();
+                    conn.set_metric_callback(move |info| {
+                        if let Some(observe) = seen.get() {
+                            observe(info.elapsed, info.failed);
+                        }
+                    });
                     match tokio::time::timeout(attempt_timeout, conn.ping()).await {
-                        Ok(Ok(())) => Ok(Self { conn, backend }),
+                        Ok(Ok(())) => Ok(Self {
+                            conn,
+                            backend,
+                            observer,
+                        }),
                         Ok(Err(e)) => {
                             let _ = conn.close_by_ref().await;
                             Err(e.to_string())
@@ -205,6 +231,61 @@ impl Db {
 
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// Reports every statement's duration and failure to `observer` from now on (set once).
+    pub fn observe_statements(&self, observer: StatementObserver) {
+        let _ = self.observer.set(observer);
+    }
+
+    /// The pool's connections now.
+    pub fn pool_stats(&self) -> Option<PoolStats> {
+        let (open, idle, max) = match self.backend {
+            Backend::Postgres => {
+                let pool = self.conn.get_postgres_connection_pool();
+                (
+                    pool.size(),
+                    pool.num_idle(),
+                    pool.options().get_max_connections(),
+                )
+            }
+            Backend::Sqlite => {
+                let pool = self.conn.get_sqlite_connection_pool();
+                (
+                    pool.size(),
+                    pool.num_idle(),
+                    pool.options().get_max_connections(),
+                )
+            }
+        };
+        Some(PoolStats {
+            open,
+            idle: u32::try_from(idle).unwrap_or(u32::MAX),
+            max,
+        })
+    }
+
+    /// How long taking a connection from the pool takes right now (the wait a request
+    /// would see), bounded by `limit`; `None` when none came in time.
+    pub async fn acquire_time(&self, limit: Duration) -> Option<Duration> {
+        let started = std::time::Instant::now();
+        let acquired = match self.backend {
+            Backend::Postgres => {
+                let pool = self.conn.get_postgres_connection_pool();
+                tokio::time::timeout(limit, pool.acquire())
+                    .await
+                    .ok()?
+                    .is_ok()
+            }
+            Backend::Sqlite => {
+                let pool = self.conn.get_sqlite_connection_pool();
+                tokio::time::timeout(limit, pool.acquire())
+                    .await
+                    .ok()?
+                    .is_ok()
+            }
+        };
+        acquired.then(|| started.elapsed())
     }
 
     pub fn connection(&self) -> &DatabaseConnection {

@@ -46,6 +46,8 @@ pub struct TestOptions {
 pub struct TestApp {
     pub address: String,
     pub port: u16,
+    /// Where the instance serves `/metrics` (its own listener).
+    pub metrics_address: String,
     pub client: reqwest::Client,
     /// The application's clock: `set` / `advance` move its time.
     pub clock: ManualClock,
@@ -148,6 +150,7 @@ impl TestApp {
     ) -> Self {
         let mut settings = Settings::embedded_default();
         settings.port = 0;
+        settings.metrics_port = 0;
         settings.workers = 1;
         settings.shutdown_timeout = std::time::Duration::from_secs(1);
         if let Some(limit) = options.body_limit {
@@ -203,6 +206,7 @@ impl TestApp {
             Err(e) => panic!("the test app did not start: {e}"),
         };
         let port = app.port();
+        let metrics_port = app.metrics_port();
         let handle = app.handle();
         tokio::spawn(app.run_until_stopped());
         let client = match reqwest::Client::builder()
@@ -216,6 +220,7 @@ impl TestApp {
         Self {
             address: format!("http://127.0.0.1:{port}"),
             port,
+            metrics_address: format!("http://127.0.0.1:{metrics_port}"),
             client,
             clock,
             db,

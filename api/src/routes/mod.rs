@@ -22,7 +22,6 @@ use domain::context::ServiceContext;
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(ops::healthz::healthz)
         .service(ops::readyz::readyz)
-        .service(ops::metrics::metrics)
         .service(auth::wechat_login::wechat_login)
         .service(auth::wechat_bind::bind_invite)
         .service(auth::wechat_bind::bind_phone)

@@ -13,4 +13,4 @@ mod ports;
 pub mod service;
 
 pub use model::*;
-pub use ports::{PushRepo, PushSender, SendOutcome};
+pub use ports::{OutboxStats, PushRepo, PushSender, SendOutcome};

@@ -47,6 +47,18 @@ pub trait PushRepo: Send + Sync {
     ) -> Result<bool, RepoError>;
     /// The deliveries of the message with `key` (operators and tests).
     async fn deliveries_of(&self, key: &str) -> Result<Vec<Delivery>, RepoError>;
+    /// How the outbox stands at `now` (operators' metrics).
+    async fn stats(&self, now: DateTime<Utc>) -> Result<OutboxStats, RepoError>;
+}
+
+/// How the outbox stands: deliveries by status, and those pending whose time has come.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OutboxStats {
+    pub by_status: Vec<(super::model::DeliveryStatus, u64)>,
+    /// Pending deliveries due now or earlier.
+    pub due: u64,
+    /// When the longest-waiting due delivery became due.
+    pub oldest_due: Option<DateTime<Utc>>,
 }
 
 /// How one send ended, by what the worker does next.

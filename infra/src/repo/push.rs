@@ -14,8 +14,8 @@ use crate::entity::{push_delivery, push_message};
 use domain::error::RepoError;
 use domain::org::MemberId;
 use domain::push::{
-    Delivery, DeliveryId, DeliveryStatus, DeliveryUpdate, PushKind, PushMessage, PushMessageId,
-    PushRepo,
+    Delivery, DeliveryId, DeliveryStatus, DeliveryUpdate, OutboxStats, PushKind, PushMessage,
+    PushMessageId, PushRepo,
 };
 
 /// Deliveries inserted per statement (well under SQLite's bound-parameter limit).
@@ -192,6 +192,49 @@ impl<C: ConnectionTrait + Send + Sync> PushRepo for Repos<C> {
             .await
             .map_err(map_db_err)?;
         Ok(ids.into_iter().map(DeliveryId::from_uuid).collect())
+    }
+
+    async fn stats(&self, now: DateTime<Utc>) -> Result<OutboxStats, RepoError> {
+        let counts: Vec<(String, i64)> = push_delivery::Entity::find()
+            .select_only()
+            .column(push_delivery::Column::Status)
+            .column_as(push_delivery::Column::Id.count(), "n")
+            .group_by(push_delivery::Column::Status)
+            .into_tuple()
+            .all(&self.conn)
+            .await
+            .map_err(map_db_err)?;
+        let due_filter = || {
+            push_delivery::Entity::find()
+                .filter(push_delivery::Column::Status.eq(DeliveryStatus::Pending.as_str()))
+                .filter(push_delivery::Column::NextAttemptAt.lte(now))
+        };
+        let due: Option<i64> = due_filter()
+            .select_only()
+            .column_as(push_delivery::Column::Id.count(), "n")
+            .into_tuple()
+            .one(&self.conn)
+            .await
+            .map_err(map_db_err)?;
+        let oldest_due: Option<DateTime<Utc>> = due_filter()
+            .select_only()
+            .column(push_delivery::Column::NextAttemptAt)
+            .order_by_asc(push_delivery::Column::NextAttemptAt)
+            .limit(1)
+            .into_tuple()
+            .one(&self.conn)
+            .await
+            .map_err(map_db_err)?;
+        Ok(OutboxStats {
+            by_status: counts
+                .into_iter()
+                .filter_map(|(status, n)| {
+                    Some((DeliveryStatus::parse(&status)?, u64::try_from(n).ok()?))
+                })
+                .collect(),
+            due: due.and_then(|n| u64::try_from(n).ok()).unwrap_or(0),
+            oldest_due,
+        })
     }
 
     async fn claim(

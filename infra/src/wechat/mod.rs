@@ -113,6 +113,14 @@ pub struct WeChatClient {
     http: reqwest::Client,
     /// Where the access token, its refresh lock and the forced-refresh marker live.
     cache: Arc<dyn Cache>,
+    observer: std::sync::OnceLock<Arc<dyn CallObserver>>,
+}
+
+/// Told about every call to WeChat's server API (metrics): the API's path
+/// (`sns/jscode2session`), how it ended (`ok`, `errcode_<n>`, `http_<status>`, `timeout`,
+/// `not_connected`, `unreachable`, `bad_response`) and how long it took.
+pub trait CallObserver: Send + Sync + std::fmt::Debug {
+    fn observe(&self, api: &str, outcome: &str, seconds: f64);
 }
 
 impl WeChatClient {
@@ -126,7 +134,13 @@ impl WeChatClient {
             config,
             http,
             cache,
+            observer: std::sync::OnceLock::new(),
         })
+    }
+
+    /// Reports every call to `observer` from now on (set once).
+    pub fn observe_calls(&self, observer: Arc<dyn CallObserver>) {
+        let _ = self.observer.set(observer);
     }
 
     pub fn app_id(&self) -> &str {
@@ -183,25 +197,72 @@ impl WeChatClient {
         &self,
         req: reqwest::RequestBuilder,
     ) -> Result<T, WeChatError> {
-        let res = req.send().await.map_err(|e| {
-            if e.is_connect() {
-                WeChatError::NotConnected
-            } else if e.is_timeout() {
-                WeChatError::Unreachable("timed out".into())
-            } else {
-                WeChatError::Unreachable("request failed".into())
-            }
-        })?;
-        let status = res.status();
-        let bytes = res
-            .bytes()
-            .await
-            .map_err(|_| WeChatError::Unreachable("answer cut off".into()))?;
-        if !status.is_success() {
-            return Err(WeChatError::HttpStatus(status.as_u16()));
+        let api = req
+            .try_clone()
+            .and_then(|r| r.build().ok())
+            .map(|r| r.url().path().trim_start_matches('/').to_owned())
+            .unwrap_or_default();
+        let started = std::time::Instant::now();
+        let (result, outcome) = self.exchange(req).await;
+        if let Some(observer) = self.observer.get() {
+            observer.observe(&api, &outcome, started.elapsed().as_secs_f64());
         }
-        serde_json::from_slice(&bytes)
-            .map_err(|_| WeChatError::BadResponse(format!("not JSON ({} bytes)", bytes.len())))
+        result
+    }
+
+    /// One request and its answer, with how it ended for metrics.
+    async fn exchange<T: serde::de::DeserializeOwned>(
+        &self,
+        req: reqwest::RequestBuilder,
+    ) -> (Result<T, WeChatError>, String) {
+        let res = match req.send().await {
+            Ok(res) => res,
+            Err(e) if e.is_connect() => {
+                return (Err(WeChatError::NotConnected), "not_connected".into())
+            }
+            Err(e) if e.is_timeout() => {
+                return (
+                    Err(WeChatError::Unreachable("timed out".into())),
+                    "timeout".into(),
+                )
+            }
+            Err(_) => {
+                return (
+                    Err(WeChatError::Unreachable("request failed".into())),
+                    "unreachable".into(),
+                )
+            }
+        };
+        let status = res.status();
+        let Ok(bytes) = res.bytes().await else {
+            return (
+                Err(WeChatError::Unreachable("answer cut off".into())),
+                "unreachable".into(),
+            );
+        };
+        if !status.is_success() {
+            return (
+                Err(WeChatError::HttpStatus(status.as_u16())),
+                format!("http_{}", status.as_u16()),
+            );
+        }
+        let Ok(value) = serde_json::from_slice::<serde_json::Value>(&bytes) else {
+            return (
+                Err(WeChatError::BadResponse(format!(
+                    "not JSON ({} bytes)",
+                    bytes.len()
+                ))),
+                "bad_response".into(),
+            );
+        };
+        let outcome = match value.get("errcode").and_then(serde_json::Value::as_i64) {
+            Some(code) if code != 0 => format!("errcode_{code}"),
+            _ => "ok".to_owned(),
+        };
+        let parsed = serde_json::from_value(value).map_err(|_| {
+            WeChatError::BadResponse(format!("unexpected JSON ({} bytes)", bytes.len()))
+        });
+        (parsed, outcome)
     }
 }
 

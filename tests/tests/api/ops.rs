@@ -114,7 +114,15 @@ async fn metrics_count_requests_by_route_pattern_and_status() {
     app.get("/healthz").await;
     app.post_json("/probe/items/not-a-uuid", &serde_json::json!({}))
         .await;
-    let text = app.get("/metrics").await.text().await.unwrap();
+    let text = app
+        .client
+        .get(format!("{}/metrics", app.metrics_address))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(
         text.contains(r#"http_requests_total{method="GET",route="/healthz",status="200"} 2"#),
         "{text}"
@@ -177,4 +185,47 @@ async fn a_graceful_stop_lets_in_flight_requests_finish() {
         app.client.get(app.url("/healthz")).send().await.is_err(),
         "no new requests after stop"
     );
+}
+
+#[tokio::test]
+async fn metrics_are_served_apart_from_the_api_and_cover_the_process_pool_cache_and_outbox() {
+    let app = TestApp::spawn().await;
+    // Not on the API's listener.
+    let res = app.get("/metrics").await;
+    assert_eq!(res.status().as_u16(), 404);
+    assert_eq!(json_body(res).await["code"], "route_not_found");
+    app.get("/healthz").await;
+    app.get("/readyz").await;
+    let res = app
+        .client
+        .get(format!("{}/metrics", app.metrics_address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 200);
+    let text = res.text().await.unwrap();
+    for family in [
+        "process_resident_memory_bytes",
+        "process_cpu_seconds_total",
+        "process_open_fds",
+        "db_pool_connections{state=\"in_use\"}",
+        "db_pool_connections{state=\"idle\"}",
+        "db_pool_max_connections",
+        "db_pool_acquire_seconds",
+        "db_statement_duration_seconds_bucket{outcome=\"ok\"",
+        "cache_operation_duration_seconds_bucket{op=\"ping\",outcome=\"ok\"",
+        "push_deliveries_due 0",
+        "push_oldest_due_age_seconds 0",
+        "metrics_source_up{source=\"outbox\"} 1",
+    ] {
+        assert!(text.contains(family), "{family} missing:\n{text}");
+    }
+    // Only /metrics there.
+    let res = app
+        .client
+        .get(format!("{}/api/v1/me", app.metrics_address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 404);
 }

@@ -217,6 +217,23 @@ async fn a_material_reaches_each_consenting_member_once_even_with_two_workers() 
     // Nothing is due any more, on either instance.
     let again = worker(&b, "worker-b").run_once().await.unwrap();
     assert_eq!(again.sent + again.skipped, 0, "{again:?}");
+    // The outbox as an operator's metrics show it.
+    let metrics = a
+        .client
+        .get(format!("{}/metrics", a.metrics_address))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for series in [
+        r#"push_deliveries{status="sent"} 1"#,
+        r#"push_deliveries{status="skipped"} 4"#,
+        "push_deliveries_due 0",
+    ] {
+        assert!(metrics.contains(series), "{series} missing:\n{metrics}");
+    }
 
     // An edit pushes nothing unless it asks to.
     let path = format!("/api/v1/materials/{id}");

@@ -147,6 +147,28 @@ async fn wechat_errors_become_their_own_problems() {
     }
     let (s, _, body) = login(&app, "").await;
     assert_eq!((s, body["code"].as_str()), (422, Some("validation_failed")));
+    // Each call is in the metrics by API and outcome.
+    let metrics = app
+        .client
+        .get(format!("{}/metrics", app.metrics_address))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for outcome in [
+        "errcode_40029",
+        "errcode_45011",
+        "errcode_-1",
+        "bad_response",
+        "timeout",
+    ] {
+        let series = format!(
+            r#"wechat_call_duration_seconds_count{{api="sns/jscode2session",outcome="{outcome}"}} 1"#
+        );
+        assert!(metrics.contains(&series), "{series} missing:\n{metrics}");
+    }
 }
 
 #[tokio::test]

@@ -4,7 +4,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use secrecy::ExposeSecret;
 
-use api::config::Settings;
+use api::config::{LogFormat, Settings};
 use api::startup::{db_options, Application};
 use infra::Db;
 
@@ -86,6 +86,7 @@ fn main() -> ExitCode {
         }
     };
     api::telemetry::init(settings.log_format, &settings.log_level);
+    let json_logs = settings.log_format == LogFormat::Json;
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -124,8 +125,13 @@ fn main() -> ExitCode {
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
+        // Once, on stderr: as a log event where stderr is a stream of JSON objects (a plain
+        // line would break it), else as plain text (the log line would repeat it).
+        Err(e) if json_logs => {
             tracing::error!(error = %e, "stopped");
+            ExitCode::FAILURE
+        }
+        Err(e) => {
             eprintln!("error: {e}");
             ExitCode::FAILURE
         }

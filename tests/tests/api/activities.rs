@@ -983,7 +983,7 @@ async fn the_compliance_report_shows_each_branch_and_its_excel_file_holds_the_sa
         assert_eq!(rows[0][0].get_string(), Some("党支部"));
         let row_a = rows
             .iter()
-            .find(|r| r[0].get_string() == Some("虞北村第一党支部"))
+            .find(|r| r[0].get_string() == Some("虞北村党总支/虞北村第一党支部"))
             .unwrap();
         assert_eq!(row_a[2].get_string(), Some("已开展"));
         assert_eq!(row_a[8].get_float(), Some(5.0));
@@ -1373,4 +1373,98 @@ async fn racing_exemption_applications_without_a_key_make_one_exemption() {
     }
     statuses.sort_unstable();
     assert_eq!(statuses, [201, 409, 409, 409, 409, 409, 409, 409, 409, 409]);
+}
+
+/// A general branch under the committee with a branch named `branch` in it.
+async fn village_with_branch(w: &World, village: &str, branch: &str) {
+    use domain::org::{Org, OrgId, OrgKind, OrgRepo, OrgSector};
+    let now = w.app.clock.now();
+    let general_id = OrgId::new();
+    let general = Org {
+        id: general_id,
+        parent_id: Some(w.t.committee.id),
+        kind: OrgKind::GeneralBranch,
+        sector: OrgSector::Rural,
+        name: village.into(),
+        path: w.t.committee.path.child(general_id),
+        created_at: now,
+    };
+    let branch_id = OrgId::new();
+    let branch = Org {
+        id: branch_id,
+        parent_id: Some(general_id),
+        kind: OrgKind::Branch,
+        sector: OrgSector::Rural,
+        name: branch.into(),
+        path: general.path.child(branch_id),
+        created_at: now,
+    };
+    let repos = w.app.db.repos();
+    OrgRepo::insert(&repos, &general).await.unwrap();
+    OrgRepo::insert(&repos, &branch).await.unwrap();
+}
+
+fn shanghai(y: i32, m: u32, d: u32, h: u32, min: u32) -> chrono::NaiveDateTime {
+    chrono::NaiveDate::from_ymd_opt(y, m, d)
+        .unwrap()
+        .and_hms_opt(h, min, 0)
+        .unwrap()
+}
+
+#[tokio::test]
+async fn the_compliance_excel_file_names_branches_by_path_with_date_cells_under_a_frozen_filtered_header(
+) {
+    use crate::xlsx;
+    let w = World::new().await;
+    let t = &w.t;
+    village_with_branch(&w, "新舍村党总支", "第一党支部").await;
+    village_with_branch(&w, "虞南村党总支", "第一党支部").await;
+    seeded_month(&w).await;
+    w.set_clock(at(&w.app, 240));
+    let token = w.app.token_for(t.admin.id);
+    let res = w
+        .app
+        .send(
+            Method::GET,
+            "/api/v1/reports/compliance?month=2026-11&format=xlsx",
+            &[("authorization", &format!("Bearer {token}"))],
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 200);
+    let (ascii, name) = xlsx::file_names(&res);
+    assert_eq!(name, "主题党日及三会一课落实情况-2026-11.xlsx");
+    assert_eq!(ascii, "compliance-2026-11.xlsx");
+    let bytes = res.bytes().await.unwrap();
+    xlsx::assert_laid_out(&bytes);
+    xlsx::assert_columns_fit(&bytes, 1);
+    xlsx::assert_columns_fit(&bytes, 2);
+
+    let rows = xlsx::rows(&bytes, "合规情况");
+    let mut branches: Vec<String> = rows.iter().skip(1).map(|r| r[0].to_string()).collect();
+    branches.sort();
+    assert_eq!(
+        branches,
+        [
+            "新舍村党总支/第一党支部",
+            "虞北村党总支/虞北村第一党支部",
+            "虞南村党总支/第一党支部",
+            "镇机关党支部",
+        ],
+        "the path below the committee tells the two 第一党支部 apart"
+    );
+    let month = xlsx::column(&rows, "月份");
+    for r in rows.iter().skip(1) {
+        assert_eq!(xlsx::date_time(&r[month]), shanghai(2026, 11, 1, 0, 0));
+    }
+    let absent = xlsx::rows(&bytes, "缺席名单");
+    assert_eq!(absent.len(), 3, "header and two absentees");
+    let when = xlsx::column(&absent, "活动时间");
+    for r in absent.iter().skip(1) {
+        assert_eq!(r[0].to_string(), "虞北村党总支/虞北村第一党支部");
+        assert_eq!(
+            xlsx::date_time(&r[when]),
+            shanghai(2026, 11, 5, 9, 0),
+            "the theme day's start, Beijing time"
+        );
+    }
 }

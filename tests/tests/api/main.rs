@@ -19,3 +19,4 @@ mod roster;
 mod scope;
 mod scope_matrix;
 mod wechat;
+mod xlsx;

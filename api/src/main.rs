@@ -4,7 +4,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use secrecy::ExposeSecret;
 
-use api::config::Settings;
+use api::config::{LogFormat, Settings};
 use api::startup::{db_options, Application};
 use infra::Db;
 
@@ -125,6 +125,7 @@ fn main() -> ExitCode {
         "warn"
     };
     api::telemetry::init(settings.log_format, level);
+    let json_logs = settings.log_format == LogFormat::Json;
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -182,11 +183,13 @@ fn main() -> ExitCode {
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
+        // Once, on stderr: as a log event where stderr is a stream of JSON objects (a plain
+        // line would break it), else as plain text (the log line would repeat it).
+        Err(e) if json_logs => {
+            tracing::error!(error = %e, "stopped");
+            ExitCode::FAILURE
+        }
         Err(e) => {
-            // The server's log records why it stopped; a command's user reads one line.
-            if serving {
-                tracing::error!(error = %e, "stopped");
-            }
             eprintln!("error: {e}");
             ExitCode::FAILURE
         }

@@ -655,3 +655,58 @@ fn a_bad_setting_from_the_toml_file_is_named_by_its_key_there() {
     let out = run(api(dir.path()).env("APP_PORT", "70000"));
     assert!(String::from_utf8_lossy(&out.stderr).contains("APP_PORT"));
 }
+
+#[test]
+fn import_roster_progress_counts_rows_up_to_the_number_of_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    // 25 rows that write 51 records: a general branch, a branch, a group, 24 members each
+    // given a role.
+    let mut csv = String::from("组织路径,组织类别,姓名,手机号,党员类别,党小组,领导干部,职务\n");
+    csv.push_str("盖北镇党委/新河村党总支,农村,,,,,,\n");
+    for i in 1..=24 {
+        csv.push_str(&format!(
+            "盖北镇党委/新河村党总支/第一党支部,农村,党员{i},1391000{i:04},农村,第一党小组,否,支委\n"
+        ));
+    }
+    let file = dir.path().join("roster.csv");
+    std::fs::write(&file, csv).unwrap();
+    let out = run(api(dir.path()).args(["import", "roster"]).arg(&file));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let progress: Vec<(usize, usize)> = stderr
+        .lines()
+        .filter_map(|l| l.strip_prefix("写入 "))
+        .map(|l| {
+            let (done, total) = l.trim().split_once('/').unwrap();
+            (done.parse().unwrap(), total.parse().unwrap())
+        })
+        .collect();
+    assert!(progress.len() > 1, "plain progress lines: {stderr}");
+    assert!(progress.iter().all(|(_, total)| *total == 25), "{stderr}");
+    assert!(
+        progress.windows(2).all(|w| w[0].0 < w[1].0),
+        "counting up: {stderr}"
+    );
+    assert_eq!(progress.last(), Some(&(25, 25)), "{stderr}");
+}
+
+#[test]
+fn import_roster_prints_each_bad_row_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(
+        &bad,
+        "组织路径,姓名,手机号,党员类别\n盖北镇党委/镇机关党支部,甲,123,在职\n盖北镇党委/镇机关党支部,乙,13700000001,外星\n",
+    )
+    .unwrap();
+    let out = run(api(dir.path()).args(["import", "roster"]).arg(&bad));
+    assert_eq!(out.status.code(), Some(1));
+    let printed = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for needle in ["第 2 行：", "第 3 行：", "未导入任何数据"] {
+        assert_eq!(printed.matches(needle).count(), 1, "{needle}: {printed}");
+    }
+}

@@ -274,17 +274,17 @@ pub async fn run(
         uow.rollback().await.map_err(store)?;
         return Ok(report);
     }
-    let mut bar = Progress::new(plan.len());
+    let mut bar = Progress::new(plan.rows.len());
     roster::apply(uow.as_ref(), &plan, &mut |done| bar.set(done))
         .await
         .map_err(store)?;
     let root = plan
-        .new_orgs
-        .first()
+        .new_orgs()
+        .next()
         .map(|o| o.path.clone())
-        .or_else(|| plan.new_members.first().map(|m| m.branch_path.clone()))
-        .or_else(|| plan.updated_members.first().map(|m| m.branch_path.clone()))
-        .or_else(|| plan.new_roles.first().map(|g| g.org_path.clone()));
+        .or_else(|| plan.new_members().next().map(|m| m.branch_path.clone()))
+        .or_else(|| plan.updated_members().next().map(|m| m.branch_path.clone()))
+        .or_else(|| plan.new_roles().next().map(|g| g.org_path.clone()));
     let root = root
         .as_ref()
         .and_then(|p| p.root_id().map(|id| (id, domain::org::OrgPath::root(id))));
@@ -314,10 +314,10 @@ pub async fn run(
 fn report(rows: &[RosterRow], plan: &RosterPlan, dry_run: bool) -> ImportReport {
     ImportReport {
         rows: rows.len(),
-        new_orgs: plan.new_orgs.len(),
-        new_members: plan.new_members.len(),
-        updated_members: plan.updated_members.len(),
-        new_roles: plan.new_roles.len(),
+        new_orgs: plan.new_orgs().count(),
+        new_members: plan.new_members().count(),
+        updated_members: plan.updated_members().count(),
+        new_roles: plan.new_roles().count(),
         unchanged_members: plan.unchanged_members,
         dry_run,
     }
@@ -340,7 +340,7 @@ impl Progress {
         let bar = std::io::stderr().is_terminal().then(|| {
             let bar = indicatif::ProgressBar::new(total as u64);
             if let Ok(style) =
-                indicatif::ProgressStyle::with_template("写入 [{bar:30}] {pos}/{len} ({eta})")
+                indicatif::ProgressStyle::with_template("写入 [{bar:30}] {pos}/{len} 行 ({eta})")
             {
                 bar.set_style(style.progress_chars("=> "));
             }

@@ -7,6 +7,7 @@ pub mod metrics;
 pub mod page;
 mod routes;
 pub mod throttle;
+pub mod xlsx;
 
 pub use routes::{fallback, refuse_unexpected_body, RouteTable};
 
@@ -170,6 +171,8 @@ pub fn cors(origins: &[String]) -> actix_cors::Cors {
             HeaderName::from_static(REQUEST_ID_HEADER),
             header::RETRY_AFTER,
             header::LOCATION,
+            // The name an exported file is saved under.
+            header::CONTENT_DISPOSITION,
             HeaderName::from_static("ratelimit"),
             HeaderName::from_static("ratelimit-policy"),
         ])

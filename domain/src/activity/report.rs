@@ -10,6 +10,7 @@ use super::model::*;
 use super::ports::{ActivityRepo, CheckInRepo, ExemptionRepo, HolidayRepo, PendingCounts};
 use super::schedule::{self, HeldActivity, ObligationKind, ObligationState, ThemeDaySuggestion};
 use crate::error::DomainError;
+use crate::org::names::{path_label, path_labels};
 use crate::org::policy::{self, Action, Actor};
 use crate::org::{Member, MemberId, MemberRepo, Org, OrgId, OrgKind, OrgRepo, RoleKind, RoleRepo};
 
@@ -83,19 +84,26 @@ impl AttendanceCounts {
 #[derive(Debug, Clone)]
 pub struct Attendance {
     pub activity: Activity,
+    /// The activity's branch by its names below the committee (`虞北村党总支/第一党支部`).
+    pub branch_label: String,
     pub rows: Vec<AttendanceRow>,
     pub counts: AttendanceCounts,
 }
 
 /// What one branch's attendance questions need, loaded once per branch.
 struct BranchRoster {
+    label: String,
     members: Vec<Member>,
     committee: HashSet<MemberId>,
     exemptions: Vec<Exemption>,
 }
 
 impl BranchRoster {
-    async fn load<R: ReportRepos + ?Sized>(repos: &R, branch: &Org) -> Result<Self, DomainError> {
+    async fn load<R: ReportRepos + ?Sized>(
+        repos: &R,
+        branch: &Org,
+        label: String,
+    ) -> Result<Self, DomainError> {
         let members = repos.active_in_branch(&branch.path).await?;
         let committee = repos
             .held_on(branch.id)
@@ -106,6 +114,7 @@ impl BranchRoster {
             .collect();
         let exemptions = repos.approved_in_branch(&branch.path).await?;
         Ok(Self {
+            label,
             members,
             committee,
             exemptions,
@@ -153,6 +162,7 @@ impl BranchRoster {
         }
         Attendance {
             activity: a.clone(),
+            branch_label: self.label.clone(),
             rows,
             counts,
         }
@@ -179,7 +189,8 @@ pub async fn attendance<R: ReportRepos + ?Sized>(
     )
     .await?;
     let branch = branch_of(repos, &a).await?;
-    let roster = BranchRoster::load(repos, &branch).await?;
+    let label = path_label(repos, &branch).await?;
+    let roster = BranchRoster::load(repos, &branch, label).await?;
     let check_ins = repos.all_of(a.id).await?;
     Ok(roster.attendance(&a, check_ins))
 }
@@ -409,6 +420,9 @@ pub struct Absentee {
 #[derive(Debug, Clone)]
 pub struct BranchCompliance {
     pub branch: Org,
+    /// The branch by its names below the committee (`虞北村党总支/第一党支部`); villages reuse
+    /// branch names.
+    pub branch_label: String,
     pub theme_day_held: bool,
     pub obligations: Vec<ObligationReport>,
     /// The month's activities (not cancelled), with their attendance.
@@ -435,14 +449,18 @@ pub async fn compliance<R: ReportRepos + ?Sized>(
         branches.extend(repos.branches_under(root).await?);
     }
     branches.truncate(MAX_REPORT_BRANCHES);
+    let mut labels = path_labels(repos, &branches.iter().collect::<Vec<_>>()).await?;
     let mut out = Vec::with_capacity(branches.len());
     for branch in branches {
+        let label = labels
+            .remove(&branch.id)
+            .unwrap_or_else(|| branch.name.clone());
         let activities = year_activities(repos, &branch, month.year()).await?;
         let obligations = obligations(repos, &branch, &activities, month, now).await?;
         let theme_day_held = obligations
             .iter()
             .any(|o| o.kind == ObligationKind::ThemeDay && o.state == ObligationState::Met);
-        let roster = BranchRoster::load(repos, &branch).await?;
+        let roster = BranchRoster::load(repos, &branch, label.clone()).await?;
         let mut summaries = Vec::new();
         let mut counts = AttendanceCounts::default();
         let mut absentees = Vec::new();
@@ -469,6 +487,7 @@ pub async fn compliance<R: ReportRepos + ?Sized>(
         }
         out.push(BranchCompliance {
             branch,
+            branch_label: label,
             theme_day_held,
             obligations,
             activities: summaries,

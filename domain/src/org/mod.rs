@@ -2,6 +2,7 @@
 //! policy every other context asks (domain.md, "Organisation and access").
 
 mod model;
+pub mod names;
 mod phone;
 pub mod policy;
 mod ports;

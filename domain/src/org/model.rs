@@ -124,6 +124,11 @@ impl OrgPath {
         self.segments().last()
     }
 
+    /// The orgs on this path, the root first and this org last.
+    pub fn ids(&self) -> impl Iterator<Item = OrgId> + '_ {
+        self.segments()
+    }
+
     fn segments(&self) -> impl Iterator<Item = OrgId> + '_ {
         self.0
             .split('/')

@@ -20,7 +20,8 @@
 //! - Names are stored exactly as written, bar surrounding whitespace: combining marks,
 //!   zero-width characters and characters outside the BMP are kept.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::hash_map::Entry;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 
@@ -72,24 +73,63 @@ pub struct Existing {
     pub roles: Vec<RoleGrant>,
 }
 
-/// The change an import makes, in the order to write it.
+/// The change an import makes, row by row in the order to write it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RosterPlan {
-    /// Parents before children.
-    pub new_orgs: Vec<Org>,
-    pub new_members: Vec<Member>,
-    pub updated_members: Vec<Member>,
-    pub new_roles: Vec<RoleGrant>,
+    /// Every row of the file, those that write nothing included, ordered so that whatever a
+    /// row needs is written before it: shallow org paths before deep ones, then file order.
+    pub rows: Vec<RowChange>,
     /// Member rows that match the database already.
     pub unchanged_members: usize,
 }
 
+/// What one row of the file writes.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RowChange {
+    pub line: usize,
+    /// Orgs this row is the first to need: its own org, then its group; parent first.
+    pub new_orgs: Vec<Org>,
+    pub member: Option<MemberChange>,
+    pub new_role: Option<RoleGrant>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MemberChange {
+    New(Member),
+    Updated(Member),
+}
+
+impl RowChange {
+    fn writes_nothing(&self) -> bool {
+        self.new_orgs.is_empty() && self.member.is_none() && self.new_role.is_none()
+    }
+}
+
 impl RosterPlan {
     pub fn is_empty(&self) -> bool {
-        self.new_orgs.is_empty()
-            && self.new_members.is_empty()
-            && self.updated_members.is_empty()
-            && self.new_roles.is_empty()
+        self.rows.iter().all(RowChange::writes_nothing)
+    }
+
+    pub fn new_orgs(&self) -> impl Iterator<Item = &Org> {
+        self.rows.iter().flat_map(|r| &r.new_orgs)
+    }
+
+    pub fn new_members(&self) -> impl Iterator<Item = &Member> {
+        self.rows.iter().filter_map(|r| match &r.member {
+            Some(MemberChange::New(m)) => Some(m),
+            _ => None,
+        })
+    }
+
+    pub fn updated_members(&self) -> impl Iterator<Item = &Member> {
+        self.rows.iter().filter_map(|r| match &r.member {
+            Some(MemberChange::Updated(m)) => Some(m),
+            _ => None,
+        })
+    }
+
+    pub fn new_roles(&self) -> impl Iterator<Item = &RoleGrant> {
+        self.rows.iter().filter_map(|r| r.new_role.as_ref())
     }
 }
 
@@ -206,7 +246,8 @@ pub fn plan(
     let mut errors = Vec::new();
     let mut err = |line: usize, reason: String| errors.push(RowError { line, reason });
     let mut tree = Tree::new(&existing.orgs);
-    let mut out = RosterPlan::default();
+    let mut changes: HashMap<usize, RowChange> = HashMap::new();
+    let mut unchanged_members = 0;
 
     // Paths the file declares (each row's own path), so a parent may come from any row.
     let declared: HashSet<String> = rows
@@ -264,7 +305,7 @@ pub fn plan(
         match resolve(&mut tree, &declared, &names, sector, now) {
             Ok((org, created)) => {
                 if let Some(new) = created {
-                    out.new_orgs.push(new);
+                    change(&mut changes, row.line).new_orgs.push(new);
                 } else if !row.sector.trim().is_empty() && sector.is_some_and(|s| s != org.sector) {
                     err(row.line, "组织类别与已有组织不一致".into());
                     continue;
@@ -395,11 +436,11 @@ pub fn plan(
                     continue;
                 }
                 None => {
-                    let g = groups_made
-                        .entry((org.id, group_name.to_owned()))
-                        .or_insert_with(|| {
+                    let g = match groups_made.entry((org.id, group_name.to_owned())) {
+                        Entry::Occupied(made) => made.get().id,
+                        Entry::Vacant(slot) => {
                             let id = OrgId::at(now);
-                            Org {
+                            let group = Org {
                                 id,
                                 parent_id: Some(org.id),
                                 kind: OrgKind::Group,
@@ -407,9 +448,12 @@ pub fn plan(
                                 name: group_name.to_owned(),
                                 path: org.path.child(id),
                                 created_at: now,
-                            }
-                        });
-                    Some(Some(g.id))
+                            };
+                            change(&mut changes, row.line).new_orgs.push(group.clone());
+                            slot.insert(group).id
+                        }
+                    };
+                    Some(Some(g))
                 }
             }
         };
@@ -426,10 +470,11 @@ pub fn plan(
                     updated.leading_cadre = cadre;
                 }
                 if &updated == m {
-                    out.unchanged_members += 1;
+                    unchanged_members += 1;
                 } else {
                     updated.updated_at = now;
-                    out.updated_members.push(updated.clone());
+                    change(&mut changes, row.line).member =
+                        Some(MemberChange::Updated(updated.clone()));
                 }
                 updated
             }
@@ -447,7 +492,7 @@ pub fn plan(
                     created_at: now,
                     updated_at: now,
                 };
-                out.new_members.push(m.clone());
+                change(&mut changes, row.line).member = Some(MemberChange::New(m.clone()));
                 m
             }
         };
@@ -457,7 +502,7 @@ pub fn plan(
                 .iter()
                 .any(|g| g.member_id == member.id && g.kind == kind && g.org_id == org.id);
             if !held && role_fits(kind, org.kind) {
-                out.new_roles.push(RoleGrant {
+                change(&mut changes, row.line).new_role = Some(RoleGrant {
                     id: RoleGrantId::at(now),
                     member_id: member.id,
                     kind,
@@ -469,18 +514,34 @@ pub fn plan(
             }
         }
     }
-    // Groups go after their branches (which are already in `new_orgs`), in a stable order.
-    let groups: BTreeMap<String, Org> = groups_made
-        .into_values()
-        .map(|g| (g.path.as_str().to_owned(), g))
-        .collect();
-    out.new_orgs.extend(groups.into_values());
-    if errors.is_empty() {
-        Ok(out)
-    } else {
+    if !errors.is_empty() {
         errors.sort_by_key(|e| e.line);
-        Err(errors)
+        return Err(errors);
     }
+    // The order orgs were resolved in: a row's org is made by the first row naming it in
+    // this order, its parent by a shallower row, its group by the row itself or an earlier
+    // row of the same path.
+    let mut order: Vec<&RosterRow> = rows.iter().collect();
+    order.sort_by_key(|r| (segments(&r.org_path).len(), r.line));
+    Ok(RosterPlan {
+        rows: order
+            .into_iter()
+            .map(|r| {
+                changes.remove(&r.line).unwrap_or(RowChange {
+                    line: r.line,
+                    ..RowChange::default()
+                })
+            })
+            .collect(),
+        unchanged_members,
+    })
+}
+
+fn change(changes: &mut HashMap<usize, RowChange>, line: usize) -> &mut RowChange {
+    changes.entry(line).or_insert_with(|| RowChange {
+        line,
+        ..RowChange::default()
+    })
 }
 
 /// The org at `names`: known, or made now if its parent is known (or declared by the file
@@ -556,43 +617,26 @@ fn resolve(
     Ok((org.clone(), Some(org)))
 }
 
-/// Writes `plan` through `uow` (the caller commits), reporting each written record to
-/// `progress`. Answers how many records were written.
+/// Writes `plan` through `uow` (the caller commits), row by row, reporting to `progress`
+/// how many rows are written. Answers that number.
 pub async fn apply(
     uow: &dyn crate::uow::UnitOfWork,
     plan: &RosterPlan,
     progress: &mut (dyn FnMut(usize) + Send),
 ) -> Result<usize, crate::error::RepoError> {
-    let mut done = 0;
-    for org in &plan.new_orgs {
-        uow.orgs().insert(org).await?;
-        done += 1;
-        progress(done);
+    for (done, row) in plan.rows.iter().enumerate() {
+        for org in &row.new_orgs {
+            uow.orgs().insert(org).await?;
+        }
+        match &row.member {
+            Some(MemberChange::New(m)) => uow.members().insert(m).await?,
+            Some(MemberChange::Updated(m)) => uow.members().update(m).await?,
+            None => {}
+        }
+        if let Some(grant) = &row.new_role {
+            uow.roles().insert(grant).await?;
+        }
+        progress(done + 1);
     }
-    for member in &plan.new_members {
-        uow.members().insert(member).await?;
-        done += 1;
-        progress(done);
-    }
-    for member in &plan.updated_members {
-        uow.members().update(member).await?;
-        done += 1;
-        progress(done);
-    }
-    for grant in &plan.new_roles {
-        uow.roles().insert(grant).await?;
-        done += 1;
-        progress(done);
-    }
-    Ok(done)
-}
-
-impl RosterPlan {
-    /// How many records [`apply`] writes.
-    pub fn len(&self) -> usize {
-        self.new_orgs.len()
-            + self.new_members.len()
-            + self.updated_members.len()
-            + self.new_roles.len()
-    }
+    Ok(plan.rows.len())
 }

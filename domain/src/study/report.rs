@@ -11,6 +11,7 @@ use super::model::{Material, MaterialId};
 use super::ports::{MaterialRepo, StudyRecordRepo};
 use crate::activity::calendar::YearMonth;
 use crate::error::DomainError;
+use crate::org::names::path_labels;
 use crate::org::policy::{self, Actor};
 use crate::org::{Member, MemberRepo, Org, OrgRepo};
 
@@ -45,9 +46,18 @@ pub struct LessonState {
 #[derive(Debug, Clone)]
 pub struct BranchStudy {
     pub branch: Org,
+    /// The branch by its names below the committee (`虞北村党总支/第一党支部`).
+    pub branch_label: String,
     /// Present for a month's report.
     pub lesson: Option<LessonState>,
     pub materials: Vec<MaterialCompletion>,
+}
+
+#[derive(Debug, Clone)]
+pub struct StudyReport {
+    /// The materials reported on, in publishing order.
+    pub materials: Vec<Material>,
+    pub branches: Vec<BranchStudy>,
 }
 
 /// Storage the report reads.
@@ -62,7 +72,7 @@ pub async fn study_report<R: StudyReportRepos + ?Sized>(
     selection: Selection,
     now: DateTime<Utc>,
     organised_share: f64,
-) -> Result<Vec<BranchStudy>, DomainError> {
+) -> Result<StudyReport, DomainError> {
     let roots = policy::report_roots(actor)?;
     let (materials, cutoff, month) = match selection {
         Selection::Month(month) => {
@@ -107,8 +117,12 @@ pub async fn study_report<R: StudyReportRepos + ?Sized>(
         branches.extend(repos.branches_under(root).await?);
     }
     branches.truncate(MAX_REPORT_BRANCHES);
+    let mut labels = path_labels(repos, &branches.iter().collect::<Vec<_>>()).await?;
     let mut out = Vec::with_capacity(branches.len());
     for branch in branches {
+        let branch_label = labels
+            .remove(&branch.id)
+            .unwrap_or_else(|| branch.name.clone());
         let members = repos.active_in_branch(&branch.path).await?;
         let mut rows = Vec::new();
         let mut lesson = month.map(|_| LessonState {
@@ -145,9 +159,13 @@ pub async fn study_report<R: StudyReportRepos + ?Sized>(
         }
         out.push(BranchStudy {
             branch,
+            branch_label,
             lesson,
             materials: rows,
         });
     }
-    Ok(out)
+    Ok(StudyReport {
+        materials,
+        branches: out,
+    })
 }

@@ -983,7 +983,7 @@ async fn the_compliance_report_shows_each_branch_and_its_excel_file_holds_the_sa
         assert_eq!(rows[0][0].get_string(), Some("党支部"));
         let row_a = rows
             .iter()
-            .find(|r| r[0].get_string() == Some("虞北村第一党支部"))
+            .find(|r| r[0].get_string() == Some("虞北村党总支/虞北村第一党支部"))
             .unwrap();
         assert_eq!(row_a[2].get_string(), Some("已开展"));
         assert_eq!(row_a[8].get_float(), Some(5.0));
@@ -1399,4 +1399,219 @@ async fn racing_exemption_applications_without_a_key_make_one_exemption() {
     }
     statuses.sort_unstable();
     assert_eq!(statuses, [201, 409, 409, 409, 409, 409, 409, 409, 409, 409]);
+}
+
+/// A general branch under the committee with a branch named `branch` in it.
+async fn village_with_branch(w: &World, village: &str, branch: &str) {
+    use domain::org::{Org, OrgId, OrgKind, OrgRepo, OrgSector};
+    let now = w.app.clock.now();
+    let general_id = OrgId::new();
+    let general = Org {
+        id: general_id,
+        parent_id: Some(w.t.committee.id),
+        kind: OrgKind::GeneralBranch,
+        sector: OrgSector::Rural,
+        name: village.into(),
+        path: w.t.committee.path.child(general_id),
+        created_at: now,
+    };
+    let branch_id = OrgId::new();
+    let branch = Org {
+        id: branch_id,
+        parent_id: Some(general_id),
+        kind: OrgKind::Branch,
+        sector: OrgSector::Rural,
+        name: branch.into(),
+        path: general.path.child(branch_id),
+        created_at: now,
+    };
+    let repos = w.app.db.repos();
+    OrgRepo::insert(&repos, &general).await.unwrap();
+    OrgRepo::insert(&repos, &branch).await.unwrap();
+}
+
+fn shanghai(y: i32, m: u32, d: u32, h: u32, min: u32) -> chrono::NaiveDateTime {
+    chrono::NaiveDate::from_ymd_opt(y, m, d)
+        .unwrap()
+        .and_hms_opt(h, min, 0)
+        .unwrap()
+}
+
+#[tokio::test]
+async fn the_compliance_excel_file_names_branches_by_path_with_date_cells_under_a_frozen_filtered_header(
+) {
+    use crate::xlsx;
+    let w = World::new().await;
+    let t = &w.t;
+    village_with_branch(&w, "新舍村党总支", "第一党支部").await;
+    village_with_branch(&w, "虞南村党总支", "第一党支部").await;
+    seeded_month(&w).await;
+    w.set_clock(at(&w.app, 240));
+    let token = w.app.token_for(t.admin.id);
+    let res = w
+        .app
+        .send(
+            Method::GET,
+            "/api/v1/reports/compliance?month=2026-11&format=xlsx",
+            &[("authorization", &format!("Bearer {token}"))],
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 200);
+    let (ascii, name) = xlsx::file_names(&res);
+    assert_eq!(name, "主题党日及三会一课落实情况-2026-11.xlsx");
+    assert_eq!(ascii, "compliance-2026-11.xlsx");
+    let bytes = res.bytes().await.unwrap();
+    xlsx::assert_laid_out(&bytes);
+    xlsx::assert_columns_fit(&bytes, 1);
+    xlsx::assert_columns_fit(&bytes, 2);
+
+    let rows = xlsx::rows(&bytes, "合规情况");
+    let mut branches: Vec<String> = rows.iter().skip(1).map(|r| r[0].to_string()).collect();
+    branches.sort();
+    assert_eq!(
+        branches,
+        [
+            "新舍村党总支/第一党支部",
+            "虞北村党总支/虞北村第一党支部",
+            "虞南村党总支/第一党支部",
+            "镇机关党支部",
+        ],
+        "the path below the committee tells the two 第一党支部 apart"
+    );
+    let month = xlsx::column(&rows, "月份");
+    for r in rows.iter().skip(1) {
+        assert_eq!(xlsx::date_time(&r[month]), shanghai(2026, 11, 1, 0, 0));
+    }
+    let absent = xlsx::rows(&bytes, "缺席名单");
+    assert_eq!(absent.len(), 3, "header and two absentees");
+    let when = xlsx::column(&absent, "活动时间");
+    for r in absent.iter().skip(1) {
+        assert_eq!(r[0].to_string(), "虞北村党总支/虞北村第一党支部");
+        assert_eq!(
+            xlsx::date_time(&r[when]),
+            shanghai(2026, 11, 5, 9, 0),
+            "the theme day's start, Beijing time"
+        );
+    }
+}
+
+#[tokio::test]
+async fn attendance_exports_the_same_rows_as_an_excel_file_by_parameter_or_accept() {
+    use crate::xlsx;
+    let w = World::new().await;
+    let t = &w.t;
+    let a = seeded_month(&w).await;
+    let path = format!("/api/v1/activities/{a}/attendance");
+    // Phones as the JSON shows them to each caller: full to the secretary, masked to a
+    // committee member.
+    for (who, query, accept) in [
+        (&t.secretary_a, "?format=xlsx", "*/*"),
+        (&t.committee_a, "", xlsx::XLSX),
+    ] {
+        let (_, json) = w.get(who, &path).await;
+        let token = w.app.token_for(who.id);
+        let res = w
+            .app
+            .send(
+                Method::GET,
+                &format!("{path}{query}"),
+                &[
+                    ("authorization", &format!("Bearer {token}")),
+                    ("accept", accept),
+                ],
+            )
+            .await;
+        assert_eq!(res.status().as_u16(), 200);
+        assert_eq!(res.headers()["content-type"], xlsx::XLSX);
+        let (ascii, name) = xlsx::file_names(&res);
+        assert_eq!(
+            name,
+            "出勤情况-虞北村党总支-虞北村第一党支部-重温入党誓词-2026-11-05.xlsx"
+        );
+        assert_eq!(ascii, "attendance-2026-11-05.xlsx");
+        let bytes = res.bytes().await.unwrap();
+        xlsx::assert_laid_out(&bytes);
+        xlsx::assert_columns_fit(&bytes, 1);
+
+        let rows = xlsx::rows(&bytes, "出勤情况");
+        let col = |h: &str| xlsx::column(&rows, h);
+        let (branch, name, phone, status, starts, checked_in) = (
+            col("党支部"),
+            col("姓名"),
+            col("手机号"),
+            col("出勤情况"),
+            col("活动开始"),
+            col("签到时间"),
+        );
+        let mut sheet: Vec<(String, String, String)> = rows
+            .iter()
+            .skip(1)
+            .map(|r| {
+                (
+                    r[name].to_string(),
+                    r[phone].to_string(),
+                    r[status].to_string(),
+                )
+            })
+            .collect();
+        let zh = |s: &str| match s {
+            "present" => "出席",
+            "pending" => "待审核",
+            "excused" => "请假",
+            "absent" => "缺席",
+            other => panic!("{other}"),
+        };
+        let mut expected: Vec<(String, String, String)> = json["members"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| {
+                (
+                    m["name"].as_str().unwrap().to_owned(),
+                    m["phone"].as_str().unwrap().to_owned(),
+                    zh(m["status"].as_str().unwrap()).to_owned(),
+                )
+            })
+            .collect();
+        sheet.sort();
+        expected.sort();
+        assert_eq!(sheet, expected, "the JSON's rows");
+        assert_eq!(expected.len(), 5);
+        for r in rows.iter().skip(1) {
+            assert_eq!(r[branch].to_string(), "虞北村党总支/虞北村第一党支部");
+            assert_eq!(xlsx::date_time(&r[starts]), shanghai(2026, 11, 5, 9, 0));
+            match r[name].to_string().as_str() {
+                // Checked in when the test began, 08:30 Beijing time.
+                "党员甲" => assert_eq!(
+                    xlsx::date_time(&r[checked_in]),
+                    shanghai(2026, 11, 5, 8, 30)
+                ),
+                "党员乙" => assert!(
+                    matches!(r[checked_in], calamine::Data::Empty),
+                    "{:?}",
+                    r[checked_in]
+                ),
+                _ => {}
+            }
+        }
+    }
+    // The same scope as the JSON.
+    for (who, status) in [(&t.member_a, 403), (&t.other_secretary, 404)] {
+        let token = w.app.token_for(who.id);
+        let res = w
+            .app
+            .send(
+                Method::GET,
+                &format!("{path}?format=xlsx"),
+                &[("authorization", &format!("Bearer {token}"))],
+            )
+            .await;
+        assert_eq!(res.status().as_u16(), status);
+        assert_eq!(res.headers()["content-type"], "application/problem+json");
+    }
+    let (s, e) = w.get(&t.secretary_a, &format!("{path}?format=pdf")).await;
+    assert_eq!(
+        (s, e["code"].as_str()),
+        (422, Some("request_query_invalid"))
+    );
 }

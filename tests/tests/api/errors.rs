@@ -379,6 +379,32 @@ async fn cors_answers_only_configured_origins() {
 }
 
 #[tokio::test]
+async fn an_h5_front_end_may_read_the_name_an_export_is_saved_under() {
+    let app = TestApp::spawn_with(TestOptions {
+        cors_origins: vec!["https://h5.example.cn".into()],
+        ..TestOptions::default()
+    })
+    .await;
+    let res = app
+        .send(
+            reqwest::Method::GET,
+            "/healthz",
+            &[("origin", "https://h5.example.cn")],
+        )
+        .await;
+    let exposed = res.headers()["access-control-expose-headers"]
+        .to_str()
+        .unwrap()
+        .to_ascii_lowercase();
+    assert!(
+        exposed
+            .split(',')
+            .any(|h| h.trim() == "content-disposition"),
+        "{exposed}"
+    );
+}
+
+#[tokio::test]
 async fn no_origin_is_allowed_by_default() {
     let app = TestApp::spawn().await;
     let res = app

@@ -21,3 +21,4 @@ mod scope;
 mod scope_matrix;
 mod township;
 mod wechat;
+mod xlsx;

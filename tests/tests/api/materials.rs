@@ -786,3 +786,97 @@ async fn each_consent_adds_one_message_and_a_retried_request_counts_once() {
         (422, Some("subscription_template_invalid"))
     );
 }
+
+#[tokio::test]
+async fn the_study_report_excel_file_is_named_after_the_material_and_month_with_dates_and_branch_paths(
+) {
+    use crate::xlsx;
+    let app = TestApp::spawn().await;
+    let t = Township::create(&app.db, app.clock.now()).await;
+    let mut lesson = material("十一月党课", &t.committee);
+    lesson["lessonMonth"] = json!("2026-11");
+    lesson["studyDeadline"] = json!("2026-11-30T18:00:00+08:00");
+    let (s, lesson) = publish(&app, &t.admin, lesson).await;
+    assert_eq!(s, 201, "{lesson}");
+    let published = app
+        .clock
+        .now()
+        .with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).unwrap())
+        .naive_local();
+    let (_, odd) = publish(
+        &app,
+        &t.admin,
+        material("\"二十大\"精神/第一讲", &t.committee),
+    )
+    .await;
+    let token = app.token_for(t.admin.id);
+    let get = |query: String| {
+        let app = &app;
+        let token = token.clone();
+        async move {
+            let res = app
+                .send_as(
+                    &token,
+                    Method::GET,
+                    &format!("/api/v1/reports/study?{query}&format=xlsx"),
+                )
+                .await;
+            assert_eq!(res.status().as_u16(), 200);
+            res
+        }
+    };
+
+    let res = get(format!("materialId={}", lesson["id"].as_str().unwrap())).await;
+    let (ascii, name) = xlsx::file_names(&res);
+    assert_eq!(name, "学习情况-十一月党课-2026-11.xlsx");
+    assert_eq!(ascii, "study-material-2026-11.xlsx");
+    let bytes = res.bytes().await.unwrap();
+    xlsx::assert_laid_out(&bytes);
+    xlsx::assert_columns_fit(&bytes, 1);
+    xlsx::assert_columns_fit(&bytes, 2);
+    let rows = xlsx::rows(&bytes, "学习情况");
+    let col = |h: &str| xlsx::column(&rows, h);
+    let mut branches: Vec<String> = rows.iter().skip(1).map(|r| r[0].to_string()).collect();
+    branches.sort();
+    assert_eq!(branches, ["虞北村党总支/虞北村第一党支部", "镇机关党支部"]);
+    for r in rows.iter().skip(1) {
+        assert_eq!(
+            xlsx::date_time(&r[col("月送党课")]).date(),
+            chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap()
+        );
+        assert_eq!(xlsx::date_time(&r[col("发布时间")]), published);
+        assert_eq!(
+            xlsx::date_time(&r[col("学习截止")]),
+            chrono::NaiveDate::from_ymd_opt(2026, 11, 30)
+                .unwrap()
+                .and_hms_opt(18, 0, 0)
+                .unwrap()
+        );
+    }
+    let missing = xlsx::rows(&bytes, "未学习党员");
+    assert!(missing
+        .iter()
+        .skip(1)
+        .any(|r| r[0] == "虞北村党总支/虞北村第一党支部"));
+
+    // A title that is no file name still gives one.
+    let res = get(format!("materialId={}", odd["id"].as_str().unwrap())).await;
+    let (_, name) = xlsx::file_names(&res);
+    assert!(
+        name.starts_with("学习情况-")
+            && name.ends_with("-2026-11.xlsx")
+            && name.contains("二十大")
+            && name.contains("第一讲")
+            && !name.contains(['/', '"']),
+        "{name}"
+    );
+    // The month's report is named after the month.
+    let res = get("month=2026-11".to_owned()).await;
+    assert_eq!(
+        xlsx::file_names(&res),
+        (
+            "study-2026-11.xlsx".to_owned(),
+            "学习情况-2026-11.xlsx".to_owned()
+        )
+    );
+}

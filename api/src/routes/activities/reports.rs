@@ -1,10 +1,9 @@
 //! The township's compliance report: per branch, was the theme day held, each 三会一课
 //! obligation, attendance; as JSON or as an Excel file with a sheet of absentees.
 
-use actix_web::http::header;
 use actix_web::{get, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, FixedOffset};
-use rust_xlsxwriter::{Format, Workbook, XlsxError};
+use rust_xlsxwriter::XlsxError;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -15,21 +14,13 @@ use super::manage::ObligationView;
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
 use crate::extract::{Query, Validate};
+use crate::http::xlsx::{self, wants_xlsx, Cell, ReportFormat, Table};
 use crate::routes::audit::list::beijing;
 use crate::state::AppState;
 use domain::activity::calendar::YearMonth;
 use domain::activity::report::{self, BranchCompliance};
 use domain::activity::schedule::{ObligationKind, ObligationState};
 use domain::error::FieldError;
-
-pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ReportFormat {
-    Json,
-    Xlsx,
-}
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
@@ -103,20 +94,10 @@ fn view(b: &BranchCompliance) -> BranchComplianceView {
     }
 }
 
-pub fn wants_xlsx(req: &HttpRequest, format: Option<ReportFormat>) -> bool {
-    match format {
-        Some(f) => f == ReportFormat::Xlsx,
-        None => req
-            .headers()
-            .get(header::ACCEPT)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|a| a.contains(XLSX)),
-    }
-}
-
 /// Per branch in the caller's scope: whether the month's theme day was held, each 三会一课
 /// obligation (met, due, overdue), attendance rates; `?format=xlsx` for the same as an Excel
-/// file with a sheet of absentees (branch, name, masked phone, activity). S, C, T.
+/// file with a sheet of absentees (branch, name, masked phone, activity), branches named by
+/// their path below the committee, saved as `主题党日及三会一课落实情况-YYYY-MM.xlsx`. S, C, T.
 #[utoipa::path(
     tag = "reports",
     operation_id = "getComplianceReport",
@@ -147,13 +128,11 @@ pub async fn compliance(
     let branches = report::compliance(&repos, &user.actor, month, state.clock.now()).await?;
     if wants_xlsx(&req, q.format) {
         let bytes = workbook(month, &branches).map_err(ApiError::internal)?;
-        return Ok(HttpResponse::Ok()
-            .content_type(XLSX)
-            .insert_header((
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"compliance-{month}.xlsx\""),
-            ))
-            .body(bytes));
+        return Ok(xlsx::download(
+            bytes,
+            &format!("主题党日及三会一课落实情况-{month}"),
+            &format!("compliance-{month}"),
+        ));
     }
     Ok(HttpResponse::Ok().json(ComplianceReport {
         month: month.to_string(),
@@ -210,70 +189,43 @@ pub const BRANCH_HEADERS: [&str; 14] = [
 pub const ABSENTEE_HEADERS: [&str; 5] = ["党支部", "姓名", "手机号", "活动", "活动时间"];
 
 fn workbook(month: YearMonth, branches: &[BranchCompliance]) -> Result<Vec<u8>, XlsxError> {
-    let mut book = Workbook::new();
-    let bold = Format::new().set_bold();
-    let percent = Format::new().set_num_format("0.0%");
-    let sheet = book.add_worksheet().set_name("合规情况")?;
-    for (c, h) in BRANCH_HEADERS.iter().enumerate() {
-        sheet.write_string_with_format(0, c as u16, *h, &bold)?;
-    }
-    for (i, b) in branches.iter().enumerate() {
-        let r = i as u32 + 1;
-        sheet.write_string(r, 0, &b.branch.name)?;
-        sheet.write_string(r, 1, month.to_string())?;
-        sheet.write_string(
-            r,
-            2,
-            if b.theme_day_held {
+    let kinds = [
+        ObligationKind::CommitteeMeeting,
+        ObligationKind::GroupMeeting,
+        ObligationKind::GeneralAssembly,
+        ObligationKind::PartyLesson,
+        ObligationKind::SecretaryLesson,
+    ];
+    let mut summary = Table::new("合规情况", &BRANCH_HEADERS);
+    let mut absent = Table::new("缺席名单", &ABSENTEE_HEADERS);
+    for b in branches {
+        let mut row = vec![
+            Cell::text(&b.branch_label),
+            Cell::Month(month),
+            Cell::text(if b.theme_day_held {
                 "已开展"
             } else {
                 "未开展"
-            },
-        )?;
-        let kinds = [
-            ObligationKind::CommitteeMeeting,
-            ObligationKind::GroupMeeting,
-            ObligationKind::GeneralAssembly,
-            ObligationKind::PartyLesson,
-            ObligationKind::SecretaryLesson,
+            }),
         ];
-        for (k, kind) in kinds.iter().enumerate() {
-            sheet.write_string(r, 3 + k as u16, obligation_cell(b, *kind))?;
-        }
+        row.extend(kinds.iter().map(|k| Cell::text(obligation_cell(b, *k))));
         let c = &b.counts;
-        for (k, n) in [c.expected, c.present, c.pending, c.excused, c.absent]
-            .iter()
-            .enumerate()
-        {
-            sheet.write_number(r, 8 + k as u16, *n as f64)?;
-        }
-        match c.rate() {
-            Some(rate) => sheet.write_number_with_format(r, 13, rate, &percent)?,
-            None => sheet.write_string(r, 13, "—")?,
-        };
-    }
-    sheet.autofit();
-    let absent = book.add_worksheet().set_name("缺席名单")?;
-    for (c, h) in ABSENTEE_HEADERS.iter().enumerate() {
-        absent.write_string_with_format(0, c as u16, *h, &bold)?;
-    }
-    let mut r = 1u32;
-    for b in branches {
+        row.extend(
+            [c.expected, c.present, c.pending, c.excused, c.absent]
+                .into_iter()
+                .map(Cell::count),
+        );
+        row.push(c.rate().map_or_else(|| Cell::text("—"), Cell::Percent));
+        summary.rows.push(row);
         for a in &b.absentees {
-            absent.write_string(r, 0, &b.branch.name)?;
-            absent.write_string(r, 1, &a.member.name)?;
-            absent.write_string(r, 2, a.member.phone.masked())?;
-            absent.write_string(r, 3, &a.activity.title)?;
-            absent.write_string(
-                r,
-                4,
-                beijing(a.activity.starts_at)
-                    .format("%Y-%m-%d %H:%M")
-                    .to_string(),
-            )?;
-            r += 1;
+            absent.rows.push(vec![
+                Cell::text(&b.branch_label),
+                Cell::text(&a.member.name),
+                Cell::text(a.member.phone.masked()),
+                Cell::text(&a.activity.title),
+                Cell::Time(a.activity.starts_at),
+            ]);
         }
     }
-    absent.autofit();
-    book.save_to_buffer()
+    xlsx::workbook(&[summary, absent])
 }

@@ -2,9 +2,8 @@
 //! not studied, and whether each branch received and organised the monthly lesson; as JSON
 //! or as an Excel file.
 
-use actix_web::http::header;
 use actix_web::{get, web, HttpRequest, HttpResponse};
-use rust_xlsxwriter::{Format, Workbook, XlsxError};
+use rust_xlsxwriter::XlsxError;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -13,11 +12,12 @@ use super::dto::{parse_lesson_month, MaterialCategory};
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
 use crate::extract::{Query, Validate};
-use crate::routes::activities::reports::{wants_xlsx, ReportFormat, XLSX};
+use crate::http::xlsx::{self, wants_xlsx, Cell, ReportFormat, Table};
 use crate::state::AppState;
+use domain::activity::calendar::YearMonth;
 use domain::error::FieldError;
 use domain::study::report::{self, BranchStudy, Selection};
-use domain::study::MaterialId;
+use domain::study::{Material, MaterialId};
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
@@ -148,8 +148,10 @@ fn view(b: &BranchStudy) -> BranchStudyView {
 
 /// Per branch in the caller's scope: completion of the month's monthly lessons and
 /// required materials (or of one material), who has not studied, and whether the branch
-/// received and organised the monthly lesson; `?format=xlsx` for an Excel file. S, C, T.
-/// No individual ranking.
+/// received and organised the monthly lesson; `?format=xlsx` for an Excel file (branches
+/// named by their path below the committee), saved as `学习情况-YYYY-MM.xlsx`, or for one
+/// material `学习情况-<title>-YYYY-MM.xlsx` (its monthly-lesson month, else the month it was
+/// published). S, C, T. No individual ranking.
 #[utoipa::path(
     tag = "reports",
     operation_id = "getStudyReport",
@@ -178,7 +180,7 @@ pub async fn study_report(
     let q = query.into_inner();
     let selection = q.selection().map_err(|e| ApiError::validation(vec![e]))?;
     let repos = state.db.repos();
-    let branches = report::study_report(
+    let report = report::study_report(
         &repos,
         &user.actor,
         selection,
@@ -186,39 +188,60 @@ pub async fn study_report(
         state.lesson_organised_share,
     )
     .await?;
+    if wants_xlsx(&req, q.format) {
+        let bytes = workbook(&report.branches).map_err(ApiError::internal)?;
+        let (name, ascii) = match (selection, report.materials.first()) {
+            (Selection::Material(_), Some(m)) => {
+                let month = material_month(m);
+                (
+                    format!("学习情况-{}-{month}", xlsx::file_name_part(&m.title, 60)),
+                    format!("study-material-{month}"),
+                )
+            }
+            (Selection::Month(month), _) => (format!("学习情况-{month}"), format!("study-{month}")),
+            (Selection::Material(id), None) => {
+                (format!("学习情况-{id}"), format!("study-material-{id}"))
+            }
+        };
+        return Ok(xlsx::download(bytes, &name, &ascii));
+    }
     let (month, material_id) = match selection {
         Selection::Month(m) => (Some(m.to_string()), None),
         Selection::Material(id) => (None, Some(id.as_uuid())),
     };
-    if wants_xlsx(&req, q.format) {
-        let bytes = workbook(&branches).map_err(ApiError::internal)?;
-        let name = month.clone().unwrap_or_else(|| "material".to_owned());
-        return Ok(HttpResponse::Ok()
-            .content_type(XLSX)
-            .insert_header((
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"study-{name}.xlsx\""),
-            ))
-            .body(bytes));
-    }
     Ok(HttpResponse::Ok().json(StudyReport {
         month,
         material_id,
-        branches: branches.iter().map(view).collect(),
+        branches: report.branches.iter().map(view).collect(),
     }))
 }
 
-pub const STUDY_HEADERS: [&str; 9] = [
+/// The month a material belongs to: its monthly-lesson month, else the (Beijing) month it
+/// was published in.
+fn material_month(m: &Material) -> String {
+    m.lesson_month
+        .or_else(|| YearMonth::containing(m.publish_at))
+        .map_or_else(
+            || m.publish_at.format("%Y-%m").to_string(),
+            |month| month.to_string(),
+        )
+}
+
+pub const STUDY_HEADERS: [&str; 11] = [
     "党支部",
     "学习资料",
     "必学",
     "月送党课",
+    "发布时间",
+    "学习截止",
     "应学人数",
     "已学人数",
     "完成率",
     "党课已送达",
     "党课已组织学习",
 ];
+
+pub const NOT_STUDIED_HEADERS: [&str; 4] = ["党支部", "学习资料", "姓名", "手机号"];
 
 fn yes_no(b: bool) -> &'static str {
     if b {
@@ -229,65 +252,45 @@ fn yes_no(b: bool) -> &'static str {
 }
 
 fn workbook(branches: &[BranchStudy]) -> Result<Vec<u8>, XlsxError> {
-    let mut book = Workbook::new();
-    let bold = Format::new().set_bold();
-    let percent = Format::new().set_num_format("0.0%");
-    let sheet = book.add_worksheet().set_name("学习情况")?;
-    for (c, h) in STUDY_HEADERS.iter().enumerate() {
-        sheet.write_string_with_format(0, c as u16, *h, &bold)?;
-    }
-    let mut r = 0u32;
+    let mut summary = Table::new("学习情况", &STUDY_HEADERS);
+    let mut missing = Table::new("未学习党员", &NOT_STUDIED_HEADERS);
     for b in branches {
-        let lesson = b.lesson.map(|l| (yes_no(l.received), yes_no(l.organised)));
+        let lesson = |row: &mut Vec<Cell>| {
+            if let Some(l) = b.lesson {
+                row.push(Cell::text(yes_no(l.received)));
+                row.push(Cell::text(yes_no(l.organised)));
+            }
+        };
         if b.materials.is_empty() {
-            r += 1;
-            sheet.write_string(r, 0, &b.branch.name)?;
-            sheet.write_string(r, 1, "—")?;
-            if let Some((received, organised)) = lesson {
-                sheet.write_string(r, 7, received)?;
-                sheet.write_string(r, 8, organised)?;
-            }
+            let mut row = vec![Cell::text(&b.branch_label), Cell::text("—")];
+            row.resize(9, Cell::Empty);
+            lesson(&mut row);
+            summary.rows.push(row);
         }
         for c in &b.materials {
-            r += 1;
-            sheet.write_string(r, 0, &b.branch.name)?;
-            sheet.write_string(r, 1, &c.material.title)?;
-            sheet.write_string(r, 2, yes_no(c.material.required))?;
-            sheet.write_string(
-                r,
-                3,
-                c.material
-                    .lesson_month
-                    .map(|m| m.to_string())
-                    .unwrap_or_default(),
-            )?;
-            sheet.write_number(r, 4, c.expected as f64)?;
-            sheet.write_number(r, 5, c.completed as f64)?;
-            match rate(c.completed, c.expected) {
-                Some(v) => sheet.write_number_with_format(r, 6, v, &percent)?,
-                None => sheet.write_string(r, 6, "—")?,
-            };
-            if let Some((received, organised)) = lesson {
-                sheet.write_string(r, 7, received)?;
-                sheet.write_string(r, 8, organised)?;
+            let m = &c.material;
+            let mut row = vec![
+                Cell::text(&b.branch_label),
+                Cell::text(&m.title),
+                Cell::text(yes_no(m.required)),
+                m.lesson_month.map_or(Cell::Empty, Cell::Month),
+                Cell::Time(m.publish_at),
+                Cell::time(m.study_deadline),
+                Cell::count(c.expected),
+                Cell::count(c.completed),
+                rate(c.completed, c.expected).map_or_else(|| Cell::text("—"), Cell::Percent),
+            ];
+            lesson(&mut row);
+            summary.rows.push(row);
+            for who in &c.not_studied {
+                missing.rows.push(vec![
+                    Cell::text(&b.branch_label),
+                    Cell::text(&m.title),
+                    Cell::text(&who.name),
+                    Cell::text(who.phone.masked()),
+                ]);
             }
         }
     }
-    let missing = book.add_worksheet().set_name("未学习党员")?;
-    for (c, h) in ["党支部", "学习资料", "姓名", "手机号"].iter().enumerate() {
-        missing.write_string_with_format(0, c as u16, *h, &bold)?;
-    }
-    let mut r = 0u32;
-    for b in branches {
-        for c in &b.materials {
-            for m in &c.not_studied {
-                r += 1;
-                missing.write_string(r, 0, &b.branch.name)?;
-                missing.write_string(r, 1, &c.material.title)?;
-                missing.write_string(r, 2, &m.name)?;
-                missing.write_string(r, 3, m.phone.masked())?;
-            }
-        }
-    }
-    book.save_to_buffer()
+    xlsx::workbook(&[summary, missing])
 }

@@ -24,6 +24,16 @@ use domain::error::FieldError;
 
 pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
+/// An Excel workbook: the response body is the file's bytes (not JSON), so generated
+/// clients download it as a binary (a `Blob`).
+#[derive(ToSchema)]
+#[schema(
+    value_type = String,
+    format = Binary,
+    content_media_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+)]
+pub struct XlsxFile(#[allow(dead_code)] Vec<u8>);
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ReportFormat {
@@ -36,7 +46,7 @@ pub enum ReportFormat {
 #[into_params(parameter_in = Query)]
 pub struct ComplianceParams {
     /// `YYYY-MM` (Asia/Shanghai).
-    #[param(example = "2026-12")]
+    #[param(pattern = "month", example = "2026-12")]
     pub month: String,
     /// `xlsx` for an Excel file (or send `Accept: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet`).
     #[param(inline)]
@@ -125,7 +135,7 @@ pub fn wants_xlsx(req: &HttpRequest, format: Option<ReportFormat>) -> bool {
     responses(
         (status = 200, description = "The report", content(
             (ComplianceReport = "application/json"),
-            (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+            (XlsxFile = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         )),
         (status = 401, description = "auth_token_*", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "permission_denied", body = Problem, content_type = "application/problem+json"),

@@ -580,21 +580,8 @@ pub fn declare_links(doc: &mut OpenApiDoc) {
             continue;
         };
         let own = path_params(&path);
-        if created.by == "issueInviteCode" {
-            response.links.insert(
-                "wechatBindInvite".to_owned(),
-                RefOr::T(
-                    LinkBuilder::new()
-                        .operation_id("wechatBindInvite")
-                        .request_body(Some(json!({ "inviteCode": "$response.body#/inviteCode" })))
-                        .description("The member binds their WeChat account with the code (with the ticket from their own sign-in)")
-                        .build(),
-                ),
-            );
-            continue;
-        }
         let created_id = path_params(created.at).last().map(|s| (*s).to_owned());
-        for (target_path, target_id, params) in &by_path {
+        for (target_path, target_id, params) in by_path.iter().filter(|_| !created.at.is_empty()) {
             let under =
                 target_path == created.at || target_path.starts_with(&format!("{}/", created.at));
             if !under {

@@ -57,10 +57,8 @@ fn walk(schema: &mut RefOr<Schema>, f: &mut dyn FnMut(&mut Object)) {
             for p in o.properties.values_mut() {
                 walk(p, f);
             }
-            if let Some(ap) = o.additional_properties.as_deref_mut() {
-                if let AdditionalProperties::RefOr(r) = ap {
-                    walk(r, f);
-                }
+            if let Some(AdditionalProperties::RefOr(r)) = o.additional_properties.as_deref_mut() {
+                walk(r, f);
             }
         }
         Schema::Array(a) => {
@@ -374,7 +372,14 @@ pub fn declare_study_report_selection(doc: &mut OpenApiDoc) {
 /// Refusals that depend on stored state, on the clock, or on fields related in ways JSON
 /// Schema cannot state: a schema-valid request may still get them. Each is listed in the
 /// response's description and, for machines, in its `x-business-rules`.
-const BUSINESS_RULES: &[(&str, &str, &[(&str, &str)])] = &[
+/// (operation id, status, [(code, why)]).
+type Rules = &'static [(
+    &'static str,
+    &'static str,
+    &'static [(&'static str, &'static str)],
+)];
+
+const BUSINESS_RULES: Rules = &[
     ("createChildOrg", "422", &[("org_kind_not_allowed_here", "the kind cannot stand under the parent's kind (a group only under a branch, …)")]),
     ("createMember", "422", &[("member_org_not_a_branch", "the path's org is not a branch or a group")]),
     ("updateMember", "422", &[("member_org_not_a_branch", "the destination `orgId` is not a branch or a group")]),

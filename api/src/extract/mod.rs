@@ -11,6 +11,42 @@ pub use query::Query;
 
 use domain::error::FieldError;
 
+/// Reads an integer field from any JSON number with an integral value: JSON Schema's
+/// `integer` counts `7.0` as 7, so a client (or a validator) may send it that way. A
+/// fraction, or a value outside `T`, is refused as serde would refuse it.
+/// Use with `#[serde(deserialize_with = "crate::extract::integral")]`.
+pub fn integral<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: TryFrom<i64>,
+{
+    use serde::de::{Error, Unexpected, Visitor};
+    struct Integral;
+    impl Visitor<'_> for Integral {
+        type Value = i64;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("an integer")
+        }
+        fn visit_i64<E: Error>(self, v: i64) -> Result<i64, E> {
+            Ok(v)
+        }
+        fn visit_u64<E: Error>(self, v: u64) -> Result<i64, E> {
+            i64::try_from(v).map_err(|_| E::invalid_value(Unexpected::Unsigned(v), &self))
+        }
+        fn visit_f64<E: Error>(self, v: f64) -> Result<i64, E> {
+            // Exactly representable integers only (|v| < 2^53), so nothing is rounded.
+            if v.fract() == 0.0 && v.abs() < 9_007_199_254_740_992.0 {
+                Ok(v as i64)
+            } else {
+                Err(E::invalid_type(Unexpected::Float(v), &self))
+            }
+        }
+    }
+    let v = deserializer.deserialize_any(Integral)?;
+    T::try_from(v)
+        .map_err(|_| D::Error::invalid_value(Unexpected::Signed(v), &"an integer in range"))
+}
+
 /// Semantic checks a request DTO runs after it has been parsed.
 pub trait Validate {
     fn validate(&self) -> Result<(), Vec<FieldError>>;

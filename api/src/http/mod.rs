@@ -6,6 +6,7 @@ pub mod idempotency;
 pub mod metrics;
 pub mod page;
 mod routes;
+pub mod schema;
 pub mod throttle;
 pub mod xlsx;
 

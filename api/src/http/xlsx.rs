@@ -17,6 +17,16 @@ use domain::activity::calendar::{shanghai, YearMonth};
 
 pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
+/// An Excel workbook: the response body is the file's bytes (not JSON), so generated
+/// clients download it as a binary (a `Blob`).
+#[derive(utoipa::ToSchema)]
+#[schema(
+    value_type = String,
+    format = Binary,
+    content_media_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+)]
+pub struct XlsxFile(#[allow(dead_code)] Vec<u8>);
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ReportFormat {

@@ -256,8 +256,8 @@ pub fn clean_text(
     code: &'static str,
 ) -> Result<String, FieldError> {
     let text = raw.trim();
-    let chars = text.chars().count();
-    if chars == 0 || chars > max || text.chars().any(char::is_control) {
+    // The raw length counts, as the published schema's maxLength does.
+    if text.is_empty() || raw.chars().count() > max || text.chars().any(char::is_control) {
         return Err(FieldError::new(
             pointer,
             code,

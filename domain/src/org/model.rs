@@ -163,7 +163,11 @@ impl Org {
     pub fn validate_name(raw: &str) -> Result<String, FieldError> {
         let name = raw.trim();
         let chars = name.chars().count();
-        if chars == 0 || chars > Self::MAX_NAME_CHARS || name.chars().any(char::is_control) {
+        // The raw length counts too, as the published schema's maxLength does.
+        if chars == 0
+            || raw.chars().count() > Self::MAX_NAME_CHARS
+            || name.chars().any(char::is_control)
+        {
             return Err(FieldError::new(
                 "/name",
                 "org_name_invalid",
@@ -199,7 +203,11 @@ impl Member {
     pub fn validate_name(raw: &str) -> Result<String, FieldError> {
         let name = raw.trim();
         let chars = name.chars().count();
-        if chars == 0 || chars > Self::MAX_NAME_CHARS || name.chars().any(char::is_control) {
+        // The raw length counts too, as the published schema's maxLength does.
+        if chars == 0
+            || raw.chars().count() > Self::MAX_NAME_CHARS
+            || name.chars().any(char::is_control)
+        {
             return Err(FieldError::new(
                 "/name",
                 "member_name_invalid",

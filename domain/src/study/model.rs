@@ -51,7 +51,7 @@ pub struct Attachment {
 
 impl Attachment {
     pub const MAX_TITLE_CHARS: usize = 100;
-    pub const MAX_URL_BYTES: usize = 2048;
+    pub const MAX_URL_CHARS: usize = 2048;
     pub const MAX_PER_MATERIAL: usize = 20;
 }
 
@@ -141,7 +141,8 @@ fn text(
 ) -> Result<String, FieldError> {
     let t = raw.trim();
     let n = t.chars().count();
-    if n < min || n > max || t.chars().any(|c| c.is_control() && c != '\n') {
+    // The raw length counts, as the published schema's maxLength does.
+    if n < min || raw.chars().count() > max || t.chars().any(|c| c.is_control() && c != '\n') {
         return Err(FieldError::new(
             pointer,
             code,

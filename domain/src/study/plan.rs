@@ -115,16 +115,16 @@ fn check_year(year: i32) -> Result<(), DomainError> {
 }
 
 /// Like [`clean_text`], but line breaks are kept (arrangements and notes are paragraphs).
-fn clean_multiline(
+pub fn clean_multiline(
     raw: &str,
     max: usize,
     pointer: &str,
     code: &'static str,
 ) -> Result<String, FieldError> {
     let text = raw.trim();
-    let chars = text.chars().count();
     let bad = |c: char| c.is_control() && c != '\n' && c != '\r';
-    if chars == 0 || chars > max || text.chars().any(bad) {
+    // The raw length counts, as the published schema's maxLength does.
+    if text.is_empty() || raw.chars().count() > max || text.chars().any(bad) {
         return Err(FieldError::new(
             pointer,
             code,

@@ -69,7 +69,7 @@ fn check_attachments(list: &[Attachment]) -> Vec<FieldError> {
         ));
     }
     for (i, a) in list.iter().enumerate() {
-        let url_ok = a.url.len() <= Attachment::MAX_URL_BYTES
+        let url_ok = a.url.chars().count() <= Attachment::MAX_URL_CHARS
             && (a.url.starts_with("https://") || a.url.starts_with("http://"))
             && a.url.len() > "https://".len()
             && !a.url.chars().any(|c| c.is_whitespace() || c.is_control());
@@ -77,11 +77,12 @@ fn check_attachments(list: &[Attachment]) -> Vec<FieldError> {
             errors.push(FieldError::new(
                 format!("/attachments/{i}/url"),
                 "material_attachment_url_invalid",
-                "an absolute http(s) URL of at most 2048 bytes",
+                "an absolute http(s) URL of at most 2048 characters",
             ));
         }
-        let n = a.title.trim().chars().count();
-        if n == 0 || n > Attachment::MAX_TITLE_CHARS || a.title.chars().any(char::is_control) {
+        let blank = a.title.trim().is_empty();
+        let n = a.title.chars().count();
+        if blank || n > Attachment::MAX_TITLE_CHARS || a.title.chars().any(char::is_control) {
             errors.push(FieldError::new(
                 format!("/attachments/{i}/title"),
                 "material_attachment_title_invalid",

@@ -4,6 +4,7 @@
 mod activities;
 mod auth;
 mod cache;
+mod contract;
 mod demo;
 mod docs;
 mod errors;

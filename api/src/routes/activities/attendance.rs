@@ -11,7 +11,7 @@ use super::dto::CheckInView;
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
 use crate::extract::{Query, Validate};
-use crate::http::xlsx::{self, wants_xlsx, Cell, ReportFormat, Table};
+use crate::http::xlsx::{self, wants_xlsx, Cell, ReportFormat, Table, XlsxFile};
 use crate::state::AppState;
 use domain::activity::calendar::shanghai;
 use domain::activity::report::{self, Attendance, AttendanceCounts, AttendanceRow};
@@ -104,7 +104,7 @@ fn shown_phone(actor: &Actor, r: &AttendanceRow) -> String {
     responses(
         (status = 200, description = "The attendance", content(
             (AttendanceView = "application/json"),
-            (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+            (XlsxFile = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         )),
         (status = 401, description = "auth_token_*", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "permission_denied", body = Problem, content_type = "application/problem+json"),

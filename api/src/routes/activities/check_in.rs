@@ -22,6 +22,7 @@ use domain::error::FieldError;
 pub struct CheckInRequest {
     /// The QR code scanned from the secretary's phone.
     #[serde(default)]
+    #[schema(min_length = 1, max_length = 128, pattern = "visible-ascii")]
     pub qr_token: Option<String>,
     /// Where the member is (GCJ-02, from `wx.getLocation({type: 'gcj02'})`).
     #[serde(default)]
@@ -41,11 +42,15 @@ impl Validate for CheckInRequest {
         if let Some(Err(e)) = self.location.map(|p| p.to_domain("/location")) {
             errors.push(e);
         }
-        if self.qr_token.as_ref().is_some_and(|t| t.len() > 128) {
+        if self
+            .qr_token
+            .as_ref()
+            .is_some_and(|t| !crate::http::schema::visible_ascii(t, 128))
+        {
             errors.push(FieldError::new(
                 "/qrToken",
                 "check_in_qr_invalid",
-                "qrToken is at most 128 characters",
+                "qrToken is 1-128 visible ASCII characters",
             ));
         }
         if errors.is_empty() {

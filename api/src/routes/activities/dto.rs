@@ -41,9 +41,9 @@ mirror_enum!(
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Point {
-    #[schema(example = 30.0871)]
+    #[schema(minimum = -90, maximum = 90, example = 30.0871)]
     pub lat: f64,
-    #[schema(example = 120.8402)]
+    #[schema(minimum = -180, maximum = 180, example = 120.8402)]
     pub lng: f64,
 }
 
@@ -74,7 +74,7 @@ impl From<GeoPoint> for Point {
 pub struct GeofenceDto {
     pub center: Point,
     /// 10-5000 metres.
-    #[schema(example = 150.0)]
+    #[schema(minimum = 10, maximum = 5000, example = 150.0)]
     pub radius_m: f64,
 }
 
@@ -260,8 +260,14 @@ impl From<&Exemption> for ExemptionView {
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct ReviewRequest {
     pub decision: ReviewDecision,
+    /// Required to reject.
     #[serde(default)]
-    #[schema(example = "未到现场")]
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = "printable",
+        example = "未到现场"
+    )]
     pub reason: Option<String>,
 }
 

@@ -34,7 +34,12 @@ pub struct ApplyExemption {
     #[serde(default)]
     #[schema(value_type = Option<String>, format = Date, example = "2027-02-28")]
     pub to_date: Option<NaiveDate>,
-    #[schema(example = "住院治疗")]
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = "printable",
+        example = "住院治疗"
+    )]
     pub reason: String,
 }
 
@@ -91,8 +96,10 @@ pub async fn apply_exemption(
 pub struct ExemptionListParams {
     /// Only exemptions in this state (e.g. `pending`).
     pub status: Option<ReviewStatus>,
+    #[param(pattern = "^[A-Za-z0-9_-]*$")]
     pub cursor: Option<String>,
     /// 1-100, default 20.
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<u32>,
 }
 

@@ -20,10 +20,10 @@ use domain::org::OrgId;
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct HolidaysDto {
     /// Public holidays (放假) of the year.
-    #[schema(value_type = Vec<String>, example = json!(["2026-10-01", "2026-10-02"]))]
+    #[schema(example = json!(["2026-10-01", "2026-10-02"]))]
     pub holidays: Vec<NaiveDate>,
     /// Weekend days that are working days (调休上班).
-    #[schema(value_type = Vec<String>, example = json!(["2026-10-10"]))]
+    #[schema(example = json!(["2026-10-10"]))]
     pub workdays: Vec<NaiveDate>,
 }
 
@@ -59,7 +59,7 @@ fn year(raw: i32) -> Result<i32, ApiError> {
     security(("bearerAuth" = [])),
     params(
         ("id" = Uuid, Path, description = "The township committee"),
-        ("year" = i32, Path, description = "2000-2100"),
+        ("year" = i32, Path, minimum = 2000, maximum = 2100, description = "2000-2100"),
     ),
     responses(
         (status = 200, description = "The calendar", body = HolidaysDto),
@@ -90,7 +90,7 @@ pub async fn get_holidays(
     security(("bearerAuth" = [])),
     params(
         ("id" = Uuid, Path, description = "The township committee"),
-        ("year" = i32, Path, description = "2000-2100"),
+        ("year" = i32, Path, minimum = 2000, maximum = 2100, description = "2000-2100"),
     ),
     request_body = HolidaysDto,
     responses(

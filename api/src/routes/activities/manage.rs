@@ -29,16 +29,27 @@ pub struct CreateActivity {
     /// Required for a theme day.
     #[serde(default)]
     pub theme_category: Option<ThemeCategory>,
-    #[schema(example = "重温入党誓词")]
+    #[schema(
+        min_length = 1,
+        max_length = 64,
+        pattern = "printable",
+        example = "重温入党誓词"
+    )]
     pub title: String,
     #[serde(default)]
-    #[schema(example = "虞北村文化礼堂")]
+    #[schema(
+        min_length = 1,
+        max_length = 128,
+        pattern = "printable",
+        example = "虞北村文化礼堂"
+    )]
     pub place: Option<String>,
     /// A party lesson's lecturer, when a member.
     #[serde(default)]
     pub lecturer_id: Option<Uuid>,
     /// A party lesson's lecturer as shown (defaults to the member's name).
     #[serde(default)]
+    #[schema(min_length = 1, max_length = 32, pattern = "printable")]
     pub lecturer_name: Option<String>,
     /// RFC 3339 with an offset, e.g. `2026-12-05T09:00:00+08:00`.
     pub starts_at: DateTime<FixedOffset>,
@@ -140,7 +151,7 @@ pub async fn create_activity(
 #[into_params(parameter_in = Query)]
 pub struct MonthParams {
     /// `YYYY-MM`, a calendar month in Asia/Shanghai.
-    #[param(example = "2026-12")]
+    #[param(pattern = "month", example = "2026-12")]
     pub month: String,
 }
 
@@ -228,12 +239,15 @@ pub struct UpdateActivity {
     #[serde(default)]
     pub theme_category: Option<ThemeCategory>,
     #[serde(default)]
+    #[schema(min_length = 1, max_length = 64, pattern = "printable")]
     pub title: Option<String>,
     #[serde(default)]
+    #[schema(min_length = 1, max_length = 128, pattern = "printable")]
     pub place: Option<String>,
     #[serde(default)]
     pub lecturer_id: Option<Uuid>,
     #[serde(default)]
+    #[schema(min_length = 1, max_length = 32, pattern = "printable")]
     pub lecturer_name: Option<String>,
     /// Moving the activity moves the default check-in window with it.
     #[serde(default)]
@@ -257,7 +271,12 @@ pub struct UpdateActivity {
     pub qr_auto_approve: Option<bool>,
     /// Cancels the activity, with this reason. A cancelled activity cannot be changed.
     #[serde(default)]
-    #[schema(example = "台风预警,活动取消")]
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = "printable",
+        example = "台风预警,活动取消"
+    )]
     pub cancel_reason: Option<String>,
 }
 

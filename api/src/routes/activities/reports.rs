@@ -14,7 +14,7 @@ use super::manage::ObligationView;
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
 use crate::extract::{Query, Validate};
-use crate::http::xlsx::{self, wants_xlsx, Cell, ReportFormat, Table};
+use crate::http::xlsx::{self, wants_xlsx, Cell, ReportFormat, Table, XlsxFile};
 use crate::routes::audit::list::beijing;
 use crate::state::AppState;
 use domain::activity::calendar::YearMonth;
@@ -27,7 +27,7 @@ use domain::error::FieldError;
 #[into_params(parameter_in = Query)]
 pub struct ComplianceParams {
     /// `YYYY-MM` (Asia/Shanghai).
-    #[param(example = "2026-12")]
+    #[param(pattern = "month", example = "2026-12")]
     pub month: String,
     /// `xlsx` for an Excel file (or send `Accept: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet`).
     #[param(inline)]
@@ -106,7 +106,7 @@ fn view(b: &BranchCompliance) -> BranchComplianceView {
     responses(
         (status = 200, description = "The report", content(
             (ComplianceReport = "application/json"),
-            (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+            (XlsxFile = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         )),
         (status = 401, description = "auth_token_*", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "permission_denied", body = Problem, content_type = "application/problem+json"),

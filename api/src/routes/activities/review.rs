@@ -24,8 +24,10 @@ use domain::activity::{report, ActivityId, CheckInId};
 pub struct CheckInListParams {
     /// Only check-ins in this state (e.g. `pending`).
     pub status: Option<ReviewStatus>,
+    #[param(pattern = "^[A-Za-z0-9_-]*$")]
     pub cursor: Option<String>,
     /// 1-100, default 20.
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<u32>,
 }
 
@@ -113,9 +115,17 @@ pub async fn review_check_in(
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct BatchReviewRequest {
     /// 1-200 check-ins of this activity.
+    #[schema(min_items = 1, max_items = 200)]
     pub ids: Vec<Uuid>,
     pub decision: ReviewDecision,
+    /// Required to reject.
     #[serde(default)]
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = "printable",
+        example = "未到现场"
+    )]
     pub reason: Option<String>,
 }
 

@@ -58,8 +58,10 @@ impl From<AuditEntry> for AuditView {
 pub struct AuditParams {
     /// Only changes under this org (default: the caller's township).
     pub org_id: Option<Uuid>,
+    #[param(pattern = "^[A-Za-z0-9_-]*$")]
     pub cursor: Option<String>,
     /// 1-100, default 20.
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<u32>,
 }
 

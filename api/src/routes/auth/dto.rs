@@ -8,16 +8,17 @@ use domain::error::FieldError;
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct RefreshRequest {
     /// The refresh token of the current pair; it is spent by this call.
+    #[schema(min_length = 1, max_length = 256, pattern = "visible-ascii")]
     pub refresh_token: String,
 }
 
 impl Validate for RefreshRequest {
     fn validate(&self) -> Result<(), Vec<FieldError>> {
-        if self.refresh_token.is_empty() || self.refresh_token.len() > 256 {
+        if !crate::http::schema::visible_ascii(&self.refresh_token, 256) {
             return Err(vec![FieldError::new(
                 "/refreshToken",
                 "refresh_token_invalid",
-                "refreshToken must be 1-256 characters",
+                "refreshToken must be 1-256 visible ASCII characters",
             )]);
         }
         Ok(())

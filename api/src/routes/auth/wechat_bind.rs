@@ -24,9 +24,11 @@ use infra::wechat::WeChatError;
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct BindInviteRequest {
     /// The ticket from sign-in (single use, five minutes).
+    #[schema(min_length = 1, max_length = 128, pattern = "visible-ascii")]
     pub ticket: String,
-    /// The code the member's secretary issued (single use).
-    #[schema(example = "K7PX3M9Q")]
+    /// The code the member's secretary issued (single use; case and surrounding spaces do
+    /// not matter).
+    #[schema(min_length = 1, max_length = 32, example = "K7PX3M9Q")]
     pub invite_code: String,
 }
 
@@ -39,14 +41,14 @@ impl std::fmt::Debug for BindInviteRequest {
 impl Validate for BindInviteRequest {
     fn validate(&self) -> Result<(), Vec<FieldError>> {
         let mut errors = Vec::new();
-        if !(1..=128).contains(&self.ticket.len()) {
+        if !crate::http::schema::visible_ascii(&self.ticket, 128) {
             errors.push(FieldError::new(
                 "/ticket",
                 "wechat_ticket_invalid",
-                "ticket must be 1-128 characters",
+                "ticket must be 1-128 visible ASCII characters",
             ));
         }
-        if !(1..=32).contains(&self.invite_code.len()) {
+        if !(1..=32).contains(&self.invite_code.chars().count()) {
             errors.push(FieldError::new(
                 "/inviteCode",
                 "invite_code_invalid",
@@ -127,8 +129,10 @@ pub async fn bind_invite(
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct BindPhoneRequest {
     /// The ticket from sign-in (single use, five minutes).
+    #[schema(min_length = 1, max_length = 128, pattern = "visible-ascii")]
     pub ticket: String,
     /// The code from the mini-program's `getPhoneNumber` button (single use).
+    #[schema(min_length = 1, max_length = 128, pattern = "visible-ascii")]
     pub phone_code: String,
 }
 
@@ -141,16 +145,14 @@ impl std::fmt::Debug for BindPhoneRequest {
 impl Validate for BindPhoneRequest {
     fn validate(&self) -> Result<(), Vec<FieldError>> {
         let mut errors = Vec::new();
-        if !(1..=128).contains(&self.ticket.len()) {
+        if !crate::http::schema::visible_ascii(&self.ticket, 128) {
             errors.push(FieldError::new(
                 "/ticket",
                 "wechat_ticket_invalid",
-                "ticket must be 1-128 characters",
+                "ticket must be 1-128 visible ASCII characters",
             ));
         }
-        if !(1..=128).contains(&self.phone_code.len())
-            || !self.phone_code.bytes().all(|b| b.is_ascii_graphic())
-        {
+        if !crate::http::schema::visible_ascii(&self.phone_code, 128) {
             errors.push(FieldError::new(
                 "/phoneCode",
                 "wechat_phone_code_invalid",

@@ -29,6 +29,7 @@ pub const TICKET_TTL_SECS: u64 = 300;
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct WeChatLoginRequest {
     /// The code from `wx.login()` (valid once, for five minutes).
+    #[schema(min_length = 1, max_length = 128, pattern = "visible-ascii")]
     pub code: String,
 }
 
@@ -40,9 +41,7 @@ impl std::fmt::Debug for WeChatLoginRequest {
 
 impl Validate for WeChatLoginRequest {
     fn validate(&self) -> Result<(), Vec<FieldError>> {
-        let ok =
-            (1..=128).contains(&self.code.len()) && self.code.bytes().all(|b| b.is_ascii_graphic());
-        if ok {
+        if crate::http::schema::visible_ascii(&self.code, 128) {
             Ok(())
         } else {
             Err(vec![FieldError::new(

@@ -28,10 +28,19 @@ mirror_enum!(
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct AttachmentDto {
     pub kind: AttachmentKind,
-    #[schema(example = "党课视频")]
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = "attachment-title",
+        example = "党课视频"
+    )]
     pub title: String,
     /// An absolute http(s) URL.
-    #[schema(example = "https://video.example.cn/lesson-12.mp4")]
+    #[schema(
+        max_length = 2048,
+        pattern = "http-url",
+        example = "https://video.example.cn/lesson-12.mp4"
+    )]
     pub url: String,
 }
 

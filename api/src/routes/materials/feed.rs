@@ -84,12 +84,14 @@ pub struct FeedParams {
     pub category: Option<MaterialCategory>,
     pub required: Option<bool>,
     /// `YYYY-MM`: only that month's monthly lesson.
-    #[param(example = "2026-12")]
+    #[param(pattern = "month", example = "2026-12")]
     pub lesson_month: Option<String>,
     /// Only what the caller has not opened yet.
     pub unread: Option<bool>,
+    #[param(pattern = "^[A-Za-z0-9_-]*$")]
     pub cursor: Option<String>,
     /// 1-100, default 20.
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<u32>,
 }
 

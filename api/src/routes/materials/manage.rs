@@ -26,13 +26,20 @@ use domain::study::MaterialId;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct CreateMaterial {
-    #[schema(example = "十二月党课：学习党章第一章")]
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = "material-title",
+        example = "十二月党课：学习党章第一章"
+    )]
     pub title: String,
     #[serde(default)]
+    #[schema(max_length = 500, pattern = "material-summary")]
     pub summary: String,
-    /// Rich text (HTML); sanitised on the way in.
+    /// Rich text (HTML); sanitised on the way in (at most 200 000 bytes after that).
     pub body: String,
     #[serde(default)]
+    #[schema(max_items = 20)]
     pub attachments: Vec<AttachmentDto>,
     pub category: MaterialCategory,
     /// 必学必知必会.
@@ -40,7 +47,7 @@ pub struct CreateMaterial {
     pub required: bool,
     /// `YYYY-MM`: the month this is the monthly lesson (月送党课) of.
     #[serde(default)]
-    #[schema(example = "2026-12")]
+    #[schema(pattern = "month", example = "2026-12")]
     pub lesson_month: Option<String>,
     pub audience: AudienceDto,
     /// When it becomes visible (default: now). RFC 3339 with an offset.
@@ -114,13 +121,18 @@ pub async fn publish_material(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct UpdateMaterial {
+    #[schema(min_length = 1, max_length = 100, pattern = "material-title")]
     pub title: Option<String>,
+    #[schema(max_length = 500, pattern = "material-summary")]
     pub summary: Option<String>,
-    /// Rich text (HTML); sanitised on the way in.
+    /// Rich text (HTML); sanitised on the way in (at most 200 000 bytes after that).
     pub body: Option<String>,
+    #[schema(max_items = 20)]
     pub attachments: Option<Vec<AttachmentDto>>,
     pub category: Option<MaterialCategory>,
     pub required: Option<bool>,
+    /// `YYYY-MM`: the month this is the monthly lesson of (not with `clearLessonMonth`).
+    #[schema(pattern = "month", example = "2026-12")]
     pub lesson_month: Option<String>,
     /// `true` makes it no month's monthly lesson.
     #[serde(default)]

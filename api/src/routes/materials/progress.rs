@@ -19,10 +19,12 @@ use domain::study::MaterialId;
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct ProgressRequest {
     /// Where the member got to (seconds into a video, a page, …).
-    #[schema(example = 120)]
+    #[serde(deserialize_with = "crate::extract::integral")]
+    #[schema(minimum = 0, maximum = 1_000_000_000, example = 120)]
     pub position: i64,
     /// The client's running total of seconds spent on it.
-    #[schema(example = 300)]
+    #[serde(deserialize_with = "crate::extract::integral")]
+    #[schema(minimum = 0, maximum = 10_000_000, example = 300)]
     pub seconds_spent: i64,
     /// Finished studying it (never reverts).
     #[serde(default)]

@@ -12,7 +12,7 @@ use super::dto::{parse_lesson_month, MaterialCategory};
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
 use crate::extract::{Query, Validate};
-use crate::http::xlsx::{self, wants_xlsx, Cell, ReportFormat, Table};
+use crate::http::xlsx::{self, wants_xlsx, Cell, ReportFormat, Table, XlsxFile};
 use crate::state::AppState;
 use domain::activity::calendar::YearMonth;
 use domain::error::FieldError;
@@ -160,7 +160,7 @@ fn view(b: &BranchStudy) -> BranchStudyView {
     responses(
         (status = 200, description = "The report", content(
             (StudyReport = "application/json"),
-            (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+            (XlsxFile = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         )),
         (status = 401, description = "auth_token_*", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "permission_denied", body = Problem, content_type = "application/problem+json"),

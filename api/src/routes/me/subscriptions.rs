@@ -18,7 +18,12 @@ use domain::study::{Subscription, SubscriptionRepo};
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct ConsentRequest {
     /// The subscribe-message template the member accepted.
-    #[schema(example = "tmpl_material_push")]
+    #[schema(
+        min_length = 1,
+        max_length = 64,
+        pattern = "^[A-Za-z0-9_-]+$",
+        example = "tmpl_material_push"
+    )]
     pub template_id: String,
 }
 

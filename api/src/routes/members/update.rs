@@ -17,8 +17,16 @@ use domain::org::{MemberId, OrgId};
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct UpdateMember {
     #[serde(default)]
+    #[schema(
+        min_length = 1,
+        max_length = 32,
+        pattern = "printable",
+        example = "王建国"
+    )]
     pub name: Option<String>,
+    /// 11 digits; spaces, dashes, full-width digits and a +86 prefix are accepted.
     #[serde(default)]
+    #[schema(pattern = "phone", example = "13800000001")]
     pub phone: Option<String>,
     #[serde(default)]
     pub category: Option<MemberCategory>,

@@ -16,10 +16,15 @@ use domain::org::OrgId;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct CreateMember {
-    #[schema(example = "王建国")]
+    #[schema(
+        min_length = 1,
+        max_length = 32,
+        pattern = "printable",
+        example = "王建国"
+    )]
     pub name: String,
     /// 11 digits; spaces, dashes, full-width digits and a +86 prefix are accepted.
-    #[schema(example = "13800000001")]
+    #[schema(pattern = "phone", example = "13800000001")]
     pub phone: String,
     pub category: MemberCategory,
     #[serde(default)]

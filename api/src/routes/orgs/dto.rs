@@ -81,7 +81,12 @@ pub struct CreateOrg {
     /// Defaults to the parent's sector.
     #[serde(default)]
     pub sector: Option<OrgSector>,
-    #[schema(example = "第二党支部")]
+    #[schema(
+        min_length = 1,
+        max_length = 64,
+        pattern = "printable",
+        example = "第二党支部"
+    )]
     pub name: String,
 }
 
@@ -97,6 +102,12 @@ impl Validate for CreateOrg {
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct UpdateOrg {
     #[serde(default)]
+    #[schema(
+        min_length = 1,
+        max_length = 64,
+        pattern = "printable",
+        example = "第二党支部"
+    )]
     pub name: Option<String>,
     #[serde(default)]
     pub sector: Option<OrgSector>,

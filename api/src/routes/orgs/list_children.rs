@@ -16,8 +16,10 @@ use domain::org::{service, OrgId};
 #[serde(deny_unknown_fields)]
 pub struct PageParams {
     /// `nextCursor` of the previous page.
+    #[param(pattern = "^[A-Za-z0-9_-]*$")]
     pub cursor: Option<String>,
     /// 1-100, default 20.
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<u32>,
 }
 

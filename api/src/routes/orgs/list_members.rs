@@ -16,13 +16,17 @@ use domain::org::{policy, service, OrgId};
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 #[into_params(parameter_in = Query)]
 pub struct MemberListParams {
-    /// Only members whose name contains this text.
+    /// Only members whose name contains this text (at most 32 characters, no control
+    /// characters).
+    #[param(max_length = 32, pattern = "no-control")]
     pub q: Option<String>,
     /// Members of every branch under the org, not only of the org itself.
     #[serde(default)]
     pub include_subtree: bool,
+    #[param(pattern = "^[A-Za-z0-9_-]*$")]
     pub cursor: Option<String>,
     /// 1-100, default 20.
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<u32>,
 }
 

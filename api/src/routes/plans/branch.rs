@@ -21,7 +21,7 @@ use domain::study::plan;
     security(("bearerAuth" = [])),
     params(
         ("id" = Uuid, Path, description = "The branch"),
-        ("year" = i32, Path, description = "2000-2100"),
+        ("year" = i32, Path, minimum = 2000, maximum = 2100, description = "2000-2100"),
     ),
     request_body = BranchPlanRequest,
     responses(
@@ -58,7 +58,7 @@ pub async fn put_branch_plan(
     security(("bearerAuth" = [])),
     params(
         ("id" = Uuid, Path, description = "The branch"),
-        ("year" = i32, Path, description = "2000-2100"),
+        ("year" = i32, Path, minimum = 2000, maximum = 2100, description = "2000-2100"),
     ),
     responses(
         (status = 200, description = "The plan", body = StudyPlanView),

@@ -14,14 +14,23 @@ use domain::study::MaterialId;
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct PlanTaskDto {
     /// 1-12; a quarter's tasks fall in its months.
-    #[schema(example = 1)]
+    #[serde(deserialize_with = "crate::extract::integral")]
+    #[schema(minimum = 1, maximum = 12, example = 1)]
     pub month: u32,
-    #[schema(example = "学习党章总纲")]
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = "printable",
+        example = "学习党章总纲"
+    )]
     pub title: String,
     /// Published materials that reach the plan's members (at most 20).
     #[serde(default)]
+    #[schema(max_items = 20)]
     pub material_ids: Vec<Uuid>,
+    /// Line breaks may stand inside.
     #[serde(default)]
+    #[schema(min_length = 1, max_length = 500, pattern = "lines")]
     pub note: Option<String>,
 }
 
@@ -55,10 +64,17 @@ impl From<&PlanTask> for PlanTaskDto {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct QuarterPlanDto {
-    /// 1-4.
-    #[schema(example = 1)]
+    /// 1-4, each at most once in a plan.
+    #[serde(deserialize_with = "crate::extract::integral")]
+    #[schema(minimum = 1, maximum = 4, example = 1)]
     pub quarter: u32,
-    #[schema(example = "第一季度：学党章、守党规")]
+    /// Line breaks may stand inside.
+    #[schema(
+        min_length = 1,
+        max_length = 2000,
+        pattern = "lines",
+        example = "第一季度：学党章、守党规"
+    )]
     pub arrangement: String,
     #[serde(default)]
     pub tasks: Vec<PlanTaskDto>,
@@ -68,8 +84,15 @@ pub struct QuarterPlanDto {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct BranchPlanRequest {
-    #[schema(example = "2027年度党员学习计划")]
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = "printable",
+        example = "2027年度党员学习计划"
+    )]
     pub title: String,
+    /// At most 60 tasks in all.
+    #[schema(max_items = 4)]
     pub quarters: Vec<QuarterPlanDto>,
 }
 
@@ -101,8 +124,14 @@ impl From<BranchPlanRequest> for PlanContent {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct PersonalPlanRequest {
-    #[schema(example = "2027年度个人学习计划")]
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = "printable",
+        example = "2027年度个人学习计划"
+    )]
     pub title: String,
+    #[schema(max_items = 60)]
     pub items: Vec<PlanTaskDto>,
 }
 

@@ -22,7 +22,7 @@ use domain::study::plan::{self, PlanOwner, StudyPlanRepo};
     tag = "me",
     operation_id = "putMyStudyPlan",
     security(("bearerAuth" = [])),
-    params(("year" = i32, Path, description = "2000-2100")),
+    params(("year" = i32, Path, minimum = 2000, maximum = 2100, description = "2000-2100")),
     request_body = PersonalPlanRequest,
     responses(
         (status = 200, description = "The plan as stored", body = StudyPlanView),
@@ -54,7 +54,7 @@ pub async fn put_my_plan(
     tag = "me",
     operation_id = "getMyStudyPlan",
     security(("bearerAuth" = [])),
-    params(("year" = i32, Path, description = "2000-2100")),
+    params(("year" = i32, Path, minimum = 2000, maximum = 2100, description = "2000-2100")),
     responses(
         (status = 200, description = "The plan", body = StudyPlanView),
         (status = 401, description = "auth_token_*", body = Problem, content_type = "application/problem+json"),
@@ -80,7 +80,7 @@ pub async fn get_my_plan(
 #[into_params(parameter_in = Query)]
 pub struct TasksParams {
     /// `YYYY-MM`.
-    #[param(example = "2027-01")]
+    #[param(pattern = "month", example = "2027-01")]
     pub month: String,
 }
 

@@ -10,6 +10,8 @@ use utoipa_actix_web::{AppExt, UtoipaApp};
 use crate::error::{Problem, ProblemField};
 use crate::routes;
 
+mod contract;
+
 pub const DOC_PATH: &str = "/api-docs/openapi.json";
 
 /// Extra routes mounted beside the application's own (tests mount probes here).
@@ -70,6 +72,12 @@ where
 pub fn document_with(extra: Option<&ExtraRoutes>) -> OpenApiDoc {
     let (_, mut doc) = mount(actix_web::App::new().into_utoipa_app(), extra).split_for_parts();
     declare_unexpected_body(&mut doc);
+    contract::expand_patterns(&mut doc);
+    contract::declare_idempotency_key(&mut doc);
+    contract::declare_either_or(&mut doc);
+    contract::declare_study_report_selection(&mut doc);
+    contract::declare_business_rules(&mut doc);
+    contract::declare_links(&mut doc);
     doc
 }
 

@@ -1,0 +1,625 @@
+//! What the derive macros cannot say about the contract, added to the generated document:
+//! the regular expressions DTOs name, the `Idempotency-Key` header's shape, either/or
+//! bodies, the study report's either/or query, the refusals no schema can express (the
+//! business rules), and the links from each create operation to what it created.
+
+use serde_json::json;
+use utoipa::openapi::extensions::Extensions;
+use utoipa::openapi::link::LinkBuilder;
+use utoipa::openapi::path::Parameter;
+use utoipa::openapi::path::{Operation, ParameterBuilder, ParameterIn, ParameterStyle};
+use utoipa::openapi::schema::{
+    AdditionalProperties, AllOfBuilder, AnyOfBuilder, ArrayItems, Object, ObjectBuilder,
+    OneOfBuilder, Schema, SchemaFormat, SchemaType, Type,
+};
+use utoipa::openapi::{KnownFormat, OpenApi as OpenApiDoc, RefOr, Required};
+
+use crate::http::schema::{named_pattern, MONTH_PATTERN, VISIBLE_ASCII_PATTERN};
+
+/// Every operation of the document, with its path.
+fn operations(doc: &mut OpenApiDoc) -> Vec<(String, &mut Operation)> {
+    let mut out = Vec::new();
+    for (path, item) in doc.paths.paths.iter_mut() {
+        for op in [
+            &mut item.get,
+            &mut item.post,
+            &mut item.put,
+            &mut item.patch,
+            &mut item.delete,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            out.push((path.clone(), op));
+        }
+    }
+    out
+}
+
+/// An operation's parameters written in place (the document has no shared ones).
+fn inline_params(op: &mut Operation) -> Vec<&mut Parameter> {
+    op.parameters
+        .iter_mut()
+        .flatten()
+        .filter_map(|p| match p {
+            RefOr::T(p) => Some(p),
+            RefOr::Ref(_) => None,
+        })
+        .collect()
+}
+
+/// Calls `f` on every object schema inside `schema` (properties, items, combinators).
+fn walk(schema: &mut RefOr<Schema>, f: &mut dyn FnMut(&mut Object)) {
+    let RefOr::T(schema) = schema else { return };
+    match schema {
+        Schema::Object(o) => {
+            f(o);
+            for p in o.properties.values_mut() {
+                walk(p, f);
+            }
+            if let Some(AdditionalProperties::RefOr(r)) = o.additional_properties.as_deref_mut() {
+                walk(r, f);
+            }
+        }
+        Schema::Array(a) => {
+            if let ArrayItems::RefOrSchema(items) = &mut a.items {
+                walk(items, f);
+            }
+        }
+        Schema::OneOf(x) => x.items.iter_mut().for_each(|i| walk(i, f)),
+        Schema::AllOf(x) => x.items.iter_mut().for_each(|i| walk(i, f)),
+        Schema::AnyOf(x) => x.items.iter_mut().for_each(|i| walk(i, f)),
+        _ => {}
+    }
+}
+
+/// Calls `f` on every object schema of the document: components, parameters, bodies.
+fn walk_all(doc: &mut OpenApiDoc, f: &mut dyn FnMut(&mut Object)) {
+    if let Some(components) = doc.components.as_mut() {
+        for schema in components.schemas.values_mut() {
+            walk(schema, f);
+        }
+    }
+    for (_, op) in operations(doc) {
+        for p in inline_params(op) {
+            if let Some(s) = p.schema.as_mut() {
+                walk(s, f);
+            }
+        }
+        if let Some(RefOr::T(body)) = op.request_body.as_mut() {
+            for c in body.content.values_mut() {
+                if let RefOr::T(c) = c {
+                    if let Some(s) = c.schema.as_mut() {
+                        walk(s, f);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// DTOs name their rule (`pattern = "printable"`); the document carries its expression.
+pub fn expand_patterns(doc: &mut OpenApiDoc) {
+    walk_all(doc, &mut |o| {
+        if let Some(p) = o.pattern.as_mut() {
+            if let Some(expanded) = named_pattern(p) {
+                *p = expanded;
+            }
+        }
+    });
+}
+
+/// `Idempotency-Key`: 1-128 visible ASCII characters (`http::idempotency`).
+pub fn declare_idempotency_key(doc: &mut OpenApiDoc) {
+    for (_, op) in operations(doc) {
+        for p in inline_params(op) {
+            if p.name.eq_ignore_ascii_case("Idempotency-Key")
+                && p.parameter_in == ParameterIn::Header
+            {
+                p.schema = Some(RefOr::T(Schema::Object(
+                    ObjectBuilder::new()
+                        .schema_type(Type::String)
+                        .min_length(Some(1))
+                        .max_length(Some(128))
+                        .pattern(Some(VISIBLE_ASCII_PATTERN))
+                        .examples(["01HZX3Q7M5-checkin-1"])
+                        .build(),
+                )));
+            }
+        }
+    }
+}
+
+fn object() -> ObjectBuilder {
+    ObjectBuilder::new().schema_type(Type::Object)
+}
+
+fn null() -> RefOr<Schema> {
+    RefOr::T(Schema::Object(
+        ObjectBuilder::new().schema_type(Type::Null).build(),
+    ))
+}
+
+fn one_of(values: &[serde_json::Value]) -> RefOr<Schema> {
+    RefOr::T(Schema::Object(
+        ObjectBuilder::new()
+            .schema_type(SchemaType::AnyValue)
+            .enum_values(Some(values.iter().cloned()))
+            .build(),
+    ))
+}
+
+fn string_format(format: KnownFormat) -> RefOr<Schema> {
+    RefOr::T(Schema::Object(
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(SchemaFormat::KnownFormat(format)))
+            .build(),
+    ))
+}
+
+fn schema_ref(name: &str) -> RefOr<Schema> {
+    RefOr::Ref(utoipa::openapi::Ref::from_schema_name(name))
+}
+
+/// "Either `field` is `value` (or absent), or `other` holds a value": one branch each.
+fn either(a: ObjectBuilder, b: ObjectBuilder) -> RefOr<Schema> {
+    RefOr::T(Schema::AnyOf(
+        AnyOfBuilder::new()
+            .item(Schema::Object(a.build()))
+            .item(Schema::Object(b.build()))
+            .build(),
+    ))
+}
+
+/// Adds `constraints` to the component schema `name` (as `allOf` beside it).
+fn constrain(doc: &mut OpenApiDoc, name: &str, constraints: Vec<RefOr<Schema>>) {
+    let Some(components) = doc.components.as_mut() else {
+        return;
+    };
+    let Some(original) = components.schemas.get(name).cloned() else {
+        return;
+    };
+    let description = match &original {
+        RefOr::T(Schema::Object(o)) => o.description.clone(),
+        _ => None,
+    };
+    let mut all = AllOfBuilder::new().item(original).description(description);
+    for c in constraints {
+        all = all.item(c);
+    }
+    components
+        .schemas
+        .insert(name.to_owned(), RefOr::T(Schema::AllOf(all.build())));
+}
+
+/// Bodies whose fields depend on one another, as the validators say (each refusal is a
+/// `validation_failed` the schema now predicts).
+pub fn declare_either_or(doc: &mut OpenApiDoc) {
+    // ApplyExemption: one activity, or a date range (`exemption_scope_invalid`).
+    constrain(
+        doc,
+        "ApplyExemption",
+        vec![RefOr::T(Schema::OneOf(
+            OneOfBuilder::new()
+                .item(Schema::Object(
+                    object()
+                        .title(Some("ForOneActivity"))
+                        .required("activityId")
+                        .property("activityId", string_format(KnownFormat::Uuid))
+                        .property("fromDate", null())
+                        .property("toDate", null())
+                        .build(),
+                ))
+                .item(Schema::Object(
+                    object()
+                        .title(Some("ForDateRange"))
+                        .required("fromDate")
+                        .required("toDate")
+                        .property("activityId", null())
+                        .property("fromDate", string_format(KnownFormat::Date))
+                        .property("toDate", string_format(KnownFormat::Date))
+                        .build(),
+                ))
+                .build(),
+        ))],
+    );
+    // A rejection needs a reason (`review_reason_required`).
+    let reason_to_reject = || {
+        either(
+            object().property("decision", one_of(&[json!("approve")])),
+            object().required("reason").property(
+                "reason",
+                RefOr::T(Schema::Object(
+                    ObjectBuilder::new().schema_type(Type::String).build(),
+                )),
+            ),
+        )
+    };
+    constrain(doc, "ReviewRequest", vec![reason_to_reject()]);
+    constrain(doc, "BatchReviewRequest", vec![reason_to_reject()]);
+    // A field and its `clear…`/`remove…` switch exclude each other (`*_conflict`).
+    let not_both = |switch: &str, field: &str| {
+        either(
+            object().property(switch, one_of(&[json!(false)])),
+            object().property(field, null()),
+        )
+    };
+    constrain(
+        doc,
+        "UpdateMaterial",
+        vec![
+            not_both("clearLessonMonth", "lessonMonth"),
+            not_both("clearStudyDeadline", "studyDeadline"),
+        ],
+    );
+    constrain(
+        doc,
+        "UpdateActivity",
+        vec![not_both("removeGeofence", "geofence")],
+    );
+    // A new activity's parts that hang together (`theme_category_required`,
+    // `geofence_required`, `lecturer_only_for_party_lesson`).
+    let kinds_but = |kind: &str| {
+        [
+            "theme_day",
+            "general_assembly",
+            "committee_meeting",
+            "group_meeting",
+            "party_lesson",
+        ]
+        .iter()
+        .filter(|k| **k != kind)
+        .map(|k| json!(k))
+        .collect::<Vec<_>>()
+    };
+    constrain(
+        doc,
+        "CreateActivity",
+        vec![
+            either(
+                object().property("kind", one_of(&kinds_but("theme_day"))),
+                object()
+                    .required("themeCategory")
+                    .property("themeCategory", schema_ref("ThemeCategory")),
+            ),
+            either(
+                object().property(
+                    "proof",
+                    one_of(&[json!("qr"), json!("either"), serde_json::Value::Null]),
+                ),
+                object()
+                    .required("geofence")
+                    .property("geofence", schema_ref("GeofenceDto")),
+            ),
+            either(
+                object().property("kind", one_of(&[json!("party_lesson")])),
+                object()
+                    .property("lecturerId", null())
+                    .property("lecturerName", null()),
+            ),
+        ],
+    );
+    // Only committee members are granted review separately (`role_can_review_committee_only`).
+    constrain(
+        doc,
+        "GrantRole",
+        vec![either(
+            object().property("canReview", one_of(&[json!(false)])),
+            object().property("kind", one_of(&[json!("committee")])),
+        )],
+    );
+}
+
+/// The study report takes `?month=` or `?materialId=`, never both nor neither
+/// (`study_report_selection_invalid`): one exploded object parameter with a `oneOf`.
+pub fn declare_study_report_selection(doc: &mut OpenApiDoc) {
+    for (path, op) in operations(doc) {
+        if path != "/api/v1/reports/study" {
+            continue;
+        }
+        let Some(params) = op.parameters.as_mut() else {
+            continue;
+        };
+        params.retain(|p| !matches!(p, RefOr::T(p) if p.name == "month" || p.name == "materialId"));
+        let by_month = object()
+            .title(Some("ByMonth"))
+            .required("month")
+            .property(
+                "month",
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .pattern(Some(MONTH_PATTERN))
+                    .description(Some(
+                        "`YYYY-MM`: that month's monthly lessons and required materials",
+                    ))
+                    .examples(["2026-12"]),
+            )
+            .additional_properties(Some(AdditionalProperties::FreeForm(false)));
+        let by_material = object()
+            .title(Some("ByMaterial"))
+            .required("materialId")
+            .property(
+                "materialId",
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .format(Some(SchemaFormat::KnownFormat(KnownFormat::Uuid)))
+                    .description(Some("One material")),
+            )
+            .additional_properties(Some(AdditionalProperties::FreeForm(false)));
+        let selection = ParameterBuilder::new()
+            .name("selection")
+            .parameter_in(ParameterIn::Query)
+            .required(Required::True)
+            .style(Some(ParameterStyle::Form))
+            .explode(Some(true))
+            .description(Some(
+                "What to report on: exactly one of `month` or `materialId`, each its own \
+                 query parameter (`?month=2026-12` or `?materialId=…`; form style, exploded; \
+                 the name `selection` never appears on the wire)",
+            ))
+            .schema(Some(Schema::OneOf(
+                OneOfBuilder::new()
+                    .item(Schema::Object(by_month.build()))
+                    .item(Schema::Object(by_material.build()))
+                    .build(),
+            )))
+            .build();
+        params.insert(0, RefOr::T(selection));
+    }
+}
+
+/// Refusals that depend on stored state, on the clock, or on fields related in ways JSON
+/// Schema cannot state: a schema-valid request may still get them. Each is listed in the
+/// response's description and, for machines, in its `x-business-rules`.
+/// (operation id, status, [(code, why)]).
+type Rules = &'static [(
+    &'static str,
+    &'static str,
+    &'static [(&'static str, &'static str)],
+)];
+
+const BUSINESS_RULES: Rules = &[
+    ("createChildOrg", "422", &[("org_kind_not_allowed_here", "the kind cannot stand under the parent's kind (a group only under a branch, …)")]),
+    ("createMember", "422", &[("member_org_not_a_branch", "the path's org is not a branch or a group")]),
+    ("updateMember", "422", &[("member_org_not_a_branch", "the destination `orgId` is not a branch or a group")]),
+    ("grantRole", "422", &[("role_org_kind_mismatch", "the role cannot be held on that org's kind")]),
+    ("createActivity", "422", &[
+        ("activity_org_mismatch", "a group meeting goes on a group, anything else on a branch"),
+        ("activity_time_invalid", "the end must follow the start within 24 hours, and times fall in 2000-2100 (Beijing)"),
+        ("check_in_window_invalid", "the check-in window must close after it opens"),
+        ("lecturer_unknown", "`lecturerId` is no active member the caller can see"),
+    ]),
+    ("updateActivity", "422", &[
+        ("activity_time_invalid", "with the stored times: the end must follow the start within 24 hours, in 2000-2100"),
+        ("check_in_window_invalid", "with the stored window: it must close after it opens"),
+        ("theme_category_required", "the activity is a theme day"),
+        ("geofence_required", "the proof is (or becomes) `location` without a geofence"),
+        ("lecturer_only_for_party_lesson", "the activity is not a party lesson"),
+        ("lecturer_unknown", "`lecturerId` is no active member the caller can see"),
+    ]),
+    ("getActivityQrToken", "422", &[
+        ("check_in_activity_cancelled", "the activity is cancelled"),
+        ("activity_qr_not_used", "the activity's proof does not use a QR code"),
+    ]),
+    ("checkIn", "422", &[
+        ("check_in_window_not_open", "too early (the server's clock decides)"),
+        ("check_in_window_closed", "too late"),
+        ("check_in_qr_invalid", "not the activity's current QR code"),
+        ("check_in_qr_expired", "a QR code older than the previous one"),
+        ("check_in_outside_geofence", "the location is outside the geofence"),
+        ("check_in_online_not_allowed", "online attendance is not allowed for this activity or member"),
+        ("check_in_not_expected", "the caller is not expected at this activity"),
+        ("check_in_exempted", "the caller is exempted"),
+        ("check_in_activity_cancelled", "the activity is cancelled"),
+        ("check_in_proof_required", "the activity requires a proof this request does not carry"),
+        ("idempotency_key_reused", "the `Idempotency-Key` was used with another body"),
+    ]),
+    ("reviewCheckIns", "422", &[
+        ("check_in_not_found", "an id is unknown or outside the caller's scope"),
+        ("check_in_not_in_activity", "an id belongs to another activity"),
+        ("check_in_not_pending", "an id is already decided"),
+    ]),
+    ("applyExemption", "422", &[
+        ("check_in_activity_cancelled", "the activity is cancelled"),
+        ("check_in_not_expected", "the caller is not expected at the activity"),
+        ("exemption_range_invalid", "the range must run forwards, at most 366 days, within 2000-2100"),
+        ("idempotency_key_reused", "the `Idempotency-Key` was used with another body"),
+    ]),
+    ("listExemptions", "422", &[("exemptions_listed_per_branch", "the org is not a branch")]),
+    ("getActivityPlan", "422", &[("activity_plan_needs_branch", "the org is not a branch")]),
+    ("getHolidays", "422", &[("holidays_need_committee", "the org is not a township committee")]),
+    ("putHolidays", "422", &[
+        ("holidays_need_committee", "the org is not a township committee"),
+        ("holiday_outside_year", "a date is not in the path's year"),
+        ("holiday_and_workday", "a date is both a holiday and a working day"),
+        ("workday_not_weekend", "an adjusted working day is not a weekend day"),
+    ]),
+    ("listBranchStudyPlans", "422", &[("study_plan_needs_branch", "the org is not a branch")]),
+    ("getBranchStudyPlan", "422", &[("study_plan_needs_branch", "the org is not a branch")]),
+    ("putBranchStudyPlan", "422", &[
+        ("study_plan_needs_branch", "the org is not a branch"),
+        ("study_plan_quarter_invalid", "a quarter appears twice"),
+        ("study_plan_month_invalid", "a task's month is outside its quarter"),
+        ("study_plan_tasks_too_many", "more than 60 tasks in all"),
+        ("study_plan_material_invalid", "a material is unknown, unpublished or does not reach the branch"),
+    ]),
+    ("putMyStudyPlan", "422", &[
+        ("study_plan_cadres_only", "the caller is not a leading cadre"),
+        ("study_plan_material_invalid", "a material is unknown, unpublished or does not reach the caller"),
+    ]),
+    ("publishMaterial", "422", &[
+        ("material_body_too_long", "the body is over 200 000 bytes once sanitised"),
+        ("material_time_invalid", "`publishAt` or `studyDeadline` falls outside 2000-2100 (Beijing)"),
+        ("material_deadline_before_publish", "the study deadline is not after the publish time"),
+        ("material_audience_invalid", "the audience org cannot receive materials"),
+    ]),
+    ("updateMaterial", "422", &[
+        ("material_body_too_long", "the body is over 200 000 bytes once sanitised"),
+        ("material_time_invalid", "`publishAt` or `studyDeadline` falls outside 2000-2100 (Beijing)"),
+        ("material_deadline_before_publish", "with the stored times, the deadline is not after the publish time"),
+        ("material_audience_invalid", "the audience org cannot receive materials"),
+    ]),
+    ("addSubscriptionConsent", "422", &[
+        ("subscription_template_unknown", "templates are configured and this is not one of them"),
+        ("idempotency_key_reused", "the `Idempotency-Key` was used with another body"),
+    ]),
+];
+
+/// The cursor is whatever `nextCursor` said: no schema can tell a stale or forged one.
+const CURSOR_RULE: (&str, &str) = (
+    "pagination_cursor_invalid",
+    "not a `nextCursor` this list gave out",
+);
+
+fn add_rules(op: &mut Operation, status: &str, rules: &[(&str, &str)]) {
+    let Some(RefOr::T(response)) = op.responses.responses.get_mut(status) else {
+        return;
+    };
+    let listed = rules
+        .iter()
+        .map(|(code, why)| format!("`{code}` ({why})"))
+        .collect::<Vec<_>>()
+        .join("; ");
+    response.description = format!(
+        "{}. Business rules no schema can express: {listed}",
+        response.description
+    );
+    let codes: Vec<serde_json::Value> = rules.iter().map(|(c, _)| json!(c)).collect();
+    let extensions = response.extensions.get_or_insert_with(Extensions::default);
+    extensions.insert("x-business-rules".to_owned(), json!(codes));
+}
+
+pub fn declare_business_rules(doc: &mut OpenApiDoc) {
+    for (_, op) in operations(doc) {
+        let id = op.operation_id.clone().unwrap_or_default();
+        for (op_id, status, rules) in BUSINESS_RULES {
+            if *op_id == id {
+                add_rules(op, status, rules);
+            }
+        }
+        let paged = inline_params(op)
+            .iter()
+            .any(|p| p.name == "cursor" && p.parameter_in == ParameterIn::Query);
+        if paged {
+            add_rules(op, "400", &[CURSOR_RULE]);
+        }
+    }
+}
+
+/// What a create operation (201) made: where it lives, and the operations on it.
+struct Created {
+    /// The create operation.
+    by: &'static str,
+    /// The path of the created thing; its last `{…}` is the created id.
+    at: &'static str,
+    /// Other operations to follow, with their parameters (runtime expressions).
+    also: &'static [(&'static str, &'static [(&'static str, &'static str)])],
+}
+
+const CREATED: &[Created] = &[
+    Created {
+        by: "createChildOrg",
+        at: "/api/v1/orgs/{id}",
+        also: &[],
+    },
+    Created {
+        by: "createMember",
+        at: "/api/v1/members/{id}",
+        also: &[],
+    },
+    Created {
+        by: "grantRole",
+        at: "/api/v1/members/{id}/roles/{roleId}",
+        also: &[("listMemberRoles", &[("id", "$request.path.id")])],
+    },
+    Created {
+        by: "createActivity",
+        at: "/api/v1/activities/{id}",
+        also: &[],
+    },
+    Created {
+        by: "checkIn",
+        at: "/api/v1/check-ins/{id}",
+        also: &[("listCheckIns", &[("id", "$response.body#/activityId")])],
+    },
+    Created {
+        by: "applyExemption",
+        at: "/api/v1/exemptions/{id}",
+        also: &[],
+    },
+    Created {
+        by: "publishMaterial",
+        at: "/api/v1/materials/{id}",
+        also: &[],
+    },
+    Created {
+        // A code is no resource of its own: it is issued for the member in the path.
+        by: "issueInviteCode",
+        at: "",
+        also: &[("getMember", &[("id", "$request.path.id")])],
+    },
+];
+
+fn path_params(path: &str) -> Vec<&str> {
+    path.split('/')
+        .filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+        .collect()
+}
+
+/// Links from each create operation's 201 to the reads and actions on what it created,
+/// so a reader, and a fuzzer, can follow them.
+pub fn declare_links(doc: &mut OpenApiDoc) {
+    // Every operation by path, for the targets of each resource.
+    let mut by_path: Vec<(String, String, Vec<String>)> = Vec::new();
+    for (path, op) in operations(doc) {
+        let id = op.operation_id.clone().unwrap_or_default();
+        let params = path_params(&path).into_iter().map(str::to_owned).collect();
+        by_path.push((path, id, params));
+    }
+    for (path, op) in operations(doc) {
+        let id = op.operation_id.clone().unwrap_or_default();
+        let Some(created) = CREATED.iter().find(|c| c.by == id) else {
+            continue;
+        };
+        let Some(RefOr::T(response)) = op.responses.responses.get_mut("201") else {
+            continue;
+        };
+        let own = path_params(&path);
+        let created_id = path_params(created.at).last().map(|s| (*s).to_owned());
+        for (target_path, target_id, params) in by_path.iter().filter(|_| !created.at.is_empty()) {
+            let under =
+                target_path == created.at || target_path.starts_with(&format!("{}/", created.at));
+            if !under {
+                continue;
+            }
+            let mut link = LinkBuilder::new().operation_id(target_id.clone());
+            for name in params {
+                let value = if Some(name) == created_id.as_ref() {
+                    "$response.body#/id".to_owned()
+                } else if own.contains(&name.as_str()) {
+                    format!("$request.path.{name}")
+                } else {
+                    continue;
+                };
+                link = link.parameter(name.clone(), value);
+            }
+            response.links.insert(
+                target_id.clone(),
+                RefOr::T(
+                    link.description(format!("What was created, at {target_path}"))
+                        .build(),
+                ),
+            );
+        }
+        for (target_id, params) in created.also {
+            let mut link = LinkBuilder::new().operation_id(*target_id);
+            for (name, value) in *params {
+                link = link.parameter(*name, *value);
+            }
+            response
+                .links
+                .insert((*target_id).to_owned(), RefOr::T(link.build()));
+        }
+    }
+}

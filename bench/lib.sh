@@ -93,7 +93,7 @@ bench_start_server() {
   # audience, TTL, cache prefix).
   export DATABASE_URL=$PG_URL/$DB
   export APP_HOST=127.0.0.1
-  export APP_PORT=$PORT
+  export APP_PORT=$PORT APP_METRICS_PORT=0
   export APP_JWT_KEYS=${APP_JWT_KEYS:-bench:$(head -c 48 /dev/urandom | base64 -w0)}
   # The pool as large as the load's concurrency (the server needs at least 2).
   export APP_DB_MAX_CONNECTIONS=${APP_DB_MAX_CONNECTIONS:-$(( C > 2 ? C : 2 ))}

@@ -6,7 +6,7 @@ set -euo pipefail
 bin="$(realpath "${1:-target/debug/api}")"
 work=$(mktemp -d)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-(cd "$work" && exec env -u DATABASE_URL -u REDIS_URL APP_PORT="$port" "$bin" >"$work/server.log" 2>&1) &
+(cd "$work" && exec env -u DATABASE_URL -u REDIS_URL APP_PORT="$port" APP_METRICS_PORT=0 "$bin" >"$work/server.log" 2>&1) &
 server=$!
 trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true; rm -rf "$work"' EXIT
 for _ in $(seq 1 100); do

@@ -17,7 +17,7 @@ cleanup() { [ -n "${pid:-}" ] && kill "$pid" 2>/dev/null; wait 2>/dev/null; rm -
 trap cleanup EXIT
 
 cd "$work"
-APP_PORT="$port" APP_LOG_LEVEL=warn "$bin" serve >"$work/server.log" 2>&1 &
+APP_PORT="$port" APP_METRICS_PORT=0 APP_LOG_LEVEL=warn "$bin" serve >"$work/server.log" 2>&1 &
 pid=$!
 for _ in $(seq 1 60); do
   curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break

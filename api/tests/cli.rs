@@ -344,6 +344,7 @@ fn with_nothing_configured_it_serves_from_a_new_sqlite_file_and_stops_gracefully
     let port = free_port();
     let mut child = api(dir.path())
         .env("APP_PORT", port.to_string())
+        .env("APP_METRICS_PORT", "0")
         .env("APP_LOG_FORMAT", "json")
         .stdout(Stdio::null())
         .stderr(Stdio::piped())

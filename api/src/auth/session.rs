@@ -16,7 +16,7 @@ use super::token::{mint, AccessClaims, REFRESH_PREFIX};
 use crate::error::ApiError;
 use crate::state::AppState;
 use domain::identity::{RefreshToken, RefreshTokenId, RefreshTokenRepo, SessionFamilyId};
-use domain::org::{Member, MemberId, MemberRepo};
+use domain::org::{Member, MemberId};
 use domain::uow::Transactional;
 
 /// How long a repeated refresh answers the pair the first one got.
@@ -134,11 +134,23 @@ pub async fn refresh(state: &AppState, presented: &str) -> Result<TokenPair, Api
     if row.expires_at <= now {
         return Err(refused("auth_refresh_expired"));
     }
-    let active = MemberRepo::get(&repos, row.member_id)
-        .await?
-        .is_some_and(|m| m.is_active());
-    if !active {
-        return Err(ApiError::from(super::token::AuthError::MemberInactive));
+    // The same record access tokens are checked against: the family ended, or every
+    // session of the member ended after this token was issued.
+    let caller = repos
+        .caller(
+            row.member_id,
+            Some(row.family_id.as_uuid()),
+            None,
+            row.created_at,
+        )
+        .await?;
+    match caller {
+        Some(c) if !c.member.is_active() => {
+            return Err(ApiError::from(super::token::AuthError::MemberInactive))
+        }
+        None => return Err(ApiError::from(super::token::AuthError::MemberInactive)),
+        Some(c) if c.revoked => return Err(refused("auth_refresh_revoked")),
+        Some(_) => {}
     }
 
     let uow = state.db.begin().await?;

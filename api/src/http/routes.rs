@@ -154,14 +154,16 @@ pub async fn refuse_unexpected_body(
             .app_data::<web::Data<RouteTable>>()
             .is_none_or(|t| t.takes_body(req.method().as_str(), req.path()));
         if !takes_body {
-            return Err(ApiError::bad_request(
+            // An answered error (not an `Err`), so the request is logged, counted and
+            // rendered with its request id like every other.
+            let refusal = ApiError::bad_request(
                 "request_body_unexpected",
                 "this operation takes no request body",
-            )
-            .into());
+            );
+            return Ok(req.error_response(refusal).map_into_right_body());
         }
     }
-    next.call(req).await
+    next.call(req).await.map(|res| res.map_into_left_body())
 }
 
 /// The default service: 405 with `Allow` for a known path, 404 otherwise.

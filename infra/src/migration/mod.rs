@@ -22,6 +22,7 @@ mod m20261128_000016_create_push_outbox;
 mod m20261128_000017_create_study_plan;
 mod m20261128_000018_add_push_expiry;
 mod m20261129_000019_create_session_revocation;
+mod m20261129_000020_backfill_session_revocation;
 
 pub struct Migrator;
 
@@ -48,6 +49,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000017_create_study_plan::Migration),
             Box::new(m20261128_000018_add_push_expiry::Migration),
             Box::new(m20261129_000019_create_session_revocation::Migration),
+            Box::new(m20261129_000020_backfill_session_revocation::Migration),
         ]
     }
 }

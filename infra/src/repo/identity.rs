@@ -98,6 +98,35 @@ impl<C: ConnectionTrait + Send + Sync> RefreshTokenRepo for Repos<C> {
     }
 
     async fn revoke_member(&self, member: MemberId, at: DateTime<Utc>) -> Result<(), RepoError> {
+        // Every session the member has is ended by its family too, not only by the instant:
+        // a refresh racing this transaction (or minted on an instance whose clock runs
+        // ahead) issues tokens after `at`, but in a family recorded here.
+        let families = Query::select()
+            .distinct()
+            .column(refresh_token::Column::FamilyId)
+            .expr(Expr::val("session"))
+            .column(refresh_token::Column::MemberId)
+            .expr(Expr::val(at))
+            .from(refresh_token::Entity)
+            .and_where(refresh_token::Column::MemberId.eq(member.as_uuid()))
+            .to_owned();
+        let mut insert = Query::insert();
+        insert
+            .into_table(session_revocation::Entity)
+            .columns([
+                session_revocation::Column::Id,
+                session_revocation::Column::Kind,
+                session_revocation::Column::MemberId,
+                session_revocation::Column::RevokedAt,
+            ])
+            .select_from(families)
+            .map_err(|e| RepoError::Other(e.to_string()))?
+            .on_conflict(
+                OnConflict::column(session_revocation::Column::Id)
+                    .do_nothing()
+                    .to_owned(),
+            );
+        self.conn.execute(&insert).await.map_err(map_db_err)?;
         refresh_token::Entity::update_many()
             .col_expr(refresh_token::Column::RevokedAt, Expr::value(at))
             .filter(refresh_token::Column::MemberId.eq(member.as_uuid()))
@@ -152,7 +181,7 @@ struct CallerRow {
     revoked: bool,
 }
 
-/// Writes a revocation; a member's (`latest`) moves to the later moment, a session's or
+/// Writes a revocation; a member's (`latest`) moves only to a later moment, a session's or
 /// token's is kept as first recorded.
 async fn record_revocation<C: ConnectionTrait>(
     conn: &C,
@@ -170,7 +199,15 @@ async fn record_revocation<C: ConnectionTrait>(
     };
     let mut on_conflict = OnConflict::column(session_revocation::Column::Id);
     if latest {
-        on_conflict.update_column(session_revocation::Column::RevokedAt);
+        // Only ever later: a revocation committed after another but taken at an earlier
+        // instant (another instance, a slower request) must not reopen the gap between.
+        on_conflict.value(
+            session_revocation::Column::RevokedAt,
+            Expr::cust(
+                "CASE WHEN excluded.revoked_at > session_revocation.revoked_at \
+                 THEN excluded.revoked_at ELSE session_revocation.revoked_at END",
+            ),
+        );
     } else {
         on_conflict.do_nothing();
     }

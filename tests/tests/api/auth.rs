@@ -10,6 +10,7 @@ use tests::fixtures::Township;
 use tests::{json_body, TestApp, TestOptions, TEST_KEY_ID};
 
 use domain::clock::Clock;
+use domain::identity::RefreshTokenRepo;
 use domain::org::{MemberRepo, MemberStatus};
 
 async fn setup() -> (TestApp, Township) {
@@ -430,4 +431,87 @@ async fn revocation_does_not_depend_on_the_cache_being_up() {
     app.flaky.as_ref().unwrap().set_down(true);
     assert_eq!(me(&app, &live).await.status().as_u16(), 200);
     assert_refused(me(&app, &ended).await, "auth_token_revoked").await;
+}
+
+#[tokio::test]
+async fn ending_a_members_sessions_also_ends_a_refresh_that_raced_it() {
+    // A refresh committed while the member's sessions were being ended (or on an instance
+    // whose clock runs ahead) issues tokens dated after the ending, in an old family.
+    let (app, t) = setup().await;
+    let session = api::auth::session::start_session(&app.state, &t.member_a)
+        .await
+        .unwrap();
+    let family = {
+        let hash = {
+            use sha2::Digest;
+            sha2::Sha256::digest(session.refresh_token.as_bytes())
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect::<String>()
+        };
+        RefreshTokenRepo::find_by_hash(&app.db.repos(), &hash)
+            .await
+            .unwrap()
+            .unwrap()
+            .family_id
+    };
+    app.clock.advance(Duration::seconds(1));
+    let ended_at = app.clock.now();
+    RefreshTokenRepo::revoke_member(&app.db.repos(), t.member_a.id, ended_at)
+        .await
+        .unwrap();
+    // The racing refresh: a new refresh token and access token of that family, later.
+    app.clock.advance(Duration::seconds(1));
+    let raced = "rt1.raced-refresh-token";
+    let raced_hash = {
+        use sha2::Digest;
+        sha2::Sha256::digest(raced.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+    };
+    RefreshTokenRepo::insert(
+        &app.db.repos(),
+        &domain::identity::RefreshToken {
+            id: domain::identity::RefreshTokenId::at(app.clock.now()),
+            family_id: family,
+            member_id: t.member_a.id,
+            token_hash: raced_hash,
+            created_at: app.clock.now(),
+            expires_at: app.clock.now() + Duration::days(30),
+            used_at: None,
+            revoked_at: None,
+        },
+    )
+    .await
+    .unwrap();
+    let (access, _) = api::auth::token::mint(
+        &app.keys,
+        &app.tokens,
+        t.member_a.id,
+        Some(family),
+        app.clock.now(),
+        app.tokens.access_ttl,
+    )
+    .unwrap();
+    assert_refused(me(&app, &access).await, "auth_token_revoked").await;
+    assert_refused(refresh(&app, raced).await, "auth_refresh_revoked").await;
+}
+
+#[tokio::test]
+async fn a_members_revocation_instant_never_moves_back() {
+    let (app, t) = setup().await;
+    let early = app.clock.now();
+    app.clock.advance(Duration::seconds(10));
+    let between = app.token_for(t.member_a.id);
+    app.clock.advance(Duration::seconds(10));
+    let late = app.clock.now();
+    // The later ending commits first, an earlier-dated one after it.
+    RefreshTokenRepo::revoke_member(&app.db.repos(), t.member_a.id, late)
+        .await
+        .unwrap();
+    RefreshTokenRepo::revoke_member(&app.db.repos(), t.member_a.id, early)
+        .await
+        .unwrap();
+    assert_refused(me(&app, &between).await, "auth_token_revoked").await;
 }

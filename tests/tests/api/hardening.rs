@@ -265,11 +265,14 @@ async fn a_body_sent_to_an_operation_that_takes_none_is_refused() {
             .await
             .unwrap();
         assert_eq!(res.status().as_u16(), 400, "{method} {path}");
+        let request_id = res.headers()["x-request-id"].to_str().unwrap().to_owned();
+        let problem = json_body(res).await;
         assert_eq!(
-            json_body(res).await["code"],
-            "request_body_unexpected",
+            problem["code"], "request_body_unexpected",
             "{method} {path}"
         );
+        assert_eq!(problem["requestId"], request_id.as_str(), "{method} {path}");
+        assert_eq!(problem["instance"], path.as_str(), "{method} {path}");
     }
     // Without a body (or with an empty one) they work as before.
     let res = app

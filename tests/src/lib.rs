@@ -247,6 +247,18 @@ impl TestApp {
         .await
     }
 
+    /// What the instance's metrics listener serves at `/metrics`.
+    pub async fn metrics_text(&self) -> String {
+        let url = format!("{}/metrics", self.metrics_address);
+        match self.client.get(&url).send().await {
+            Ok(res) => match res.text().await {
+                Ok(text) => text,
+                Err(e) => panic!("reading {url}: {e}"),
+            },
+            Err(e) => panic!("GET {url}: {e}"),
+        }
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.address, path)
     }

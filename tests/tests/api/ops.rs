@@ -114,15 +114,7 @@ async fn metrics_count_requests_by_route_pattern_and_status() {
     app.get("/healthz").await;
     app.post_json("/probe/items/not-a-uuid", &serde_json::json!({}))
         .await;
-    let text = app
-        .client
-        .get(format!("{}/metrics", app.metrics_address))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = app.metrics_text().await;
     assert!(
         text.contains(r#"http_requests_total{method="GET",route="/healthz",status="200"} 2"#),
         "{text}"

@@ -218,15 +218,7 @@ async fn a_material_reaches_each_consenting_member_once_even_with_two_workers() 
     let again = worker(&b, "worker-b").run_once().await.unwrap();
     assert_eq!(again.sent + again.skipped, 0, "{again:?}");
     // The outbox as an operator's metrics show it.
-    let metrics = a
-        .client
-        .get(format!("{}/metrics", a.metrics_address))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = a.metrics_text().await;
     for series in [
         r#"push_deliveries{status="sent"} 1"#,
         r#"push_deliveries{status="skipped"} 4"#,

@@ -148,15 +148,7 @@ async fn wechat_errors_become_their_own_problems() {
     let (s, _, body) = login(&app, "").await;
     assert_eq!((s, body["code"].as_str()), (422, Some("validation_failed")));
     // Each call is in the metrics by API and outcome.
-    let metrics = app
-        .client
-        .get(format!("{}/metrics", app.metrics_address))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = app.metrics_text().await;
     for outcome in [
         "errcode_40029",
         "errcode_45011",

@@ -227,7 +227,7 @@ impl RedisProbe {
             .ok_or("REDIS_URL must be the server's Redis")?;
         Ok(Self {
             url: url.expose_secret().to_owned(),
-            entries: format!("{}feed:v1:*", settings.cache_prefix),
+            entries: format!("{}feed:v[0-9]*:*", settings.cache_prefix),
         })
     }
 

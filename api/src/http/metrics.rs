@@ -34,7 +34,13 @@ pub struct Metrics {
     outbox_oldest_due: Gauge,
     wechat_calls: HistogramVec,
     scrape_errors: GaugeVec,
+    /// When the scrape-time readings (pool, outbox) were last taken: a scraper hammering
+    /// the listener gets them at most every few seconds, never a database query each.
+    refreshed: Arc<tokio::sync::Mutex<Option<std::time::Instant>>>,
 }
+
+/// How long scrape-time readings are reused.
+const REFRESH_EVERY: Duration = Duration::from_secs(5);
 
 impl std::fmt::Debug for Metrics {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -156,6 +162,7 @@ impl Metrics {
             outbox_oldest_due,
             wechat_calls,
             scrape_errors,
+            refreshed: Arc::new(tokio::sync::Mutex::new(None)),
         })
     }
 
@@ -188,6 +195,12 @@ impl Metrics {
     }
 
     async fn refresh(&self, state: &crate::state::AppState) {
+        // One reading at a time, and none if the last is fresh enough.
+        let mut refreshed = self.refreshed.lock().await;
+        if refreshed.is_some_and(|at| at.elapsed() < REFRESH_EVERY) {
+            return;
+        }
+        *refreshed = Some(std::time::Instant::now());
         let to_i64 = |n: u32| i64::from(n);
         if let Some(pool) = state.db.pool_stats() {
             let idle = pool.idle.min(pool.open);

@@ -3,9 +3,12 @@
 use std::net::TcpListener;
 use std::sync::Arc;
 
+use actix_service::{fn_service, map_config, IntoServiceFactory, ServiceFactoryExt};
 use actix_web::dev::{Server, ServerHandle};
 use actix_web::middleware::from_fn;
-use actix_web::{web, App, HttpResponse, HttpServer};
+use actix_web::{web, App, HttpResponse};
+
+use crate::http::guard::Guarded;
 use secrecy::ExposeSecret;
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::{Config as SwaggerConfig, SwaggerUi};
@@ -223,7 +226,7 @@ impl Application {
         let body_limit = settings.body_limit;
         let origins = settings.cors_origins.clone();
 
-        let mut server = HttpServer::new(move || {
+        let make_app = move || {
             let app = App::new()
                 .wrap(from_fn(refuse_unexpected_body))
                 .wrap(cors(&origins))
@@ -255,13 +258,36 @@ impl Application {
                     .config(SwaggerConfig::new([DOC_PATH]).validator_url("none")),
             )
             .default_service(web::to(fallback))
-        })
-        .shutdown_timeout(settings.shutdown_timeout.as_secs())
-        .listen(listener)?;
+        };
+        // Served through the connection guard (see `crate::http::guard`), which HttpServer
+        // cannot wrap around its connections: the same HTTP/1.1 service, built as HttpServer
+        // builds it.
+        let addr = listener.local_addr()?;
+        let mut builder = actix_server::Server::build()
+            .listen("api", listener, move || {
+                let factory = make_app()
+                    .into_factory()
+                    .map_err(|err: actix_web::Error| err.error_response());
+                let host = addr.to_string();
+                let service = actix_http::HttpService::build()
+                    .local_addr(addr)
+                    .h1(map_config(factory, move |_| {
+                        actix_web::dev::AppConfig::__priv_test_new(false, host.clone(), addr)
+                    }));
+                fn_service(|io: actix_web::rt::net::TcpStream| {
+                    let peer = io.peer_addr().ok();
+                    std::future::ready(Ok::<_, actix_http::error::DispatchError>((
+                        Guarded::new(io),
+                        peer,
+                    )))
+                })
+                .and_then(service)
+            })?
+            .shutdown_timeout(settings.shutdown_timeout.as_secs());
         if settings.workers > 0 {
-            server = server.workers(settings.workers);
+            builder = builder.workers(settings.workers);
         }
-        let server = server.run();
+        let server = builder.run();
         Ok(Self {
             port,
             metrics_port,

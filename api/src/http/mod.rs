@@ -2,6 +2,7 @@
 //! rendering of every error, the route table behind 404/405, CORS and pagination.
 
 pub mod client_ip;
+pub mod guard;
 pub mod idempotency;
 pub mod metrics;
 pub mod page;

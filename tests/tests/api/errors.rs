@@ -417,3 +417,110 @@ async fn no_origin_is_allowed_by_default() {
     assert_eq!(res.status().as_u16(), 200);
     assert!(!res.headers().contains_key("access-control-allow-origin"));
 }
+
+/// Sends raw bytes on a fresh connection and reads until the server closes it or the
+/// deadline passes: the whole conversation as text.
+async fn raw(app: &TestApp, request: &[u8]) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", app.port))
+        .await
+        .unwrap();
+    stream.write_all(request).await.unwrap();
+    let mut out = Vec::new();
+    let mut chunk = [0u8; 8192];
+    loop {
+        match tokio::time::timeout(
+            std::time::Duration::from_millis(1500),
+            stream.read(&mut chunk),
+        )
+        .await
+        {
+            Ok(Ok(0)) | Err(_) | Ok(Err(_)) => break,
+            Ok(Ok(n)) => out.extend_from_slice(&chunk[..n]),
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn problem_in(answer: &str) -> serde_json::Value {
+    let body = answer.split("\r\n\r\n").nth(1).unwrap_or_default();
+    serde_json::from_str(body).unwrap_or_else(|e| panic!("not JSON ({e}): {answer}"))
+}
+
+#[tokio::test]
+async fn a_request_line_too_long_is_414_problem_json_with_a_request_id() {
+    let app = TestApp::spawn().await;
+    let long = format!("/api/v1/orgs/{}", "a".repeat(90 * 1024));
+    let answer = raw(
+        &app,
+        format!("GET {long} HTTP/1.1\r\nhost: x\r\n\r\n").as_bytes(),
+    )
+    .await;
+    assert!(answer.starts_with("HTTP/1.1 414 "), "{answer:.200}");
+    let head = answer.split("\r\n\r\n").next().unwrap().to_lowercase();
+    assert!(
+        head.contains("content-type: application/problem+json"),
+        "{head}"
+    );
+    let id = head
+        .lines()
+        .find_map(|l| l.strip_prefix("x-request-id: "))
+        .unwrap_or_else(|| panic!("no request id: {head}"))
+        .to_owned();
+    let problem = problem_in(&answer);
+    assert_eq!(problem["code"], "request_uri_too_long");
+    assert_eq!(problem["status"], 414);
+    assert_eq!(problem["requestId"], id.as_str());
+    // A long URL under the limit still reaches the application.
+    let answer = raw(
+        &app,
+        format!(
+            "GET /api/v1/{} HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n",
+            "b".repeat(12 * 1024)
+        )
+        .as_bytes(),
+    )
+    .await;
+    assert!(answer.starts_with("HTTP/1.1 404 "), "{answer:.200}");
+    assert_eq!(problem_in(&answer)["code"], "route_not_found");
+}
+
+#[tokio::test]
+async fn a_head_the_parser_refuses_is_a_400_problem_not_an_empty_answer() {
+    let app = TestApp::spawn().await;
+    for bad in [
+        "GET /healthz HTTP/1.1\r\nhost: x\r\nno colon here\r\n\r\n".to_owned(),
+        "GET /healthz HTTP/1.1\r\nhost: x\r\nx-bad: a\u{1}b\r\n\r\n".to_owned(),
+        "GET /healthz HTTP/1.1\r\nhost: x\r\ncontent-length: abc\r\n\r\n".to_owned(),
+    ] {
+        let answer = raw(&app, bad.as_bytes()).await;
+        assert!(answer.starts_with("HTTP/1.1 400 "), "{bad:?}: {answer}");
+        let problem = problem_in(&answer);
+        assert_eq!(problem["code"], "request_head_invalid", "{bad:?}");
+        assert!(problem["requestId"].as_str().is_some_and(|r| !r.is_empty()));
+    }
+}
+
+#[tokio::test]
+async fn the_guard_lets_bodies_and_kept_alive_requests_through_unchanged() {
+    let app = TestApp::spawn().await;
+    // A POST with a body followed, on the same connection, by a GET: both answered.
+    let body = r#"{"refreshToken":"rt1.nothing-like-it"}"#;
+    let answer = raw(
+        &app,
+        format!(
+            "POST /api/v1/auth/refresh HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\n\
+             content-length: {}\r\n\r\n{body}GET /healthz HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n",
+            body.len()
+        )
+        .as_bytes(),
+    )
+    .await;
+    assert!(answer.starts_with("HTTP/1.1 401 "), "{answer}");
+    assert!(answer.contains("auth_refresh_invalid"), "{answer}");
+    assert!(
+        answer.contains("HTTP/1.1 200 OK"),
+        "the kept-alive request: {answer}"
+    );
+    assert!(answer.contains(r#"{"status":"ok"}"#), "{answer}");
+}

@@ -239,7 +239,7 @@ impl Db {
     }
 
     /// The pool's connections now.
-    pub fn pool_stats(&self) -> Option<PoolStats> {
+    pub fn pool_stats(&self) -> PoolStats {
         let (open, idle, max) = match self.backend {
             Backend::Postgres => {
                 let pool = self.conn.get_postgres_connection_pool();
@@ -258,11 +258,11 @@ impl Db {
                 )
             }
         };
-        Some(PoolStats {
+        PoolStats {
             open,
             idle: u32::try_from(idle).unwrap_or(u32::MAX),
             max,
-        })
+        }
     }
 
     /// How long taking a connection from the pool takes right now (the wait a request

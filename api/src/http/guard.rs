@@ -12,7 +12,6 @@ use std::io;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use actix_web::rt::net::TcpStream;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
 /// The longest request line (method, target, version) accepted.
@@ -56,12 +55,6 @@ impl<S> Guarded<S> {
             head: Vec::new(),
             ready: Vec::new(),
         }
-    }
-}
-
-impl Guarded<TcpStream> {
-    pub fn peer_addr(&self) -> io::Result<std::net::SocketAddr> {
-        self.inner.peer_addr()
     }
 }
 

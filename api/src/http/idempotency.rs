@@ -65,7 +65,7 @@ enum Stored {
 
 /// A claimed key: settle it with the response.
 #[derive(Debug)]
-pub struct Claim {
+struct Claim {
     key: String,
     fp: String,
     /// The claim as written, so settling replaces only our own claim.
@@ -76,7 +76,7 @@ pub struct Claim {
 
 /// What to do with a request that carries (or lacks) a key.
 #[derive(Debug)]
-pub enum Begin {
+enum Begin {
     /// No key, or the cache is down: just run the request.
     Untracked,
     /// This request owns the key (or may: see [`Claim`]); finish it afterwards.
@@ -179,7 +179,7 @@ fn new_owner() -> String {
 }
 
 /// Claims the request's `Idempotency-Key` for `member` on this route, or answers a repeat.
-pub async fn begin(
+async fn begin(
     state: &AppState,
     req: &HttpRequest,
     member: MemberId,
@@ -269,7 +269,7 @@ pub async fn begin(
 
 impl Claim {
     /// Stores a successful response for replay, or marks the key released after an error.
-    pub async fn finish(
+    async fn finish(
         self,
         state: &AppState,
         result: &Result<(StatusCode, Option<String>, String), ApiError>,

@@ -202,16 +202,15 @@ impl Metrics {
         }
         *refreshed = Some(std::time::Instant::now());
         let to_i64 = |n: u32| i64::from(n);
-        if let Some(pool) = state.db.pool_stats() {
-            let idle = pool.idle.min(pool.open);
-            self.db_connections
-                .with_label_values(&["in_use"])
-                .set(to_i64(pool.open - idle));
-            self.db_connections
-                .with_label_values(&["idle"])
-                .set(to_i64(idle));
-            self.db_max_connections.set(to_i64(pool.max));
-        }
+        let pool = state.db.pool_stats();
+        let idle = pool.idle.min(pool.open);
+        self.db_connections
+            .with_label_values(&["in_use"])
+            .set(to_i64(pool.open - idle));
+        self.db_connections
+            .with_label_values(&["idle"])
+            .set(to_i64(idle));
+        self.db_max_connections.set(to_i64(pool.max));
         let limit = Duration::from_secs(5);
         let waited = state.db.acquire_time(limit).await.unwrap_or(limit);
         self.db_acquire.set(waited.as_secs_f64());

@@ -3,14 +3,14 @@
 //! bodies, the study report's either/or query, the refusals no schema can express (the
 //! business rules), and the links from each create operation to what it created.
 
-use serde_json::json;
+use serde_json::{json, Value};
 use utoipa::openapi::extensions::Extensions;
 use utoipa::openapi::link::LinkBuilder;
 use utoipa::openapi::path::Parameter;
 use utoipa::openapi::path::{Operation, ParameterBuilder, ParameterIn, ParameterStyle};
 use utoipa::openapi::schema::{
-    AdditionalProperties, AllOfBuilder, AnyOfBuilder, ArrayItems, Object, ObjectBuilder,
-    OneOfBuilder, Schema, SchemaFormat, SchemaType, Type,
+    AdditionalProperties, ArrayItems, Object, ObjectBuilder, OneOfBuilder, Schema, SchemaFormat,
+    Type,
 };
 use utoipa::openapi::{KnownFormat, OpenApi as OpenApiDoc, RefOr, Required};
 
@@ -134,179 +134,130 @@ fn object() -> ObjectBuilder {
     ObjectBuilder::new().schema_type(Type::Object)
 }
 
-fn null() -> RefOr<Schema> {
-    RefOr::T(Schema::Object(
-        ObjectBuilder::new().schema_type(Type::Null).build(),
-    ))
+/// A body in which every one of `fields` is present and not null.
+fn present(fields: &[&str]) -> Value {
+    let properties: serde_json::Map<String, Value> = fields
+        .iter()
+        .map(|f| ((*f).to_owned(), json!({ "not": { "type": "null" } })))
+        .collect();
+    json!({ "required": fields, "properties": properties })
 }
 
-fn one_of(values: &[serde_json::Value]) -> RefOr<Schema> {
-    RefOr::T(Schema::Object(
-        ObjectBuilder::new()
-            .schema_type(SchemaType::AnyValue)
-            .enum_values(Some(values.iter().cloned()))
-            .build(),
-    ))
+/// A body in which `field` is present and holds one of `values`.
+fn holds(field: &str, values: &[Value]) -> Value {
+    json!({ "required": [field], "properties": { field: { "enum": values } } })
 }
 
-fn string_format(format: KnownFormat) -> RefOr<Schema> {
-    RefOr::T(Schema::Object(
-        ObjectBuilder::new()
-            .schema_type(Type::String)
-            .format(Some(SchemaFormat::KnownFormat(format)))
-            .build(),
-    ))
+/// A body in which `field` is present and holds none of `values`.
+fn holds_none_of(field: &str, values: &[Value]) -> Value {
+    json!({ "required": [field], "properties": { field: { "not": { "enum": values } } } })
 }
 
-fn schema_ref(name: &str) -> RefOr<Schema> {
-    RefOr::Ref(utoipa::openapi::Ref::from_schema_name(name))
+fn both(a: Value, b: Value) -> Value {
+    json!({ "allOf": [a, b] })
 }
 
-/// "Either `field` is `value` (or absent), or `other` holds a value": one branch each.
-fn either(a: ObjectBuilder, b: ObjectBuilder) -> RefOr<Schema> {
-    RefOr::T(Schema::AnyOf(
-        AnyOfBuilder::new()
-            .item(Schema::Object(a.build()))
-            .item(Schema::Object(b.build()))
-            .build(),
-    ))
+fn absent(fields: &[&str]) -> Value {
+    // "No field of `fields` holds a value": none of them present and not null.
+    let any: Vec<Value> = fields.iter().map(|f| present(&[f])).collect();
+    json!({ "not": { "anyOf": any } })
 }
 
-/// Adds `constraints` to the component schema `name` (as `allOf` beside it).
-fn constrain(doc: &mut OpenApiDoc, name: &str, constraints: Vec<RefOr<Schema>>) {
-    let Some(components) = doc.components.as_mut() else {
+/// Refuses, in the component schema `name`, every body that matches one of `violations`:
+/// a `not` beside the schema's own properties. Not `oneOf`/`anyOf` branches: code
+/// generators (openapi-generator) merge the branches' properties and `required` lists into
+/// the model, which then demands fields the server does not (and types an excluded one as a
+/// `Null` model that does not exist); a `not` they leave alone, and validators and fuzzers
+/// read it as written.
+fn forbid(doc: &mut OpenApiDoc, name: &str, violations: Vec<Value>) {
+    let schema = doc
+        .components
+        .as_mut()
+        .and_then(|c| c.schemas.get_mut(name));
+    let Some(RefOr::T(Schema::Object(object))) = schema else {
+        // Only reachable if a DTO stops being a plain object; the contract tests then fail.
         return;
     };
-    let Some(original) = components.schemas.get(name).cloned() else {
-        return;
+    let not = match <[Value; 1]>::try_from(violations) {
+        Ok([one]) => one,
+        Err(many) => json!({ "anyOf": many }),
     };
-    let description = match &original {
-        RefOr::T(Schema::Object(o)) => o.description.clone(),
-        _ => None,
-    };
-    let mut all = AllOfBuilder::new().item(original).description(description);
-    for c in constraints {
-        all = all.item(c);
-    }
-    components
-        .schemas
-        .insert(name.to_owned(), RefOr::T(Schema::AllOf(all.build())));
+    // utoipa's `Object` has no `not`; its extensions are written flat into the object,
+    // so the keyword goes there.
+    object
+        .extensions
+        .get_or_insert_with(Extensions::default)
+        .insert("not".to_owned(), not);
 }
 
 /// Bodies whose fields depend on one another, as the validators say (each refusal is a
 /// `validation_failed` the schema now predicts).
 pub fn declare_either_or(doc: &mut OpenApiDoc) {
     // ApplyExemption: one activity, or a date range (`exemption_scope_invalid`).
-    constrain(
+    forbid(
         doc,
         "ApplyExemption",
-        vec![RefOr::T(Schema::OneOf(
-            OneOfBuilder::new()
-                .item(Schema::Object(
-                    object()
-                        .title(Some("ForOneActivity"))
-                        .required("activityId")
-                        .property("activityId", string_format(KnownFormat::Uuid))
-                        .property("fromDate", null())
-                        .property("toDate", null())
-                        .build(),
-                ))
-                .item(Schema::Object(
-                    object()
-                        .title(Some("ForDateRange"))
-                        .required("fromDate")
-                        .required("toDate")
-                        .property("activityId", null())
-                        .property("fromDate", string_format(KnownFormat::Date))
-                        .property("toDate", string_format(KnownFormat::Date))
-                        .build(),
-                ))
-                .build(),
-        ))],
+        vec![
+            present(&["activityId", "fromDate"]),
+            present(&["activityId", "toDate"]),
+            absent(&["activityId", "fromDate"]),
+            absent(&["activityId", "toDate"]),
+        ],
     );
     // A rejection needs a reason (`review_reason_required`).
-    let reason_to_reject = || {
-        either(
-            object().property("decision", one_of(&[json!("approve")])),
-            object().required("reason").property(
-                "reason",
-                RefOr::T(Schema::Object(
-                    ObjectBuilder::new().schema_type(Type::String).build(),
-                )),
-            ),
-        )
-    };
-    constrain(doc, "ReviewRequest", vec![reason_to_reject()]);
-    constrain(doc, "BatchReviewRequest", vec![reason_to_reject()]);
+    for name in ["ReviewRequest", "BatchReviewRequest"] {
+        forbid(
+            doc,
+            name,
+            vec![both(
+                holds_none_of("decision", &[json!("approve")]),
+                absent(&["reason"]),
+            )],
+        );
+    }
     // A field and its `clear…`/`remove…` switch exclude each other (`*_conflict`).
-    let not_both = |switch: &str, field: &str| {
-        either(
-            object().property(switch, one_of(&[json!(false)])),
-            object().property(field, null()),
-        )
-    };
-    constrain(
+    let switched_on_and_given =
+        |switch: &str, field: &str| both(holds(switch, &[json!(true)]), present(&[field]));
+    forbid(
         doc,
         "UpdateMaterial",
         vec![
-            not_both("clearLessonMonth", "lessonMonth"),
-            not_both("clearStudyDeadline", "studyDeadline"),
+            switched_on_and_given("clearLessonMonth", "lessonMonth"),
+            switched_on_and_given("clearStudyDeadline", "studyDeadline"),
         ],
     );
-    constrain(
+    forbid(
         doc,
         "UpdateActivity",
-        vec![not_both("removeGeofence", "geofence")],
+        vec![switched_on_and_given("removeGeofence", "geofence")],
     );
     // A new activity's parts that hang together (`theme_category_required`,
     // `geofence_required`, `lecturer_only_for_party_lesson`).
-    let kinds_but = |kind: &str| {
-        [
-            "theme_day",
-            "general_assembly",
-            "committee_meeting",
-            "group_meeting",
-            "party_lesson",
-        ]
-        .iter()
-        .filter(|k| **k != kind)
-        .map(|k| json!(k))
-        .collect::<Vec<_>>()
-    };
-    constrain(
+    forbid(
         doc,
         "CreateActivity",
         vec![
-            either(
-                object().property("kind", one_of(&kinds_but("theme_day"))),
-                object()
-                    .required("themeCategory")
-                    .property("themeCategory", schema_ref("ThemeCategory")),
+            both(
+                holds("kind", &[json!("theme_day")]),
+                absent(&["themeCategory"]),
             ),
-            either(
-                object().property(
-                    "proof",
-                    one_of(&[json!("qr"), json!("either"), serde_json::Value::Null]),
-                ),
-                object()
-                    .required("geofence")
-                    .property("geofence", schema_ref("GeofenceDto")),
+            both(
+                holds_none_of("proof", &[json!("qr"), json!("either"), Value::Null]),
+                absent(&["geofence"]),
             ),
-            either(
-                object().property("kind", one_of(&[json!("party_lesson")])),
-                object()
-                    .property("lecturerId", null())
-                    .property("lecturerName", null()),
+            both(
+                holds_none_of("kind", &[json!("party_lesson")]),
+                json!({ "anyOf": [present(&["lecturerId"]), present(&["lecturerName"])] }),
             ),
         ],
     );
     // Only committee members are granted review separately (`role_can_review_committee_only`).
-    constrain(
+    forbid(
         doc,
         "GrantRole",
-        vec![either(
-            object().property("canReview", one_of(&[json!(false)])),
-            object().property("kind", one_of(&[json!("committee")])),
+        vec![both(
+            holds("canReview", &[json!(true)]),
+            holds_none_of("kind", &[json!("committee")]),
         )],
     );
 }
@@ -356,7 +307,8 @@ pub fn declare_study_report_selection(doc: &mut OpenApiDoc) {
             .description(Some(
                 "What to report on: exactly one of `month` or `materialId`, each its own \
                  query parameter (`?month=2026-12` or `?materialId=…`; form style, exploded; \
-                 the name `selection` never appears on the wire)",
+                 the name `selection` never appears on the wire; clients that write it as \
+                 `selection[month]=…` are understood too)",
             ))
             .schema(Some(Schema::OneOf(
                 OneOfBuilder::new()

@@ -628,6 +628,17 @@ async fn the_study_report_shows_completion_who_has_not_studied_and_the_monthly_l
         )
         .await;
     assert_eq!(s, 200, "{report}");
+    // Generated clients that write the `selection` object as `selection[month]` get the
+    // same report.
+    let (s, bracketed) = app
+        .call(
+            &t.admin,
+            Method::GET,
+            "/api/v1/reports/study?selection%5Bmonth%5D=2026-11",
+            None,
+        )
+        .await;
+    assert_eq!((s, &bracketed), (200, &report));
     let branch = |name: &str| {
         report["branches"]
             .as_array()

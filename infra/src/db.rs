@@ -12,8 +12,8 @@ use sea_orm::{
 };
 use sea_orm_migration::MigratorTrait;
 
+use crate::error::map_db_err;
 use crate::migration::Migrator;
-use crate::repo::map_db_err;
 use domain::error::RepoError;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

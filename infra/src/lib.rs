@@ -4,6 +4,7 @@
 pub mod cache;
 pub mod db;
 pub mod entity;
+pub mod error;
 pub mod migration;
 pub mod repo;
 pub mod retry;

@@ -4,11 +4,14 @@
 pub mod client_ip;
 pub mod guard;
 pub mod idempotency;
+pub mod invite;
 pub mod metrics;
+pub mod mirror;
 pub mod page;
 mod routes;
 pub mod schema;
 pub mod throttle;
+pub mod time;
 pub mod xlsx;
 
 pub use routes::{fallback, refuse_unexpected_body, RouteTable};

@@ -8,5 +8,4 @@ pub mod report;
 pub mod service;
 
 pub use model::*;
-pub use plan::StudyPlanRepo;
-pub use ports::{FeedQuery, MaterialRepo, StudyRecordRepo, SubscriptionRepo};
+pub use ports::{FeedQuery, MaterialRepo, StudyPlanRepo, StudyRecordRepo, SubscriptionRepo};

@@ -2,6 +2,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use super::model::{Material, MaterialCategory, MaterialId, StudyRecord, Subscription};
+use super::plan::model::{PlanOwner, StudyPlan};
 use crate::activity::calendar::YearMonth;
 use crate::error::RepoError;
 use crate::org::{Member, MemberId, OrgPath};
@@ -114,4 +115,15 @@ pub trait SubscriptionRepo: Send + Sync {
         template_id: &str,
         now: DateTime<Utc>,
     ) -> Result<(), RepoError>;
+}
+
+/// Storage of plans: one per owner and year.
+#[async_trait]
+pub trait StudyPlanRepo: Send + Sync {
+    async fn get(&self, owner: PlanOwner, year: i32) -> Result<Option<StudyPlan>, RepoError>;
+    /// The owner's plans, newest year first.
+    async fn of_owner(&self, owner: PlanOwner) -> Result<Vec<StudyPlan>, RepoError>;
+    /// Stores the plan, replacing the owner's plan of that year (its revision then one
+    /// more than the stored one); answers what was stored.
+    async fn put(&self, plan: &StudyPlan) -> Result<StudyPlan, RepoError>;
 }

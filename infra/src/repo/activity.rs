@@ -7,8 +7,9 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::{any_subtree, fetch_all, map_db_err, page_by_id, subtree, IdOrder, Repos};
+use super::{any_subtree, fetch_all, page_by_id, subtree, IdOrder, Repos};
 use crate::entity::{activity, check_in, exemption, holiday_calendar};
+use crate::error::map_db_err;
 use domain::activity::calendar::HolidayCalendar;
 use domain::activity::geo::{GeoPoint, Geofence};
 use domain::activity::{

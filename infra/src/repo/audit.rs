@@ -5,8 +5,9 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::{map_db_err, prefix_range, Repos};
+use super::{prefix_range, Repos};
 use crate::entity::audit_log;
+use crate::error::map_db_err;
 use domain::audit::{AuditAction, AuditEntry, AuditId, AuditRepo};
 use domain::error::RepoError;
 use domain::page::{CursorKey, Page, PageRequest};

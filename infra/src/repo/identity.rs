@@ -7,8 +7,9 @@ use sea_orm::{
 };
 
 use super::org::member_to_domain;
-use super::{map_db_err, Repos};
+use super::Repos;
 use crate::entity::{external_identity, member, refresh_token, session_revocation};
+use crate::error::map_db_err;
 use domain::error::RepoError;
 use domain::identity::{
     Caller, ExternalIdentity, ExternalIdentityRepo, RefreshToken, RefreshTokenId, RefreshTokenRepo,

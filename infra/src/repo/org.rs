@@ -6,8 +6,9 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::{fetch_all, map_db_err, page_by_id, prefix_range, subtree, IdOrder, Repos};
+use super::{fetch_all, page_by_id, prefix_range, subtree, IdOrder, Repos};
 use crate::entity::{member, org, role_grant};
+use crate::error::map_db_err;
 use domain::error::RepoError;
 use domain::org::{
     Member, MemberCategory, MemberId, MemberQuery, MemberRepo, MemberStatus, MemberVisibility, Org,

@@ -6,11 +6,13 @@ use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
 };
 
-use super::{fetch_all, map_db_err, Repos};
+use super::{fetch_all, Repos};
 use crate::entity::study_plan;
+use crate::error::map_db_err;
 use domain::error::RepoError;
 use domain::org::{MemberId, OrgId};
-use domain::study::plan::{PlanOwner, StudyPlan, StudyPlanId, StudyPlanRepo};
+use domain::study::plan::{PlanOwner, StudyPlan, StudyPlanId};
+use domain::study::StudyPlanRepo;
 
 fn parse_owner(raw: &str) -> Result<PlanOwner, RepoError> {
     let bad = || RepoError::Other(format!("stored plan owner is invalid: {raw}"));

@@ -2,8 +2,9 @@ use async_trait::async_trait;
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait};
 
-use super::{map_db_err, Repos};
+use super::Repos;
 use crate::entity::setting;
+use crate::error::map_db_err;
 use domain::error::RepoError;
 use domain::platform::{Setting, SettingKey, SettingRepo};
 

@@ -9,8 +9,9 @@ use sea_orm::{
     QuerySelect, TryInsertResult,
 };
 
-use super::{fetch_all, map_db_err, Repos};
+use super::{fetch_all, Repos};
 use crate::entity::{push_delivery, push_message};
+use crate::error::map_db_err;
 use domain::error::RepoError;
 use domain::org::MemberId;
 use domain::push::{

@@ -7,8 +7,9 @@ use sea_orm::{
 };
 use serde::{Deserialize, Serialize};
 
-use super::{fetch_all, map_db_err, Repos};
+use super::{fetch_all, Repos};
 use crate::entity::{material, study_record, subscription_consent};
+use crate::error::map_db_err;
 use domain::activity::calendar::YearMonth;
 use domain::error::RepoError;
 use domain::org::{MemberCategory, MemberId, OrgId, OrgPath};

@@ -7,11 +7,12 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::dto::{utc, CheckInView, Point};
+use super::dto::{CheckInView, Point};
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
 use crate::extract::{Json, Validate};
 use crate::http::idempotency;
+use crate::http::time::utc;
 use crate::state::AppState;
 use domain::activity::service::{self, CheckInOutcome, CheckInProof};
 use domain::activity::ActivityId;

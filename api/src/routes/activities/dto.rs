@@ -1,12 +1,12 @@
 //! Request and response shapes of activities, check-ins and exemptions.
 
-use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::routes::audit::list::beijing;
-use crate::routes::orgs::dto::mirror_enum;
+use crate::http::mirror::mirror_enum;
+use crate::http::time::beijing;
 use domain::activity::geo::{GeoPoint, Geofence};
 use domain::activity::{self as act, Activity, CheckIn, Exemption, ExemptionScope, Review};
 use domain::error::FieldError;
@@ -98,10 +98,6 @@ impl From<Geofence> for GeofenceDto {
             radius_m: g.radius_m(),
         }
     }
-}
-
-pub fn utc(t: DateTime<FixedOffset>) -> DateTime<Utc> {
-    t.with_timezone(&Utc)
 }
 
 #[derive(Debug, Serialize, ToSchema)]

@@ -7,13 +7,12 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::dto::{
-    parse_month, utc, ActivityKind, ActivityView, GeofenceDto, ProofKind, ThemeCategory,
-};
+use super::dto::{parse_month, ActivityKind, ActivityView, GeofenceDto, ProofKind, ThemeCategory};
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
 use crate::extract::{Json, Query, Validate};
-use crate::routes::audit::list::beijing;
+use crate::http::time::beijing;
+use crate::http::time::utc;
 use crate::routes::service_context;
 use crate::state::AppState;
 use domain::activity::report;

@@ -12,7 +12,7 @@ use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
 use crate::extract::{Json, Query};
 use crate::http::page::{page_request, ListEnvelope};
-use crate::routes::audit::list::beijing;
+use crate::http::time::beijing;
 use crate::routes::service_context;
 use crate::state::AppState;
 use domain::activity::service::{self, Decision};

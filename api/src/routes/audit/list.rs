@@ -8,17 +8,11 @@ use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
 use crate::extract::{Query, Validate};
 use crate::http::page::{page_request, ListEnvelope};
+use crate::http::time::beijing;
 use crate::state::AppState;
 use domain::audit::{list_audit, AuditEntry};
 use domain::error::FieldError;
 use domain::org::OrgId;
-
-/// Asia/Shanghai, for rendering times (stored in UTC).
-pub fn beijing(t: chrono::DateTime<chrono::Utc>) -> DateTime<FixedOffset> {
-    let offset =
-        FixedOffset::east_opt(8 * 3600).unwrap_or_else(|| t.fixed_offset().offset().to_owned());
-    t.with_timezone(&offset)
-}
 
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]

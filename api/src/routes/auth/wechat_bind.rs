@@ -12,8 +12,8 @@ use super::wechat_login::{
 use crate::auth::session::{self, TokenPair};
 use crate::error::{ApiError, Problem};
 use crate::extract::{Json, Validate};
+use crate::http::invite::invite_key;
 use crate::http::{throttle, RequestId};
-use crate::routes::members::invite_code::invite_key;
 use crate::state::AppState;
 use domain::error::FieldError;
 use domain::identity::link_account;

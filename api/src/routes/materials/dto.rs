@@ -1,12 +1,13 @@
 //! Request and response shapes of materials.
 
-use chrono::{DateTime, FixedOffset, Utc};
+use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::routes::audit::list::beijing;
-use crate::routes::orgs::dto::{mirror_enum, MemberCategory};
+use crate::http::mirror::mirror_enum;
+use crate::http::time::beijing;
+use crate::routes::orgs::dto::MemberCategory;
 use domain::activity::calendar::YearMonth;
 use domain::error::FieldError;
 use domain::study::{self, Material, StudyRecord};
@@ -86,10 +87,6 @@ pub fn parse_lesson_month(raw: &str) -> Result<YearMonth, FieldError> {
             "lessonMonth must be YYYY-MM between 2000-01 and 2100-12",
         )
     })
-}
-
-pub fn utc(t: DateTime<FixedOffset>) -> DateTime<Utc> {
-    t.with_timezone(&Utc)
 }
 
 /// The member's own study of a material.

@@ -8,14 +8,13 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::dto::{
-    parse_lesson_month, utc, AttachmentDto, AudienceDto, MaterialCategory, MaterialView,
-};
+use super::dto::{parse_lesson_month, AttachmentDto, AudienceDto, MaterialCategory, MaterialView};
 use super::feed::bump_feeds;
 use super::sanitize::clean_html;
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
 use crate::extract::{Json, Validate};
+use crate::http::time::utc;
 use crate::routes::service_context;
 use crate::state::AppState;
 use domain::error::FieldError;

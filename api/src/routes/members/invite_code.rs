@@ -1,17 +1,14 @@
 use actix_web::{post, web, HttpRequest, HttpResponse};
-
-use crate::http::throttle;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
 use chrono::{DateTime, FixedOffset};
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
-use crate::routes::audit::list::beijing;
+use crate::http::invite::invite_key;
+use crate::http::throttle;
+use crate::http::time::beijing;
 use crate::routes::service_context;
 use crate::state::AppState;
 use domain::org::{service, MemberId};
@@ -28,15 +25,6 @@ pub struct InviteCode {
     #[schema(example = "K7PX3M9Q")]
     pub invite_code: String,
     pub expires_at: DateTime<FixedOffset>,
-}
-
-/// The cache key of an invite code: its hash, so the cache never holds a usable code.
-pub fn invite_key(code: &str) -> String {
-    let normalised = code.trim().to_ascii_uppercase();
-    format!(
-        "wxinvite:{}",
-        URL_SAFE_NO_PAD.encode(Sha256::digest(normalised.as_bytes()))
-    )
 }
 
 fn mint() -> Result<String, ApiError> {

@@ -5,31 +5,9 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::extract::Validate;
+use crate::http::mirror::mirror_enum;
 use domain::error::FieldError;
 use domain::org::{self, Member, Org};
-
-/// Declares a DTO enum mirroring a domain enum (snake_case on the wire) with conversions.
-macro_rules! mirror_enum {
-    ($(#[$meta:meta])* $dto:ident => $domain:ty { $($variant:ident),+ $(,)? }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $dto { $($variant),+ }
-
-        impl From<$dto> for $domain {
-            fn from(v: $dto) -> Self {
-                match v { $($dto::$variant => <$domain>::$variant),+ }
-            }
-        }
-
-        impl From<$domain> for $dto {
-            fn from(v: $domain) -> Self {
-                match v { $(<$domain>::$variant => $dto::$variant),+ }
-            }
-        }
-    };
-}
-pub(crate) use mirror_enum;
 
 mirror_enum!(
     /// 镇党委 / 党总支 / 党支部 / 党小组.

@@ -4,7 +4,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::extract::Validate;
-use crate::routes::audit::list::beijing;
+use crate::http::time::beijing;
 use domain::error::FieldError;
 use domain::study::plan::{PlanContent, PlanOwner, PlanTask, QuarterPlan, StudyPlan};
 use domain::study::MaterialId;

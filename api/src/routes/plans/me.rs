@@ -14,7 +14,8 @@ use crate::routes::service_context;
 use crate::state::AppState;
 use domain::activity::calendar::YearMonth;
 use domain::error::FieldError;
-use domain::study::plan::{self, PlanOwner, StudyPlanRepo};
+use domain::study::plan::{self, PlanOwner};
+use domain::study::StudyPlanRepo;
 
 /// Writes (or replaces) the caller's personal plan of a year: monthly items pointing to
 /// materials in their audience. Leading cadres (领导干部) only. Audited.

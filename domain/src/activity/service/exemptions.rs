@@ -149,17 +149,22 @@ pub async fn review_exemption(
     // A plain member reviewing is 403 before anything about the request is looked at.
     policy::may_somewhere(ctx.actor, Action::Review)?;
     let now = ctx.clock.now();
-    let (status, review) = decision.validate(now, ctx.actor.member_id)?;
+    let (decision, review) = decision.validate(now, ctx.actor.member_id)?;
     let uow = ctx.tx.begin().await?;
     let e = policy::load_in_scope(ctx.actor, Action::Review, uow.exemptions().get(id), |e| {
         &e.branch_path
     })
     .await?;
-    if e.status != ReviewStatus::Pending || !uow.exemptions().decide(e.id, status, &review).await? {
-        return Err(DomainError::conflict(
+    let already_reviewed = || {
+        DomainError::conflict(
             "exemption_not_pending",
             "this exemption was already reviewed",
-        ));
+        )
+    };
+    let status = e.status.decide(decision).map_err(|_| already_reviewed())?;
+    // The store decides it only if still pending: a review in between loses this one.
+    if !uow.exemptions().decide(e.id, status, &review).await? {
+        return Err(already_reviewed());
     }
     let entry = ctx.audit(
         now,

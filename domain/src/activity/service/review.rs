@@ -24,32 +24,28 @@ pub struct Decision {
 }
 
 impl Decision {
+    /// Checks the reason (required to reject) and stamps the review. Which status it leads
+    /// to is [`ReviewStatus::decide`]'s answer, once the check-in or exemption is loaded.
     pub(super) fn validate(
         self,
         now: DateTime<Utc>,
         reviewer: MemberId,
-    ) -> Result<(ReviewStatus, Review), DomainError> {
+    ) -> Result<(ReviewDecision, Review), DomainError> {
         let reason = optional_text(
             self.reason,
             Activity::MAX_REASON_CHARS,
             "/reason",
             "review_reason_invalid",
         )?;
-        let status = match self.decision {
-            ReviewDecision::Approve => ReviewStatus::Approved,
-            ReviewDecision::Reject => {
-                if reason.is_none() {
-                    return Err(DomainError::invalid(
-                        "/reason",
-                        "review_reason_required",
-                        "a rejection needs a reason",
-                    ));
-                }
-                ReviewStatus::Rejected
-            }
-        };
+        if self.decision == ReviewDecision::Reject && reason.is_none() {
+            return Err(DomainError::invalid(
+                "/reason",
+                "review_reason_required",
+                "a rejection needs a reason",
+            ));
+        }
         Ok((
-            status,
+            self.decision,
             Review {
                 reviewer_id: reviewer,
                 reviewed_at: now,
@@ -67,19 +63,18 @@ pub async fn review_check_in(
     // A plain member reviewing is 403 before anything about the request is looked at.
     policy::may_somewhere(ctx.actor, Action::Review)?;
     let now = ctx.clock.now();
-    let (status, review) = decision.validate(now, ctx.actor.member_id)?;
+    let (decision, review) = decision.validate(now, ctx.actor.member_id)?;
     let uow = ctx.tx.begin().await?;
     let c = policy::load_in_scope(ctx.actor, Action::Review, uow.check_ins().get(id), |c| {
         &c.branch_path
     })
     .await?;
-    if c.status != ReviewStatus::Pending
-        || uow.check_ins().decide(&[c.id], status, &review).await? != 1
-    {
-        return Err(DomainError::conflict(
-            "check_in_not_pending",
-            "this check-in was already reviewed",
-        ));
+    let already_reviewed =
+        || DomainError::conflict("check_in_not_pending", "this check-in was already reviewed");
+    let status = c.status.decide(decision).map_err(|_| already_reviewed())?;
+    // The store decides it only if still pending: a review in between loses this one.
+    if uow.check_ins().decide(&[c.id], status, &review).await? != 1 {
+        return Err(already_reviewed());
     }
     let entry = ctx.audit(
         now,
@@ -163,7 +158,7 @@ pub async fn review_check_ins(
             format!("send 1-{MAX_BATCH_REVIEW} ids"),
         ));
     }
-    let (status, review) = decision.validate(now, ctx.actor.member_id)?;
+    let (decision, review) = decision.validate(now, ctx.actor.member_id)?;
     let uow = ctx.tx.begin().await?;
     let a = policy::load_in_scope(
         ctx.actor,
@@ -196,17 +191,21 @@ pub async fn review_check_ins(
                 "check_in_not_in_activity",
                 format!("check-in {id} belongs to another activity"),
             )),
-            Some(c) if c.status != ReviewStatus::Pending => problems.push(FieldError::new(
-                pointer,
-                "check_in_not_pending",
-                format!("check-in {id} was already reviewed"),
-            )),
-            Some(_) => unique.push(*id),
+            Some(c) => match c.status.decide(decision) {
+                Ok(_) => unique.push(*id),
+                Err(_) => problems.push(FieldError::new(
+                    pointer,
+                    "check_in_not_pending",
+                    format!("check-in {id} was already reviewed"),
+                )),
+            },
         }
     }
     if !problems.is_empty() {
         return Err(DomainError::Validation(problems));
     }
+    // Every one of them is pending, so every one moves to the decision's outcome.
+    let status = decision.outcome();
     let changed = uow.check_ins().decide(&unique, status, &review).await?;
     if changed != unique.len() as u64 {
         // Someone decided one of them in between: leave all as they are.

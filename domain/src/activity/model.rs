@@ -275,6 +275,14 @@ pub struct Exemption {
     pub review: Option<Review>,
 }
 
+impl Exemption {
+    /// An approved exemption excuses its member from every activity its scope covers; a
+    /// pending or rejected one from none.
+    pub fn excuses(&self, activity: &Activity) -> bool {
+        self.status == ReviewStatus::Approved && self.scope.covers(activity)
+    }
+}
+
 /// Validates free text: trimmed, 1..=`max` characters, no control characters.
 pub fn clean_text(
     raw: &str,

@@ -6,6 +6,8 @@
 
 mod check_in;
 mod exemptions;
+#[cfg(test)]
+mod fixtures;
 mod holidays;
 mod manage;
 mod review;

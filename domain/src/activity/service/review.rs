@@ -245,3 +245,84 @@ pub async fn list_check_ins(
     .await?;
     Ok(check_ins.list(a.id, status, page).await?)
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::Duration;
+
+    use super::*;
+    use crate::activity::service::fixtures::*;
+
+    fn decision(decision: ReviewDecision, reason: Option<&str>) -> Decision {
+        Decision {
+            decision,
+            reason: reason.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn a_rejection_needs_a_reason_and_an_approval_does_not() {
+        let clock = clock();
+        let reviewer = MemberId::new();
+        let Err(e) = decision(ReviewDecision::Reject, None).validate(clock.now(), reviewer) else {
+            panic!("a rejection without a reason passed")
+        };
+        assert_eq!(codes(&e), ["review_reason_required"]);
+        assert_eq!(pointers(&e), ["/reason"]);
+        assert!(decision(ReviewDecision::Approve, None)
+            .validate(clock.now(), reviewer)
+            .is_ok());
+    }
+
+    #[test]
+    fn a_blank_or_overlong_reason_is_invalid_whatever_the_decision() {
+        let clock = clock();
+        let longest = "因".repeat(Activity::MAX_REASON_CHARS);
+        let too_long = "因".repeat(Activity::MAX_REASON_CHARS + 1);
+        for kind in ReviewDecision::ALL.iter().copied() {
+            for bad in ["   ", "未到\u{7}现场", too_long.as_str()] {
+                let Err(e) = decision(kind, Some(bad)).validate(clock.now(), MemberId::new())
+                else {
+                    panic!("{kind:?} with {bad:?} passed")
+                };
+                assert_eq!(codes(&e), ["review_reason_invalid"], "{kind:?} {bad:?}");
+            }
+            assert!(decision(kind, Some(&longest))
+                .validate(clock.now(), MemberId::new())
+                .is_ok());
+        }
+    }
+
+    #[test]
+    fn a_review_is_stamped_with_its_reviewer_the_clocks_instant_and_the_trimmed_reason() {
+        let clock = clock();
+        let reviewer = MemberId::new();
+        clock.advance(Duration::minutes(95));
+        let validated = decision(ReviewDecision::Reject, Some(" 未到现场 "))
+            .validate(clock.now(), reviewer)
+            .ok();
+        assert_eq!(
+            validated,
+            Some((
+                ReviewDecision::Reject,
+                Review {
+                    reviewer_id: reviewer,
+                    reviewed_at: clock.now(),
+                    reason: Some("未到现场".to_owned()),
+                }
+            ))
+        );
+    }
+
+    #[test]
+    fn the_audit_log_names_what_was_decided_and_how() {
+        for (what, status, action) in [
+            ("check_in", ReviewStatus::Approved, "check_in.approve"),
+            ("check_in", ReviewStatus::Rejected, "check_in.reject"),
+            ("exemption", ReviewStatus::Approved, "exemption.approve"),
+            ("exemption", ReviewStatus::Rejected, "exemption.reject"),
+        ] {
+            assert_eq!(decision_action(what, status), action);
+        }
+    }
+}

@@ -175,3 +175,82 @@ async fn a_lecturer_is_a_member_the_scheduler_may_see() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_cancelled_activity_takes_no_check_in_and_no_further_change() {
+    let w = World::new().await;
+    let t = &w.t;
+    let located = w.theme_day(json!({})).await;
+    let path = format!("/api/v1/activities/{located}");
+    let (s, a) = w
+        .call(
+            &t.secretary_a,
+            Method::PATCH,
+            &path,
+            Some(json!({"cancelReason": "台风预警"})),
+        )
+        .await;
+    assert_eq!((s, a["status"].as_str()), (200, Some("cancelled")), "{a}");
+    let (s, e) = w.check_in(&t.member_a2, &located, here()).await;
+    assert_eq!(
+        (s, e["code"].as_str()),
+        (422, Some("check_in_activity_cancelled"))
+    );
+    let (s, e) = w
+        .call(
+            &t.secretary_a,
+            Method::PATCH,
+            &path,
+            Some(json!({"title": "改期"})),
+        )
+        .await;
+    assert_eq!((s, e["code"].as_str()), (409, Some("activity_cancelled")));
+}
+
+#[tokio::test]
+async fn creating_an_activity_takes_a_scheduler_in_scope_a_theme_category_and_sensible_times() {
+    let w = World::new().await;
+    let t = &w.t;
+    // Creating: members may not, a theme day needs its category, times must make sense.
+    let create = format!("/api/v1/orgs/{}/activities", t.branch_a.id);
+    let base = json!({
+        "kind": "theme_day", "title": "x", "startsAt": rfc(at(&w.app, 30)),
+        "endsAt": rfc(at(&w.app, 90)),
+    });
+    assert_eq!(w.post(&t.member_a, &create, base.clone()).await.0, 403);
+    let (s, e) = w.post(&t.secretary_a, &create, base).await;
+    assert_eq!(
+        (s, e["errors"][0]["code"].as_str()),
+        (422, Some("theme_category_required"))
+    );
+    let (s, e) = w
+        .post(
+            &t.secretary_a,
+            &create,
+            json!({"kind": "party_lesson", "title": "x", "startsAt": rfc(at(&w.app, 90)),
+                   "endsAt": rfc(at(&w.app, 30))}),
+        )
+        .await;
+    assert_eq!(
+        (s, e["errors"][0]["code"].as_str()),
+        (422, Some("activity_time_invalid"))
+    );
+    // Times far outside the calendar are refused before any arithmetic on them.
+    let (s, e) = w
+        .post(
+            &t.secretary_a,
+            &create,
+            json!({"kind": "party_lesson", "title": "x", "startsAt": "+262142-01-01T00:00:00Z",
+                   "endsAt": "+262142-01-01T01:00:00Z"}),
+        )
+        .await;
+    assert_eq!(
+        (s, e["errors"][0]["code"].as_str()),
+        (422, Some("activity_time_invalid")),
+        "{e}"
+    );
+    let other_branch = format!("/api/v1/orgs/{}/activities", t.branch_b.id);
+    let body = json!({"kind": "party_lesson", "title": "x", "startsAt": rfc(at(&w.app, 30)),
+                      "endsAt": rfc(at(&w.app, 90))});
+    assert_eq!(w.post(&t.secretary_a, &other_branch, body).await.0, 404);
+}

@@ -165,8 +165,12 @@ fn admit(
     judge_proof(a, member, key, proof, now)
 }
 
+/// How a new check-in was proven, the status it starts in and the location it records.
 type Judged = (CheckInMethod, ReviewStatus, Option<GeoPoint>);
 
+/// What the proof shows. Online attendance, when asked for, is judged alone; otherwise a QR
+/// code counts where the activity takes one and is judged before any location, and a
+/// location counts where the activity takes one and has a geofence.
 fn judge_proof(
     a: &Activity,
     member: &Member,

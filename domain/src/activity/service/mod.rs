@@ -1,7 +1,7 @@
-//! Activity services, one file per seam the routes use: scheduling and changing activities
-//! ([`manage`]), checking in ([`check_in`]), reviewing check-ins ([`review`]), applying for
-//! and deciding exemptions ([`exemptions`]) and the committee's holiday calendar
-//! ([`holidays`]). Writes authorise with the policy, validate, and store the change with its
+//! Activity services, one file per seam the routes use (as api/src/routes/activities/ does):
+//! scheduling and changing activities (`manage`), checking in (`check_in`), reviewing
+//! check-ins (`review`), applying for and deciding exemptions (`exemptions`) and the
+//! committee's holiday calendar (`holidays`). Writes authorise with the policy, validate, and store the change with its
 //! audit entry in one unit of work; the check-in itself is one idempotent insert.
 
 mod check_in;

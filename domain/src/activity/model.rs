@@ -83,6 +83,33 @@ string_enum!(
     }
 );
 
+impl ReviewDecision {
+    /// The status this decision gives a pending check-in or exemption.
+    pub fn outcome(self) -> ReviewStatus {
+        match self {
+            ReviewDecision::Approve => ReviewStatus::Approved,
+            ReviewDecision::Reject => ReviewStatus::Rejected,
+        }
+    }
+}
+
+/// A decision refused because the check-in or exemption was decided before (it holds the
+/// status it keeps).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("already reviewed: {}", .0.as_str())]
+pub struct AlreadyReviewed(pub ReviewStatus);
+
+impl ReviewStatus {
+    /// Review is one step: a pending check-in or exemption is approved or rejected once; a
+    /// decided one keeps its status, whatever is decided next.
+    pub fn decide(self, decision: ReviewDecision) -> Result<ReviewStatus, AlreadyReviewed> {
+        match self {
+            ReviewStatus::Pending => Ok(decision.outcome()),
+            ReviewStatus::Approved | ReviewStatus::Rejected => Err(AlreadyReviewed(self)),
+        }
+    }
+}
+
 /// An activity as scheduled by its branch. Group meetings belong to one group of the branch;
 /// every other kind to the whole branch. Scope questions are asked of `branch_path`.
 #[derive(Debug, Clone, PartialEq)]
@@ -248,6 +275,14 @@ pub struct Exemption {
     pub review: Option<Review>,
 }
 
+impl Exemption {
+    /// An approved exemption excuses its member from every activity its scope covers; a
+    /// pending or rejected one from none.
+    pub fn excuses(&self, activity: &Activity) -> bool {
+        self.status == ReviewStatus::Approved && self.scope.covers(activity)
+    }
+}
+
 /// Validates free text: trimmed, 1..=`max` characters, no control characters.
 pub fn clean_text(
     raw: &str,
@@ -265,4 +300,66 @@ pub fn clean_text(
         ));
     }
     Ok(text.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_pending_check_in_or_exemption_becomes_what_the_reviewer_decided() {
+        assert_eq!(
+            ReviewStatus::Pending.decide(ReviewDecision::Approve),
+            Ok(ReviewStatus::Approved)
+        );
+        assert_eq!(
+            ReviewStatus::Pending.decide(ReviewDecision::Reject),
+            Ok(ReviewStatus::Rejected)
+        );
+    }
+
+    #[test]
+    fn a_decided_check_in_or_exemption_keeps_its_status_whatever_is_decided_next() {
+        for status in [ReviewStatus::Approved, ReviewStatus::Rejected] {
+            for decision in ReviewDecision::ALL.iter().copied() {
+                assert_eq!(
+                    status.decide(decision),
+                    Err(AlreadyReviewed(status)),
+                    "{status:?} then {decision:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_review_transition_answers_every_status_and_decision_pair() {
+        use ReviewDecision::{Approve, Reject};
+        use ReviewStatus::{Approved, Pending, Rejected};
+        let table = [
+            (Pending, Approve, Ok(Approved)),
+            (Pending, Reject, Ok(Rejected)),
+            (Approved, Approve, Err(AlreadyReviewed(Approved))),
+            (Approved, Reject, Err(AlreadyReviewed(Approved))),
+            (Rejected, Approve, Err(AlreadyReviewed(Rejected))),
+            (Rejected, Reject, Err(AlreadyReviewed(Rejected))),
+        ];
+        for status in ReviewStatus::ALL.iter().copied() {
+            for decision in ReviewDecision::ALL.iter().copied() {
+                let rows = table
+                    .iter()
+                    .filter(|(s, d, _)| (*s, *d) == (status, decision))
+                    .count();
+                assert_eq!(rows, 1, "{status:?} × {decision:?} is in the table once");
+            }
+        }
+        for (status, decision, want) in table {
+            assert_eq!(status.decide(decision), want, "{status:?} × {decision:?}");
+        }
+    }
+
+    #[test]
+    fn a_decision_names_the_status_it_gives_a_pending_review() {
+        assert_eq!(ReviewDecision::Approve.outcome(), ReviewStatus::Approved);
+        assert_eq!(ReviewDecision::Reject.outcome(), ReviewStatus::Rejected);
+    }
 }

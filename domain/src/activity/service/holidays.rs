@@ -1,0 +1,65 @@
+//! A committee's holiday calendar, which moves the rural theme day off a holiday.
+
+use chrono::NaiveDate;
+
+use crate::activity::calendar::HolidayCalendar;
+use crate::activity::ports::HolidayRepo;
+use crate::context::ServiceContext;
+use crate::error::DomainError;
+use crate::org::policy::{self, Action, Actor};
+use crate::org::{Org, OrgKind, OrgRepo};
+
+fn require_committee(org: &Org) -> Result<(), DomainError> {
+    if org.kind == OrgKind::Committee {
+        Ok(())
+    } else {
+        Err(DomainError::refused(
+            "holidays_need_committee",
+            "holiday calendars are kept per township committee",
+        ))
+    }
+}
+
+/// A committee's holiday calendar for `year` (empty until a township admin sets it).
+pub async fn get_holidays(
+    orgs: &dyn OrgRepo,
+    holidays: &dyn HolidayRepo,
+    actor: &Actor,
+    org_id: crate::org::OrgId,
+    year: i32,
+) -> Result<HolidayCalendar, DomainError> {
+    let org = policy::load_in_scope(actor, Action::ReadOrg, orgs.get(org_id), |o| &o.path).await?;
+    require_committee(&org)?;
+    Ok(holidays.get(org.id, year).await?.unwrap_or_default())
+}
+
+/// Replaces a committee's holiday calendar for `year` (township admins).
+pub async fn put_holidays(
+    ctx: &ServiceContext<'_>,
+    org_id: crate::org::OrgId,
+    year: i32,
+    holidays: &[NaiveDate],
+    workdays: &[NaiveDate],
+) -> Result<HolidayCalendar, DomainError> {
+    let calendar =
+        HolidayCalendar::validate(year, holidays, workdays).map_err(DomainError::Validation)?;
+    policy::may_somewhere(ctx.actor, Action::ManageOrgs)?;
+    let uow = ctx.tx.begin().await?;
+    let org = policy::load_in_scope(ctx.actor, Action::ManageOrgs, uow.orgs().get(org_id), |o| {
+        &o.path
+    })
+    .await?;
+    require_committee(&org)?;
+    let now = ctx.clock.now();
+    uow.holidays().put(org.id, year, &calendar, now).await?;
+    let entry = ctx.audit(
+        now,
+        "holidays.update",
+        "holiday_calendar",
+        format!("{}/{year}", org.id),
+        Some((org.id, &org.path)),
+    );
+    uow.audit().append(&entry).await?;
+    uow.commit().await?;
+    Ok(calendar)
+}

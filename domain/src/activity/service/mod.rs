@@ -1,0 +1,55 @@
+//! Activity services, one file per seam the routes use (as api/src/routes/activities/ does):
+//! scheduling and changing activities (`manage`), checking in (`check_in`), reviewing
+//! check-ins (`review`), applying for and deciding exemptions (`exemptions`) and the
+//! committee's holiday calendar (`holidays`). Writes authorise with the policy, validate, and store the change with its
+//! audit entry in one unit of work; the check-in itself is one idempotent insert.
+
+mod check_in;
+mod exemptions;
+#[cfg(test)]
+mod fixtures;
+mod holidays;
+mod manage;
+mod review;
+
+use chrono::{DateTime, Utc};
+
+use super::model::clean_text;
+use crate::error::DomainError;
+use crate::org::OrgPath;
+
+pub use check_in::{check_in, CheckInOutcome, CheckInProof};
+pub use exemptions::{apply_exemption, list_exemptions, review_exemption, NewExemption};
+pub use holidays::{get_holidays, put_holidays};
+pub use manage::{
+    create_activity, get_activity, list_activities, qr_token, update_activity, ActivityChanges,
+    NewActivity, MAX_LISTED_ACTIVITIES,
+};
+pub use review::{list_check_ins, review_check_in, review_check_ins, Decision, MAX_BATCH_REVIEW};
+
+/// Refuses instants outside the years the calendar knows (2000-2100), before any
+/// arithmetic on them can overflow.
+pub fn check_instant(
+    t: Option<DateTime<Utc>>,
+    pointer: &str,
+    code: &'static str,
+) -> Result<(), DomainError> {
+    crate::clock::check_instant(t, pointer, code).map_err(|e| DomainError::Validation(vec![e]))
+}
+
+fn optional_text(
+    raw: Option<String>,
+    max: usize,
+    pointer: &str,
+    code: &'static str,
+) -> Result<Option<String>, DomainError> {
+    raw.map(|t| clean_text(&t, max, pointer, code))
+        .transpose()
+        .map_err(|e| DomainError::Validation(vec![e]))
+}
+
+/// The branch id at the end of a branch path.
+fn activity_branch(path: &OrgPath) -> Result<crate::org::OrgId, DomainError> {
+    path.last_id()
+        .ok_or_else(|| DomainError::Repo(crate::error::RepoError::Other("empty org path".into())))
+}

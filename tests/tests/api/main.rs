@@ -2,6 +2,7 @@
 #![expect(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
 
 mod activities;
+mod audit_repo;
 mod auth;
 mod cache;
 mod contract;
@@ -17,6 +18,7 @@ mod org_repo;
 mod persistence;
 mod plans;
 mod push;
+mod repo_support;
 mod roster;
 mod scope;
 mod scope_matrix;

@@ -2,6 +2,7 @@
 #![expect(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
 
 mod activities;
+mod activity_repo;
 mod audit_repo;
 mod auth;
 mod cache;

@@ -25,6 +25,7 @@ mod repo_support;
 mod roster;
 mod scope;
 mod scope_matrix;
+mod study_repo;
 mod township;
 mod wechat;
 mod xlsx;

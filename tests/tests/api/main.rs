@@ -21,6 +21,7 @@ mod persistence;
 mod plans;
 mod platform_repo;
 mod push;
+mod push_repo;
 mod repo_support;
 mod roster;
 mod scope;

@@ -574,3 +574,39 @@ async fn grants_are_found_by_id_and_by_the_org_they_are_held_on() {
         by_id(vec![secretary, above])
     );
 }
+
+#[tokio::test]
+async fn a_backslash_in_the_search_text_matches_itself_only() {
+    let t = TestDatabase::create().await;
+    let db = t.connect().await;
+    let tree = tree(&db).await;
+    let slashed = member(&tree.branch_a, "王\\建国", "13800000001");
+    let plain = member(&tree.branch_a, "王建国", "13800000002");
+    for m in [&slashed, &plain] {
+        MemberRepo::insert(&db.repos(), m).await.unwrap();
+    }
+    let query = |text: &str| MemberQuery {
+        org: tree.committee.path.clone(),
+        include_subtree: true,
+        name_contains: Some(text.to_owned()),
+        group: None,
+    };
+    let ids = |text: &'static str| {
+        let repos = db.repos();
+        let q = query(text);
+        async move {
+            repos
+                .list(&q, &PageRequest::first(10))
+                .await
+                .unwrap()
+                .items
+                .into_iter()
+                .map(|m| m.id)
+                .collect::<Vec<_>>()
+        }
+    };
+
+    assert_eq!(ids("\\").await, [slashed.id]);
+    assert_eq!(ids("王\\建").await, [slashed.id]);
+    assert_eq!(ids("建国").await, [slashed.id, plain.id]);
+}

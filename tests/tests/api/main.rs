@@ -2,6 +2,8 @@
 #![expect(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
 
 mod activities;
+mod activity_repo;
+mod audit_repo;
 mod auth;
 mod cache;
 mod contract;
@@ -10,16 +12,21 @@ mod docs;
 mod errors;
 mod hardening;
 mod idempotency;
+mod identity_repo;
 mod materials;
 mod migrations;
 mod ops;
 mod org_repo;
 mod persistence;
 mod plans;
+mod platform_repo;
 mod push;
+mod push_repo;
+mod repo_support;
 mod roster;
 mod scope;
 mod scope_matrix;
+mod study_repo;
 mod township;
 mod wechat;
 mod xlsx;

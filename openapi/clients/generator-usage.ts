@@ -52,4 +52,14 @@ export async function calls(): Promise<void> {
   await new MaterialsApi(config).updateMaterial({ id, updateMaterial: { clearLessonMonth: true } });
   await new MembersApi(config).grantRole({ id, grantRole: { orgId: id, kind: "secretary" } });
   await new ReportsApi(config).getStudyReport({ selection: { month: "2026-12" } });
+
+  // Excel exports: the raw response's body is the file.
+  const report = await new ReportsApi(config).getStudyReportRaw({
+    selection: { month: "2026-12" },
+    format: "xlsx",
+  });
+  const workbook: Blob = await report.raw.blob();
+  const attendance = await activities.getAttendanceRaw({ id, format: "xlsx" });
+  const sheet: Blob = await attendance.raw.blob();
+  void [workbook, sheet];
 }

@@ -17,4 +17,12 @@ export async function calls(): Promise<void> {
   });
   const code: string | undefined = report.error?.code;
   void code;
+
+  // Excel exports, read as files.
+  const workbook = await client.GET("/api/v1/reports/study", {
+    params: { query: { selection: { month: "2026-12" }, format: "xlsx" } },
+    parseAs: "blob",
+  });
+  const file: Blob | undefined = workbook.data;
+  void file;
 }

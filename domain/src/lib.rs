@@ -5,18 +5,18 @@
 
 pub mod activity;
 pub mod audit;
+pub mod auth;
 pub mod cache;
 pub mod clock;
 pub mod context;
 pub mod error;
 pub mod id;
-pub mod identity;
+pub mod material;
 pub mod org;
 pub mod page;
 pub mod platform;
 pub mod push;
 mod string_enum;
-pub mod study;
 pub mod uow;
 
 pub use error::{DomainError, ErrorCode};

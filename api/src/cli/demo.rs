@@ -22,12 +22,12 @@ use domain::activity::{
 };
 use domain::audit::{AuditAction, AuditEntry, AuditId, NewAuditEntry};
 use domain::error::RepoError;
+use domain::material::{
+    Audience, Material, MaterialCategory, MaterialId, MaterialStatus, StudyRecord,
+};
 use domain::org::{
     Member, MemberCategory, MemberId, MemberStatus, Org, OrgId, OrgKind, OrgPath, OrgSector,
     PhoneNumber, RoleGrant, RoleGrantId, RoleKind,
-};
-use domain::study::{
-    Audience, Material, MaterialCategory, MaterialId, MaterialStatus, StudyRecord,
 };
 use domain::uow::{Transactional, UnitOfWork};
 use infra::Db;

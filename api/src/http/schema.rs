@@ -163,7 +163,7 @@ mod tests {
         let re = compile(&multiline_pattern());
         let alphabet = ['a', ' ', '\t', '\n', '\r', '\u{3000}', '\u{0}', '\u{85}'];
         for s in corpus(&alphabet, 5) {
-            let server = domain::study::plan::clean_multiline(&s, 1000, "/x", "x").is_ok();
+            let server = domain::material::plan::clean_multiline(&s, 1000, "/x", "x").is_ok();
             assert_eq!(re.is_match(&s), server, "{s:?}");
         }
     }

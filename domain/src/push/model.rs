@@ -4,8 +4,8 @@ use crate::activity::calendar::{shanghai, Period};
 use crate::activity::report::ObligationReport;
 use crate::activity::schedule::ObligationKind;
 use crate::activity::Activity;
+use crate::material::{Material, MaterialCategory};
 use crate::org::{MemberId, Org};
-use crate::study::{Material, MaterialCategory};
 
 crate::define_id!(
     /// Identifies one outbox message (one material revision, one reminder, one review).
@@ -103,14 +103,14 @@ pub struct PushMessage {
 
 impl PushMessage {
     /// The material a material push is about.
-    pub fn material_id(&self) -> Option<crate::study::MaterialId> {
+    pub fn material_id(&self) -> Option<crate::material::MaterialId> {
         if self.kind != PushKind::Material {
             return None;
         }
         let raw = self.subject.strip_prefix("material:")?;
         uuid::Uuid::parse_str(raw)
             .ok()
-            .map(crate::study::MaterialId::from_uuid)
+            .map(crate::material::MaterialId::from_uuid)
     }
 }
 

@@ -11,11 +11,11 @@ use crate::activity::calendar::{Period, YearMonth};
 use crate::activity::report::{self, ReportRepos};
 use crate::activity::schedule::{ObligationKind, ObligationState};
 use crate::activity::{Activity, ActivityRepo, ExemptionRepo, ReviewStatus};
+use crate::auth::{ExternalIdentityRepo, WECHAT_PROVIDER};
 use crate::clock::Clock;
 use crate::error::DomainError;
-use crate::identity::{ExternalIdentityRepo, WECHAT_PROVIDER};
+use crate::material::{MaterialRepo, MaterialStatus, SubscriptionRepo};
 use crate::org::{MemberId, MemberRepo, OrgRepo, RoleKind, RoleRepo};
-use crate::study::{MaterialRepo, MaterialStatus, SubscriptionRepo};
 use crate::uow::Transactional;
 
 /// What the worker reads and writes outside a unit of work.

@@ -15,8 +15,8 @@ use crate::extract::{Json, Validate};
 use crate::http::invite::invite_key;
 use crate::http::{throttle, RequestId};
 use crate::state::AppState;
+use domain::auth::link_account;
 use domain::error::FieldError;
-use domain::identity::link_account;
 use domain::org::{Member, MemberId, MemberRepo, PhoneNumber};
 use infra::wechat::WeChatError;
 

@@ -16,8 +16,8 @@ use crate::http::xlsx::{self, wants_xlsx, Cell, ReportFormat, Table, XlsxFile};
 use crate::state::AppState;
 use domain::activity::calendar::YearMonth;
 use domain::error::FieldError;
-use domain::study::report::{self, BranchStudy, Selection};
-use domain::study::{Material, MaterialId};
+use domain::material::report::{self, BranchStudy, Selection};
+use domain::material::{Material, MaterialId};
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]

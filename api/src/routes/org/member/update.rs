@@ -6,7 +6,7 @@ use uuid::Uuid;
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
 use crate::extract::{Json, Validate};
-use crate::routes::orgs::dto::{check_name_and_phone, MemberCategory, MemberStatus, MemberView};
+use crate::routes::org::dto::{check_name_and_phone, MemberCategory, MemberStatus, MemberView};
 use crate::routes::service_context;
 use crate::state::AppState;
 use domain::error::FieldError;

@@ -18,9 +18,9 @@ use crate::http::time::utc;
 use crate::routes::service_context;
 use crate::state::AppState;
 use domain::error::FieldError;
+use domain::material::service::{self, MaterialChanges, NewMaterial};
+use domain::material::MaterialId;
 use domain::org::OrgId;
-use domain::study::service::{self, MaterialChanges, NewMaterial};
-use domain::study::MaterialId;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]

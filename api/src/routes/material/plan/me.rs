@@ -9,13 +9,13 @@ use super::dto::{PersonalPlanRequest, StudyPlanView};
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
 use crate::extract::{Json, Query, Validate};
-use crate::routes::materials::dto::{MaterialCategory, ProgressView};
+use crate::routes::material::dto::{MaterialCategory, ProgressView};
 use crate::routes::service_context;
 use crate::state::AppState;
 use domain::activity::calendar::YearMonth;
 use domain::error::FieldError;
-use domain::study::plan::{self, PlanOwner};
-use domain::study::StudyPlanRepo;
+use domain::material::plan::{self, PlanOwner};
+use domain::material::StudyPlanRepo;
 
 /// Writes (or replaces) the caller's personal plan of a year: monthly items pointing to
 /// materials in their audience. Leading cadres (领导干部) only. Audited.

@@ -7,21 +7,21 @@ use uuid::Uuid;
 
 use crate::http::mirror::mirror_enum;
 use crate::http::time::beijing;
-use crate::routes::orgs::dto::MemberCategory;
+use crate::routes::org::dto::MemberCategory;
 use domain::activity::calendar::YearMonth;
 use domain::error::FieldError;
-use domain::study::{self, Material, StudyRecord};
+use domain::material::{self, Material, StudyRecord};
 
 mirror_enum!(
     /// 党章 / 党规 / 系列讲话 / 党史 / 先进典型 / 警示教育 / 业务技能 / 其他.
-    MaterialCategory => study::MaterialCategory { PartyConstitution, PartyRules, SeriesSpeeches, PartyHistory, Exemplars, WarningEducation, Skills, Other }
+    MaterialCategory => material::MaterialCategory { PartyConstitution, PartyRules, SeriesSpeeches, PartyHistory, Exemplars, WarningEducation, Skills, Other }
 );
 mirror_enum!(
     /// What an attachment link points to (the server never fetches it).
-    AttachmentKind => study::AttachmentKind { Video, Audio, Pdf }
+    AttachmentKind => material::AttachmentKind { Video, Audio, Pdf }
 );
 mirror_enum!(
-    MaterialStatus => study::MaterialStatus { Published, Unpublished }
+    MaterialStatus => material::MaterialStatus { Published, Unpublished }
 );
 
 /// A link to a video, audio or PDF hosted elsewhere.
@@ -45,7 +45,7 @@ pub struct AttachmentDto {
     pub url: String,
 }
 
-impl From<AttachmentDto> for study::Attachment {
+impl From<AttachmentDto> for material::Attachment {
     fn from(a: AttachmentDto) -> Self {
         Self {
             kind: a.kind.into(),
@@ -55,8 +55,8 @@ impl From<AttachmentDto> for study::Attachment {
     }
 }
 
-impl From<&study::Attachment> for AttachmentDto {
-    fn from(a: &study::Attachment) -> Self {
+impl From<&material::Attachment> for AttachmentDto {
+    fn from(a: &material::Attachment) -> Self {
         Self {
             kind: a.kind.into(),
             title: a.title.clone(),

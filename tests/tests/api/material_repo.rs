@@ -4,13 +4,15 @@
 use chrono::{DateTime, Duration, Utc};
 
 use domain::activity::calendar::YearMonth;
-use domain::org::{Member, MemberCategory, MemberId, Org};
-use domain::page::{CursorKey, Page, PageRequest};
-use domain::study::plan::{PlanContent, PlanOwner, PlanTask, QuarterPlan, StudyPlan, StudyPlanId};
-use domain::study::{
+use domain::material::plan::{
+    PlanContent, PlanOwner, PlanTask, QuarterPlan, StudyPlan, StudyPlanId,
+};
+use domain::material::{
     Attachment, AttachmentKind, Audience, FeedQuery, Material, MaterialCategory, MaterialId,
     MaterialRepo, MaterialStatus, StudyPlanRepo, StudyRecord, StudyRecordRepo, SubscriptionRepo,
 };
+use domain::org::{Member, MemberCategory, MemberId, Org};
+use domain::page::{CursorKey, Page, PageRequest};
 use infra::Db;
 
 use crate::repo_support::{after, assert_invalid_cursor, assert_not_found, at, township};

@@ -5,8 +5,8 @@ use serde::{Deserialize, Serialize};
 use crate::activity::calendar::YearMonth;
 use crate::activity::model::clean_text;
 use crate::error::{DomainError, FieldError};
+use crate::material::model::{Material, MaterialId, StudyRecord};
 use crate::org::{MemberId, OrgId};
-use crate::study::model::{Material, MaterialId, StudyRecord};
 use chrono::{DateTime, Utc};
 
 crate::define_id!(

@@ -24,9 +24,9 @@ use crate::extract::{Query, Validate};
 use crate::http::page::{page_request, ListEnvelope};
 use crate::state::AppState;
 use domain::error::FieldError;
+use domain::material::service;
+use domain::material::{FeedQuery, MaterialId, MaterialRepo, StudyRecordRepo};
 use domain::org::{Member, MemberId};
-use domain::study::service;
-use domain::study::{FeedQuery, MaterialId, MaterialRepo, StudyRecordRepo};
 
 const FEED_GEN: &str = "feed:gen";
 /// How long a generation counter lives: far longer than any entry, so a counter that
@@ -144,7 +144,7 @@ pub async fn list_materials(
             member.id,
             audience_digest(&member),
             p.category
-                .map_or("", |c| domain::study::MaterialCategory::from(c).as_str()),
+                .map_or("", |c| domain::material::MaterialCategory::from(c).as_str()),
             p.required.map_or("", |r| if r { "1" } else { "0" }),
             lesson_month.map(|m| m.to_string()).unwrap_or_default(),
             u8::from(p.unread.unwrap_or(false)),

@@ -6,8 +6,8 @@ use uuid::Uuid;
 use crate::extract::Validate;
 use crate::http::time::beijing;
 use domain::error::FieldError;
-use domain::study::plan::{PlanContent, PlanOwner, PlanTask, QuarterPlan, StudyPlan};
-use domain::study::MaterialId;
+use domain::material::plan::{PlanContent, PlanOwner, PlanTask, QuarterPlan, StudyPlan};
+use domain::material::MaterialId;
 
 /// One monthly task (a personal plan's monthly item has the same shape).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]

@@ -4,7 +4,7 @@ use uuid::Uuid;
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
 use crate::http::page::ListEnvelope;
-use crate::routes::me::dto::RoleView;
+use crate::routes::org::me::dto::RoleView;
 use crate::state::AppState;
 use domain::org::{service, MemberId, OrgRepo};
 use domain::page::Page;

@@ -1,3 +1,8 @@
+//! Study materials, members' study records and subscribe-message consents; study plans in
+//! [`plan`].
+
+mod plan;
+
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{ExprTrait, Query};
@@ -7,17 +12,17 @@ use sea_orm::{
 };
 use serde::{Deserialize, Serialize};
 
-use super::{fetch_all, Repos};
 use crate::entity::{material, study_record, subscription_consent};
 use crate::error::map_db_err;
+use crate::repo::{fetch_all, Repos};
 use domain::activity::calendar::YearMonth;
 use domain::error::RepoError;
-use domain::org::{MemberCategory, MemberId, OrgId, OrgPath};
-use domain::page::{CursorKey, Page, PageRequest};
-use domain::study::{
+use domain::material::{
     Attachment, AttachmentKind, Audience, FeedQuery, Material, MaterialCategory, MaterialId,
     MaterialRepo, MaterialStatus, StudyRecord, StudyRecordRepo, Subscription, SubscriptionRepo,
 };
+use domain::org::{MemberCategory, MemberId, OrgId, OrgPath};
+use domain::page::{CursorKey, Page, PageRequest};
 
 fn corrupt(what: &str, value: &str) -> RepoError {
     RepoError::Other(format!("stored {what} is invalid: {value}"))

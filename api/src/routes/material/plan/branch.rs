@@ -9,8 +9,8 @@ use crate::error::{ApiError, Problem};
 use crate::extract::Json;
 use crate::routes::service_context;
 use crate::state::AppState;
+use domain::material::plan;
 use domain::org::OrgId;
-use domain::study::plan;
 
 /// Writes (or replaces) a branch's plan of a year: quarterly arrangements (季度安排) with
 /// monthly tasks pointing to materials. The branch's secretary, or a township admin above

@@ -6,13 +6,13 @@ use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
 };
 
-use super::{fetch_all, Repos};
 use crate::entity::study_plan;
 use crate::error::map_db_err;
+use crate::repo::{fetch_all, Repos};
 use domain::error::RepoError;
+use domain::material::plan::{PlanOwner, StudyPlan, StudyPlanId};
+use domain::material::StudyPlanRepo;
 use domain::org::{MemberId, OrgId};
-use domain::study::plan::{PlanOwner, StudyPlan, StudyPlanId};
-use domain::study::StudyPlanRepo;
 
 fn parse_owner(raw: &str) -> Result<PlanOwner, RepoError> {
     let bad = || RepoError::Other(format!("stored plan owner is invalid: {raw}"));

@@ -12,7 +12,7 @@ use crate::extract::{Json, Validate};
 use crate::http::idempotency;
 use crate::state::AppState;
 use domain::error::FieldError;
-use domain::study::{Subscription, SubscriptionRepo};
+use domain::material::{Subscription, SubscriptionRepo};
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]

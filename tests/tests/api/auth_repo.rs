@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
 
-use domain::identity::{
+use domain::auth::{
     ExternalIdentity, ExternalIdentityRepo, RefreshToken, RefreshTokenId, RefreshTokenRepo,
     SessionFamilyId, WECHAT_PROVIDER,
 };

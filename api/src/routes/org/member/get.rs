@@ -3,7 +3,7 @@ use uuid::Uuid;
 
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
-use crate::routes::orgs::dto::MemberView;
+use crate::routes::org::dto::MemberView;
 use crate::state::AppState;
 use domain::org::{policy, service, MemberId};
 

@@ -12,8 +12,8 @@ use crate::error::{ApiError, Problem};
 use crate::extract::{Json, Validate};
 use crate::state::AppState;
 use domain::error::FieldError;
-use domain::study::service::{self, ProgressReport};
-use domain::study::MaterialId;
+use domain::material::service::{self, ProgressReport};
+use domain::material::MaterialId;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]

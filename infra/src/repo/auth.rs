@@ -10,11 +10,11 @@ use super::org::member_to_domain;
 use super::Repos;
 use crate::entity::{external_identity, member, refresh_token, session_revocation};
 use crate::error::map_db_err;
-use domain::error::RepoError;
-use domain::identity::{
+use domain::auth::{
     Caller, ExternalIdentity, ExternalIdentityRepo, RefreshToken, RefreshTokenId, RefreshTokenRepo,
     SessionFamilyId,
 };
+use domain::error::RepoError;
 use domain::org::MemberId;
 
 fn to_domain(row: refresh_token::Model) -> RefreshToken {

@@ -6,10 +6,10 @@ use super::model::*;
 use crate::activity::calendar::YearMonth;
 use crate::context::ServiceContext;
 use crate::error::{DomainError, FieldError};
+use crate::material::model::{Material, MaterialId, MaterialStatus};
+use crate::material::ports::{MaterialRepo, StudyPlanRepo, StudyRecordRepo};
 use crate::org::policy::{self, Action, Actor};
 use crate::org::{Member, Org, OrgId, OrgKind, OrgRepo};
-use crate::study::model::{Material, MaterialId, MaterialStatus};
-use crate::study::ports::{MaterialRepo, StudyPlanRepo, StudyRecordRepo};
 
 /// Every material a plan points to must be published and reach the plan's readers
 /// (`reaches`), so a task never points to something its members cannot open.

@@ -2,12 +2,14 @@
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use crate::extract::Validate;
 use crate::http::mirror::mirror_enum;
 use crate::http::time::beijing;
 use domain::activity::geo::{GeoPoint, Geofence};
+use domain::activity::report;
 use domain::activity::{self as act, Activity, CheckIn, Exemption, ExemptionScope, Review};
 use domain::error::FieldError;
 
@@ -282,8 +284,53 @@ pub fn parse_month(raw: &str) -> Result<domain::activity::calendar::YearMonth, F
         .ok_or_else(|| FieldError::new("/month", "month_invalid", "month must be YYYY-MM"))
 }
 
-impl crate::extract::Validate for ReviewRequest {
+impl Validate for ReviewRequest {
     fn validate(&self) -> Result<(), Vec<FieldError>> {
         Ok(())
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
+pub struct MonthParams {
+    /// `YYYY-MM`, a calendar month in Asia/Shanghai.
+    #[param(pattern = "month", example = "2026-12")]
+    pub month: String,
+}
+
+impl Validate for MonthParams {
+    fn validate(&self) -> Result<(), Vec<FieldError>> {
+        parse_month(&self.month).map(|_| ()).map_err(|e| vec![e])
+    }
+}
+
+/// One obligation's state for the period containing the month.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ObligationView {
+    /// `theme_day`, `committee_meeting`, `group_meeting` (one per group),
+    /// `general_assembly`, `party_lesson`, `secretary_lesson`.
+    #[schema(example = "theme_day")]
+    pub kind: String,
+    /// `2026-12`, `2026-Q4` or `2026`.
+    #[schema(example = "2026-12")]
+    pub period: String,
+    /// `met`, `due` or `overdue`.
+    #[schema(example = "due")]
+    pub state: String,
+    pub group_id: Option<Uuid>,
+    pub group_name: Option<String>,
+}
+
+impl From<&report::ObligationReport> for ObligationView {
+    fn from(o: &report::ObligationReport) -> Self {
+        Self {
+            kind: o.kind.as_str().to_owned(),
+            period: o.period.label(),
+            state: o.state.as_str().to_owned(),
+            group_id: o.group.as_ref().map(|g| g.id.as_uuid()),
+            group_name: o.group.as_ref().map(|g| g.name.clone()),
+        }
     }
 }

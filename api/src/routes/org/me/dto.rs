@@ -71,3 +71,11 @@ pub struct Me {
     pub group: Option<OrgRef>,
     pub roles: Vec<RoleView>,
 }
+
+/// How many more messages of a template may be sent to the caller.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SubscriptionView {
+    pub template_id: String,
+    pub balance: i32,
+}

@@ -1,80 +1,19 @@
-//! The caller's personal study plan (leading cadres) and their tasks of a month.
+//! The caller's tasks of a month from their branch's and their own plan, with their
+//! progress.
 
-use actix_web::{get, put, web, HttpRequest};
+use actix_web::{get, web};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::dto::{PersonalPlanRequest, StudyPlanView};
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
-use crate::extract::{Json, Query, Validate};
+use crate::extract::{Query, Validate};
 use crate::routes::material::dto::{MaterialCategory, ProgressView};
-use crate::routes::service_context;
 use crate::state::AppState;
 use domain::activity::calendar::YearMonth;
 use domain::error::FieldError;
-use domain::material::plan::{self, PlanOwner};
-use domain::material::StudyPlanRepo;
-
-/// Writes (or replaces) the caller's personal plan of a year: monthly items pointing to
-/// materials in their audience. Leading cadres (领导干部) only. Audited.
-#[utoipa::path(
-    tag = "me",
-    operation_id = "putMyStudyPlan",
-    security(("bearerAuth" = [])),
-    params(("year" = i32, Path, minimum = 2000, maximum = 2100, description = "2000-2100")),
-    request_body = PersonalPlanRequest,
-    responses(
-        (status = 200, description = "The plan as stored", body = StudyPlanView),
-        (status = 400, description = "request_json_malformed", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "auth_token_*", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "A year outside 2000-2100", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "request_unsupported_media_type", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "request_json_invalid, study_plan_cadres_only, or validation_failed (study_plan_title_invalid, study_plan_month_invalid, study_plan_note_invalid, study_plan_materials_too_many, study_plan_tasks_too_many, study_plan_shape_invalid, study_plan_material_invalid)", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "database_unavailable", body = Problem, content_type = "application/problem+json"),
-        (status = 500, description = "Unexpected error", body = Problem, content_type = "application/problem+json"),
-    )
-)]
-#[put("/api/v1/me/study-plans/{year}")]
-pub async fn put_my_plan(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    user: AuthUser,
-    year: web::Path<i32>,
-    body: Json<PersonalPlanRequest>,
-) -> Result<web::Json<StudyPlanView>, ApiError> {
-    let ctx = service_context(&state, &user, &req);
-    let stored =
-        plan::put_personal_plan(&ctx, &user.member, *year, body.into_inner().into()).await?;
-    Ok(web::Json(StudyPlanView::from(&stored)))
-}
-
-/// The caller's personal plan of a year.
-#[utoipa::path(
-    tag = "me",
-    operation_id = "getMyStudyPlan",
-    security(("bearerAuth" = [])),
-    params(("year" = i32, Path, minimum = 2000, maximum = 2100, description = "2000-2100")),
-    responses(
-        (status = 200, description = "The plan", body = StudyPlanView),
-        (status = 401, description = "auth_token_*", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No plan for that year", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "database_unavailable", body = Problem, content_type = "application/problem+json"),
-        (status = 500, description = "Unexpected error", body = Problem, content_type = "application/problem+json"),
-    )
-)]
-#[get("/api/v1/me/study-plans/{year}")]
-pub async fn get_my_plan(
-    state: web::Data<AppState>,
-    user: AuthUser,
-    year: web::Path<i32>,
-) -> Result<web::Json<StudyPlanView>, ApiError> {
-    let found = StudyPlanRepo::get(&state.db.repos(), PlanOwner::Member(user.member.id), *year)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
-    Ok(web::Json(StudyPlanView::from(&found)))
-}
+use domain::material::plan::{self};
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]

@@ -1,11 +1,12 @@
-//! The caller's consents to WeChat subscribe-message templates (one consent = one message,
-//! as WeChat counts them): recorded after `wx.requestSubscribeMessage` says "accept".
+//! Recording the caller's consent to a WeChat subscribe-message template (one consent =
+//! one message, as WeChat counts them), after `wx.requestSubscribeMessage` says "accept".
 
 use actix_web::http::StatusCode;
-use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use actix_web::{post, web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::dto::SubscriptionView;
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
 use crate::extract::{Json, Validate};
@@ -33,20 +34,6 @@ impl Validate for ConsentRequest {
             .map(|_| ())
             .map_err(|e| vec![e])
     }
-}
-
-/// How many more messages of a template may be sent to the caller.
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct SubscriptionView {
-    pub template_id: String,
-    pub balance: i32,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct SubscriptionList {
-    pub items: Vec<SubscriptionView>,
 }
 
 /// Records one consent: the template's balance grows by one. Accepts `Idempotency-Key`, so a
@@ -100,32 +87,4 @@ pub async fn add_consent(
         Ok((StatusCode::OK, None, json))
     })
     .await
-}
-
-/// The caller's remaining consents, by template.
-#[utoipa::path(
-    tag = "me",
-    operation_id = "listSubscriptions",
-    security(("bearerAuth" = [])),
-    responses(
-        (status = 200, description = "Balances by template", body = SubscriptionList),
-        (status = 401, description = "auth_token_*", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "database_unavailable", body = Problem, content_type = "application/problem+json"),
-        (status = 500, description = "Unexpected error", body = Problem, content_type = "application/problem+json"),
-    )
-)]
-#[get("/api/v1/me/subscriptions")]
-pub async fn list_subscriptions(
-    state: web::Data<AppState>,
-    user: AuthUser,
-) -> Result<web::Json<SubscriptionList>, ApiError> {
-    let items = SubscriptionRepo::of_member(&state.db.repos(), user.member.id)
-        .await?
-        .into_iter()
-        .map(|s| SubscriptionView {
-            template_id: s.template_id,
-            balance: s.balance,
-        })
-        .collect();
-    Ok(web::Json(SubscriptionList { items }))
 }

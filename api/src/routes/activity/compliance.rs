@@ -9,8 +9,8 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::attendance::CountsView;
+use super::dto::ObligationView;
 use super::dto::{parse_month, ActivityKind};
-use super::manage::ObligationView;
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
 use crate::extract::{Query, Validate};

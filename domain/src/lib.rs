@@ -7,6 +7,7 @@ pub mod activity;
 pub mod audit;
 pub mod auth;
 pub mod cache;
+pub mod calendar;
 pub mod clock;
 pub mod context;
 pub mod error;
@@ -17,6 +18,7 @@ pub mod page;
 pub mod platform;
 pub mod push;
 mod string_enum;
+pub mod text;
 pub mod uow;
 
 pub use error::{DomainError, ErrorCode};

@@ -1,6 +1,6 @@
 use chrono::{DateTime, Utc};
 
-use crate::activity::calendar::YearMonth;
+use crate::calendar::YearMonth;
 use crate::error::FieldError;
 use crate::org::{Member, MemberCategory, MemberId, OrgId, OrgPath};
 use crate::string_enum::string_enum;

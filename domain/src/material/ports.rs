@@ -3,7 +3,7 @@ use chrono::{DateTime, Utc};
 
 use super::model::{Material, MaterialCategory, MaterialId, StudyRecord, Subscription};
 use super::plan::model::{PlanOwner, StudyPlan};
-use crate::activity::calendar::YearMonth;
+use crate::calendar::YearMonth;
 use crate::error::RepoError;
 use crate::org::{Member, MemberId, OrgPath};
 use crate::page::{Page, PageRequest};

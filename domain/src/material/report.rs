@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 
 use super::model::{Material, MaterialId};
 use super::ports::{MaterialRepo, StudyRecordRepo};
-use crate::activity::calendar::YearMonth;
+use crate::calendar::YearMonth;
 use crate::error::DomainError;
 use crate::org::names::path_labels;
 use crate::org::policy::{self, Actor};

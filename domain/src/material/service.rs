@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 
 use super::model::*;
 use super::ports::{MaterialRepo, StudyRecordRepo};
-use crate::activity::calendar::YearMonth;
+use crate::calendar::YearMonth;
 use crate::context::ServiceContext;
 use crate::error::{DomainError, FieldError};
 use crate::org::policy::{self, Action, Actor};
@@ -495,10 +495,8 @@ pub async fn record_progress(
     record.seconds_spent = record.seconds_spent.max(report.seconds_spent.min(wall));
     record.position = report.position;
     if report.completed && record.completed_at.is_none() {
-        let day = now
-            .with_timezone(&crate::activity::calendar::shanghai())
-            .date_naive();
-        let from = crate::activity::calendar::midnight(day);
+        let day = now.with_timezone(&crate::calendar::shanghai()).date_naive();
+        let from = crate::calendar::midnight(day);
         let until = from + chrono::Duration::days(1);
         let earned = uow
             .study_records()

@@ -1,9 +1,10 @@
 use chrono::{DateTime, Utc};
 
-use crate::activity::calendar::{shanghai, Period};
+use crate::activity::calendar::Period;
 use crate::activity::report::ObligationReport;
 use crate::activity::schedule::ObligationKind;
 use crate::activity::Activity;
+use crate::calendar::shanghai;
 use crate::material::{Material, MaterialCategory};
 use crate::org::{MemberId, Org};
 
@@ -337,7 +338,7 @@ pub fn obligation_message(
     }
     let last_minute = o.period.end() - chrono::TimeDelta::minutes(1);
     // The plan of the period's last month shows the obligation with its state.
-    let month = crate::activity::calendar::YearMonth::containing(last_minute)
+    let month = crate::calendar::YearMonth::containing(last_minute)
         .map(|m| m.to_string())
         .unwrap_or_default();
     PushMessage {

@@ -7,11 +7,12 @@ use chrono::{DateTime, TimeDelta, Utc};
 
 use super::model::*;
 use super::ports::{PushRepo, PushSender, SendOutcome};
-use crate::activity::calendar::{Period, YearMonth};
+use crate::activity::calendar::Period;
 use crate::activity::report::{self, ReportRepos};
 use crate::activity::schedule::{ObligationKind, ObligationState};
 use crate::activity::{Activity, ActivityRepo, ExemptionRepo, ReviewStatus};
 use crate::auth::{ExternalIdentityRepo, WECHAT_PROVIDER};
+use crate::calendar::YearMonth;
 use crate::clock::Clock;
 use crate::error::DomainError;
 use crate::material::{MaterialRepo, MaterialStatus, SubscriptionRepo};

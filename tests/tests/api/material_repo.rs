@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 
-use domain::activity::calendar::YearMonth;
+use domain::calendar::YearMonth;
 use domain::material::plan::{
     PlanContent, PlanOwner, PlanTask, QuarterPlan, StudyPlan, StudyPlanId,
 };

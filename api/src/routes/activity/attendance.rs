@@ -13,9 +13,9 @@ use crate::error::{ApiError, Problem};
 use crate::extract::{Query, Validate};
 use crate::http::xlsx::{self, wants_xlsx, Cell, ReportFormat, Table, XlsxFile};
 use crate::state::AppState;
-use domain::activity::calendar::shanghai;
 use domain::activity::report::{self, Attendance, AttendanceCounts, AttendanceRow};
 use domain::activity::{ActivityId, ActivityKind, CheckInMethod, ReviewStatus};
+use domain::calendar::shanghai;
 use domain::error::FieldError;
 use domain::org::policy::{self, Actor};
 

@@ -17,9 +17,9 @@ use crate::extract::{Query, Validate};
 use crate::http::time::beijing;
 use crate::http::xlsx::{self, wants_xlsx, Cell, ReportFormat, Table, XlsxFile};
 use crate::state::AppState;
-use domain::activity::calendar::YearMonth;
 use domain::activity::report::{self, BranchCompliance};
 use domain::activity::schedule::{ObligationKind, ObligationState};
+use domain::calendar::YearMonth;
 use domain::error::FieldError;
 
 #[derive(Debug, Deserialize, IntoParams)]

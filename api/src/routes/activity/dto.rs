@@ -279,8 +279,8 @@ impl ReviewRequest {
 }
 
 /// `?month=YYYY-MM` (Asia/Shanghai).
-pub fn parse_month(raw: &str) -> Result<domain::activity::calendar::YearMonth, FieldError> {
-    domain::activity::calendar::YearMonth::parse(raw)
+pub fn parse_month(raw: &str) -> Result<domain::calendar::YearMonth, FieldError> {
+    domain::calendar::YearMonth::parse(raw)
         .ok_or_else(|| FieldError::new("/month", "month_invalid", "month must be YYYY-MM"))
 }
 

@@ -8,7 +8,7 @@ use uuid::Uuid;
 use crate::http::mirror::mirror_enum;
 use crate::http::time::beijing;
 use crate::routes::org::dto::MemberCategory;
-use domain::activity::calendar::YearMonth;
+use domain::calendar::YearMonth;
 use domain::error::FieldError;
 use domain::material::{self, Material, StudyRecord};
 

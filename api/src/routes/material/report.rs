@@ -14,7 +14,7 @@ use crate::error::{ApiError, Problem};
 use crate::extract::{Query, Validate};
 use crate::http::xlsx::{self, wants_xlsx, Cell, ReportFormat, Table, XlsxFile};
 use crate::state::AppState;
-use domain::activity::calendar::YearMonth;
+use domain::calendar::YearMonth;
 use domain::error::FieldError;
 use domain::material::report::{self, BranchStudy, Selection};
 use domain::material::{Material, MaterialId};

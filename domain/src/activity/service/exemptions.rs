@@ -5,14 +5,15 @@ use chrono::{Datelike, NaiveDate};
 use super::activity_branch;
 use super::check_in::expected_at;
 use super::review::{decision_action, Decision};
-use crate::activity::calendar::YearMonth;
 use crate::activity::model::*;
 use crate::activity::ports::ExemptionRepo;
+use crate::calendar::YearMonth;
 use crate::context::ServiceContext;
 use crate::error::DomainError;
 use crate::org::policy::{self, Action, Actor};
 use crate::org::{Member, OrgKind, OrgRepo};
 use crate::page::{Page, PageRequest};
+use crate::text::clean_text;
 
 /// What a member asks to be exempted from.
 #[derive(Debug, Clone)]

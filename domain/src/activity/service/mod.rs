@@ -14,9 +14,9 @@ mod review;
 
 use chrono::{DateTime, Utc};
 
-use super::model::clean_text;
 use crate::error::DomainError;
 use crate::org::OrgPath;
+use crate::text::clean_text;
 
 pub use check_in::{check_in, CheckInOutcome, CheckInProof};
 pub use exemptions::{apply_exemption, list_exemptions, review_exemption, NewExemption};

@@ -2,11 +2,11 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::activity::calendar::YearMonth;
-use crate::activity::model::clean_text;
+use crate::calendar::YearMonth;
 use crate::error::{DomainError, FieldError};
 use crate::material::model::{Material, MaterialId, StudyRecord};
 use crate::org::{MemberId, OrgId};
+use crate::text::{clean_multiline, clean_text};
 use chrono::{DateTime, Utc};
 
 crate::define_id!(
@@ -96,26 +96,6 @@ pub(super) fn check_year(year: i32) -> Result<(), DomainError> {
     } else {
         Err(DomainError::NotFound)
     }
-}
-
-/// Like [`clean_text`], but line breaks are kept (arrangements and notes are paragraphs).
-pub fn clean_multiline(
-    raw: &str,
-    max: usize,
-    pointer: &str,
-    code: &'static str,
-) -> Result<String, FieldError> {
-    let text = raw.trim();
-    let bad = |c: char| c.is_control() && c != '\n' && c != '\r';
-    // The raw length counts, as the published schema's maxLength does.
-    if text.is_empty() || raw.chars().count() > max || text.chars().any(bad) {
-        return Err(FieldError::new(
-            pointer,
-            code,
-            format!("must be 1-{max} printable characters (line breaks allowed)"),
-        ));
-    }
-    Ok(text.to_owned())
 }
 
 pub(super) fn check_task(

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 
 use super::model::*;
-use crate::activity::calendar::YearMonth;
+use crate::calendar::YearMonth;
 use crate::context::ServiceContext;
 use crate::error::{DomainError, FieldError};
 use crate::material::model::{Material, MaterialId, MaterialStatus};

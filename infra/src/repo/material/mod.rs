@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use crate::entity::{material, study_record, subscription_consent};
 use crate::error::map_db_err;
 use crate::repo::{fetch_all, Repos};
-use domain::activity::calendar::YearMonth;
+use domain::calendar::YearMonth;
 use domain::error::RepoError;
 use domain::material::{
     Attachment, AttachmentKind, Audience, FeedQuery, Material, MaterialCategory, MaterialId,

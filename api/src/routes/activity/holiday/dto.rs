@@ -5,7 +5,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::error::ApiError;
-use domain::activity::calendar::{HolidayCalendar, YearMonth};
+use domain::activity::calendar::HolidayCalendar;
+use domain::calendar::YearMonth;
 use domain::error::FieldError;
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]

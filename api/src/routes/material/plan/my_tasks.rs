@@ -11,7 +11,7 @@ use crate::error::{ApiError, Problem};
 use crate::extract::{Query, Validate};
 use crate::routes::material::dto::{MaterialCategory, ProgressView};
 use crate::state::AppState;
-use domain::activity::calendar::YearMonth;
+use domain::calendar::YearMonth;
 use domain::error::FieldError;
 use domain::material::plan::{self};
 

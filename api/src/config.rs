@@ -271,7 +271,7 @@ fn push_settings(l: &Layered, wechat: bool) -> Result<PushSettings, ConfigError>
         let Some(raw) = raw.as_deref().map(str::trim).filter(|s| !s.is_empty()) else {
             continue;
         };
-        let id = domain::material::Subscription::validate_template_id(raw)
+        let id = domain::push::Subscription::validate_template_id(raw)
             .map_err(|_| ConfigError::new(name, "not a subscribe-message template id"))?;
         if !wechat {
             return Err(ConfigError::new(

@@ -2,10 +2,11 @@
 //! (domain.md, "Study materials"; source document 三(一), 四(五)1, 四(六)3).
 
 pub mod model;
+pub mod notice;
 pub mod plan;
 mod ports;
 pub mod report;
 pub mod service;
 
 pub use model::*;
-pub use ports::{FeedQuery, MaterialRepo, StudyPlanRepo, StudyRecordRepo, SubscriptionRepo};
+pub use ports::{FeedQuery, MaterialRepo, StudyPlanRepo, StudyRecordRepo};

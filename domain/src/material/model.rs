@@ -201,32 +201,3 @@ impl PointRules {
         i64::from(full.max(0)).min(room) as i32
     }
 }
-
-/// A member's remaining consents to one WeChat subscribe-message template: each consent the
-/// member gives in the mini-program allows one message (as WeChat counts them).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Subscription {
-    pub member_id: MemberId,
-    pub template_id: String,
-    pub balance: i32,
-    pub updated_at: DateTime<Utc>,
-}
-
-impl Subscription {
-    /// WeChat template ids: letters, digits, `-` and `_`, at most 64.
-    pub fn validate_template_id(raw: &str) -> Result<String, FieldError> {
-        let ok = (1..=64).contains(&raw.len())
-            && raw
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-        if ok {
-            Ok(raw.to_owned())
-        } else {
-            Err(FieldError::new(
-                "/templateId",
-                "subscription_template_invalid",
-                "templateId must be 1-64 letters, digits, '-' or '_'",
-            ))
-        }
-    }
-}

@@ -1,7 +1,7 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
-use super::model::{Material, MaterialCategory, MaterialId, StudyRecord, Subscription};
+use super::model::{Material, MaterialCategory, MaterialId, StudyRecord};
 use super::plan::model::{PlanOwner, StudyPlan};
 use crate::calendar::YearMonth;
 use crate::error::RepoError;
@@ -80,41 +80,6 @@ pub trait StudyRecordRepo: Send + Sync {
         member: MemberId,
         materials: &[MaterialId],
     ) -> Result<Vec<StudyRecord>, RepoError>;
-}
-
-/// Storage of subscribe-message consents.
-#[async_trait]
-pub trait SubscriptionRepo: Send + Sync {
-    /// Adds one consent (creating the row at 1); answers the new balance.
-    async fn add_consent(
-        &self,
-        member: MemberId,
-        template_id: &str,
-        now: DateTime<Utc>,
-    ) -> Result<i32, RepoError>;
-    /// The member's balances, by template id.
-    async fn of_member(&self, member: MemberId) -> Result<Vec<Subscription>, RepoError>;
-    /// Spends one consent if any is left (a conditional decrement); answers whether it did.
-    async fn take_consent(
-        &self,
-        member: MemberId,
-        template_id: &str,
-        now: DateTime<Utc>,
-    ) -> Result<bool, RepoError>;
-    /// Gives back a consent spent on a message that was not sent.
-    async fn give_back_consent(
-        &self,
-        member: MemberId,
-        template_id: &str,
-        now: DateTime<Utc>,
-    ) -> Result<(), RepoError>;
-    /// Sets the balance to zero (WeChat said the member has no consent left).
-    async fn clear_consent(
-        &self,
-        member: MemberId,
-        template_id: &str,
-        now: DateTime<Utc>,
-    ) -> Result<(), RepoError>;
 }
 
 /// Storage of plans: one per owner and year.

@@ -233,7 +233,7 @@ async fn push_material(
         return Ok(());
     };
     let members = audience_members(uow, &m.audience).await?;
-    let message = crate::push::material_message(m, template, now);
+    let message = super::notice::material_message(m, template, now);
     uow.push()
         .enqueue(&message, &members, m.publish_at.max(now))
         .await?;

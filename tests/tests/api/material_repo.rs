@@ -1,5 +1,5 @@
-//! The study repositories on the configured backend: materials (the feed, the monthly
-//! report's selection), study records, subscribe-message consents and study plans.
+//! The material repositories on the configured backend: materials (the feed, the monthly
+//! report's selection), study records and study plans.
 
 use chrono::{DateTime, Duration, Utc};
 
@@ -9,7 +9,7 @@ use domain::material::plan::{
 };
 use domain::material::{
     Attachment, AttachmentKind, Audience, FeedQuery, Material, MaterialCategory, MaterialId,
-    MaterialRepo, MaterialStatus, StudyPlanRepo, StudyRecord, StudyRecordRepo, SubscriptionRepo,
+    MaterialRepo, MaterialStatus, StudyPlanRepo, StudyRecord, StudyRecordRepo,
 };
 use domain::org::{Member, MemberCategory, MemberId, Org};
 use domain::page::{CursorKey, Page, PageRequest};
@@ -601,62 +601,6 @@ async fn a_members_records_are_those_of_the_materials_asked_for() {
         .await
         .unwrap()
         .is_empty());
-}
-
-#[tokio::test]
-async fn consents_accumulate_and_are_spent_one_at_a_time() {
-    let (_t, db, town) = township().await;
-    let repos = db.repos();
-    let me = town.member_a.id;
-
-    assert_eq!(repos.add_consent(me, "tmpl-b", at(0)).await.unwrap(), 1);
-    assert_eq!(repos.add_consent(me, "tmpl-b", at(1)).await.unwrap(), 2);
-    assert_eq!(repos.add_consent(me, "tmpl-a", at(2)).await.unwrap(), 1);
-    assert_eq!(
-        repos
-            .add_consent(town.member_a2.id, "tmpl-b", at(3))
-            .await
-            .unwrap(),
-        1
-    );
-    let balances = |member: MemberId| {
-        let repos = db.repos();
-        async move {
-            SubscriptionRepo::of_member(&repos, member)
-                .await
-                .unwrap()
-                .into_iter()
-                .map(|s| (s.template_id, s.balance))
-                .collect::<std::collections::BTreeMap<_, _>>()
-                .into_iter()
-                .collect::<Vec<_>>()
-        }
-    };
-    assert_eq!(
-        balances(me).await,
-        [("tmpl-a".to_owned(), 1), ("tmpl-b".to_owned(), 2)]
-    );
-
-    assert!(repos.take_consent(me, "tmpl-b", at(10)).await.unwrap());
-    assert!(repos.take_consent(me, "tmpl-b", at(11)).await.unwrap());
-    assert!(!repos.take_consent(me, "tmpl-b", at(12)).await.unwrap());
-    assert!(!repos.take_consent(me, "tmpl-none", at(12)).await.unwrap());
-    repos.give_back_consent(me, "tmpl-b", at(13)).await.unwrap();
-    assert_eq!(
-        balances(me).await,
-        [("tmpl-a".to_owned(), 1), ("tmpl-b".to_owned(), 1)]
-    );
-    repos.clear_consent(me, "tmpl-a", at(14)).await.unwrap();
-    assert!(!repos.take_consent(me, "tmpl-a", at(15)).await.unwrap());
-
-    let stored = SubscriptionRepo::of_member(&repos, me).await.unwrap();
-    let cleared = stored.iter().find(|s| s.template_id == "tmpl-a").unwrap();
-    assert_eq!((cleared.balance, cleared.updated_at), (0, at(14)));
-    assert_eq!(
-        balances(town.member_a2.id).await,
-        [("tmpl-b".to_owned(), 1)]
-    );
-    assert!(balances(MemberId::new()).await.is_empty());
 }
 
 fn plan(owner: PlanOwner, org: &Org, year: i32, title: &str, by: &Member) -> StudyPlan {

@@ -182,7 +182,7 @@ pub async fn review_exemption(
     );
     uow.audit().append(&entry).await?;
     if let Some(template) = ctx.push.review.as_deref() {
-        let notice = crate::push::ReviewNotice {
+        let notice = crate::activity::notice::ReviewNotice {
             object_type: "exemption",
             object_id: e.id.to_string(),
             subject_line: "请假申请".to_owned(),
@@ -190,7 +190,7 @@ pub async fn review_exemption(
             reason: review.reason.clone(),
             reviewed_at: now,
         };
-        let message = crate::push::review_message(&notice, template, now);
+        let message = crate::activity::notice::review_message(&notice, template, now);
         uow.push().enqueue(&message, &[e.member_id], now).await?;
     }
     uow.commit().await?;

@@ -1,25 +1,24 @@
-//! Study materials, members' study records and subscribe-message consents; study plans in
-//! [`plan`].
+//! Study materials and members' study records; study plans in [`plan`].
 
 mod plan;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{ExprTrait, Query};
+use sea_orm::sea_query::Query;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
     QueryOrder, QuerySelect, TryInsertResult,
 };
 use serde::{Deserialize, Serialize};
 
-use crate::entity::{material, study_record, subscription_consent};
+use crate::entity::{material, study_record};
 use crate::error::map_db_err;
 use crate::repo::{fetch_all, Repos};
 use domain::calendar::YearMonth;
 use domain::error::RepoError;
 use domain::material::{
     Attachment, AttachmentKind, Audience, FeedQuery, Material, MaterialCategory, MaterialId,
-    MaterialRepo, MaterialStatus, StudyRecord, StudyRecordRepo, Subscription, SubscriptionRepo,
+    MaterialRepo, MaterialStatus, StudyRecord, StudyRecordRepo,
 };
 use domain::org::{MemberCategory, MemberId, OrgId, OrgPath};
 use domain::page::{CursorKey, Page, PageRequest};
@@ -423,120 +422,5 @@ impl<C: ConnectionTrait + Send + Sync> StudyRecordRepo for Repos<C> {
             record_to_domain,
         )
         .await
-    }
-}
-
-#[async_trait]
-impl<C: ConnectionTrait + Send + Sync> SubscriptionRepo for Repos<C> {
-    async fn add_consent(
-        &self,
-        member: MemberId,
-        template_id: &str,
-        now: DateTime<Utc>,
-    ) -> Result<i32, RepoError> {
-        use subscription_consent::Column as S;
-        // One statement: insert at 1, or add one to the balance (atomic on both backends).
-        let row = subscription_consent::ActiveModel {
-            member_id: Set(member.as_uuid()),
-            template_id: Set(template_id.to_owned()),
-            balance: Set(1),
-            updated_at: Set(now),
-        };
-        subscription_consent::Entity::insert(row)
-            .on_conflict(
-                sea_orm::sea_query::OnConflict::columns([S::MemberId, S::TemplateId])
-                    .value(
-                        S::Balance,
-                        sea_orm::sea_query::Expr::col((subscription_consent::Entity, S::Balance))
-                            .add(1),
-                    )
-                    .value(S::UpdatedAt, now)
-                    .to_owned(),
-            )
-            .exec_without_returning(&self.conn)
-            .await
-            .map_err(map_db_err)?;
-        let balance: Option<i32> =
-            subscription_consent::Entity::find_by_id((member.as_uuid(), template_id.to_owned()))
-                .select_only()
-                .column(S::Balance)
-                .into_tuple()
-                .one(&self.conn)
-                .await
-                .map_err(map_db_err)?;
-        balance.ok_or(RepoError::NotFound)
-    }
-
-    async fn of_member(&self, member: MemberId) -> Result<Vec<Subscription>, RepoError> {
-        fetch_all(
-            &self.conn,
-            subscription_consent::Entity::find()
-                .filter(subscription_consent::Column::MemberId.eq(member.as_uuid()))
-                .order_by_asc(subscription_consent::Column::TemplateId),
-            |r| {
-                Ok(Subscription {
-                    member_id: MemberId::from_uuid(r.member_id),
-                    template_id: r.template_id,
-                    balance: r.balance,
-                    updated_at: r.updated_at,
-                })
-            },
-        )
-        .await
-    }
-
-    async fn take_consent(
-        &self,
-        member: MemberId,
-        template_id: &str,
-        now: DateTime<Utc>,
-    ) -> Result<bool, RepoError> {
-        use subscription_consent::Column as S;
-        let result = subscription_consent::Entity::update_many()
-            .col_expr(S::Balance, sea_orm::sea_query::Expr::col(S::Balance).sub(1))
-            .col_expr(S::UpdatedAt, sea_orm::sea_query::Expr::value(now))
-            .filter(S::MemberId.eq(member.as_uuid()))
-            .filter(S::TemplateId.eq(template_id))
-            .filter(S::Balance.gt(0))
-            .exec(&self.conn)
-            .await
-            .map_err(map_db_err)?;
-        Ok(result.rows_affected == 1)
-    }
-
-    async fn give_back_consent(
-        &self,
-        member: MemberId,
-        template_id: &str,
-        now: DateTime<Utc>,
-    ) -> Result<(), RepoError> {
-        use subscription_consent::Column as S;
-        subscription_consent::Entity::update_many()
-            .col_expr(S::Balance, sea_orm::sea_query::Expr::col(S::Balance).add(1))
-            .col_expr(S::UpdatedAt, sea_orm::sea_query::Expr::value(now))
-            .filter(S::MemberId.eq(member.as_uuid()))
-            .filter(S::TemplateId.eq(template_id))
-            .exec(&self.conn)
-            .await
-            .map_err(map_db_err)?;
-        Ok(())
-    }
-
-    async fn clear_consent(
-        &self,
-        member: MemberId,
-        template_id: &str,
-        now: DateTime<Utc>,
-    ) -> Result<(), RepoError> {
-        use subscription_consent::Column as S;
-        subscription_consent::Entity::update_many()
-            .col_expr(S::Balance, sea_orm::sea_query::Expr::value(0))
-            .col_expr(S::UpdatedAt, sea_orm::sea_query::Expr::value(now))
-            .filter(S::MemberId.eq(member.as_uuid()))
-            .filter(S::TemplateId.eq(template_id))
-            .exec(&self.conn)
-            .await
-            .map_err(map_db_err)?;
-        Ok(())
     }
 }

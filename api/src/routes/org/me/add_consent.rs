@@ -13,7 +13,7 @@ use crate::extract::{Json, Validate};
 use crate::http::idempotency;
 use crate::state::AppState;
 use domain::error::FieldError;
-use domain::material::{Subscription, SubscriptionRepo};
+use domain::push::{Subscription, SubscriptionRepo};
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]

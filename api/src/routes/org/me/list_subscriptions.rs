@@ -8,7 +8,7 @@ use super::dto::SubscriptionView;
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
-use domain::material::SubscriptionRepo;
+use domain::push::SubscriptionRepo;
 
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]

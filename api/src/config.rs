@@ -61,7 +61,7 @@ pub struct Settings {
     /// The WeChat mini-program, when one is configured (sign-in answers 503 without it).
     pub wechat: Option<infra::wechat::WeChatConfig>,
     /// The study-points formula and daily cap.
-    pub study_points: domain::study::PointRules,
+    pub study_points: domain::material::PointRules,
     /// The share (0-1) of a branch's expected members who must complete the monthly lesson
     /// by the month's end for the branch to count as having organised it.
     pub lesson_organised_share: f64,
@@ -271,7 +271,7 @@ fn push_settings(l: &Layered, wechat: bool) -> Result<PushSettings, ConfigError>
         let Some(raw) = raw.as_deref().map(str::trim).filter(|s| !s.is_empty()) else {
             continue;
         };
-        let id = domain::study::Subscription::validate_template_id(raw)
+        let id = domain::push::Subscription::validate_template_id(raw)
             .map_err(|_| ConfigError::new(name, "not a subscribe-message template id"))?;
         if !wechat {
             return Err(ConfigError::new(
@@ -590,7 +590,7 @@ impl Settings {
             refresh_token_ttl: Duration::from_secs(l.refresh_token_ttl_days * 24 * 3600),
             seed_demo: l.seed_demo,
             wechat,
-            study_points: domain::study::PointRules {
+            study_points: domain::material::PointRules {
                 per_material: l.study_points_per_material,
                 per_required: l.study_points_per_required,
                 daily_cap: l.study_points_daily_cap,

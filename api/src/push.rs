@@ -1,8 +1,13 @@
 //! The push worker of one instance: every `push_interval_secs` it expires dead leases,
 //! writes due activity reminders (and, every few minutes, due obligation notices to branch
-//! secretaries) and sends due deliveries through WeChat (domain
-//! [`domain::push::service::run_once`]). Every instance runs one; leases keep them from
-//! sending anything twice. Tests drive [`PushWorker::run_once`] with the injected clock.
+//! secretaries) and sends due deliveries through WeChat. Every instance runs one; leases
+//! keep them from sending anything twice. Tests drive [`PushWorker::run_once`] with the
+//! injected clock.
+//!
+//! This is where the contexts meet on a round: the activity context writes its reminders
+//! and notices ([`domain::activity::service::notices`]), push delivers
+//! ([`domain::push::service::deliver_due`]) and the material context checks each material
+//! push before it goes ([`MaterialDeliveryCheck`]); push itself knows none of them.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -10,10 +15,12 @@ use std::time::Duration;
 use chrono::{DateTime, TimeDelta, Utc};
 
 use crate::state::AppState;
+use domain::activity::service::notices;
 use domain::clock::Clock;
 use domain::error::DomainError;
-use domain::push::service::{self, RunReport, WorkerConfig};
-use domain::push::PushSender;
+use domain::material::notice::MaterialDeliveryCheck;
+use domain::push::service::{self, DeliveryConfig, DeliveryReport};
+use domain::push::{PushSender, PushTemplates};
 use infra::wechat::WeChatPushSender;
 use infra::Db;
 
@@ -32,6 +39,46 @@ const RETRY_BASE: TimeDelta = TimeDelta::seconds(30);
 /// How often (by the clock) a worker judges every branch's obligations: they change by the
 /// day, and judging them costs a few queries per branch.
 const OBLIGATION_SCAN_EVERY: TimeDelta = TimeDelta::minutes(10);
+
+/// What one round did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RunReport {
+    /// Deliveries found `sending` past their lease, marked unknown.
+    pub expired: u64,
+    /// Reminder messages written.
+    pub reminders: u64,
+    /// Obligation notices written (one per branch, obligation, period and stage).
+    pub obligation_notices: u64,
+    pub sent: u64,
+    pub refused: u64,
+    /// Failed for now, due again later.
+    pub retrying: u64,
+    pub failed: u64,
+    pub unknown: u64,
+    pub skipped: u64,
+    /// Claimed, but the lease ran out before the outcome was written (another worker
+    /// marked it unknown meanwhile).
+    pub lost: u64,
+}
+
+impl RunReport {
+    /// Deliveries this round claimed and finished (sent, skipped, failed, …).
+    pub fn handled(&self) -> u64 {
+        self.sent + self.refused + self.retrying + self.failed + self.unknown + self.skipped
+    }
+}
+
+/// How a worker runs.
+#[derive(Debug, Clone)]
+struct WorkerConfig {
+    delivery: DeliveryConfig,
+    /// How long before an activity starts its reminder goes out.
+    reminder_lead: TimeDelta,
+    /// How long before an obligation's period ends its secretary is told it is still due
+    /// (and, after the period, how long an overdue notice may still go out).
+    obligation_lead: TimeDelta,
+    templates: PushTemplates,
+}
 
 pub struct PushWorker {
     db: Db,
@@ -68,11 +115,13 @@ impl PushWorker {
                 state.push.miniprogram_state.clone(),
             )),
             config: WorkerConfig {
-                owner,
-                lease: LEASE,
-                batch: BATCH,
-                max_attempts: state.push.max_attempts,
-                retry_base: RETRY_BASE,
+                delivery: DeliveryConfig {
+                    owner,
+                    lease: LEASE,
+                    batch: BATCH,
+                    max_attempts: state.push.max_attempts,
+                    retry_base: RETRY_BASE,
+                },
                 reminder_lead: TimeDelta::from_std(state.push.reminder_lead)
                     .unwrap_or(TimeDelta::hours(1)),
                 obligation_lead: TimeDelta::from_std(state.push.obligation_lead)
@@ -86,7 +135,6 @@ impl PushWorker {
     /// One round at the clock's current time; obligations are judged on the first round
     /// and then once [`OBLIGATION_SCAN_EVERY`] has passed.
     pub async fn run_once(&self) -> Result<RunReport, DomainError> {
-        let repos = self.db.repos();
         let now = self.clock.now();
         let scan = match self.obligations_scanned.lock() {
             Ok(mut last) => {
@@ -99,15 +147,7 @@ impl PushWorker {
             // A round that panicked while holding it: scanning again is harmless.
             Err(_) => true,
         };
-        let report = service::run_once(
-            &self.db,
-            &repos,
-            self.sender.as_ref(),
-            self.clock.as_ref(),
-            &self.config,
-            scan,
-        )
-        .await;
+        let report = self.round(scan).await;
         if scan && report.is_err() {
             // The scan may not have happened: try it again next round.
             if let Ok(mut last) = self.obligations_scanned.lock() {
@@ -115,6 +155,71 @@ impl PushWorker {
             }
         }
         report
+    }
+
+    /// One round: expire dead leases, write due reminders (and, when `scan_obligations`,
+    /// due obligation notices), then claim and send what is due, all judged at the round's
+    /// start.
+    async fn round(&self, scan_obligations: bool) -> Result<RunReport, DomainError> {
+        let repos = self.db.repos();
+        let cfg = &self.config;
+        let started = self.clock.now();
+        let expired = service::expire_leases(&repos, started).await?;
+        let reminders = match cfg.templates.reminder.as_deref() {
+            Some(template) => {
+                notices::enqueue_reminders(&self.db, &repos, template, started, cfg.reminder_lead)
+                    .await?
+            }
+            None => 0,
+        };
+        let obligation_notices = match cfg
+            .templates
+            .obligation
+            .as_deref()
+            .filter(|_| scan_obligations)
+        {
+            Some(template) => {
+                notices::enqueue_obligation_notices(
+                    &self.db,
+                    &repos,
+                    template,
+                    started,
+                    cfg.obligation_lead,
+                )
+                .await?
+            }
+            None => 0,
+        };
+        let materials = MaterialDeliveryCheck::new(&repos);
+        let DeliveryReport {
+            sent,
+            refused,
+            retrying,
+            failed,
+            unknown,
+            skipped,
+            lost,
+        } = service::deliver_due(
+            &repos,
+            self.sender.as_ref(),
+            self.clock.as_ref(),
+            &cfg.delivery,
+            &[&materials],
+            started,
+        )
+        .await?;
+        Ok(RunReport {
+            expired,
+            reminders,
+            obligation_notices,
+            sent,
+            refused,
+            retrying,
+            failed,
+            unknown,
+            skipped,
+            lost,
+        })
     }
 
     /// Runs rounds every `interval` until the process ends; while rounds come back full

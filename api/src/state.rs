@@ -23,7 +23,7 @@ pub struct AppState {
     /// Proxies whose `X-Forwarded-For` is believed (rate limits).
     pub trusted_proxies: Arc<[crate::http::client_ip::IpNet]>,
     /// The study-points formula and daily cap.
-    pub point_rules: domain::study::PointRules,
+    pub point_rules: domain::material::PointRules,
     /// The share of a branch that must complete the monthly lesson for it to be organised.
     pub lesson_organised_share: f64,
     /// WeChat's server API, when a mini-program is configured.

@@ -5,18 +5,20 @@
 
 pub mod activity;
 pub mod audit;
+pub mod auth;
 pub mod cache;
+pub mod calendar;
 pub mod clock;
 pub mod context;
 pub mod error;
 pub mod id;
-pub mod identity;
+pub mod material;
 pub mod org;
 pub mod page;
 pub mod platform;
 pub mod push;
 mod string_enum;
-pub mod study;
+pub mod text;
 pub mod uow;
 
 pub use error::{DomainError, ErrorCode};

@@ -8,12 +8,12 @@ use async_trait::async_trait;
 
 use crate::activity::{ActivityRepo, CheckInRepo, ExemptionRepo, HolidayRepo};
 use crate::audit::AuditRepo;
+use crate::auth::{ExternalIdentityRepo, RefreshTokenRepo};
 use crate::error::RepoError;
-use crate::identity::{ExternalIdentityRepo, RefreshTokenRepo};
+use crate::material::{MaterialRepo, StudyPlanRepo, StudyRecordRepo};
 use crate::org::{MemberRepo, OrgRepo, RoleRepo};
 use crate::platform::SettingRepo;
 use crate::push::PushRepo;
-use crate::study::{MaterialRepo, StudyPlanRepo, StudyRecordRepo};
 
 #[async_trait]
 pub trait UnitOfWork: Send + Sync {

@@ -8,7 +8,7 @@ use actix_web::{web, FromRequest, HttpRequest};
 use super::token::{verify, AccessClaims, AuthError};
 use crate::error::ApiError;
 use crate::state::AppState;
-use domain::identity::RefreshTokenRepo;
+use domain::auth::RefreshTokenRepo;
 use domain::org::{Actor, ActorRole, Member, MemberId, RoleRepo};
 
 /// The authenticated caller: their member record and their roles as an [`Actor`].

@@ -15,7 +15,7 @@ use utoipa::ToSchema;
 use super::token::{mint, AccessClaims, REFRESH_PREFIX};
 use crate::error::ApiError;
 use crate::state::AppState;
-use domain::identity::{RefreshToken, RefreshTokenId, RefreshTokenRepo, SessionFamilyId};
+use domain::auth::{RefreshToken, RefreshTokenId, RefreshTokenRepo, SessionFamilyId};
 use domain::org::{Member, MemberId};
 use domain::uow::Transactional;
 

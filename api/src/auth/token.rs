@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use super::keys::KeyRing;
 use crate::error::ApiError;
-use domain::identity::SessionFamilyId;
+use domain::auth::SessionFamilyId;
 use domain::org::MemberId;
 
 pub const TYP_ACCESS: &str = "access";

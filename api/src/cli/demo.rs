@@ -14,20 +14,20 @@ use chrono::{DateTime, Datelike, Duration, Utc};
 use serde::Serialize;
 use uuid::Uuid;
 
-use domain::activity::calendar::{shanghai, YearMonth};
 use domain::activity::geo::{GeoPoint, Geofence};
 use domain::activity::{
     Activity, ActivityId, ActivityKind, ActivityStatus, CheckIn, CheckInId, CheckInMethod,
     Exemption, ExemptionId, ExemptionScope, ProofKind, Review, ReviewStatus, ThemeCategory,
 };
 use domain::audit::{AuditAction, AuditEntry, AuditId, NewAuditEntry};
+use domain::calendar::{shanghai, YearMonth};
 use domain::error::RepoError;
+use domain::material::{
+    Audience, Material, MaterialCategory, MaterialId, MaterialStatus, StudyRecord,
+};
 use domain::org::{
     Member, MemberCategory, MemberId, MemberStatus, Org, OrgId, OrgKind, OrgPath, OrgSector,
     PhoneNumber, RoleGrant, RoleGrantId, RoleKind,
-};
-use domain::study::{
-    Audience, Material, MaterialCategory, MaterialId, MaterialStatus, StudyRecord,
 };
 use domain::uow::{Transactional, UnitOfWork};
 use infra::Db;

@@ -113,8 +113,8 @@ pub fn named_pattern(name: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use domain::activity::clean_text;
     use domain::org::{Org, PhoneNumber};
+    use domain::text::clean_text;
     use regex::Regex;
 
     fn compile(pattern: &str) -> Regex {
@@ -163,7 +163,7 @@ mod tests {
         let re = compile(&multiline_pattern());
         let alphabet = ['a', ' ', '\t', '\n', '\r', '\u{3000}', '\u{0}', '\u{85}'];
         for s in corpus(&alphabet, 5) {
-            let server = domain::study::plan::clean_multiline(&s, 1000, "/x", "x").is_ok();
+            let server = domain::text::clean_multiline(&s, 1000, "/x", "x").is_ok();
             assert_eq!(re.is_match(&s), server, "{s:?}");
         }
     }
@@ -176,7 +176,7 @@ mod tests {
         ] {
             for m in ["00", "01", "09", "10", "12", "13", "1", "001", ""] {
                 for s in [format!("{y}-{m}"), format!("{y}{m}"), format!("{y}-{m}\n")] {
-                    let server = domain::activity::calendar::YearMonth::parse(&s).is_some();
+                    let server = domain::calendar::YearMonth::parse(&s).is_some();
                     assert_eq!(re.is_match(&s), server, "{s:?}");
                 }
             }

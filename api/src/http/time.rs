@@ -10,5 +10,5 @@ pub fn utc(t: DateTime<FixedOffset>) -> DateTime<Utc> {
 
 /// A stored instant as answered: Asia/Shanghai (+08:00).
 pub fn beijing(t: DateTime<Utc>) -> DateTime<FixedOffset> {
-    t.with_timezone(&domain::activity::calendar::shanghai())
+    t.with_timezone(&domain::calendar::shanghai())
 }

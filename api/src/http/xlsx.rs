@@ -13,7 +13,7 @@ use serde::Deserialize;
 use unicode_width::UnicodeWidthStr;
 use utoipa::ToSchema;
 
-use domain::activity::calendar::{shanghai, YearMonth};
+use domain::calendar::{shanghai, YearMonth};
 
 pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 

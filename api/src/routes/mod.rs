@@ -1,15 +1,12 @@
 //! Central route wiring: every endpoint is registered here through utoipa-actix-web, so the
 //! OpenAPI document and the route table cannot miss one.
 
-pub mod activities;
+pub mod activity;
 pub mod audit;
 pub mod auth;
-pub mod materials;
-pub mod me;
-pub mod members;
+pub mod material;
 pub mod ops;
-pub mod orgs;
-pub mod plans;
+pub mod org;
 
 use actix_web::{HttpMessage, HttpRequest};
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -23,59 +20,59 @@ pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(ops::healthz::healthz)
         .service(ops::readyz::readyz)
         .service(auth::wechat_login::wechat_login)
-        .service(auth::wechat_bind::bind_invite)
-        .service(auth::wechat_bind::bind_phone)
+        .service(auth::bind_invite::bind_invite)
+        .service(auth::bind_phone::bind_phone)
         .service(auth::refresh::refresh)
         .service(auth::logout::logout)
-        .service(me::get::get_me)
-        .service(me::unbind_wechat::unbind_my_wechat)
-        .service(me::subscriptions::add_consent)
-        .service(me::subscriptions::list_subscriptions)
-        .service(orgs::get::get_org)
-        .service(orgs::update::update_org)
-        .service(orgs::list_children::list_children)
-        .service(orgs::create_child::create_child)
-        .service(orgs::list_members::list_members)
-        .service(orgs::create_member::create_member)
-        .service(members::get::get_member)
-        .service(members::update::update_member)
-        .service(members::list_roles::list_roles)
-        .service(members::grant_role::grant_role)
-        .service(members::revoke_role::revoke_role)
-        .service(members::invite_code::issue_invite_code)
-        .service(members::reset_wechat::reset_member_wechat)
+        .service(org::me::get::get_me)
+        .service(org::me::unbind_wechat::unbind_my_wechat)
+        .service(org::me::add_consent::add_consent)
+        .service(org::me::list_subscriptions::list_subscriptions)
+        .service(org::get::get_org)
+        .service(org::update::update_org)
+        .service(org::list_children::list_children)
+        .service(org::create_child::create_child)
+        .service(org::list_members::list_members)
+        .service(org::create_member::create_member)
+        .service(org::member::get::get_member)
+        .service(org::member::update::update_member)
+        .service(org::member::list_roles::list_roles)
+        .service(org::member::grant_role::grant_role)
+        .service(org::member::revoke_role::revoke_role)
+        .service(org::member::invite_code::issue_invite_code)
+        .service(org::member::reset_wechat::reset_member_wechat)
         .service(audit::list::list)
-        .service(activities::manage::create_activity)
-        .service(activities::manage::list_activities)
-        .service(activities::manage::get_activity)
-        .service(activities::manage::update_activity)
-        .service(activities::manage::activity_plan)
-        .service(activities::manage::qr_token)
-        .service(activities::holidays::get_holidays)
-        .service(activities::holidays::put_holidays)
-        .service(activities::check_in::check_in)
-        .service(activities::review::list_check_ins)
-        .service(activities::review::review_check_in)
-        .service(activities::review::review_check_ins)
-        .service(activities::review::inbox)
-        .service(activities::exemptions::apply_exemption)
-        .service(activities::exemptions::list_exemptions)
-        .service(activities::exemptions::review_exemption)
-        .service(activities::attendance::attendance)
-        .service(activities::reports::compliance)
-        .service(materials::manage::publish_material)
-        .service(materials::feed::list_materials)
-        .service(materials::feed::get_material)
-        .service(materials::manage::update_material)
-        .service(materials::manage::unpublish_material)
-        .service(materials::progress::put_progress)
-        .service(materials::report::study_report)
-        .service(plans::branch::list_branch_plans)
-        .service(plans::branch::get_branch_plan)
-        .service(plans::branch::put_branch_plan)
-        .service(plans::me::get_my_plan)
-        .service(plans::me::put_my_plan)
-        .service(plans::me::list_my_tasks);
+        .service(activity::create::create_activity)
+        .service(activity::list::list_activities)
+        .service(activity::get::get_activity)
+        .service(activity::update::update_activity)
+        .service(activity::plan::activity_plan)
+        .service(activity::qr_token::qr_token)
+        .service(activity::holiday::get::get_holidays)
+        .service(activity::holiday::put::put_holidays)
+        .service(activity::check_in::check_in)
+        .service(activity::review::list::list_check_ins)
+        .service(activity::review::decide::review_check_in)
+        .service(activity::review::decide_batch::review_check_ins)
+        .service(activity::review::inbox::inbox)
+        .service(activity::exemption::apply::apply_exemption)
+        .service(activity::exemption::list::list_exemptions)
+        .service(activity::exemption::decide::review_exemption)
+        .service(activity::attendance::attendance)
+        .service(activity::compliance::compliance)
+        .service(material::publish::publish_material)
+        .service(material::list::list_materials)
+        .service(material::get::get_material)
+        .service(material::update::update_material)
+        .service(material::unpublish::unpublish_material)
+        .service(material::progress::put_progress)
+        .service(material::report::study_report)
+        .service(material::plan::list_branch::list_branch_plans)
+        .service(material::plan::get_branch::get_branch_plan)
+        .service(material::plan::put_branch::put_branch_plan)
+        .service(material::plan::get_mine::get_my_plan)
+        .service(material::plan::put_mine::put_my_plan)
+        .service(material::plan::my_tasks::list_my_tasks);
 }
 
 /// The service context of an authenticated request.

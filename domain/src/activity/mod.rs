@@ -4,6 +4,7 @@
 pub mod calendar;
 pub mod geo;
 pub mod model;
+pub mod notice;
 mod ports;
 pub mod qr;
 pub mod report;

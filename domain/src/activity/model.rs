@@ -1,8 +1,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::calendar::shanghai;
 use super::geo::{GeoPoint, Geofence};
-use crate::error::FieldError;
+use crate::calendar::shanghai;
 use crate::org::{ActorRole, Member, MemberId, OrgId, OrgPath, RoleKind};
 use crate::string_enum::string_enum;
 
@@ -281,25 +280,6 @@ impl Exemption {
     pub fn excuses(&self, activity: &Activity) -> bool {
         self.status == ReviewStatus::Approved && self.scope.covers(activity)
     }
-}
-
-/// Validates free text: trimmed, 1..=`max` characters, no control characters.
-pub fn clean_text(
-    raw: &str,
-    max: usize,
-    pointer: &str,
-    code: &'static str,
-) -> Result<String, FieldError> {
-    let text = raw.trim();
-    // The raw length counts, as the published schema's maxLength does.
-    if text.is_empty() || raw.chars().count() > max || text.chars().any(char::is_control) {
-        return Err(FieldError::new(
-            pointer,
-            code,
-            format!("must be 1-{max} printable characters"),
-        ));
-    }
-    Ok(text.to_owned())
 }
 
 #[cfg(test)]

@@ -5,10 +5,11 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 
-use super::calendar::{HolidayCalendar, Period, YearMonth};
+use super::calendar::{HolidayCalendar, Period};
 use super::model::*;
 use super::ports::{ActivityRepo, CheckInRepo, ExemptionRepo, HolidayRepo, PendingCounts};
 use super::schedule::{self, HeldActivity, ObligationKind, ObligationState, ThemeDaySuggestion};
+use crate::calendar::YearMonth;
 use crate::error::DomainError;
 use crate::org::names::{path_label, path_labels};
 use crate::org::policy::{self, Action, Actor};

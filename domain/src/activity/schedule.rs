@@ -3,8 +3,9 @@
 
 use chrono::{DateTime, Datelike, NaiveDate, TimeDelta, Utc, Weekday};
 
-use super::calendar::{HolidayCalendar, Period, YearMonth};
+use super::calendar::{HolidayCalendar, Period};
 use super::model::ActivityKind;
+use crate::calendar::YearMonth;
 use crate::org::OrgSector;
 use crate::string_enum::string_enum;
 

@@ -1,9 +1,11 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
-use super::model::{Delivery, DeliveryId, DeliveryUpdate, PushMessage};
-use crate::error::RepoError;
-use crate::org::MemberId;
+use super::model::{
+    Delivery, DeliveryId, DeliveryStatus, DeliveryUpdate, PushMessage, Subscription,
+};
+use crate::error::{DomainError, RepoError};
+use crate::org::{Member, MemberId};
 
 /// Storage of the outbox. Obligations: a message key is stored at most once; a delivery is
 /// claimed by one worker at a time, by a conditional update whose affected-row count says
@@ -54,7 +56,7 @@ pub trait PushRepo: Send + Sync {
 /// How the outbox stands: deliveries by status, and those pending whose time has come.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct OutboxStats {
-    pub by_status: Vec<(super::model::DeliveryStatus, u64)>,
+    pub by_status: Vec<(DeliveryStatus, u64)>,
     /// Pending deliveries due now or earlier.
     pub due: u64,
     /// When the longest-waiting due delivery became due.
@@ -79,4 +81,77 @@ pub enum SendOutcome {
 #[async_trait]
 pub trait PushSender: Send + Sync {
     async fn send(&self, openid: &str, message: &PushMessage) -> SendOutcome;
+}
+
+/// Storage of subscribe-message consents.
+#[async_trait]
+pub trait SubscriptionRepo: Send + Sync {
+    /// Adds one consent (creating the row at 1); answers the new balance.
+    async fn add_consent(
+        &self,
+        member: MemberId,
+        template_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<i32, RepoError>;
+    /// The member's balances, by template id.
+    async fn of_member(&self, member: MemberId) -> Result<Vec<Subscription>, RepoError>;
+    /// Spends one consent if any is left (a conditional decrement); answers whether it did.
+    async fn take_consent(
+        &self,
+        member: MemberId,
+        template_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, RepoError>;
+    /// Gives back a consent spent on a message that was not sent.
+    async fn give_back_consent(
+        &self,
+        member: MemberId,
+        template_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), RepoError>;
+    /// Sets the balance to zero (WeChat said the member has no consent left).
+    async fn clear_consent(
+        &self,
+        member: MemberId,
+        template_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), RepoError>;
+}
+
+/// Where a member receives subscribe messages.
+#[async_trait]
+pub trait RecipientRepo: Send + Sync {
+    /// The member's WeChat mini-program openid, if their account is bound.
+    async fn wechat_openid(&self, member: MemberId) -> Result<Option<String>, RepoError>;
+}
+
+/// What the context that wrote a message says, just before sending, about delivering it
+/// to a member as things stand now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    /// Nothing against it: send.
+    Send,
+    /// Not yet: pending again until `until` (its subject was rescheduled later).
+    Wait {
+        until: DateTime<Utc>,
+        reason: String,
+    },
+    /// Never: the delivery ends with `status` (skipped, cancelled) and `reason`.
+    End {
+        status: DeliveryStatus,
+        reason: String,
+    },
+}
+
+/// A context's check of its own messages before each send (a material still published and
+/// the member still in its audience). Answers [`Verdict::Send`] for messages it does not
+/// know.
+#[async_trait]
+pub trait DeliveryCheck: Send + Sync {
+    async fn check(
+        &self,
+        message: &PushMessage,
+        member: &Member,
+        now: DateTime<Utc>,
+    ) -> Result<Verdict, DomainError>;
 }

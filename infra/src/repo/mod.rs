@@ -5,12 +5,11 @@
 
 mod activity;
 mod audit;
-mod identity;
+mod auth;
+mod material;
 mod org;
-mod plan;
 mod platform;
 mod push;
-mod study;
 
 use async_trait::async_trait;
 use sea_orm::{
@@ -22,12 +21,12 @@ use crate::db::Db;
 use crate::error::map_db_err;
 use domain::activity::{ActivityRepo, CheckInRepo, ExemptionRepo, HolidayRepo};
 use domain::audit::AuditRepo;
+use domain::auth::{ExternalIdentityRepo, RefreshTokenRepo};
 use domain::error::RepoError;
-use domain::identity::{ExternalIdentityRepo, RefreshTokenRepo};
+use domain::material::{MaterialRepo, StudyPlanRepo, StudyRecordRepo};
 use domain::org::{MemberRepo, OrgRepo, RoleRepo};
 use domain::platform::SettingRepo;
 use domain::push::PushRepo;
-use domain::study::{MaterialRepo, StudyPlanRepo, StudyRecordRepo};
 use domain::uow::{Transactional, UnitOfWork};
 
 /// The repositories over one connection or transaction.

@@ -1,5 +1,6 @@
-//! The push outbox. Claims and outcomes are conditional updates: the affected-row count
-//! says whether this worker holds the delivery (no `SKIP LOCKED`, which SQLite lacks).
+//! The push outbox, members' subscribe-message consents and where members receive them.
+//! Claims and outcomes are conditional updates: the affected-row count says whether this
+//! worker holds the delivery (no `SKIP LOCKED`, which SQLite lacks).
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -10,13 +11,14 @@ use sea_orm::{
 };
 
 use super::{fetch_all, Repos};
-use crate::entity::{push_delivery, push_message};
+use crate::entity::{push_delivery, push_message, subscription_consent};
 use crate::error::map_db_err;
+use domain::auth::{ExternalIdentityRepo, WECHAT_PROVIDER};
 use domain::error::RepoError;
 use domain::org::MemberId;
 use domain::push::{
     Delivery, DeliveryId, DeliveryStatus, DeliveryUpdate, OutboxStats, PushKind, PushMessage,
-    PushMessageId, PushRepo,
+    PushMessageId, PushRepo, RecipientRepo, Subscription, SubscriptionRepo,
 };
 
 /// Deliveries inserted per statement (well under SQLite's bound-parameter limit).
@@ -337,5 +339,131 @@ impl<C: ConnectionTrait + Send + Sync> PushRepo for Repos<C> {
             delivery_to_domain,
         )
         .await
+    }
+}
+
+#[async_trait]
+impl<C: ConnectionTrait + Send + Sync> SubscriptionRepo for Repos<C> {
+    async fn add_consent(
+        &self,
+        member: MemberId,
+        template_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<i32, RepoError> {
+        use subscription_consent::Column as S;
+        // One statement: insert at 1, or add one to the balance (atomic on both backends).
+        let row = subscription_consent::ActiveModel {
+            member_id: Set(member.as_uuid()),
+            template_id: Set(template_id.to_owned()),
+            balance: Set(1),
+            updated_at: Set(now),
+        };
+        subscription_consent::Entity::insert(row)
+            .on_conflict(
+                sea_orm::sea_query::OnConflict::columns([S::MemberId, S::TemplateId])
+                    .value(
+                        S::Balance,
+                        sea_orm::sea_query::Expr::col((subscription_consent::Entity, S::Balance))
+                            .add(1),
+                    )
+                    .value(S::UpdatedAt, now)
+                    .to_owned(),
+            )
+            .exec_without_returning(&self.conn)
+            .await
+            .map_err(map_db_err)?;
+        let balance: Option<i32> =
+            subscription_consent::Entity::find_by_id((member.as_uuid(), template_id.to_owned()))
+                .select_only()
+                .column(S::Balance)
+                .into_tuple()
+                .one(&self.conn)
+                .await
+                .map_err(map_db_err)?;
+        balance.ok_or(RepoError::NotFound)
+    }
+
+    async fn of_member(&self, member: MemberId) -> Result<Vec<Subscription>, RepoError> {
+        fetch_all(
+            &self.conn,
+            subscription_consent::Entity::find()
+                .filter(subscription_consent::Column::MemberId.eq(member.as_uuid()))
+                .order_by_asc(subscription_consent::Column::TemplateId),
+            |r| {
+                Ok(Subscription {
+                    member_id: MemberId::from_uuid(r.member_id),
+                    template_id: r.template_id,
+                    balance: r.balance,
+                    updated_at: r.updated_at,
+                })
+            },
+        )
+        .await
+    }
+
+    async fn take_consent(
+        &self,
+        member: MemberId,
+        template_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, RepoError> {
+        use subscription_consent::Column as S;
+        let result = subscription_consent::Entity::update_many()
+            .col_expr(S::Balance, sea_orm::sea_query::Expr::col(S::Balance).sub(1))
+            .col_expr(S::UpdatedAt, sea_orm::sea_query::Expr::value(now))
+            .filter(S::MemberId.eq(member.as_uuid()))
+            .filter(S::TemplateId.eq(template_id))
+            .filter(S::Balance.gt(0))
+            .exec(&self.conn)
+            .await
+            .map_err(map_db_err)?;
+        Ok(result.rows_affected == 1)
+    }
+
+    async fn give_back_consent(
+        &self,
+        member: MemberId,
+        template_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), RepoError> {
+        use subscription_consent::Column as S;
+        subscription_consent::Entity::update_many()
+            .col_expr(S::Balance, sea_orm::sea_query::Expr::col(S::Balance).add(1))
+            .col_expr(S::UpdatedAt, sea_orm::sea_query::Expr::value(now))
+            .filter(S::MemberId.eq(member.as_uuid()))
+            .filter(S::TemplateId.eq(template_id))
+            .exec(&self.conn)
+            .await
+            .map_err(map_db_err)?;
+        Ok(())
+    }
+
+    async fn clear_consent(
+        &self,
+        member: MemberId,
+        template_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), RepoError> {
+        use subscription_consent::Column as S;
+        subscription_consent::Entity::update_many()
+            .col_expr(S::Balance, sea_orm::sea_query::Expr::value(0))
+            .col_expr(S::UpdatedAt, sea_orm::sea_query::Expr::value(now))
+            .filter(S::MemberId.eq(member.as_uuid()))
+            .filter(S::TemplateId.eq(template_id))
+            .exec(&self.conn)
+            .await
+            .map_err(map_db_err)?;
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl<C: ConnectionTrait + Send + Sync> RecipientRepo for Repos<C> {
+    async fn wechat_openid(&self, member: MemberId) -> Result<Option<String>, RepoError> {
+        Ok(
+            ExternalIdentityRepo::of_member(self, WECHAT_PROVIDER, member)
+                .await?
+                .map(|identity| identity.subject),
+        )
     }
 }

@@ -9,8 +9,8 @@ use serde_json::json;
 use tests::fixtures::Township;
 use tests::{json_body, TestApp, TestOptions, TEST_KEY_ID};
 
+use domain::auth::RefreshTokenRepo;
 use domain::clock::Clock;
-use domain::identity::RefreshTokenRepo;
 use domain::org::{MemberRepo, MemberStatus};
 
 async fn setup() -> (TestApp, Township) {
@@ -472,8 +472,8 @@ async fn ending_a_members_sessions_also_ends_a_refresh_that_raced_it() {
     };
     RefreshTokenRepo::insert(
         &app.db.repos(),
-        &domain::identity::RefreshToken {
-            id: domain::identity::RefreshTokenId::at(app.clock.now()),
+        &domain::auth::RefreshToken {
+            id: domain::auth::RefreshTokenId::at(app.clock.now()),
             family_id: family,
             member_id: t.member_a.id,
             token_hash: raced_hash,

@@ -339,9 +339,9 @@ async fn the_feed_is_served_from_the_cache_until_something_changes() {
     // A row written behind the API's back (no generation bump) is not seen: the page
     // came from the cache, not the database.
     let (_, m) = publish(&app, &t.admin, material("模板", &t.committee)).await;
-    let mut sneaky = domain::study::MaterialRepo::get(
+    let mut sneaky = domain::material::MaterialRepo::get(
         &app.db.repos(),
-        domain::study::MaterialId::from_uuid(m["id"].as_str().unwrap().parse().unwrap()),
+        domain::material::MaterialId::from_uuid(m["id"].as_str().unwrap().parse().unwrap()),
     )
     .await
     .unwrap()
@@ -350,9 +350,9 @@ async fn the_feed_is_served_from_the_cache_until_something_changes() {
         feed_titles(&app, &t.member_a, "").await,
         ["模板", "已发布"].map(String::from)
     );
-    sneaky.id = domain::study::MaterialId::at(app.clock.now() + Duration::seconds(1));
+    sneaky.id = domain::material::MaterialId::at(app.clock.now() + Duration::seconds(1));
     sneaky.title = "后门".into();
-    domain::study::MaterialRepo::insert(&app.db.repos(), &sneaky)
+    domain::material::MaterialRepo::insert(&app.db.repos(), &sneaky)
         .await
         .unwrap();
     assert_eq!(

@@ -15,8 +15,8 @@ use wiremock::matchers::{body_partial_json, method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 use api::push::PushWorker;
+use domain::auth::{ExternalIdentity, ExternalIdentityRepo};
 use domain::clock::Clock;
-use domain::identity::{ExternalIdentity, ExternalIdentityRepo};
 use domain::org::Member;
 use domain::push::{DeliveryStatus, PushRepo};
 

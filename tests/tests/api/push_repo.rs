@@ -1,5 +1,6 @@
 //! The push outbox on the configured backend: messages stored once per key, deliveries
-//! claimed by one worker at a time under a lease, and the operators' view of the backlog.
+//! claimed by one worker at a time under a lease, the operators' view of the backlog, and
+//! members' subscribe-message consents.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -9,12 +10,12 @@ use chrono::{DateTime, Utc};
 use domain::org::MemberId;
 use domain::push::{
     Delivery, DeliveryId, DeliveryStatus, DeliveryUpdate, PushKind, PushMessage, PushMessageId,
-    PushRepo,
+    PushRepo, SubscriptionRepo,
 };
 use infra::Db;
 use tests::TestDatabase;
 
-use crate::repo_support::at;
+use crate::repo_support::{at, township};
 
 fn message(key: &str, subject: &str) -> PushMessage {
     PushMessage {
@@ -389,4 +390,60 @@ async fn the_job_of_an_unknown_delivery_is_none() {
     let (_t, db) = database().await;
 
     assert!(db.repos().job(DeliveryId::new()).await.unwrap().is_none());
+}
+
+#[tokio::test]
+async fn consents_accumulate_and_are_spent_one_at_a_time() {
+    let (_t, db, town) = township().await;
+    let repos = db.repos();
+    let me = town.member_a.id;
+
+    assert_eq!(repos.add_consent(me, "tmpl-b", at(0)).await.unwrap(), 1);
+    assert_eq!(repos.add_consent(me, "tmpl-b", at(1)).await.unwrap(), 2);
+    assert_eq!(repos.add_consent(me, "tmpl-a", at(2)).await.unwrap(), 1);
+    assert_eq!(
+        repos
+            .add_consent(town.member_a2.id, "tmpl-b", at(3))
+            .await
+            .unwrap(),
+        1
+    );
+    let balances = |member: MemberId| {
+        let repos = db.repos();
+        async move {
+            SubscriptionRepo::of_member(&repos, member)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|s| (s.template_id, s.balance))
+                .collect::<std::collections::BTreeMap<_, _>>()
+                .into_iter()
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(
+        balances(me).await,
+        [("tmpl-a".to_owned(), 1), ("tmpl-b".to_owned(), 2)]
+    );
+
+    assert!(repos.take_consent(me, "tmpl-b", at(10)).await.unwrap());
+    assert!(repos.take_consent(me, "tmpl-b", at(11)).await.unwrap());
+    assert!(!repos.take_consent(me, "tmpl-b", at(12)).await.unwrap());
+    assert!(!repos.take_consent(me, "tmpl-none", at(12)).await.unwrap());
+    repos.give_back_consent(me, "tmpl-b", at(13)).await.unwrap();
+    assert_eq!(
+        balances(me).await,
+        [("tmpl-a".to_owned(), 1), ("tmpl-b".to_owned(), 1)]
+    );
+    repos.clear_consent(me, "tmpl-a", at(14)).await.unwrap();
+    assert!(!repos.take_consent(me, "tmpl-a", at(15)).await.unwrap());
+
+    let stored = SubscriptionRepo::of_member(&repos, me).await.unwrap();
+    let cleared = stored.iter().find(|s| s.template_id == "tmpl-a").unwrap();
+    assert_eq!((cleared.balance, cleared.updated_at), (0, at(14)));
+    assert_eq!(
+        balances(town.member_a2.id).await,
+        [("tmpl-b".to_owned(), 1)]
+    );
+    assert!(balances(MemberId::new()).await.is_empty());
 }

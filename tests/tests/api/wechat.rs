@@ -8,8 +8,8 @@ use tests::{json_body, TestApp, TestOptions};
 use wiremock::matchers::{body_partial_json, method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
+use domain::auth::{ExternalIdentity, ExternalIdentityRepo};
 use domain::clock::Clock;
-use domain::identity::{ExternalIdentity, ExternalIdentityRepo};
 
 async fn app_with(server: &MockServer) -> TestApp {
     TestApp::spawn_with(TestOptions {

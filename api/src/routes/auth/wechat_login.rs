@@ -15,13 +15,13 @@ use crate::error::{ApiError, Problem, RETRY_AFTER_SECS};
 use crate::extract::{Json, Validate};
 use crate::http::throttle;
 use crate::state::AppState;
+use domain::auth::ExternalIdentityRepo;
 use domain::error::FieldError;
-use domain::identity::ExternalIdentityRepo;
 use domain::org::{Member, MemberRepo};
 use infra::wechat::WeChatError;
 
 /// The provider name of WeChat mini-program accounts.
-pub const PROVIDER: &str = domain::identity::WECHAT_PROVIDER;
+pub const PROVIDER: &str = domain::auth::WECHAT_PROVIDER;
 /// How long a binding ticket may be used.
 pub const TICKET_TTL_SECS: u64 = 300;
 

@@ -5,14 +5,15 @@ use chrono::{Datelike, NaiveDate};
 use super::activity_branch;
 use super::check_in::expected_at;
 use super::review::{decision_action, Decision};
-use crate::activity::calendar::YearMonth;
 use crate::activity::model::*;
 use crate::activity::ports::ExemptionRepo;
+use crate::calendar::YearMonth;
 use crate::context::ServiceContext;
 use crate::error::DomainError;
 use crate::org::policy::{self, Action, Actor};
 use crate::org::{Member, OrgKind, OrgRepo};
 use crate::page::{Page, PageRequest};
+use crate::text::clean_text;
 
 /// What a member asks to be exempted from.
 #[derive(Debug, Clone)]
@@ -181,7 +182,7 @@ pub async fn review_exemption(
     );
     uow.audit().append(&entry).await?;
     if let Some(template) = ctx.push.review.as_deref() {
-        let notice = crate::push::ReviewNotice {
+        let notice = crate::activity::notice::ReviewNotice {
             object_type: "exemption",
             object_id: e.id.to_string(),
             subject_line: "请假申请".to_owned(),
@@ -189,7 +190,7 @@ pub async fn review_exemption(
             reason: review.reason.clone(),
             reviewed_at: now,
         };
-        let message = crate::push::review_message(&notice, template, now);
+        let message = crate::activity::notice::review_message(&notice, template, now);
         uow.push().enqueue(&message, &[e.member_id], now).await?;
     }
     uow.commit().await?;

@@ -12,6 +12,7 @@ use crate::context::ServiceContext;
 use crate::error::{DomainError, FieldError};
 use crate::org::policy::{self, Action, Actor};
 use crate::org::{Member, MemberId, Org, OrgKind, OrgRepo, RoleKind, RoleRepo};
+use crate::text::clean_text;
 
 /// What a scheduler sends to create an activity.
 #[derive(Debug, Clone)]

@@ -1,7 +1,8 @@
-//! Activity services, one file per seam the routes use (as api/src/routes/activities/ does):
+//! Activity services, one file per seam the routes use (as api/src/routes/activity/ does):
 //! scheduling and changing activities (`manage`), checking in (`check_in`), reviewing
 //! check-ins (`review`), applying for and deciding exemptions (`exemptions`) and the
-//! committee's holiday calendar (`holidays`). Writes authorise with the policy, validate, and store the change with its
+//! committee's holiday calendar (`holidays`), and what the push worker writes on its round
+//! (`notices`: activity reminders, obligation notices). Writes authorise with the policy, validate, and store the change with its
 //! audit entry in one unit of work; the check-in itself is one idempotent insert.
 
 mod check_in;
@@ -10,13 +11,14 @@ mod exemptions;
 mod fixtures;
 mod holidays;
 mod manage;
+pub mod notices;
 mod review;
 
 use chrono::{DateTime, Utc};
 
-use super::model::clean_text;
 use crate::error::DomainError;
 use crate::org::OrgPath;
+use crate::text::clean_text;
 
 pub use check_in::{check_in, CheckInOutcome, CheckInProof};
 pub use exemptions::{apply_exemption, list_exemptions, review_exemption, NewExemption};

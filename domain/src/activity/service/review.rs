@@ -115,7 +115,7 @@ async fn notify_check_in_reviews(
                 t
             }
         };
-        let notice = crate::push::ReviewNotice {
+        let notice = crate::activity::notice::ReviewNotice {
             object_type: "check_in",
             object_id: c.id.to_string(),
             subject_line: format!("签到：{title}"),
@@ -123,7 +123,7 @@ async fn notify_check_in_reviews(
             reason: c.review.as_ref().and_then(|r| r.reason.clone()),
             reviewed_at: now,
         };
-        let message = crate::push::review_message(&notice, template, now);
+        let message = crate::activity::notice::review_message(&notice, template, now);
         uow.push().enqueue(&message, &[c.member_id], now).await?;
     }
     Ok(())

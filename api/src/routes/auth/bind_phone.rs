@@ -1,0 +1,156 @@
+//! Binding an unbound WeChat account to the roster member whose phone WeChat vouches for,
+//! after sign-in answered `binding_required`.
+
+use actix_web::http::StatusCode;
+use actix_web::{post, web, HttpMessage, HttpRequest};
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use super::wechat_login::{
+    configured, give_back, peek_ticket, take_ticket, wechat_error, PROVIDER,
+};
+use crate::auth::session::{self, TokenPair};
+use crate::error::{ApiError, Problem};
+use crate::extract::{Json, Validate};
+use crate::http::{throttle, RequestId};
+use crate::state::AppState;
+use domain::auth::link_account;
+use domain::error::FieldError;
+use domain::org::{Member, MemberRepo, PhoneNumber};
+use infra::wechat::WeChatError;
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct BindPhoneRequest {
+    /// The ticket from sign-in (single use, five minutes).
+    #[schema(min_length = 1, max_length = 128, pattern = "visible-ascii")]
+    pub ticket: String,
+    /// The code from the mini-program's `getPhoneNumber` button (single use).
+    #[schema(min_length = 1, max_length = 128, pattern = "visible-ascii")]
+    pub phone_code: String,
+}
+
+impl std::fmt::Debug for BindPhoneRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("BindPhoneRequest { .. }")
+    }
+}
+
+impl Validate for BindPhoneRequest {
+    fn validate(&self) -> Result<(), Vec<FieldError>> {
+        let mut errors = Vec::new();
+        if !crate::http::schema::visible_ascii(&self.ticket, 128) {
+            errors.push(FieldError::new(
+                "/ticket",
+                "wechat_ticket_invalid",
+                "ticket must be 1-128 visible ASCII characters",
+            ));
+        }
+        if !crate::http::schema::visible_ascii(&self.phone_code, 128) {
+            errors.push(FieldError::new(
+                "/phoneCode",
+                "wechat_phone_code_invalid",
+                "phoneCode must be 1-128 visible ASCII characters",
+            ));
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+fn not_on_roster() -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "wechat_phone_not_on_roster",
+        "该手机号不在党员名册中",
+    )
+    .with_detail(
+        "no active member has this phone; ask your branch secretary to correct the roster or for an invite code",
+    )
+}
+
+/// Binds the WeChat account behind `ticket` to the active roster member whose phone WeChat
+/// vouches for, and signs them in. The ticket is spent only when the binding succeeds, so a
+/// member whose phone is not on the roster can still bind with an invite code.
+#[utoipa::path(
+    tag = "auth",
+    operation_id = "wechatBindPhone",
+    security(()),
+    request_body = BindPhoneRequest,
+    responses(
+        (status = 200, description = "Bound and signed in", body = TokenPair),
+        (status = 400, description = "request_json_malformed", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "wechat_ticket_invalid (unknown, expired or used), wechat_phone_code_invalid, or wechat_phone_wrong_app (the phone code was issued to another mini-program)", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "wechat_phone_not_on_roster: no active member has this phone", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "member_bound_elsewhere (ask the branch secretary to reset it) or account_bound_to_another_member", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "request_unsupported_media_type", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "request_json_invalid or validation_failed", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "wechat_rate_limited (with Retry-After) or rate_limited (with Retry-After and RateLimit)", body = Problem, content_type = "application/problem+json", headers(("Retry-After" = u64, description = "Seconds until another attempt may succeed"), ("RateLimit-Policy" = String, description = "The limit that was hit: name, quota (q) and window in seconds (w)"), ("RateLimit" = String, description = "Remaining quota (r) and seconds until it resets (t)"))),
+        (status = 502, description = "wechat_unavailable: WeChat timed out or answered something unexpected", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "wechat_not_configured, wechat_busy (with Retry-After), database_unavailable or cache_unavailable", body = Problem, content_type = "application/problem+json"),
+        (status = 500, description = "Unexpected error", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/api/v1/auth/wechat/bind-phone")]
+pub async fn bind_phone(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: Json<BindPhoneRequest>,
+) -> Result<web::Json<TokenPair>, ApiError> {
+    let b = body.into_inner();
+    let request_id = req.extensions().get::<RequestId>().map(|r| r.0.clone());
+    let wechat = configured(&state)?;
+    throttle::check(&state, throttle::BIND_PER_TICKET, &b.ticket).await?;
+    throttle::check_ip(&state, throttle::BIND_PER_IP, &req).await?;
+    peek_ticket(&state, &b.ticket).await?;
+    let phone = wechat
+        .phone_number(&b.phone_code)
+        .await
+        .map_err(|e| match e {
+            WeChatError::InvalidCode | WeChatError::CodeUsed => ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "wechat_phone_code_invalid",
+                "手机号授权凭证无效或已使用",
+            )
+            .with_detail("ask the member to tap the phone button again"),
+            other => wechat_error(other),
+        })?;
+    if phone.watermark_app_id != wechat.app_id() {
+        tracing::warn!("a phone code issued to another mini-program was offered for binding");
+        return Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "wechat_phone_wrong_app",
+            "手机号授权凭证不属于本小程序",
+        ));
+    }
+    if !matches!(phone.country_code.as_str(), "86" | "") {
+        return Err(not_on_roster());
+    }
+    let number = PhoneNumber::parse(&phone.pure_phone_number).map_err(|_| not_on_roster())?;
+    let member = MemberRepo::find_by_phone(&state.db.repos(), &number)
+        .await?
+        .filter(Member::is_active)
+        .ok_or_else(not_on_roster)?;
+    let ticket = take_ticket(&state, &b.ticket).await?;
+    let member = match link_account(
+        &state.db,
+        PROVIDER,
+        &ticket.openid,
+        member.id,
+        state.clock.now(),
+        request_id,
+    )
+    .await
+    {
+        Ok(member) => member,
+        Err(e) => {
+            // Nothing was bound: the ticket stays usable (e.g. for an invite code).
+            give_back(&state, &b.ticket, &ticket).await;
+            return Err(e.into());
+        }
+    };
+    Ok(web::Json(session::start_session(&state, &member).await?))
+}

@@ -1,9 +1,0 @@
-//! Study materials: publishing (S, T), the member's feed (served from the shared cache),
-//! and reading one material.
-
-pub mod dto;
-pub mod feed;
-pub mod manage;
-pub mod progress;
-pub mod report;
-pub mod sanitize;

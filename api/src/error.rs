@@ -4,7 +4,8 @@
 //! causes are kept out of the body: the request-observing middleware logs them with the
 //! request id and fills `instance` and `requestId` in.
 
-use std::borrow::Cow;
+use domain::error::ErrorCode;
+use std::sync::Arc;
 
 use actix_web::http::{header, StatusCode};
 use actix_web::{HttpResponse, ResponseError};
@@ -40,8 +41,8 @@ pub struct Problem {
     #[schema(example = "/api/v1/orgs/0192f5a4-0000-7000-8000-000000000000")]
     pub instance: Option<String>,
     /// Stable machine-readable code; branch on this, not on `title`.
-    #[schema(example = "resource_not_found")]
-    pub code: String,
+    #[schema(value_type = ErrorCodeSchema)]
+    pub code: ErrorCode,
     /// The request id, also sent as the `X-Request-Id` header.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
@@ -56,16 +57,43 @@ pub struct ProblemField {
     /// JSON Pointer into the request body (or `/name` for a query parameter).
     #[schema(example = "/title")]
     pub pointer: String,
-    #[schema(example = "missing_field")]
-    pub code: String,
+    #[schema(value_type = ErrorCodeSchema)]
+    pub code: ErrorCode,
     pub detail: String,
+}
+
+/// The catalogue of error codes as an enum schema (`ErrorCode` in the document), so a
+/// generated client gets a union of the codes.
+pub struct ErrorCodeSchema;
+
+impl utoipa::PartialSchema for ErrorCodeSchema {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
+        utoipa::openapi::RefOr::T(Schema::Object(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .description(Some(
+                    "Every error code a client can receive (grouped by context in \
+                     `domain/src/error/code.rs`); new codes may be added, none is renamed.",
+                ))
+                .enum_values(Some(ErrorCode::ALL.iter().map(|c| c.as_str())))
+                .examples([ErrorCode::ResourceNotFound.as_str()])
+                .build(),
+        ))
+    }
+}
+
+impl ToSchema for ErrorCodeSchema {
+    fn name() -> std::borrow::Cow<'static, str> {
+        "ErrorCode".into()
+    }
 }
 
 impl From<FieldError> for ProblemField {
     fn from(e: FieldError) -> Self {
         Self {
             pointer: e.pointer,
-            code: e.code.as_str().to_owned(),
+            code: e.code,
             detail: e.detail,
         }
     }
@@ -78,16 +106,15 @@ pub struct ApiError(Box<Inner>);
 #[derive(Debug, Clone)]
 struct Inner {
     status: StatusCode,
-    code: Cow<'static, str>,
-    title: Cow<'static, str>,
+    code: ErrorCode,
     detail: Option<String>,
     errors: Vec<ProblemField>,
     retry_after: Option<u64>,
     allow: Option<String>,
     /// Further headers (e.g. `RateLimit`), by name.
     headers: Vec<(&'static str, String)>,
-    /// The internal cause, logged but never sent.
-    cause: Option<String>,
+    /// The internal cause with its chain of sources, logged but never sent.
+    cause: Option<Arc<dyn std::error::Error + Send + Sync>>,
 }
 
 impl std::fmt::Display for ApiError {
@@ -103,15 +130,12 @@ impl std::fmt::Display for ApiError {
 impl std::error::Error for ApiError {}
 
 impl ApiError {
-    pub fn new(
-        status: StatusCode,
-        code: impl Into<Cow<'static, str>>,
-        title: impl Into<Cow<'static, str>>,
-    ) -> Self {
+    /// The problem `code` names, answered with the code's status and title.
+    pub fn new(code: ErrorCode) -> Self {
         Self(Box::new(Inner {
-            status,
-            code: code.into(),
-            title: title.into(),
+            status: StatusCode::from_u16(code.status())
+                .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            code,
             detail: None,
             errors: Vec::new(),
             retry_after: None,
@@ -143,8 +167,18 @@ impl ApiError {
         self
     }
 
-    pub fn with_cause(mut self, cause: impl std::fmt::Display) -> Self {
-        self.0.cause = Some(cause.to_string());
+    /// Answers with `status` instead of the code's own (a framework error's status).
+    pub fn with_status(mut self, status: StatusCode) -> Self {
+        self.0.status = status;
+        self
+    }
+
+    /// Keeps the internal cause, with the chain of its sources, for the log.
+    pub fn with_cause(
+        mut self,
+        cause: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> Self {
+        self.0.cause = Some(Arc::from(cause.into()));
         self
     }
 
@@ -152,147 +186,118 @@ impl ApiError {
         self.0.status
     }
 
-    pub fn code(&self) -> &str {
-        &self.0.code
+    pub fn code(&self) -> ErrorCode {
+        self.0.code
     }
 
-    pub fn cause(&self) -> Option<&str> {
-        self.0.cause.as_deref()
+    /// The cause and each of its sources, one per line (`Caused by:`), for the log line of a
+    /// failure; never sent to the client.
+    pub fn cause_chain(&self) -> Option<String> {
+        let cause = self.0.cause.as_deref()?;
+        let mut out = cause.to_string();
+        let mut shown = out.clone();
+        let mut source = cause.source();
+        while let Some(e) = source {
+            let text = e.to_string();
+            // Wrappers that print their source inline need not be told twice.
+            if !shown.ends_with(&text) {
+                out.push_str("\nCaused by:\n\t");
+                out.push_str(&text);
+            }
+            shown = text;
+            source = e.source();
+        }
+        Some(out)
     }
 
     pub fn not_found() -> Self {
-        Self::new(StatusCode::NOT_FOUND, "resource_not_found", "资源不存在")
+        Self::new(ErrorCode::ResourceNotFound)
     }
 
     pub fn route_not_found() -> Self {
-        Self::new(StatusCode::NOT_FOUND, "route_not_found", "接口不存在")
+        Self::new(ErrorCode::RouteNotFound)
     }
 
     pub fn method_not_allowed(allow: String) -> Self {
-        let mut e = Self::new(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "method_not_allowed",
-            "不支持该请求方法",
-        )
-        .with_detail(format!("this resource supports: {allow}"));
+        let mut e = Self::new(ErrorCode::MethodNotAllowed)
+            .with_detail(format!("this resource supports: {allow}"));
         e.0.allow = Some(allow);
         e
     }
 
     pub fn payload_too_large(limit: usize) -> Self {
-        Self::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "request_body_too_large",
-            "请求内容过大",
-        )
-        .with_detail(format!("the request body must not exceed {limit} bytes"))
+        Self::new(ErrorCode::RequestBodyTooLarge)
+            .with_detail(format!("the request body must not exceed {limit} bytes"))
     }
 
     pub fn unsupported_media_type() -> Self {
-        Self::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "request_unsupported_media_type",
-            "不支持的内容类型",
-        )
-        .with_detail("send the body as application/json")
+        Self::new(ErrorCode::RequestUnsupportedMediaType)
+            .with_detail("send the body as application/json")
     }
 
     pub fn json_syntax(line: usize, column: usize, message: &str) -> Self {
-        Self::new(
-            StatusCode::BAD_REQUEST,
-            "request_json_malformed",
-            "请求体不是合法的 JSON",
-        )
-        .with_detail(format!("{message} (line {line}, column {column})"))
+        Self::new(ErrorCode::RequestJsonMalformed)
+            .with_detail(format!("{message} (line {line}, column {column})"))
     }
 
     /// JSON that parsed but does not fit the expected shape.
     pub fn json_shape(errors: Vec<ProblemField>) -> Self {
-        Self::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "request_json_invalid",
-            "请求体字段不符合要求",
-        )
-        .with_errors(errors)
+        Self::new(ErrorCode::RequestJsonInvalid).with_errors(errors)
     }
 
     pub fn query_invalid(errors: Vec<ProblemField>) -> Self {
-        Self::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "request_query_invalid",
-            "查询参数不符合要求",
-        )
-        .with_errors(errors)
+        Self::new(ErrorCode::RequestQueryInvalid).with_errors(errors)
     }
 
     pub fn validation(errors: Vec<FieldError>) -> Self {
-        Self::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "validation_failed",
-            "输入校验未通过",
-        )
-        .with_errors(errors.into_iter().map(ProblemField::from).collect())
+        Self::new(ErrorCode::ValidationFailed)
+            .with_errors(errors.into_iter().map(ProblemField::from).collect())
     }
 
-    pub fn bad_request(code: &'static str, detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, code, "请求无效").with_detail(detail)
+    pub fn bad_request(code: ErrorCode, detail: impl Into<String>) -> Self {
+        Self::new(code).with_detail(detail)
     }
 
     pub fn invalid_cursor() -> Self {
         Self::bad_request(
-            "pagination_cursor_invalid",
+            ErrorCode::PaginationCursorInvalid,
             "the cursor is not one this API issued; start again without it",
         )
     }
 
     pub fn conflict(detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::CONFLICT, "resource_conflict", "与现有数据冲突").with_detail(detail)
+        Self::new(ErrorCode::ResourceConflict).with_detail(detail)
     }
 
-    pub fn unauthorized(code: &'static str, title: &'static str) -> Self {
-        Self::new(StatusCode::UNAUTHORIZED, code, title)
+    pub fn unauthorized(code: ErrorCode) -> Self {
+        Self::new(code)
     }
 
     pub fn forbidden() -> Self {
-        Self::new(
-            StatusCode::FORBIDDEN,
-            "permission_denied",
-            "没有权限执行此操作",
-        )
+        Self::new(ErrorCode::PermissionDenied)
     }
 
-    pub fn database_unavailable(cause: impl std::fmt::Display) -> Self {
-        let mut e = Self::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "database_unavailable",
-            "数据库暂时不可用",
-        )
-        .with_detail("please retry shortly")
-        .with_cause(cause);
+    pub fn database_unavailable(
+        cause: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> Self {
+        let mut e = Self::new(ErrorCode::DatabaseUnavailable)
+            .with_detail("please retry shortly")
+            .with_cause(cause);
         e.0.retry_after = Some(RETRY_AFTER_SECS);
         e
     }
 
-    pub fn cache_unavailable(cause: impl std::fmt::Display) -> Self {
-        let mut e = Self::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "cache_unavailable",
-            "缓存服务暂时不可用",
-        )
-        .with_detail("please retry shortly")
-        .with_cause(cause);
+    pub fn cache_unavailable(cause: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
+        let mut e = Self::new(ErrorCode::CacheUnavailable)
+            .with_detail("please retry shortly")
+            .with_cause(cause);
         e.0.retry_after = Some(RETRY_AFTER_SECS);
         e
     }
 
     /// Anything unexpected: answered opaquely, the cause only logged.
-    pub fn internal(cause: impl std::fmt::Display) -> Self {
-        Self::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal_error",
-            "服务器内部错误",
-        )
-        .with_cause(cause)
+    pub fn internal(cause: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
+        Self::new(ErrorCode::InternalError).with_cause(cause)
     }
 
     /// A fallback for errors raised outside our handlers (framework or middleware), keyed by
@@ -300,23 +305,23 @@ impl ApiError {
     pub fn from_status(status: StatusCode, message: String) -> Self {
         match status {
             StatusCode::NOT_FOUND => Self::route_not_found(),
-            StatusCode::PAYLOAD_TOO_LARGE => {
-                Self::new(status, "request_body_too_large", "请求内容过大")
-            }
+            StatusCode::PAYLOAD_TOO_LARGE => Self::new(ErrorCode::RequestBodyTooLarge),
             StatusCode::UNSUPPORTED_MEDIA_TYPE => Self::unsupported_media_type(),
             s if s.is_server_error() => Self::internal(message),
-            s => Self::new(s, "request_invalid", "请求无效").with_detail(message),
+            s => Self::new(ErrorCode::RequestInvalid)
+                .with_status(s)
+                .with_detail(message),
         }
     }
 
     pub fn to_problem(&self, instance: Option<String>, request_id: Option<String>) -> Problem {
         Problem {
             type_: format!("urn:problem:{}", self.0.code),
-            title: self.0.title.to_string(),
+            title: self.0.code.title().to_owned(),
             status: self.0.status.as_u16(),
             detail: self.0.detail.clone(),
             instance,
-            code: self.0.code.to_string(),
+            code: self.0.code,
             request_id,
             errors: self.0.errors.clone(),
         }
@@ -379,44 +384,52 @@ impl From<CacheError> for ApiError {
     }
 }
 
-/// The title (for people) of each rule that can refuse a well-formed request.
-fn refusal_title(code: &str) -> &'static str {
-    match code {
-        "check_in_window_not_open" => "签到尚未开始",
-        "check_in_window_closed" => "签到已结束",
-        "check_in_qr_invalid" => "签到二维码无效",
-        "check_in_qr_expired" => "签到二维码已过期",
-        "check_in_outside_geofence" => "不在签到范围内",
-        "check_in_online_not_allowed" => "本次活动不允许线上参加",
-        "check_in_not_expected" => "您不在本次活动的参加人员之列",
-        "check_in_exempted" => "您已请假获批,无需签到",
-        "check_in_activity_cancelled" => "活动已取消",
-        "check_in_proof_required" => "请提供签到凭证",
-        "activity_qr_not_used" => "本次活动不使用二维码签到",
-        "activity_plan_needs_branch" => "活动计划按党支部制定",
-        "holidays_need_committee" => "节假日安排由镇党委维护",
-        "exemptions_listed_per_branch" => "请假申请按党支部查看",
-        _ => "请求被规则拒绝",
-    }
-}
-
 impl From<DomainError> for ApiError {
     fn from(e: DomainError) -> Self {
         match e {
             DomainError::Validation(errors) => Self::validation(errors),
             DomainError::NotFound => Self::not_found(),
             DomainError::Forbidden => Self::forbidden(),
-            DomainError::Conflict { code, detail } => {
-                Self::new(StatusCode::CONFLICT, code.as_str(), "与现有数据冲突").with_detail(detail)
+            DomainError::Conflict { code, detail } | DomainError::Refused { code, detail } => {
+                Self::new(code).with_detail(detail)
             }
-            DomainError::Refused { code, detail } => Self::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                code.as_str(),
-                refusal_title(code.as_str()),
-            )
-            .with_detail(detail),
             DomainError::Repo(r) => r.into(),
             DomainError::Cache(c) => c.into(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("reading the row failed")]
+    struct Outer(#[source] std::io::Error);
+
+    #[test]
+    fn a_failure_logs_its_cause_with_every_source_and_answers_none_of_it() {
+        let io = std::io::Error::new(std::io::ErrorKind::BrokenPipe, "connection reset");
+        let e = ApiError::internal(Outer(io));
+        assert_eq!(
+            e.cause_chain().as_deref(),
+            Some("reading the row failed\nCaused by:\n\tconnection reset")
+        );
+        let problem = e.to_problem(None, None);
+        let body = serde_json::to_string(&problem).unwrap_or_default();
+        assert!(
+            !body.contains("connection reset") && !body.contains("reading"),
+            "{body}"
+        );
+        assert_eq!(problem.code, ErrorCode::InternalError);
+        assert_eq!(problem.title, "服务器内部错误");
+    }
+
+    #[test]
+    fn a_storage_error_keeps_the_driver_error_as_its_source() {
+        let io = std::io::Error::other("disk I/O error");
+        let e = ApiError::from(RepoError::Other(Box::new(io)));
+        assert_eq!(e.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(e.cause_chain().as_deref(), Some("disk I/O error"));
     }
 }

@@ -1,5 +1,6 @@
 //! Time is a port: rules receive `now` as a parameter, services read it from a [`Clock`].
 
+use crate::error::ErrorCode;
 use std::sync::{Arc, RwLock};
 
 use chrono::{DateTime, Duration, Utc};
@@ -12,7 +13,7 @@ pub const YEARS: std::ops::RangeInclusive<i32> = 2000..=2100;
 pub fn check_instant(
     t: Option<DateTime<Utc>>,
     pointer: &str,
-    code: &'static str,
+    code: ErrorCode,
 ) -> Result<(), crate::error::FieldError> {
     use chrono::Datelike;
     // The calendar's year is Beijing time's (UTC+8 all year round).

@@ -1,6 +1,7 @@
 //! Cursor pagination shared by every list: a page size and the sort key of the last item
 //! the client has seen. The API layer makes the key opaque.
 
+use crate::error::ErrorCode;
 use crate::error::FieldError;
 
 /// The sort key of the last item of a page, from which the next page continues.
@@ -33,7 +34,7 @@ impl PageRequest {
         if !(1..=Self::MAX_LIMIT).contains(&limit) {
             return Err(FieldError::new(
                 "/limit",
-                "pagination_limit_out_of_range",
+                ErrorCode::PaginationLimitOutOfRange,
                 format!("limit must be between 1 and {}", Self::MAX_LIMIT),
             ));
         }

@@ -1,6 +1,7 @@
 //! Free text as the domain accepts it (titles, reasons, notes), shared by every context.
 //! The API's published `printable` pattern accepts exactly what [`clean_text`] accepts.
 
+use crate::error::ErrorCode;
 use crate::error::FieldError;
 
 /// Validates free text: trimmed, 1..=`max` characters, no control characters.
@@ -8,7 +9,7 @@ pub fn clean_text(
     raw: &str,
     max: usize,
     pointer: &str,
-    code: &'static str,
+    code: ErrorCode,
 ) -> Result<String, FieldError> {
     let text = raw.trim();
     // The raw length counts, as the published schema's maxLength does.
@@ -27,7 +28,7 @@ pub fn clean_multiline(
     raw: &str,
     max: usize,
     pointer: &str,
-    code: &'static str,
+    code: ErrorCode,
 ) -> Result<String, FieldError> {
     let text = raw.trim();
     let bad = |c: char| c.is_control() && c != '\n' && c != '\r';

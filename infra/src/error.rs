@@ -16,22 +16,24 @@ pub fn map_db_err(err: DbErr) -> RepoError {
         });
         return RepoError::Conflict { constraint };
     }
-    match &err {
-        DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => RepoError::Unavailable(err.to_string()),
+    let unavailable = match &err {
+        DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => true,
         DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e)) => {
             use sea_orm::sqlx::Error as E;
             match e.as_ref() {
-                E::Io(_) | E::PoolClosed | E::PoolTimedOut | E::Tls(_) | E::WorkerCrashed => {
-                    RepoError::Unavailable(err.to_string())
-                }
-                E::Database(db) if is_transient(db.code().as_deref()) => {
-                    RepoError::Unavailable(err.to_string())
-                }
-                _ => RepoError::Other(err.to_string()),
+                E::Io(_) | E::PoolClosed | E::PoolTimedOut | E::Tls(_) | E::WorkerCrashed => true,
+                E::Database(db) => is_transient(db.code().as_deref()),
+                _ => false,
             }
         }
-        DbErr::RecordNotFound(_) => RepoError::NotFound,
-        _ => RepoError::Other(err.to_string()),
+        DbErr::RecordNotFound(_) => return RepoError::NotFound,
+        _ => false,
+    };
+    // The driver's error goes on whole: its chain of sources reaches the log of a failure.
+    if unavailable {
+        RepoError::Unavailable(Box::new(err))
+    } else {
+        RepoError::Other(Box::new(err))
     }
 }
 

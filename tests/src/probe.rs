@@ -11,7 +11,7 @@ use api::error::ApiError;
 use api::extract::{Json, Query, Validate};
 use api::http::page::{page_request, ListEnvelope};
 use api::state::AppState;
-use domain::error::FieldError;
+use domain::error::{ErrorCode, FieldError};
 use domain::page::{CursorKey, Page};
 use domain::platform::{set_setting, SetSetting};
 
@@ -37,14 +37,14 @@ impl Validate for ProbeBody {
         if len == 0 || len > 20 {
             errors.push(FieldError::new(
                 "/name",
-                "probe_name_invalid",
+                ErrorCode::InvalidLength,
                 "name must be 1-20 characters",
             ));
         }
         if self.count > 1000 {
             errors.push(FieldError::new(
                 "/count",
-                "probe_count_too_large",
+                ErrorCode::InvalidValue,
                 "count must be at most 1000",
             ));
         }
@@ -91,7 +91,7 @@ pub async fn list_numbers(query: Query<ListParams>) -> Result<HttpResponse, ApiE
         Some(key) => key
             .as_str()
             .parse::<u32>()
-            .map_err(|_| ApiError::bad_request("pagination_cursor_invalid", "bad cursor"))?,
+            .map_err(|_| ApiError::bad_request(ErrorCode::PaginationCursorInvalid, "bad cursor"))?,
         None => 0,
     };
     let rows: Vec<u32> = (start + 1..=45).take(page.limit() as usize + 1).collect();

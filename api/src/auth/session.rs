@@ -4,6 +4,7 @@
 //! reuse end the whole session (every access token carrying its `sid`, and its refresh
 //! tokens) in the database, which every instance reads with each token it checks.
 
+use domain::error::ErrorCode;
 use std::time::Duration;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -59,12 +60,12 @@ fn hash(token: &str) -> String {
 
 fn new_refresh_token() -> Result<String, ApiError> {
     let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes).map_err(ApiError::internal)?;
+    getrandom::fill(&mut bytes).map_err(|e| ApiError::internal(e.to_string()))?;
     Ok(format!("{REFRESH_PREFIX}{}", URL_SAFE_NO_PAD.encode(bytes)))
 }
 
-fn refused(code: &'static str) -> ApiError {
-    ApiError::unauthorized(code, "登录已失效，请重新登录")
+fn refused(code: ErrorCode) -> ApiError {
+    ApiError::unauthorized(code)
 }
 
 /// Issues a refresh token of `family` and an access token bound to it, inside `uow`.
@@ -127,12 +128,12 @@ pub async fn refresh(state: &AppState, presented: &str) -> Result<TokenPair, Api
     let row = repos
         .find_by_hash(&token_hash)
         .await?
-        .ok_or_else(|| refused("auth_refresh_invalid"))?;
+        .ok_or_else(|| refused(ErrorCode::AuthRefreshInvalid))?;
     if row.revoked_at.is_some() {
-        return Err(refused("auth_refresh_revoked"));
+        return Err(refused(ErrorCode::AuthRefreshRevoked));
     }
     if row.expires_at <= now {
-        return Err(refused("auth_refresh_expired"));
+        return Err(refused(ErrorCode::AuthRefreshExpired));
     }
     // The same record access tokens are checked against: the family ended, or every
     // session of the member ended after this token was issued.
@@ -149,7 +150,7 @@ pub async fn refresh(state: &AppState, presented: &str) -> Result<TokenPair, Api
             return Err(ApiError::from(super::token::AuthError::MemberInactive))
         }
         None => return Err(ApiError::from(super::token::AuthError::MemberInactive)),
-        Some(c) if c.revoked => return Err(refused("auth_refresh_revoked")),
+        Some(c) if c.revoked => return Err(refused(ErrorCode::AuthRefreshRevoked)),
         Some(_) => {}
     }
 
@@ -192,7 +193,7 @@ pub async fn refresh(state: &AppState, presented: &str) -> Result<TokenPair, Api
         .await?;
     uow.commit().await?;
     tracing::warn!(family = %row.family_id, "spent refresh token reused: session revoked");
-    Err(refused("auth_refresh_reused"))
+    Err(refused(ErrorCode::AuthRefreshReused))
 }
 
 /// Ends the caller's session on every instance: every access token of its family and its

@@ -2,6 +2,7 @@
 //! (and `sid`, the session family, when a refresh token backs them). Time comes from the
 //! application's clock, not from the library's reading of the system clock.
 
+use domain::error::ErrorCode;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -87,20 +88,20 @@ pub enum AuthError {
 }
 
 impl AuthError {
-    pub fn code(self) -> &'static str {
+    pub fn code(self) -> ErrorCode {
         match self {
-            AuthError::Missing => "auth_token_missing",
-            AuthError::Malformed => "auth_token_malformed",
-            AuthError::AlgorithmNotAllowed => "auth_token_algorithm_not_allowed",
-            AuthError::UnknownKey => "auth_token_unknown_key",
-            AuthError::BadSignature => "auth_token_bad_signature",
-            AuthError::Expired => "auth_token_expired",
-            AuthError::NotYetValid => "auth_token_not_yet_valid",
-            AuthError::WrongAudience => "auth_token_wrong_audience",
-            AuthError::WrongIssuer => "auth_token_wrong_issuer",
-            AuthError::WrongType => "auth_token_wrong_type",
-            AuthError::Revoked => "auth_token_revoked",
-            AuthError::MemberInactive => "auth_member_inactive",
+            AuthError::Missing => ErrorCode::AuthTokenMissing,
+            AuthError::Malformed => ErrorCode::AuthTokenMalformed,
+            AuthError::AlgorithmNotAllowed => ErrorCode::AuthTokenAlgorithmNotAllowed,
+            AuthError::UnknownKey => ErrorCode::AuthTokenUnknownKey,
+            AuthError::BadSignature => ErrorCode::AuthTokenBadSignature,
+            AuthError::Expired => ErrorCode::AuthTokenExpired,
+            AuthError::NotYetValid => ErrorCode::AuthTokenNotYetValid,
+            AuthError::WrongAudience => ErrorCode::AuthTokenWrongAudience,
+            AuthError::WrongIssuer => ErrorCode::AuthTokenWrongIssuer,
+            AuthError::WrongType => ErrorCode::AuthTokenWrongType,
+            AuthError::Revoked => ErrorCode::AuthTokenRevoked,
+            AuthError::MemberInactive => ErrorCode::AuthMemberInactive,
         }
     }
 
@@ -122,14 +123,7 @@ impl AuthError {
 
 impl From<AuthError> for ApiError {
     fn from(e: AuthError) -> Self {
-        let title = match e {
-            AuthError::Missing => "需要登录",
-            AuthError::Expired => "登录已过期",
-            AuthError::Revoked => "登录已失效",
-            AuthError::MemberInactive => "党员账号已停用",
-            _ => "登录凭证无效",
-        };
-        ApiError::unauthorized(e.code(), title)
+        ApiError::unauthorized(e.code())
     }
 }
 

@@ -336,7 +336,7 @@ pub struct DemoAccount {
 }
 
 fn phone(n: u128) -> Result<PhoneNumber, RepoError> {
-    PhoneNumber::parse(&format!("138{n:08}")).map_err(|e| RepoError::Other(e.detail))
+    PhoneNumber::parse(&format!("138{n:08}")).map_err(|e| RepoError::Other(e.detail.into()))
 }
 
 /// When the demo township's orgs and members came into being (00:00 Beijing time,

@@ -1,3 +1,4 @@
+use domain::error::ErrorCode;
 use std::future::Future;
 use std::pin::Pin;
 
@@ -63,8 +64,9 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for Json<T> {
             }
             let mut body = BytesMut::new();
             while let Some(chunk) = payload.next().await {
-                let chunk = chunk
-                    .map_err(|e| ApiError::bad_request("request_body_unreadable", e.to_string()))?;
+                let chunk = chunk.map_err(|e| {
+                    ApiError::bad_request(ErrorCode::RequestBodyUnreadable, e.to_string())
+                })?;
                 if body.len() + chunk.len() > limit {
                     return Err(ApiError::payload_too_large(limit));
                 }

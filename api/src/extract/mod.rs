@@ -9,6 +9,7 @@ mod strict;
 pub use json::Json;
 pub use query::Query;
 
+use domain::error::ErrorCode;
 use domain::error::FieldError;
 
 /// Reads an integer field from any JSON number with an integral value: JSON Schema's
@@ -85,17 +86,17 @@ fn field_problem(path: &serde_path_to_error::Path, message: &str) -> crate::erro
             .map(str::to_owned)
     };
     let (code, field) = if let Some(field) = named("missing field `") {
-        ("missing_field", Some(field))
+        (ErrorCode::MissingField, Some(field))
     } else if let Some(field) = named("unknown field `") {
-        ("unknown_field", Some(field))
+        (ErrorCode::UnknownField, Some(field))
     } else if message.starts_with("invalid type") {
-        ("invalid_type", None)
+        (ErrorCode::InvalidType, None)
     } else if message.starts_with("invalid length") {
-        ("invalid_length", None)
+        (ErrorCode::InvalidLength, None)
     } else if message.starts_with("unknown variant") {
-        ("unknown_variant", None)
+        (ErrorCode::UnknownVariant, None)
     } else {
-        ("invalid_value", None)
+        (ErrorCode::InvalidValue, None)
     };
     if let Some(field) = field {
         let escaped = field.replace('~', "~0").replace('/', "~1");

@@ -8,6 +8,7 @@
 //! `Content-Length`, to find the next head. A chunked body ends the guarding of that
 //! connection: the framework's own checks still apply to what follows.
 
+use domain::error::ErrorCode;
 use std::io;
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -64,9 +65,10 @@ enum Framing {
     Chunked,
 }
 
-fn refusal(status: u16, reason: &str, code: &str, title: &str, detail: &str) -> Vec<u8> {
+fn refusal(reason: &str, code: ErrorCode, detail: &str) -> Vec<u8> {
+    let (status, title) = (code.status(), code.title());
     let request_id = uuid::Uuid::now_v7().to_string();
-    tracing::warn!(request_id = %request_id, status, code, "request refused before routing: {detail}");
+    tracing::warn!(request_id = %request_id, status, code = code.as_str(), "request refused before routing: {detail}");
     let body = serde_json::json!({
         "type": format!("urn:problem:{code}"),
         "title": title,
@@ -86,22 +88,14 @@ fn refusal(status: u16, reason: &str, code: &str, title: &str, detail: &str) -> 
 
 fn uri_too_long() -> Vec<u8> {
     refusal(
-        414,
         "URI Too Long",
-        "request_uri_too_long",
-        "请求地址过长",
+        ErrorCode::RequestUriTooLong,
         &format!("the request line is longer than {MAX_REQUEST_LINE} bytes"),
     )
 }
 
 fn head_invalid(detail: &str) -> Vec<u8> {
-    refusal(
-        400,
-        "Bad Request",
-        "request_head_invalid",
-        "请求无效",
-        detail,
-    )
+    refusal("Bad Request", ErrorCode::RequestHeadInvalid, detail)
 }
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {

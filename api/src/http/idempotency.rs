@@ -16,6 +16,7 @@
 //!   "released" mark (replacing only its own claim), so a claim the cache applies late finds
 //!   the key taken and cannot block the retries.
 
+use domain::error::ErrorCode;
 use std::time::Duration;
 
 use actix_web::http::StatusCode;
@@ -135,28 +136,20 @@ fn key_header(req: &HttpRequest) -> Result<Option<String>, ApiError> {
     match text {
         Some(t) => Ok(Some(t.to_owned())),
         None => Err(ApiError::bad_request(
-            "idempotency_key_invalid",
+            ErrorCode::IdempotencyKeyInvalid,
             "Idempotency-Key must be 1-128 visible ASCII characters",
         )),
     }
 }
 
 fn key_reused() -> ApiError {
-    ApiError::new(
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "idempotency_key_reused",
-        "幂等键已用于其他请求",
-    )
-    .with_detail("this Idempotency-Key was used with a different request body")
+    ApiError::new(ErrorCode::IdempotencyKeyReused)
+        .with_detail("this Idempotency-Key was used with a different request body")
 }
 
 fn in_flight() -> ApiError {
-    ApiError::new(
-        StatusCode::CONFLICT,
-        "idempotency_request_in_flight",
-        "相同请求正在处理中",
-    )
-    .with_detail("the first request with this Idempotency-Key is still being processed")
+    ApiError::new(ErrorCode::IdempotencyRequestInFlight)
+        .with_detail("the first request with this Idempotency-Key is still being processed")
 }
 
 fn replay_done(status: u16, location: Option<String>, body: String) -> Begin {

@@ -86,12 +86,12 @@ pub async fn observe(
         let _entered = span.enter();
         if problem.status().is_server_error() {
             tracing::error!(
-                code = problem.code(),
-                cause = problem.cause().unwrap_or("-"),
+                code = problem.code().as_str(),
+                cause = problem.cause_chain().as_deref().unwrap_or("-"),
                 "request failed"
             );
         } else {
-            tracing::debug!(code = problem.code(), "request refused");
+            tracing::debug!(code = problem.code().as_str(), "request refused");
         }
         let mut replacement = problem.render(Some(path), Some(request_id.clone()));
         for (name, value) in res.headers() {

@@ -2,6 +2,7 @@
 //! path asked with the wrong method (405 with `Allow`), which actix's route macros cannot.
 
 use actix_web::{web, HttpRequest, HttpResponse};
+use domain::error::ErrorCode;
 use utoipa::openapi::OpenApi;
 
 use crate::error::ApiError;
@@ -157,7 +158,7 @@ pub async fn refuse_unexpected_body(
             // An answered error (not an `Err`), so the request is logged, counted and
             // rendered with its request id like every other.
             let refusal = ApiError::bad_request(
-                "request_body_unexpected",
+                ErrorCode::RequestBodyUnexpected,
                 "this operation takes no request body",
             );
             return Ok(req.error_response(refusal).map_into_right_body());

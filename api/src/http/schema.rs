@@ -152,7 +152,7 @@ mod tests {
             '\u{9f}', '\u{200b}', '\u{feff}', '😀',
         ];
         for s in corpus(&alphabet, 4) {
-            let server = clean_text(&s, 1000, "/x", "x").is_ok();
+            let server = clean_text(&s, 1000, "/x", domain::error::ErrorCode::InvalidValue).is_ok();
             assert_eq!(re.is_match(&s), server, "{s:?}");
             assert_eq!(Org::validate_name(&s).is_ok(), server, "{s:?}");
         }
@@ -163,7 +163,13 @@ mod tests {
         let re = compile(&multiline_pattern());
         let alphabet = ['a', ' ', '\t', '\n', '\r', '\u{3000}', '\u{0}', '\u{85}'];
         for s in corpus(&alphabet, 5) {
-            let server = domain::text::clean_multiline(&s, 1000, "/x", "x").is_ok();
+            let server = domain::text::clean_multiline(
+                &s,
+                1000,
+                "/x",
+                domain::error::ErrorCode::InvalidValue,
+            )
+            .is_ok();
             assert_eq!(re.is_match(&s), server, "{s:?}");
         }
     }

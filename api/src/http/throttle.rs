@@ -14,10 +14,10 @@
 //! `RateLimit` headers of the IETF draft. If the cache is unreachable the limiter lets the
 //! attempt through and logs it (fail open, architecture.md).
 
-use actix_web::http::StatusCode;
 use actix_web::HttpRequest;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
+use domain::error::ErrorCode;
 use sha2::{Digest, Sha256};
 
 use crate::error::ApiError;
@@ -120,18 +120,14 @@ pub async fn check(state: &AppState, limit: Limit, subject: &str) -> Result<(), 
         return Ok(());
     };
     let reset = retry_ms.div_ceil(1000).max(1);
-    Err(ApiError::new(
-        StatusCode::TOO_MANY_REQUESTS,
-        "rate_limited",
-        "尝试过于频繁，请稍后再试",
-    )
-    .with_detail(format!("too many attempts; try again in {reset} s"))
-    .with_retry_after(reset)
-    .with_header(
-        "ratelimit-policy",
-        format!("\"{}\";q={};w={}", limit.name, limit.max, limit.window_secs),
-    )
-    .with_header("ratelimit", format!("\"{}\";r=0;t={reset}", limit.name)))
+    Err(ApiError::new(ErrorCode::RateLimited)
+        .with_detail(format!("too many attempts; try again in {reset} s"))
+        .with_retry_after(reset)
+        .with_header(
+            "ratelimit-policy",
+            format!("\"{}\";q={};w={}", limit.name, limit.max, limit.window_secs),
+        )
+        .with_header("ratelimit", format!("\"{}\";r=0;t={reset}", limit.name)))
 }
 
 /// The counts of a sliding window at one instant.

@@ -3,6 +3,7 @@
 //! bodies, the study report's either/or query, the refusals no schema can express (the
 //! business rules), and the links from each create operation to what it created.
 
+use domain::error::ErrorCode;
 use serde_json::{json, Value};
 use utoipa::openapi::extensions::Extensions;
 use utoipa::openapi::link::LinkBuilder;
@@ -328,103 +329,103 @@ pub fn declare_study_report_selection(doc: &mut OpenApiDoc) {
 type Rules = &'static [(
     &'static str,
     &'static str,
-    &'static [(&'static str, &'static str)],
+    &'static [(ErrorCode, &'static str)],
 )];
 
 const BUSINESS_RULES: Rules = &[
-    ("createChildOrg", "422", &[("org_kind_not_allowed_here", "the kind cannot stand under the parent's kind (a group only under a branch, …)")]),
-    ("createMember", "422", &[("member_org_not_a_branch", "the path's org is not a branch or a group")]),
-    ("updateMember", "422", &[("member_org_not_a_branch", "the destination `orgId` is not a branch or a group")]),
-    ("grantRole", "422", &[("role_org_kind_mismatch", "the role cannot be held on that org's kind")]),
+    ("createChildOrg", "422", &[(ErrorCode::OrgKindNotAllowedHere, "the kind cannot stand under the parent's kind (a group only under a branch, …)")]),
+    ("createMember", "422", &[(ErrorCode::MemberOrgNotABranch, "the path's org is not a branch or a group")]),
+    ("updateMember", "422", &[(ErrorCode::MemberOrgNotABranch, "the destination `orgId` is not a branch or a group")]),
+    ("grantRole", "422", &[(ErrorCode::RoleOrgKindMismatch, "the role cannot be held on that org's kind")]),
     ("createActivity", "422", &[
-        ("activity_org_mismatch", "a group meeting goes on a group, anything else on a branch"),
-        ("activity_time_invalid", "the end must follow the start within 24 hours, and times fall in 2000-2100 (Beijing)"),
-        ("check_in_window_invalid", "the check-in window must close after it opens"),
-        ("lecturer_unknown", "`lecturerId` is no active member the caller can see"),
+        (ErrorCode::ActivityOrgMismatch, "a group meeting goes on a group, anything else on a branch"),
+        (ErrorCode::ActivityTimeInvalid, "the end must follow the start within 24 hours, and times fall in 2000-2100 (Beijing)"),
+        (ErrorCode::CheckInWindowInvalid, "the check-in window must close after it opens"),
+        (ErrorCode::LecturerUnknown, "`lecturerId` is no active member the caller can see"),
     ]),
     ("updateActivity", "422", &[
-        ("activity_time_invalid", "with the stored times: the end must follow the start within 24 hours, in 2000-2100"),
-        ("check_in_window_invalid", "with the stored window: it must close after it opens"),
-        ("theme_category_required", "the activity is a theme day"),
-        ("geofence_required", "the proof is (or becomes) `location` without a geofence"),
-        ("lecturer_only_for_party_lesson", "the activity is not a party lesson"),
-        ("lecturer_unknown", "`lecturerId` is no active member the caller can see"),
+        (ErrorCode::ActivityTimeInvalid, "with the stored times: the end must follow the start within 24 hours, in 2000-2100"),
+        (ErrorCode::CheckInWindowInvalid, "with the stored window: it must close after it opens"),
+        (ErrorCode::ThemeCategoryRequired, "the activity is a theme day"),
+        (ErrorCode::GeofenceRequired, "the proof is (or becomes) `location` without a geofence"),
+        (ErrorCode::LecturerOnlyForPartyLesson, "the activity is not a party lesson"),
+        (ErrorCode::LecturerUnknown, "`lecturerId` is no active member the caller can see"),
     ]),
     ("getActivityQrToken", "422", &[
-        ("check_in_activity_cancelled", "the activity is cancelled"),
-        ("activity_qr_not_used", "the activity's proof does not use a QR code"),
+        (ErrorCode::CheckInActivityCancelled, "the activity is cancelled"),
+        (ErrorCode::ActivityQrNotUsed, "the activity's proof does not use a QR code"),
     ]),
     ("checkIn", "422", &[
-        ("check_in_window_not_open", "too early (the server's clock decides)"),
-        ("check_in_window_closed", "too late"),
-        ("check_in_qr_invalid", "not the activity's current QR code"),
-        ("check_in_qr_expired", "a QR code older than the previous one"),
-        ("check_in_outside_geofence", "the location is outside the geofence"),
-        ("check_in_online_not_allowed", "online attendance is not allowed for this activity or member"),
-        ("check_in_not_expected", "the caller is not expected at this activity"),
-        ("check_in_exempted", "the caller is exempted"),
-        ("check_in_activity_cancelled", "the activity is cancelled"),
-        ("check_in_proof_required", "the activity requires a proof this request does not carry"),
-        ("idempotency_key_reused", "the `Idempotency-Key` was used with another body"),
+        (ErrorCode::CheckInWindowNotOpen, "too early (the server's clock decides)"),
+        (ErrorCode::CheckInWindowClosed, "too late"),
+        (ErrorCode::CheckInQrInvalid, "not the activity's current QR code"),
+        (ErrorCode::CheckInQrExpired, "a QR code older than the previous one"),
+        (ErrorCode::CheckInOutsideGeofence, "the location is outside the geofence"),
+        (ErrorCode::CheckInOnlineNotAllowed, "online attendance is not allowed for this activity or member"),
+        (ErrorCode::CheckInNotExpected, "the caller is not expected at this activity"),
+        (ErrorCode::CheckInExempted, "the caller is exempted"),
+        (ErrorCode::CheckInActivityCancelled, "the activity is cancelled"),
+        (ErrorCode::CheckInProofRequired, "the activity requires a proof this request does not carry"),
+        (ErrorCode::IdempotencyKeyReused, "the `Idempotency-Key` was used with another body"),
     ]),
     ("reviewCheckIns", "422", &[
-        ("check_in_not_found", "an id is unknown or outside the caller's scope"),
-        ("check_in_not_in_activity", "an id belongs to another activity"),
-        ("check_in_not_pending", "an id is already decided"),
+        (ErrorCode::CheckInNotFound, "an id is unknown or outside the caller's scope"),
+        (ErrorCode::CheckInNotInActivity, "an id belongs to another activity"),
+        (ErrorCode::CheckInNotPending, "an id is already decided"),
     ]),
     ("applyExemption", "422", &[
-        ("check_in_activity_cancelled", "the activity is cancelled"),
-        ("check_in_not_expected", "the caller is not expected at the activity"),
-        ("exemption_range_invalid", "the range must run forwards, at most 366 days, within 2000-2100"),
-        ("idempotency_key_reused", "the `Idempotency-Key` was used with another body"),
+        (ErrorCode::CheckInActivityCancelled, "the activity is cancelled"),
+        (ErrorCode::CheckInNotExpected, "the caller is not expected at the activity"),
+        (ErrorCode::ExemptionRangeInvalid, "the range must run forwards, at most 366 days, within 2000-2100"),
+        (ErrorCode::IdempotencyKeyReused, "the `Idempotency-Key` was used with another body"),
     ]),
-    ("listExemptions", "422", &[("exemptions_listed_per_branch", "the org is not a branch")]),
-    ("getActivityPlan", "422", &[("activity_plan_needs_branch", "the org is not a branch")]),
-    ("getHolidays", "422", &[("holidays_need_committee", "the org is not a township committee")]),
+    ("listExemptions", "422", &[(ErrorCode::ExemptionsListedPerBranch, "the org is not a branch")]),
+    ("getActivityPlan", "422", &[(ErrorCode::ActivityPlanNeedsBranch, "the org is not a branch")]),
+    ("getHolidays", "422", &[(ErrorCode::HolidaysNeedCommittee, "the org is not a township committee")]),
     ("putHolidays", "422", &[
-        ("holidays_need_committee", "the org is not a township committee"),
-        ("holiday_outside_year", "a date is not in the path's year"),
-        ("holiday_and_workday", "a date is both a holiday and a working day"),
-        ("workday_not_weekend", "an adjusted working day is not a weekend day"),
+        (ErrorCode::HolidaysNeedCommittee, "the org is not a township committee"),
+        (ErrorCode::HolidayOutsideYear, "a date is not in the path's year"),
+        (ErrorCode::HolidayAndWorkday, "a date is both a holiday and a working day"),
+        (ErrorCode::WorkdayNotWeekend, "an adjusted working day is not a weekend day"),
     ]),
-    ("listBranchStudyPlans", "422", &[("study_plan_needs_branch", "the org is not a branch")]),
-    ("getBranchStudyPlan", "422", &[("study_plan_needs_branch", "the org is not a branch")]),
+    ("listBranchStudyPlans", "422", &[(ErrorCode::StudyPlanNeedsBranch, "the org is not a branch")]),
+    ("getBranchStudyPlan", "422", &[(ErrorCode::StudyPlanNeedsBranch, "the org is not a branch")]),
     ("putBranchStudyPlan", "422", &[
-        ("study_plan_needs_branch", "the org is not a branch"),
-        ("study_plan_quarter_invalid", "a quarter appears twice"),
-        ("study_plan_month_invalid", "a task's month is outside its quarter"),
-        ("study_plan_tasks_too_many", "more than 60 tasks in all"),
-        ("study_plan_material_invalid", "a material is unknown, unpublished or does not reach the branch"),
+        (ErrorCode::StudyPlanNeedsBranch, "the org is not a branch"),
+        (ErrorCode::StudyPlanQuarterInvalid, "a quarter appears twice"),
+        (ErrorCode::StudyPlanMonthInvalid, "a task's month is outside its quarter"),
+        (ErrorCode::StudyPlanTasksTooMany, "more than 60 tasks in all"),
+        (ErrorCode::StudyPlanMaterialInvalid, "a material is unknown, unpublished or does not reach the branch"),
     ]),
     ("putMyStudyPlan", "422", &[
-        ("study_plan_cadres_only", "the caller is not a leading cadre"),
-        ("study_plan_material_invalid", "a material is unknown, unpublished or does not reach the caller"),
+        (ErrorCode::StudyPlanCadresOnly, "the caller is not a leading cadre"),
+        (ErrorCode::StudyPlanMaterialInvalid, "a material is unknown, unpublished or does not reach the caller"),
     ]),
     ("publishMaterial", "422", &[
-        ("material_body_too_long", "the body is over 200 000 bytes once sanitised"),
-        ("material_time_invalid", "`publishAt` or `studyDeadline` falls outside 2000-2100 (Beijing)"),
-        ("material_deadline_before_publish", "the study deadline is not after the publish time"),
-        ("material_audience_invalid", "the audience org cannot receive materials"),
+        (ErrorCode::MaterialBodyTooLong, "the body is over 200 000 bytes once sanitised"),
+        (ErrorCode::MaterialTimeInvalid, "`publishAt` or `studyDeadline` falls outside 2000-2100 (Beijing)"),
+        (ErrorCode::MaterialDeadlineBeforePublish, "the study deadline is not after the publish time"),
+        (ErrorCode::MaterialAudienceInvalid, "the audience org cannot receive materials"),
     ]),
     ("updateMaterial", "422", &[
-        ("material_body_too_long", "the body is over 200 000 bytes once sanitised"),
-        ("material_time_invalid", "`publishAt` or `studyDeadline` falls outside 2000-2100 (Beijing)"),
-        ("material_deadline_before_publish", "with the stored times, the deadline is not after the publish time"),
-        ("material_audience_invalid", "the audience org cannot receive materials"),
+        (ErrorCode::MaterialBodyTooLong, "the body is over 200 000 bytes once sanitised"),
+        (ErrorCode::MaterialTimeInvalid, "`publishAt` or `studyDeadline` falls outside 2000-2100 (Beijing)"),
+        (ErrorCode::MaterialDeadlineBeforePublish, "with the stored times, the deadline is not after the publish time"),
+        (ErrorCode::MaterialAudienceInvalid, "the audience org cannot receive materials"),
     ]),
     ("addSubscriptionConsent", "422", &[
-        ("subscription_template_unknown", "templates are configured and this is not one of them"),
-        ("idempotency_key_reused", "the `Idempotency-Key` was used with another body"),
+        (ErrorCode::SubscriptionTemplateUnknown, "templates are configured and this is not one of them"),
+        (ErrorCode::IdempotencyKeyReused, "the `Idempotency-Key` was used with another body"),
     ]),
 ];
 
 /// The cursor is whatever `nextCursor` said: no schema can tell a stale or forged one.
-const CURSOR_RULE: (&str, &str) = (
-    "pagination_cursor_invalid",
+const CURSOR_RULE: (ErrorCode, &str) = (
+    ErrorCode::PaginationCursorInvalid,
     "not a `nextCursor` this list gave out",
 );
 
-fn add_rules(op: &mut Operation, status: &str, rules: &[(&str, &str)]) {
+fn add_rules(op: &mut Operation, status: &str, rules: &[(ErrorCode, &str)]) {
     let Some(RefOr::T(response)) = op.responses.responses.get_mut(status) else {
         return;
     };
@@ -437,7 +438,7 @@ fn add_rules(op: &mut Operation, status: &str, rules: &[(&str, &str)]) {
         "{}. Business rules no schema can express: {listed}",
         response.description
     );
-    let codes: Vec<serde_json::Value> = rules.iter().map(|(c, _)| json!(c)).collect();
+    let codes: Vec<serde_json::Value> = rules.iter().map(|(c, _)| json!(c.as_str())).collect();
     let extensions = response.extensions.get_or_insert_with(Extensions::default);
     extensions.insert("x-business-rules".to_owned(), json!(codes));
 }

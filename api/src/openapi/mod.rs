@@ -2,6 +2,7 @@
 //! `openapi` crate writes to `openapi/openapi.json`.
 
 use actix_web::dev::{ServiceFactory, ServiceRequest};
+use domain::error::ErrorCode;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::openapi::OpenApi as OpenApiDoc;
 use utoipa::{Modify, OpenApi};
@@ -85,7 +86,7 @@ pub fn document_with(extra: Option<&ExtraRoutes>) -> OpenApiDoc {
 /// `request_body_unexpected` (see `refuse_unexpected_body`): say so in each.
 fn declare_unexpected_body(doc: &mut OpenApiDoc) {
     use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
-    const CODE: &str = "request_body_unexpected";
+    const CODE: &str = ErrorCode::RequestBodyUnexpected.as_str();
     for item in doc.paths.paths.values_mut() {
         let operations = [
             &mut item.get,

@@ -2,6 +2,7 @@
 //! time) and the public-holiday calendar the State Council publishes each year, which moves
 //! the default theme day.
 
+use crate::error::ErrorCode;
 use std::collections::BTreeSet;
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc, Weekday};
@@ -107,7 +108,7 @@ impl HolidayCalendar {
         let outside = |pointer: String, date: &NaiveDate| {
             FieldError::new(
                 pointer,
-                "holiday_outside_year",
+                ErrorCode::HolidayOutsideYear,
                 format!("{date} is not in {year}"),
             )
         };
@@ -124,14 +125,14 @@ impl HolidayCalendar {
             if !matches!(date.weekday(), Weekday::Sat | Weekday::Sun) {
                 errors.push(FieldError::new(
                     pointer.clone(),
-                    "workday_not_weekend",
+                    ErrorCode::WorkdayNotWeekend,
                     format!("{date} is not a Saturday or Sunday"),
                 ));
             }
             if holidays.contains(date) {
                 errors.push(FieldError::new(
                     pointer,
-                    "holiday_and_workday",
+                    ErrorCode::HolidayAndWorkday,
                     format!("{date} is listed both as a holiday and as a working day"),
                 ));
             }

@@ -6,6 +6,7 @@
 //! to someone absent is useless within a minute, while a member who scans just before the
 //! code changes still gets in.
 
+use crate::error::ErrorCode;
 use std::fmt;
 
 use chrono::{DateTime, Utc};
@@ -73,10 +74,10 @@ pub enum QrError {
 
 impl QrError {
     /// The error code clients see; a malformed and a forged code are deliberately alike.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            QrError::Malformed | QrError::Forged => "check_in_qr_invalid",
-            QrError::Expired => "check_in_qr_expired",
+            QrError::Malformed | QrError::Forged => ErrorCode::CheckInQrInvalid,
+            QrError::Expired => ErrorCode::CheckInQrExpired,
         }
     }
 }
@@ -193,7 +194,7 @@ mod tests {
             verify(&key(), activity, &code.token, two_slots_on),
             Err(QrError::Expired)
         );
-        assert_eq!(QrError::Expired.code(), "check_in_qr_expired");
+        assert_eq!(QrError::Expired.code().as_str(), "check_in_qr_expired");
     }
 
     #[test]
@@ -210,7 +211,7 @@ mod tests {
             verify(&QrKey::new(b"another key"), activity, &code.token, now),
             Err(QrError::Forged)
         );
-        assert_eq!(QrError::Forged.code(), "check_in_qr_invalid");
+        assert_eq!(QrError::Forged.code().as_str(), "check_in_qr_invalid");
     }
 
     #[test]
@@ -270,7 +271,7 @@ mod tests {
                 "{bad}"
             );
         }
-        assert_eq!(QrError::Malformed.code(), "check_in_qr_invalid");
+        assert_eq!(QrError::Malformed.code().as_str(), "check_in_qr_invalid");
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Reads over activities: attendance of one activity, the reviewer's inbox, a branch's plan
 //! for a month and the township's compliance report.
 
+use crate::error::ErrorCode;
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
@@ -388,7 +389,7 @@ pub async fn activity_plan<R: ReportRepos + ?Sized>(
     .await?;
     if org.kind != OrgKind::Branch {
         return Err(DomainError::refused(
-            "activity_plan_needs_branch",
+            ErrorCode::ActivityPlanNeedsBranch,
             "activity plans are made per branch",
         ));
     }

@@ -1,3 +1,4 @@
+use crate::error::ErrorCode;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
@@ -24,7 +25,7 @@ impl AuditAction {
         } else {
             Err(FieldError::new(
                 "/action",
-                "audit_action_invalid",
+                ErrorCode::AuditActionInvalid,
                 "action must be 1-64 characters of a-z, 0-9, '.' and '_'",
             ))
         }

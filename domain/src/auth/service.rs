@@ -1,5 +1,6 @@
 //! Linking and unlinking members' outside accounts.
 
+use crate::error::ErrorCode;
 use chrono::{DateTime, Utc};
 
 use super::model::ExternalIdentity;
@@ -112,13 +113,13 @@ pub async fn link_account(
             return Ok(member);
         }
         return Err(DomainError::conflict(
-            "account_bound_to_another_member",
+            ErrorCode::AccountBoundToAnotherMember,
             "this account is already bound to another member",
         ));
     }
     if ids.of_member(provider, member.id).await?.is_some() {
         return Err(DomainError::conflict(
-            "member_bound_elsewhere",
+            ErrorCode::MemberBoundElsewhere,
             "this member is bound to another account; ask your branch secretary to reset it",
         ));
     }
@@ -131,7 +132,7 @@ pub async fn link_account(
     .await
     .map_err(|e| match e {
         RepoError::Conflict { .. } => DomainError::conflict(
-            "member_bound_elsewhere",
+            ErrorCode::MemberBoundElsewhere,
             "this member or account was bound meanwhile",
         ),
         other => other.into(),

@@ -1,3 +1,4 @@
+use crate::error::ErrorCode;
 use chrono::{DateTime, Utc};
 
 use crate::calendar::YearMonth;
@@ -115,7 +116,7 @@ impl Material {
         text(
             raw,
             "/title",
-            "material_title_invalid",
+            ErrorCode::MaterialTitleInvalid,
             1,
             Self::MAX_TITLE_CHARS,
         )
@@ -125,7 +126,7 @@ impl Material {
         text(
             raw,
             "/summary",
-            "material_summary_invalid",
+            ErrorCode::MaterialSummaryInvalid,
             0,
             Self::MAX_SUMMARY_CHARS,
         )
@@ -135,7 +136,7 @@ impl Material {
 fn text(
     raw: &str,
     pointer: &str,
-    code: &'static str,
+    code: ErrorCode,
     min: usize,
     max: usize,
 ) -> Result<String, FieldError> {

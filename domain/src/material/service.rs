@@ -1,6 +1,7 @@
 //! Material services: publish, edit and unpublish (S for their branch, T for their
 //! subtree, audited), and reading one material (recording the member's first open).
 
+use crate::error::ErrorCode;
 use chrono::{DateTime, Utc};
 
 use super::model::*;
@@ -52,7 +53,7 @@ fn check_body(body: &str) -> Result<(), FieldError> {
     if body.len() > Material::MAX_BODY_BYTES {
         return Err(FieldError::new(
             "/body",
-            "material_body_too_long",
+            ErrorCode::MaterialBodyTooLong,
             format!("body must be at most {} bytes", Material::MAX_BODY_BYTES),
         ));
     }
@@ -64,7 +65,7 @@ fn check_attachments(list: &[Attachment]) -> Vec<FieldError> {
     if list.len() > Attachment::MAX_PER_MATERIAL {
         errors.push(FieldError::new(
             "/attachments",
-            "material_attachments_too_many",
+            ErrorCode::MaterialAttachmentsTooMany,
             format!("at most {} attachments", Attachment::MAX_PER_MATERIAL),
         ));
     }
@@ -76,7 +77,7 @@ fn check_attachments(list: &[Attachment]) -> Vec<FieldError> {
         if !url_ok {
             errors.push(FieldError::new(
                 format!("/attachments/{i}/url"),
-                "material_attachment_url_invalid",
+                ErrorCode::MaterialAttachmentUrlInvalid,
                 "an absolute http(s) URL of at most 2048 characters",
             ));
         }
@@ -85,7 +86,7 @@ fn check_attachments(list: &[Attachment]) -> Vec<FieldError> {
         if blank || n > Attachment::MAX_TITLE_CHARS || a.title.chars().any(char::is_control) {
             errors.push(FieldError::new(
                 format!("/attachments/{i}/title"),
-                "material_attachment_title_invalid",
+                ErrorCode::MaterialAttachmentTitleInvalid,
                 format!("1-{} characters", Attachment::MAX_TITLE_CHARS),
             ));
         }
@@ -97,7 +98,7 @@ fn check_deadline(m: &Material) -> Option<FieldError> {
     m.study_deadline.filter(|d| *d <= m.publish_at).map(|_| {
         FieldError::new(
             "/studyDeadline",
-            "material_deadline_before_publish",
+            ErrorCode::MaterialDeadlineBeforePublish,
             "the study deadline must be after the publish time",
         )
     })
@@ -118,8 +119,16 @@ fn validated(mut m: Material) -> Result<Material, DomainError> {
     }
     errors.extend(check_attachments(&m.attachments));
     let times = [
-        crate::clock::check_instant(Some(m.publish_at), "/publishAt", "material_time_invalid"),
-        crate::clock::check_instant(m.study_deadline, "/studyDeadline", "material_time_invalid"),
+        crate::clock::check_instant(
+            Some(m.publish_at),
+            "/publishAt",
+            ErrorCode::MaterialTimeInvalid,
+        ),
+        crate::clock::check_instant(
+            m.study_deadline,
+            "/studyDeadline",
+            ErrorCode::MaterialTimeInvalid,
+        ),
     ];
     let times_ok = times.iter().all(Result::is_ok);
     errors.extend(times.into_iter().filter_map(Result::err));
@@ -153,7 +162,7 @@ async fn audience_org(
     if org.kind == crate::org::OrgKind::Group {
         return Err(DomainError::invalid(
             "/audience/orgId",
-            "material_audience_invalid",
+            ErrorCode::MaterialAudienceInvalid,
             "an audience is a committee, general branch or branch (members belong to branches)",
         ));
     }
@@ -265,7 +274,7 @@ pub async fn edit(
     let mut m = managed(uow.as_ref(), ctx.actor, id).await?;
     if m.status == MaterialStatus::Unpublished {
         return Err(DomainError::conflict(
-            "material_unpublished",
+            ErrorCode::MaterialUnpublished,
             "an unpublished material cannot be edited",
         ));
     }
@@ -438,14 +447,14 @@ impl ProgressReport {
         if !(0..=Self::MAX_POSITION).contains(&self.position) {
             errors.push(FieldError::new(
                 "/position",
-                "progress_position_invalid",
+                ErrorCode::ProgressPositionInvalid,
                 format!("position must be 0-{}", Self::MAX_POSITION),
             ));
         }
         if !(0..=Self::MAX_SECONDS).contains(&self.seconds_spent) {
             errors.push(FieldError::new(
                 "/secondsSpent",
-                "progress_seconds_invalid",
+                ErrorCode::ProgressSecondsInvalid,
                 format!("secondsSpent must be 0-{}", Self::MAX_SECONDS),
             ));
         }

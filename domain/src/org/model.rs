@@ -1,3 +1,4 @@
+use crate::error::ErrorCode;
 use chrono::{DateTime, Utc};
 
 use super::phone::PhoneNumber;
@@ -170,7 +171,7 @@ impl Org {
         {
             return Err(FieldError::new(
                 "/name",
-                "org_name_invalid",
+                ErrorCode::OrgNameInvalid,
                 format!(
                     "name must be 1-{} printable characters",
                     Self::MAX_NAME_CHARS
@@ -210,7 +211,7 @@ impl Member {
         {
             return Err(FieldError::new(
                 "/name",
-                "member_name_invalid",
+                ErrorCode::MemberNameInvalid,
                 format!(
                     "name must be 1-{} printable characters",
                     Self::MAX_NAME_CHARS

@@ -1,3 +1,4 @@
+use crate::error::ErrorCode;
 use std::fmt;
 
 use crate::error::FieldError;
@@ -55,7 +56,7 @@ impl PhoneNumber {
 fn invalid() -> FieldError {
     FieldError::new(
         "/phone",
-        "phone_invalid",
+        ErrorCode::PhoneInvalid,
         "phone must be an 11-digit mainland mobile number",
     )
 }
@@ -63,7 +64,7 @@ fn invalid() -> FieldError {
 fn not_mainland() -> FieldError {
     FieldError::new(
         "/phone",
-        "phone_not_mainland",
+        ErrorCode::PhoneNotMainland,
         "only mainland China mobile numbers are accepted (country code +86, or none)",
     )
 }

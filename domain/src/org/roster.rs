@@ -20,6 +20,7 @@
 //! - Names are stored exactly as written, bar surrounding whitespace: combining marks,
 //!   zero-width characters and characters outside the BMP are kept.
 
+use crate::error::ErrorCode;
 use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
 
@@ -354,7 +355,7 @@ pub fn plan(
         };
         let phone = match PhoneNumber::parse(&row.phone) {
             Ok(p) => Some(p),
-            Err(e) if e.code.as_str() == "phone_not_mainland" => {
+            Err(e) if e.code == ErrorCode::PhoneNotMainland => {
                 reasons.push(format!(
                     "手机号「{}」不是大陆手机号（只接受 +86 或不带国家码的 11 位手机号）",
                     mask_cell(row.phone.trim())

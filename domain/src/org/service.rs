@@ -9,18 +9,18 @@ use super::phone::PhoneNumber;
 use super::policy::{self, Action, Actor};
 use super::ports::{MemberQuery, MemberRepo, OrgRepo, RoleRepo};
 use crate::context::ServiceContext;
+use crate::error::ErrorCode;
 use crate::error::{DomainError, RepoError};
 use crate::page::{Page, PageRequest};
 
 /// Maps a uniqueness conflict to a coded domain conflict, passing other failures through.
-fn conflict_as(code: &'static str, detail: &'static str) -> impl Fn(RepoError) -> DomainError {
+fn conflict_as(code: ErrorCode, detail: &'static str) -> impl Fn(RepoError) -> DomainError {
     move |e| match e {
         RepoError::Conflict { .. } => DomainError::conflict(code, detail),
         other => other.into(),
     }
 }
 
-const ORG_NAME_TAKEN: &str = "org_name_taken";
 const ORG_NAME_TAKEN_DETAIL: &str = "another org under the same parent has this name";
 
 /// Where a member placed in `org` belongs: the branch itself, or a group and its branch.
@@ -37,7 +37,7 @@ async fn branch_and_group(
         }
         _ => Err(DomainError::invalid(
             "/orgId",
-            "member_org_not_a_branch",
+            ErrorCode::MemberOrgNotABranch,
             "members belong to a branch or one of its groups",
         )),
     }
@@ -82,7 +82,7 @@ pub async fn create_child_org(
     if !parent.kind.may_contain(new.kind) {
         return Err(DomainError::invalid(
             "/kind",
-            "org_kind_not_allowed_here",
+            ErrorCode::OrgKindNotAllowedHere,
             format!(
                 "a {} cannot contain a {}",
                 parent.kind.as_str(),
@@ -105,7 +105,7 @@ pub async fn create_child_org(
     uow.orgs()
         .insert(&org)
         .await
-        .map_err(conflict_as(ORG_NAME_TAKEN, ORG_NAME_TAKEN_DETAIL))?;
+        .map_err(conflict_as(ErrorCode::OrgNameTaken, ORG_NAME_TAKEN_DETAIL))?;
     let entry = ctx.audit(
         now,
         "org.create",
@@ -144,7 +144,7 @@ pub async fn update_org(
     uow.orgs()
         .update(&org)
         .await
-        .map_err(conflict_as(ORG_NAME_TAKEN, ORG_NAME_TAKEN_DETAIL))?;
+        .map_err(conflict_as(ErrorCode::OrgNameTaken, ORG_NAME_TAKEN_DETAIL))?;
     let now = ctx.clock.now();
     let entry = ctx.audit(
         now,
@@ -258,7 +258,7 @@ pub async fn create_member(
         updated_at: now,
     };
     uow.members().insert(&member).await.map_err(conflict_as(
-        "member_phone_taken",
+        ErrorCode::MemberPhoneTaken,
         "this phone already belongs to a member",
     ))?;
     let entry = ctx.audit(
@@ -356,7 +356,7 @@ pub async fn update_member(
     let now = ctx.clock.now();
     member.updated_at = now;
     uow.members().update(&member).await.map_err(conflict_as(
-        "member_phone_taken",
+        ErrorCode::MemberPhoneTaken,
         "this phone already belongs to a member",
     ))?;
     let action = if member.status == MemberStatus::Deactivated
@@ -433,7 +433,7 @@ pub async fn grant_role(
     if !role_fits(new.kind, org.kind) {
         return Err(DomainError::invalid(
             "/orgId",
-            "role_org_kind_mismatch",
+            ErrorCode::RoleOrgKindMismatch,
             format!(
                 "a {} role cannot be held on a {}",
                 new.kind.as_str(),
@@ -444,7 +444,7 @@ pub async fn grant_role(
     if new.can_review && new.kind != RoleKind::Committee {
         return Err(DomainError::invalid(
             "/canReview",
-            "role_can_review_committee_only",
+            ErrorCode::RoleCanReviewCommitteeOnly,
             "only committee members are granted review separately",
         ));
     }
@@ -459,7 +459,7 @@ pub async fn grant_role(
         granted_at: now,
     };
     uow.roles().insert(&grant).await.map_err(conflict_as(
-        "role_already_granted",
+        ErrorCode::RoleAlreadyGranted,
         "the member already holds this role on this org",
     ))?;
     let entry = ctx.audit(
@@ -524,7 +524,7 @@ pub async fn issue_invite_code(
     policy::authorize(ctx.actor, Action::IssueInviteCodes, &member.branch_path)?;
     if !member.is_active() {
         return Err(DomainError::conflict(
-            "member_inactive",
+            ErrorCode::MemberInactive,
             "invite codes are for active members",
         ));
     }

@@ -1,3 +1,4 @@
+use crate::error::ErrorCode;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
@@ -18,7 +19,7 @@ impl SettingKey {
         } else {
             Err(FieldError::new(
                 "/key",
-                "setting_key_invalid",
+                ErrorCode::SettingKeyInvalid,
                 "key must start with a-z and use only a-z, 0-9, '.' and '_' (at most 64)",
             ))
         }

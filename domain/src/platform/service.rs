@@ -1,3 +1,4 @@
+use crate::error::ErrorCode;
 use uuid::Uuid;
 
 use super::model::{Setting, SettingKey};
@@ -28,7 +29,7 @@ pub async fn set_setting(
     if cmd.value.chars().count() > Setting::MAX_VALUE_CHARS {
         return Err(DomainError::Validation(vec![FieldError::new(
             "/value",
-            "setting_value_too_long",
+            ErrorCode::SettingValueTooLong,
             format!(
                 "value must be at most {} characters",
                 Setting::MAX_VALUE_CHARS

@@ -1,3 +1,4 @@
+use crate::error::ErrorCode;
 use chrono::{DateTime, Utc};
 
 use crate::calendar::shanghai;
@@ -148,7 +149,7 @@ impl Subscription {
         } else {
             Err(FieldError::new(
                 "/templateId",
-                "subscription_template_invalid",
+                ErrorCode::SubscriptionTemplateInvalid,
                 "templateId must be 1-64 letters, digits, '-' or '_'",
             ))
         }

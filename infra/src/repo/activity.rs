@@ -22,7 +22,7 @@ use domain::org::{MemberId, OrgId, OrgPath};
 use domain::page::{Page, PageRequest};
 
 fn corrupt(what: &str, value: &str) -> RepoError {
-    RepoError::Other(format!("stored {what} is invalid: {value}"))
+    RepoError::Other(format!("stored {what} is invalid: {value}").into())
 }
 
 fn path(raw: &str) -> Result<OrgPath, RepoError> {

@@ -67,8 +67,9 @@ impl<C: ConnectionTrait + Send + Sync> AuditRepo for Repos<C> {
 }
 
 fn to_domain(row: audit_log::Model) -> Result<AuditEntry, RepoError> {
-    let action = AuditAction::parse(&row.action)
-        .map_err(|e| RepoError::Other(format!("stored audit action is invalid: {}", e.detail)))?;
+    let action = AuditAction::parse(&row.action).map_err(|e| {
+        RepoError::Other(format!("stored audit action is invalid: {}", e.detail).into())
+    })?;
     Ok(AuditEntry {
         id: AuditId::from_uuid(row.id),
         actor: row.actor_id,

@@ -121,7 +121,7 @@ impl<C: ConnectionTrait + Send + Sync> RefreshTokenRepo for Repos<C> {
                 session_revocation::Column::RevokedAt,
             ])
             .select_from(families)
-            .map_err(|e| RepoError::Other(e.to_string()))?
+            .map_err(|e| RepoError::Other(Box::new(e)))?
             .on_conflict(
                 OnConflict::column(session_revocation::Column::Id)
                     .do_nothing()

@@ -18,7 +18,7 @@ use domain::org::{
 use domain::page::{Page, PageRequest};
 
 fn corrupt(what: &str, value: &str) -> RepoError {
-    RepoError::Other(format!("stored {what} is invalid: {value}"))
+    RepoError::Other(format!("stored {what} is invalid: {value}").into())
 }
 
 fn path(raw: &str) -> Result<OrgPath, RepoError> {
@@ -314,7 +314,9 @@ impl<C: ConnectionTrait + Send + Sync> MemberRepo for Repos<C> {
             .map(|_| ())
             .map_err(|e| match map_db_err(e) {
                 // sea-orm reports an update that matched nothing as a missing record.
-                RepoError::Other(msg) if msg.contains("None of the records are updated") => {
+                RepoError::Other(e)
+                    if e.to_string().contains("None of the records are updated") =>
+                {
                     RepoError::NotFound
                 }
                 other => other,

@@ -43,8 +43,9 @@ impl<C: ConnectionTrait + Send + Sync> SettingRepo for Repos<C> {
 }
 
 fn to_domain(row: setting::Model) -> Result<Setting, RepoError> {
-    let key = SettingKey::parse(&row.key)
-        .map_err(|e| RepoError::Other(format!("stored setting key is invalid: {}", e.detail)))?;
+    let key = SettingKey::parse(&row.key).map_err(|e| {
+        RepoError::Other(format!("stored setting key is invalid: {}", e.detail).into())
+    })?;
     Ok(Setting {
         key,
         value: row.value,

@@ -27,7 +27,7 @@ const INSERT_CHUNK: usize = 500;
 const MAX_ERROR_CHARS: usize = 250;
 
 fn corrupt(what: &str, value: &str) -> RepoError {
-    RepoError::Other(format!("stored {what} is invalid: {value}"))
+    RepoError::Other(format!("stored {what} is invalid: {value}").into())
 }
 
 fn message_to_domain(r: push_message::Model) -> Result<PushMessage, RepoError> {
@@ -78,7 +78,7 @@ impl<C: ConnectionTrait + Send + Sync> PushRepo for Repos<C> {
         not_before: DateTime<Utc>,
     ) -> Result<bool, RepoError> {
         let fields = serde_json::to_string(&message.fields)
-            .map_err(|e| RepoError::Other(format!("push fields: {e}")))?;
+            .map_err(|e| RepoError::Other(format!("push fields: {e}").into()))?;
         let row = push_message::ActiveModel {
             id: Set(message.id.as_uuid()),
             key: Set(message.key.clone()),

@@ -650,3 +650,28 @@ fn examples_satisfy_their_own_schemas() {
     walk(&doc, &doc, "", &mut checked);
     assert!(checked > 40, "only {checked} examples checked");
 }
+
+#[test]
+fn every_error_code_is_in_the_document_as_one_enum() {
+    use domain::error::ErrorCode;
+    let doc = document();
+    let schemas = &doc["components"]["schemas"];
+    let listed: Vec<&str> = schemas["ErrorCode"]["enum"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap())
+        .collect();
+    let catalogue: Vec<&str> = ErrorCode::ALL.iter().map(|c| c.as_str()).collect();
+    assert_eq!(listed, catalogue);
+    // The problem body and each of its field errors name their code by it.
+    for (schema, field) in [("Problem", "code"), ("ProblemField", "code")] {
+        assert_eq!(
+            schemas[schema]["properties"][field]["$ref"], "#/components/schemas/ErrorCode",
+            "{schema}.{field}"
+        );
+    }
+    for code in ErrorCode::ALL {
+        assert!(!code.title().trim().is_empty(), "{code} has no title");
+    }
+}

@@ -215,7 +215,8 @@ async fn failed_validation_is_422_naming_every_bad_field() {
         .map(|e| e["pointer"].as_str().unwrap().to_owned())
         .collect();
     assert_eq!(pointers, vec!["/name", "/count"]);
-    assert_eq!(problem["errors"][0]["code"], "probe_name_invalid");
+    // The probe's validator names its field codes from the catalogue.
+    assert_eq!(problem["errors"][0]["code"], "invalid_length");
 }
 
 #[tokio::test]

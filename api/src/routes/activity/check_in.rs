@@ -3,6 +3,7 @@
 use actix_web::http::StatusCode;
 use actix_web::{post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, FixedOffset};
+use domain::error::ErrorCode;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -50,7 +51,7 @@ impl Validate for CheckInRequest {
         {
             errors.push(FieldError::new(
                 "/qrToken",
-                "check_in_qr_invalid",
+                ErrorCode::CheckInQrInvalid,
                 "qrToken is 1-128 visible ASCII characters",
             ));
         }

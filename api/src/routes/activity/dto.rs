@@ -1,6 +1,7 @@
 //! Request and response shapes of activities, check-ins and exemptions.
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
+use domain::error::ErrorCode;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -54,7 +55,7 @@ impl Point {
         GeoPoint::new(self.lat, self.lng).ok_or_else(|| {
             FieldError::new(
                 pointer,
-                "location_invalid",
+                ErrorCode::LocationInvalid,
                 "lat must be within ±90 and lng within ±180",
             )
         })
@@ -86,7 +87,7 @@ impl GeofenceDto {
         Geofence::new(center, self.radius_m).ok_or_else(|| {
             FieldError::new(
                 format!("{pointer}/radiusM"),
-                "geofence_radius_invalid",
+                ErrorCode::GeofenceRadiusInvalid,
                 "the radius must be 10-5000 metres",
             )
         })
@@ -281,7 +282,7 @@ impl ReviewRequest {
 /// `?month=YYYY-MM` (Asia/Shanghai).
 pub fn parse_month(raw: &str) -> Result<domain::calendar::YearMonth, FieldError> {
     domain::calendar::YearMonth::parse(raw)
-        .ok_or_else(|| FieldError::new("/month", "month_invalid", "month must be YYYY-MM"))
+        .ok_or_else(|| FieldError::new("/month", ErrorCode::MonthInvalid, "month must be YYYY-MM"))
 }
 
 impl Validate for ReviewRequest {

@@ -2,6 +2,7 @@
 
 use actix_web::{patch, web, HttpRequest};
 use chrono::{DateTime, FixedOffset};
+use domain::error::ErrorCode;
 use serde::Deserialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -74,7 +75,7 @@ impl Validate for UpdateActivity {
         if self.remove_geofence && self.geofence.is_some() {
             errors.push(FieldError::new(
                 "/removeGeofence",
-                "geofence_conflict",
+                ErrorCode::GeofenceConflict,
                 "send either geofence or removeGeofence",
             ));
         }

@@ -1,8 +1,8 @@
 //! Binding an unbound WeChat account to a roster member with an invite code, after sign-in
 //! answered `binding_required`.
 
-use actix_web::http::StatusCode;
 use actix_web::{post, web, HttpMessage, HttpRequest};
+use domain::error::ErrorCode;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -41,14 +41,14 @@ impl Validate for BindInviteRequest {
         if !crate::http::schema::visible_ascii(&self.ticket, 128) {
             errors.push(FieldError::new(
                 "/ticket",
-                "wechat_ticket_invalid",
+                ErrorCode::WechatTicketInvalid,
                 "ticket must be 1-128 visible ASCII characters",
             ));
         }
         if !(1..=32).contains(&self.invite_code.chars().count()) {
             errors.push(FieldError::new(
                 "/inviteCode",
-                "invite_code_invalid",
+                ErrorCode::InviteCodeInvalid,
                 "inviteCode must be 1-32 characters",
             ));
         }
@@ -96,12 +96,8 @@ pub async fn bind_invite(
         .and_then(|v| uuid::Uuid::parse_str(&v).ok())
         .map(MemberId::from_uuid)
         .ok_or_else(|| {
-            ApiError::new(
-                StatusCode::UNAUTHORIZED,
-                "invite_code_invalid",
-                "邀请码无效或已过期",
-            )
-            .with_detail("ask your branch secretary for a new invite code")
+            ApiError::new(ErrorCode::InviteCodeInvalid)
+                .with_detail("ask your branch secretary for a new invite code")
         })?;
     let member = match link_account(
         &state.db,

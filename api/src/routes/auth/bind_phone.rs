@@ -1,8 +1,8 @@
 //! Binding an unbound WeChat account to the roster member whose phone WeChat vouches for,
 //! after sign-in answered `binding_required`.
 
-use actix_web::http::StatusCode;
 use actix_web::{post, web, HttpMessage, HttpRequest};
+use domain::error::ErrorCode;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -42,14 +42,14 @@ impl Validate for BindPhoneRequest {
         if !crate::http::schema::visible_ascii(&self.ticket, 128) {
             errors.push(FieldError::new(
                 "/ticket",
-                "wechat_ticket_invalid",
+                ErrorCode::WechatTicketInvalid,
                 "ticket must be 1-128 visible ASCII characters",
             ));
         }
         if !crate::http::schema::visible_ascii(&self.phone_code, 128) {
             errors.push(FieldError::new(
                 "/phoneCode",
-                "wechat_phone_code_invalid",
+                ErrorCode::WechatPhoneCodeInvalid,
                 "phoneCode must be 1-128 visible ASCII characters",
             ));
         }
@@ -62,11 +62,7 @@ impl Validate for BindPhoneRequest {
 }
 
 fn not_on_roster() -> ApiError {
-    ApiError::new(
-        StatusCode::NOT_FOUND,
-        "wechat_phone_not_on_roster",
-        "该手机号不在党员名册中",
-    )
+    ApiError::new(ErrorCode::WechatPhoneNotOnRoster)
     .with_detail(
         "no active member has this phone; ask your branch secretary to correct the roster or for an invite code",
     )
@@ -110,21 +106,15 @@ pub async fn bind_phone(
         .phone_number(&b.phone_code)
         .await
         .map_err(|e| match e {
-            WeChatError::InvalidCode | WeChatError::CodeUsed => ApiError::new(
-                StatusCode::UNAUTHORIZED,
-                "wechat_phone_code_invalid",
-                "手机号授权凭证无效或已使用",
-            )
-            .with_detail("ask the member to tap the phone button again"),
+            WeChatError::InvalidCode | WeChatError::CodeUsed => {
+                ApiError::new(ErrorCode::WechatPhoneCodeInvalid)
+                    .with_detail("ask the member to tap the phone button again")
+            }
             other => wechat_error(other),
         })?;
     if phone.watermark_app_id != wechat.app_id() {
         tracing::warn!("a phone code issued to another mini-program was offered for binding");
-        return Err(ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            "wechat_phone_wrong_app",
-            "手机号授权凭证不属于本小程序",
-        ));
+        return Err(ApiError::new(ErrorCode::WechatPhoneWrongApp));
     }
     if !matches!(phone.country_code.as_str(), "86" | "") {
         return Err(not_on_roster());

@@ -1,3 +1,4 @@
+use domain::error::ErrorCode;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -17,7 +18,7 @@ impl Validate for RefreshRequest {
         if !crate::http::schema::visible_ascii(&self.refresh_token, 256) {
             return Err(vec![FieldError::new(
                 "/refreshToken",
-                "refresh_token_invalid",
+                ErrorCode::RefreshTokenInvalid,
                 "refreshToken must be 1-256 visible ASCII characters",
             )]);
         }

@@ -2,10 +2,10 @@
 //! openid. A known openid gets a session; an unknown one a short-lived, single-use binding
 //! ticket to bind a roster member with.
 
-use actix_web::http::StatusCode;
 use actix_web::{post, web, HttpRequest};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
+use domain::error::ErrorCode;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
@@ -46,7 +46,7 @@ impl Validate for WeChatLoginRequest {
         } else {
             Err(vec![FieldError::new(
                 "/code",
-                "wechat_code_invalid",
+                ErrorCode::WechatCodeInvalid,
                 "code must be 1-128 visible ASCII characters",
             )])
         }
@@ -86,7 +86,7 @@ pub struct TicketValue {
 /// Issues a single-use binding ticket for `openid`.
 async fn issue_ticket(state: &AppState, openid: &str) -> Result<String, ApiError> {
     let mut raw = [0u8; 32];
-    getrandom::fill(&mut raw).map_err(ApiError::internal)?;
+    getrandom::fill(&mut raw).map_err(|e| ApiError::internal(e.to_string()))?;
     let ticket = format!("wxt1.{}", URL_SAFE_NO_PAD.encode(raw));
     let value = TicketValue {
         openid: openid.to_owned(),
@@ -105,12 +105,8 @@ async fn issue_ticket(state: &AppState, openid: &str) -> Result<String, ApiError
 }
 
 fn ticket_invalid() -> ApiError {
-    ApiError::new(
-        StatusCode::UNAUTHORIZED,
-        "wechat_ticket_invalid",
-        "绑定凭证无效或已过期",
-    )
-    .with_detail("sign in with WeChat again for a new ticket")
+    ApiError::new(ErrorCode::WechatTicketInvalid)
+        .with_detail("sign in with WeChat again for a new ticket")
 }
 
 fn live(state: &AppState, value: Option<Vec<u8>>) -> Option<TicketValue> {
@@ -169,47 +165,23 @@ pub async fn take(state: &AppState, key: &str) -> Result<Option<Vec<u8>>, ApiErr
 /// The WeChat client, or 503 when no mini-program is configured.
 pub fn configured(state: &AppState) -> Result<&infra::wechat::WeChatClient, ApiError> {
     state.wechat.as_deref().ok_or_else(|| {
-        ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "wechat_not_configured",
-            "未配置微信小程序",
-        )
-        .with_detail("set wechat_app_id and wechat_app_secret to enable WeChat sign-in")
+        ApiError::new(ErrorCode::WechatNotConfigured)
+            .with_detail("set wechat_app_id and wechat_app_secret to enable WeChat sign-in")
     })
 }
 
 pub fn wechat_error(e: WeChatError) -> ApiError {
     match e {
-        WeChatError::InvalidCode => ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            "wechat_code_invalid",
-            "微信登录凭证无效",
-        ),
-        WeChatError::CodeUsed => ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            "wechat_code_used",
-            "微信登录凭证已使用",
-        ),
-        WeChatError::RateLimited => ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "wechat_rate_limited",
-            "微信登录过于频繁",
-        )
-        .with_retry_after(RETRY_AFTER_SECS),
-        WeChatError::Busy => ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "wechat_busy",
-            "微信服务繁忙",
-        )
-        .with_detail("please retry shortly")
-        .with_retry_after(RETRY_AFTER_SECS),
+        WeChatError::InvalidCode => ApiError::new(ErrorCode::WechatCodeInvalid),
+        WeChatError::CodeUsed => ApiError::new(ErrorCode::WechatCodeUsed),
+        WeChatError::RateLimited => {
+            ApiError::new(ErrorCode::WechatRateLimited).with_retry_after(RETRY_AFTER_SECS)
+        }
+        WeChatError::Busy => ApiError::new(ErrorCode::WechatBusy)
+            .with_detail("please retry shortly")
+            .with_retry_after(RETRY_AFTER_SECS),
         WeChatError::Cache(e) => e.into(),
-        other => ApiError::new(
-            StatusCode::BAD_GATEWAY,
-            "wechat_unavailable",
-            "微信服务暂时不可用",
-        )
-        .with_cause(other),
+        other => ApiError::new(ErrorCode::WechatUnavailable).with_cause(other),
     }
 }
 

@@ -1,6 +1,7 @@
 //! Request and response shapes of materials.
 
 use chrono::{DateTime, FixedOffset};
+use domain::error::ErrorCode;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -83,7 +84,7 @@ pub fn parse_lesson_month(raw: &str) -> Result<YearMonth, FieldError> {
     YearMonth::parse(raw).ok_or_else(|| {
         FieldError::new(
             "/lessonMonth",
-            "month_invalid",
+            ErrorCode::MonthInvalid,
             "lessonMonth must be YYYY-MM between 2000-01 and 2100-12",
         )
     })

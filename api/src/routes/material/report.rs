@@ -3,6 +3,7 @@
 //! or as an Excel file.
 
 use actix_web::{get, web, HttpRequest, HttpResponse};
+use domain::error::ErrorCode;
 use rust_xlsxwriter::XlsxError;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -43,11 +44,11 @@ impl StudyReportParams {
         match (&self.month, self.material_id) {
             (Some(m), None) => parse_lesson_month(m)
                 .map(Selection::Month)
-                .map_err(|e| FieldError::new("/month", "month_invalid", e.detail)),
+                .map_err(|e| FieldError::new("/month", ErrorCode::MonthInvalid, e.detail)),
             (None, Some(id)) => Ok(Selection::Material(MaterialId::from_uuid(id))),
             _ => Err(FieldError::new(
                 "/month",
-                "study_report_selection_invalid",
+                ErrorCode::StudyReportSelectionInvalid,
                 "send either month or materialId",
             )),
         }

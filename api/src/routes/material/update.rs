@@ -2,6 +2,7 @@
 
 use actix_web::{patch, web, HttpRequest};
 use chrono::{DateTime, FixedOffset};
+use domain::error::ErrorCode;
 use serde::Deserialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -59,14 +60,14 @@ impl Validate for UpdateMaterial {
         if self.clear_lesson_month && self.lesson_month.is_some() {
             errors.push(FieldError::new(
                 "/clearLessonMonth",
-                "material_field_conflict",
+                ErrorCode::MaterialFieldConflict,
                 "send either lessonMonth or clearLessonMonth",
             ));
         }
         if self.clear_study_deadline && self.study_deadline.is_some() {
             errors.push(FieldError::new(
                 "/clearStudyDeadline",
-                "material_field_conflict",
+                ErrorCode::MaterialFieldConflict,
                 "send either studyDeadline or clearStudyDeadline",
             ));
         }

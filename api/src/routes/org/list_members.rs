@@ -1,4 +1,5 @@
 use actix_web::{get, web};
+use domain::error::ErrorCode;
 use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
@@ -36,7 +37,7 @@ impl Validate for MemberListParams {
             Some(q) if q.chars().count() > 32 || q.chars().any(char::is_control) => {
                 Err(vec![FieldError::new(
                     "/q",
-                    "member_search_invalid",
+                    ErrorCode::MemberSearchInvalid,
                     "q must be at most 32 printable characters",
                 )])
             }

@@ -1,5 +1,6 @@
 //! A member checking in: the rules a new check-in must pass, then one idempotent insert.
 
+use crate::error::ErrorCode;
 use chrono::{DateTime, Utc};
 
 use super::check_instant;
@@ -45,7 +46,13 @@ where
     // The client's clock is recorded, never trusted: a value outside the calendar's years
     // (a phone with a broken clock) is dropped rather than refused.
     let mut proof = proof;
-    if check_instant(proof.client_time, "/clientTime", "client_time_invalid").is_err() {
+    if check_instant(
+        proof.client_time,
+        "/clientTime",
+        ErrorCode::ClientTimeInvalid,
+    )
+    .is_err()
+    {
         proof.client_time = None;
     }
     let a = policy::load_in_scope(
@@ -111,7 +118,7 @@ where
     let exemptions = repos.live_of_member(member.id).await?;
     if exemptions.iter().any(|e| e.excuses(a)) {
         return Err(DomainError::refused(
-            "check_in_exempted",
+            ErrorCode::CheckInExempted,
             "your exemption from this activity was approved",
         ));
     }
@@ -123,13 +130,13 @@ where
 pub(super) fn expected_at(a: &Activity, actor: &Actor, member: &Member) -> Result<(), DomainError> {
     if a.is_cancelled() {
         return Err(DomainError::refused(
-            "check_in_activity_cancelled",
+            ErrorCode::CheckInActivityCancelled,
             "the activity was cancelled",
         ));
     }
     if !a.expects(member, &actor.roles) {
         return Err(DomainError::refused(
-            "check_in_not_expected",
+            ErrorCode::CheckInNotExpected,
             "you are not among this activity's expected participants",
         ));
     }
@@ -150,13 +157,13 @@ fn admit(
     match a.window_state(now) {
         WindowState::NotOpen => {
             return Err(DomainError::refused(
-                "check_in_window_not_open",
+                ErrorCode::CheckInWindowNotOpen,
                 "check-in has not opened yet",
             ))
         }
         WindowState::Closed => {
             return Err(DomainError::refused(
-                "check_in_window_closed",
+                ErrorCode::CheckInWindowClosed,
                 "check-in has closed",
             ))
         }
@@ -186,7 +193,7 @@ fn judge_proof(
             );
         if !may {
             return Err(DomainError::refused(
-                "check_in_online_not_allowed",
+                ErrorCode::CheckInOnlineNotAllowed,
                 "online attendance is not allowed for this activity or for you",
             ));
         }
@@ -208,7 +215,7 @@ fn judge_proof(
     if let (Some(point), true, Some(fence)) = (proof.location, location_ok, a.geofence) {
         if !fence.contains(point) {
             return Err(DomainError::refused(
-                "check_in_outside_geofence",
+                ErrorCode::CheckInOutsideGeofence,
                 "your location is outside the activity's check-in area",
             ));
         }
@@ -220,7 +227,7 @@ fn judge_proof(
         _ => "a location",
     };
     Err(DomainError::refused(
-        "check_in_proof_required",
+        ErrorCode::CheckInProofRequired,
         format!("this activity's check-in needs {wanted}"),
     ))
 }

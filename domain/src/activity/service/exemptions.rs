@@ -1,5 +1,6 @@
 //! A member applying for an exemption (请假), and reviewers listing and deciding them.
 
+use crate::error::ErrorCode;
 use chrono::{Datelike, NaiveDate};
 
 use super::activity_branch;
@@ -33,7 +34,7 @@ pub async fn apply_exemption(
         &new.reason,
         Activity::MAX_REASON_CHARS,
         "/reason",
-        "exemption_reason_invalid",
+        ErrorCode::ExemptionReasonInvalid,
     )
     .map_err(|e| DomainError::Validation(vec![e]))?;
     let uow = ctx.tx.begin().await?;
@@ -54,7 +55,7 @@ pub async fn apply_exemption(
     let live = uow.exemptions().live_of_member(member.id).await?;
     if already_applied(&live, &scope) {
         return Err(DomainError::conflict(
-            "exemption_exists",
+            ErrorCode::ExemptionExists,
             "you already applied for this exemption",
         ));
     }
@@ -97,14 +98,14 @@ fn requested_scope(
             if !years.contains(&from.year()) || !years.contains(&to.year()) {
                 return Err(DomainError::invalid(
                     "/fromDate",
-                    "exemption_range_invalid",
+                    ErrorCode::ExemptionRangeInvalid,
                     "dates must fall in the years 2000-2100",
                 ));
             }
             if to < from || (to - from).num_days() >= ExemptionScope::MAX_RANGE_DAYS {
                 return Err(DomainError::invalid(
                     "/toDate",
-                    "exemption_range_invalid",
+                    ErrorCode::ExemptionRangeInvalid,
                     format!(
                         "the range must end on or after its start and span at most {} days",
                         ExemptionScope::MAX_RANGE_DAYS
@@ -115,7 +116,7 @@ fn requested_scope(
         }
         _ => Err(DomainError::invalid(
             "/activityId",
-            "exemption_scope_invalid",
+            ErrorCode::ExemptionScopeInvalid,
             "give either an activityId or both fromDate and toDate",
         )),
     }
@@ -141,7 +142,7 @@ pub async fn list_exemptions(
     // Exemptions carry their member's branch path; a group has no list of its own.
     if org.kind == OrgKind::Group {
         return Err(DomainError::refused(
-            "exemptions_listed_per_branch",
+            ErrorCode::ExemptionsListedPerBranch,
             "exemptions are listed per branch; ask for the group's branch",
         ));
     }
@@ -164,7 +165,7 @@ pub async fn review_exemption(
     .await?;
     let already_reviewed = || {
         DomainError::conflict(
-            "exemption_not_pending",
+            ErrorCode::ExemptionNotPending,
             "this exemption was already reviewed",
         )
     };

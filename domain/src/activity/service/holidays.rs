@@ -1,5 +1,6 @@
 //! A committee's holiday calendar, which moves the rural theme day off a holiday.
 
+use crate::error::ErrorCode;
 use chrono::NaiveDate;
 
 use crate::activity::calendar::HolidayCalendar;
@@ -14,7 +15,7 @@ fn require_committee(org: &Org) -> Result<(), DomainError> {
         Ok(())
     } else {
         Err(DomainError::refused(
-            "holidays_need_committee",
+            ErrorCode::HolidaysNeedCommittee,
             "holiday calendars are kept per township committee",
         ))
     }

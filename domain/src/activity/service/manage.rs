@@ -1,6 +1,7 @@
 //! Scheduling an activity, changing or cancelling it, reading it and its month, and the QR
 //! code its secretary shows.
 
+use crate::error::ErrorCode;
 use chrono::{DateTime, Duration, Utc};
 
 use super::{check_instant, optional_text};
@@ -68,13 +69,13 @@ async fn placement(
         }
         (ActivityKind::GroupMeeting, _) => Err(DomainError::invalid(
             "/kind",
-            "activity_org_mismatch",
+            ErrorCode::ActivityOrgMismatch,
             "a group meeting is scheduled on a group",
         )),
         (_, OrgKind::Branch) => Ok((org, None)),
         _ => Err(DomainError::invalid(
             "/kind",
-            "activity_org_mismatch",
+            ErrorCode::ActivityOrgMismatch,
             "activities other than group meetings are scheduled on a branch",
         )),
     }
@@ -86,13 +87,13 @@ fn validate(a: &Activity) -> Result<(), DomainError> {
     if a.ends_at <= a.starts_at {
         errors.push(FieldError::new(
             "/endsAt",
-            "activity_time_invalid",
+            ErrorCode::ActivityTimeInvalid,
             "the end must come after the start",
         ));
     } else if a.ends_at - a.starts_at > Duration::hours(Activity::MAX_DURATION_HOURS) {
         errors.push(FieldError::new(
             "/endsAt",
-            "activity_time_invalid",
+            ErrorCode::ActivityTimeInvalid,
             format!(
                 "an activity lasts at most {} hours",
                 Activity::MAX_DURATION_HOURS
@@ -102,21 +103,21 @@ fn validate(a: &Activity) -> Result<(), DomainError> {
     if a.window_closes_at <= a.window_opens_at {
         errors.push(FieldError::new(
             "/checkInClosesAt",
-            "check_in_window_invalid",
+            ErrorCode::CheckInWindowInvalid,
             "the check-in window must close after it opens",
         ));
     }
     if a.kind == ActivityKind::ThemeDay && a.theme_category.is_none() {
         errors.push(FieldError::new(
             "/themeCategory",
-            "theme_category_required",
+            ErrorCode::ThemeCategoryRequired,
             "a theme day needs a theme category",
         ));
     }
     if a.proof == ProofKind::Location && a.geofence.is_none() {
         errors.push(FieldError::new(
             "/geofence",
-            "geofence_required",
+            ErrorCode::GeofenceRequired,
             "a location proof needs a geofence",
         ));
     }
@@ -124,7 +125,7 @@ fn validate(a: &Activity) -> Result<(), DomainError> {
     {
         errors.push(FieldError::new(
             "/lecturerId",
-            "lecturer_only_for_party_lesson",
+            ErrorCode::LecturerOnlyForPartyLesson,
             "only a party lesson has a lecturer",
         ));
     }
@@ -153,7 +154,11 @@ async fn resolve_lecturer(
         .await?
         .filter(Member::is_active)
         .ok_or_else(|| {
-            DomainError::invalid("/lecturerId", "lecturer_unknown", "no such active member")
+            DomainError::invalid(
+                "/lecturerId",
+                ErrorCode::LecturerUnknown,
+                "no such active member",
+            )
         })?;
     if a.lecturer_name.is_none() {
         a.lecturer_name = Some(member.name.clone());
@@ -177,7 +182,7 @@ pub async fn create_activity(
         (new.window_opens_at, "/checkInOpensAt"),
         (new.window_closes_at, "/checkInClosesAt"),
     ] {
-        check_instant(t, pointer, "activity_time_invalid")?;
+        check_instant(t, pointer, ErrorCode::ActivityTimeInvalid)?;
     }
     policy::may_somewhere(ctx.actor, Action::ManageActivities)?;
     let uow = ctx.tx.begin().await?;
@@ -193,20 +198,20 @@ pub async fn create_activity(
         &new.title,
         Activity::MAX_TITLE_CHARS,
         "/title",
-        "activity_title_invalid",
+        ErrorCode::ActivityTitleInvalid,
     )
     .map_err(|e| DomainError::Validation(vec![e]))?;
     let place = optional_text(
         new.place,
         Activity::MAX_PLACE_CHARS,
         "/place",
-        "activity_place_invalid",
+        ErrorCode::ActivityPlaceInvalid,
     )?;
     let lecturer_name = optional_text(
         new.lecturer_name,
         Member::MAX_NAME_CHARS,
         "/lecturerName",
-        "lecturer_name_invalid",
+        ErrorCode::LecturerNameInvalid,
     )?;
     let now = ctx.clock.now();
     let mut activity = Activity {
@@ -263,7 +268,7 @@ pub async fn update_activity(
         (changes.window_opens_at, "/checkInOpensAt"),
         (changes.window_closes_at, "/checkInClosesAt"),
     ] {
-        check_instant(t, pointer, "activity_time_invalid")?;
+        check_instant(t, pointer, ErrorCode::ActivityTimeInvalid)?;
     }
     policy::may_somewhere(ctx.actor, Action::ManageActivities)?;
     let uow = ctx.tx.begin().await?;
@@ -277,7 +282,7 @@ pub async fn update_activity(
     .await?;
     if a.is_cancelled() {
         return Err(DomainError::conflict(
-            "activity_cancelled",
+            ErrorCode::ActivityCancelled,
             "a cancelled activity cannot be changed",
         ));
     }
@@ -286,7 +291,7 @@ pub async fn update_activity(
             &reason,
             Activity::MAX_REASON_CHARS,
             "/cancelReason",
-            "cancel_reason_invalid",
+            ErrorCode::CancelReasonInvalid,
         )
         .map_err(|e| DomainError::Validation(vec![e]))?;
         a.status = ActivityStatus::Cancelled;
@@ -303,7 +308,7 @@ pub async fn update_activity(
             &t,
             Activity::MAX_TITLE_CHARS,
             "/title",
-            "activity_title_invalid",
+            ErrorCode::ActivityTitleInvalid,
         )
         .map_err(|e| DomainError::Validation(vec![e]))?;
     }
@@ -311,7 +316,7 @@ pub async fn update_activity(
         changes.place,
         Activity::MAX_PLACE_CHARS,
         "/place",
-        "activity_place_invalid",
+        ErrorCode::ActivityPlaceInvalid,
     )? {
         a.place = Some(p);
     }
@@ -319,7 +324,7 @@ pub async fn update_activity(
         changes.lecturer_name,
         Member::MAX_NAME_CHARS,
         "/lecturerName",
-        "lecturer_name_invalid",
+        ErrorCode::LecturerNameInvalid,
     )? {
         a.lecturer_name = Some(n);
     }
@@ -441,13 +446,13 @@ pub async fn qr_token(
     .await?;
     if a.is_cancelled() {
         return Err(DomainError::refused(
-            "check_in_activity_cancelled",
+            ErrorCode::CheckInActivityCancelled,
             "the activity was cancelled",
         ));
     }
     if !matches!(a.proof, ProofKind::Qr | ProofKind::Either) {
         return Err(DomainError::refused(
-            "activity_qr_not_used",
+            ErrorCode::ActivityQrNotUsed,
             "this activity's check-in is not proven by QR code",
         ));
     }

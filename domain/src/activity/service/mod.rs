@@ -14,6 +14,7 @@ mod manage;
 pub mod notices;
 mod review;
 
+use crate::error::ErrorCode;
 use chrono::{DateTime, Utc};
 
 use crate::error::DomainError;
@@ -34,7 +35,7 @@ pub use review::{list_check_ins, review_check_in, review_check_ins, Decision, MA
 pub fn check_instant(
     t: Option<DateTime<Utc>>,
     pointer: &str,
-    code: &'static str,
+    code: ErrorCode,
 ) -> Result<(), DomainError> {
     crate::clock::check_instant(t, pointer, code).map_err(|e| DomainError::Validation(vec![e]))
 }
@@ -43,7 +44,7 @@ fn optional_text(
     raw: Option<String>,
     max: usize,
     pointer: &str,
-    code: &'static str,
+    code: ErrorCode,
 ) -> Result<Option<String>, DomainError> {
     raw.map(|t| clean_text(&t, max, pointer, code))
         .transpose()

@@ -1,5 +1,6 @@
 //! Reviewers deciding check-ins, one at a time or in a batch, and their pending list.
 
+use crate::error::ErrorCode;
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
@@ -35,12 +36,12 @@ impl Decision {
             self.reason,
             Activity::MAX_REASON_CHARS,
             "/reason",
-            "review_reason_invalid",
+            ErrorCode::ReviewReasonInvalid,
         )?;
         if self.decision == ReviewDecision::Reject && reason.is_none() {
             return Err(DomainError::invalid(
                 "/reason",
-                "review_reason_required",
+                ErrorCode::ReviewReasonRequired,
                 "a rejection needs a reason",
             ));
         }
@@ -69,8 +70,12 @@ pub async fn review_check_in(
         &c.branch_path
     })
     .await?;
-    let already_reviewed =
-        || DomainError::conflict("check_in_not_pending", "this check-in was already reviewed");
+    let already_reviewed = || {
+        DomainError::conflict(
+            ErrorCode::CheckInNotPending,
+            "this check-in was already reviewed",
+        )
+    };
     let status = c.status.decide(decision).map_err(|_| already_reviewed())?;
     // The store decides it only if still pending: a review in between loses this one.
     if uow.check_ins().decide(&[c.id], status, &review).await? != 1 {
@@ -154,7 +159,7 @@ pub async fn review_check_ins(
     if ids.is_empty() || ids.len() > MAX_BATCH_REVIEW {
         return Err(DomainError::invalid(
             "/ids",
-            "review_batch_size_invalid",
+            ErrorCode::ReviewBatchSizeInvalid,
             format!("send 1-{MAX_BATCH_REVIEW} ids"),
         ));
     }
@@ -183,19 +188,19 @@ pub async fn review_check_ins(
         match row {
             None => problems.push(FieldError::new(
                 pointer,
-                "check_in_not_found",
+                ErrorCode::CheckInNotFound,
                 format!("no check-in {id} within your scope"),
             )),
             Some(c) if c.activity_id != a.id => problems.push(FieldError::new(
                 pointer,
-                "check_in_not_in_activity",
+                ErrorCode::CheckInNotInActivity,
                 format!("check-in {id} belongs to another activity"),
             )),
             Some(c) => match c.status.decide(decision) {
                 Ok(_) => unique.push(*id),
                 Err(_) => problems.push(FieldError::new(
                     pointer,
-                    "check_in_not_pending",
+                    ErrorCode::CheckInNotPending,
                     format!("check-in {id} was already reviewed"),
                 )),
             },
@@ -210,7 +215,7 @@ pub async fn review_check_ins(
     if changed != unique.len() as u64 {
         // Someone decided one of them in between: leave all as they are.
         return Err(DomainError::conflict(
-            "check_in_not_pending",
+            ErrorCode::CheckInNotPending,
             "some of these check-ins were reviewed meanwhile; reload and try again",
         ));
     }

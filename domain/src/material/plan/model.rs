@@ -1,5 +1,6 @@
 //! A study plan's content and the rules it must meet.
 
+use crate::error::ErrorCode;
 use serde::{Deserialize, Serialize};
 
 use crate::calendar::YearMonth;
@@ -107,7 +108,7 @@ pub(super) fn check_task(
     if !months.contains(&t.month) {
         errors.push(FieldError::new(
             format!("{pointer}/month"),
-            "study_plan_month_invalid",
+            ErrorCode::StudyPlanMonthInvalid,
             format!("month must be {}-{}", months.start(), months.end()),
         ));
     }
@@ -115,7 +116,7 @@ pub(super) fn check_task(
         &t.title,
         StudyPlan::MAX_TITLE_CHARS,
         &format!("{pointer}/title"),
-        "study_plan_title_invalid",
+        ErrorCode::StudyPlanTitleInvalid,
     ) {
         Ok(v) => t.title = v,
         Err(e) => errors.push(e),
@@ -125,7 +126,7 @@ pub(super) fn check_task(
             note,
             StudyPlan::MAX_NOTE_CHARS,
             &format!("{pointer}/note"),
-            "study_plan_note_invalid",
+            ErrorCode::StudyPlanNoteInvalid,
         ) {
             Ok(v) => t.note = Some(v),
             Err(e) => errors.push(e),
@@ -134,7 +135,7 @@ pub(super) fn check_task(
     if t.material_ids.len() > StudyPlan::MAX_MATERIALS_PER_TASK {
         errors.push(FieldError::new(
             format!("{pointer}/materialIds"),
-            "study_plan_materials_too_many",
+            ErrorCode::StudyPlanMaterialsTooMany,
             format!("at most {} materials", StudyPlan::MAX_MATERIALS_PER_TASK),
         ));
     }
@@ -147,7 +148,7 @@ pub(super) fn validated(mut c: PlanContent, branch: bool) -> Result<PlanContent,
         &c.title,
         StudyPlan::MAX_TITLE_CHARS,
         "/title",
-        "study_plan_title_invalid",
+        ErrorCode::StudyPlanTitleInvalid,
     ) {
         Ok(v) => c.title = v,
         Err(e) => errors.push(e),
@@ -155,14 +156,14 @@ pub(super) fn validated(mut c: PlanContent, branch: bool) -> Result<PlanContent,
     if branch && !c.items.is_empty() {
         errors.push(FieldError::new(
             "/items",
-            "study_plan_shape_invalid",
+            ErrorCode::StudyPlanShapeInvalid,
             "a branch plan has quarters with tasks, not items",
         ));
     }
     if !branch && !c.quarters.is_empty() {
         errors.push(FieldError::new(
             "/quarters",
-            "study_plan_shape_invalid",
+            ErrorCode::StudyPlanShapeInvalid,
             "a personal plan has monthly items, not quarters",
         ));
     }
@@ -173,7 +174,7 @@ pub(super) fn validated(mut c: PlanContent, branch: bool) -> Result<PlanContent,
         if !(1..=4).contains(&q.quarter) || quarters_seen.contains(&q.quarter) {
             errors.push(FieldError::new(
                 format!("{pointer}/quarter"),
-                "study_plan_quarter_invalid",
+                ErrorCode::StudyPlanQuarterInvalid,
                 "quarters are 1-4, each at most once",
             ));
         }
@@ -182,7 +183,7 @@ pub(super) fn validated(mut c: PlanContent, branch: bool) -> Result<PlanContent,
             &q.arrangement,
             StudyPlan::MAX_ARRANGEMENT_CHARS,
             &format!("{pointer}/arrangement"),
-            "study_plan_arrangement_invalid",
+            ErrorCode::StudyPlanArrangementInvalid,
         ) {
             Ok(v) => q.arrangement = v,
             Err(e) => errors.push(e),
@@ -205,7 +206,7 @@ pub(super) fn validated(mut c: PlanContent, branch: bool) -> Result<PlanContent,
     if tasks > StudyPlan::MAX_TASKS {
         errors.push(FieldError::new(
             "",
-            "study_plan_tasks_too_many",
+            ErrorCode::StudyPlanTasksTooMany,
             format!("at most {} tasks in a plan", StudyPlan::MAX_TASKS),
         ));
     }

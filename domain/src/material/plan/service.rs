@@ -1,5 +1,6 @@
 //! Writing and reading plans, and a member's tasks of a month.
 
+use crate::error::ErrorCode;
 use chrono::{DateTime, Utc};
 
 use super::model::*;
@@ -28,7 +29,7 @@ async fn check_materials(
             if !ok {
                 errors.push(FieldError::new(
                     format!("{pointer}/materialIds/{i}"),
-                    "study_plan_material_invalid",
+                    ErrorCode::StudyPlanMaterialInvalid,
                     format!("material {id} does not exist or does not reach this plan's members"),
                 ));
             }
@@ -50,7 +51,7 @@ async fn plan_branch(
     let org = policy::load_in_scope(actor, action, orgs.get(id), |o| &o.path).await?;
     if org.kind != OrgKind::Branch {
         return Err(DomainError::refused(
-            "study_plan_needs_branch",
+            ErrorCode::StudyPlanNeedsBranch,
             "study plans are kept per branch (党支部)",
         ));
     }
@@ -138,7 +139,7 @@ pub async fn put_personal_plan(
     check_year(year)?;
     if !member.leading_cadre {
         return Err(DomainError::refused(
-            "study_plan_cadres_only",
+            ErrorCode::StudyPlanCadresOnly,
             "personal study plans are kept by leading cadres (领导干部)",
         ));
     }

@@ -24,7 +24,7 @@ use domain::org::{MemberCategory, MemberId, OrgId, OrgPath};
 use domain::page::{CursorKey, Page, PageRequest};
 
 fn corrupt(what: &str, value: &str) -> RepoError {
-    RepoError::Other(format!("stored {what} is invalid: {value}"))
+    RepoError::Other(format!("stored {what} is invalid: {value}").into())
 }
 
 #[derive(Serialize, Deserialize)]
@@ -62,7 +62,7 @@ fn material_row(m: &Material) -> Result<material::ActiveModel, RepoError> {
         summary: Set(m.summary.clone()),
         body: Set(m.body_html.clone()),
         attachments: Set(
-            serde_json::to_string(&attachments).map_err(|e| RepoError::Other(e.to_string()))?
+            serde_json::to_string(&attachments).map_err(|e| RepoError::Other(Box::new(e)))?
         ),
         category: Set(m.category.as_str().to_owned()),
         required: Set(m.required),

@@ -15,7 +15,7 @@ use domain::material::StudyPlanRepo;
 use domain::org::{MemberId, OrgId};
 
 fn parse_owner(raw: &str) -> Result<PlanOwner, RepoError> {
-    let bad = || RepoError::Other(format!("stored plan owner is invalid: {raw}"));
+    let bad = || RepoError::Other(format!("stored plan owner is invalid: {raw}").into());
     let (kind, id) = raw.split_once(':').ok_or_else(bad)?;
     let id = uuid::Uuid::parse_str(id).map_err(|_| bad())?;
     match kind {
@@ -32,7 +32,7 @@ fn to_domain(r: study_plan::Model) -> Result<StudyPlan, RepoError> {
         org_id: OrgId::from_uuid(r.org_id),
         year: r.year,
         content: serde_json::from_str(&r.content)
-            .map_err(|e| RepoError::Other(format!("stored plan content is invalid: {e}")))?,
+            .map_err(|e| RepoError::Other(format!("stored plan content is invalid: {e}").into()))?,
         revision: r.revision,
         updated_by: MemberId::from_uuid(r.updated_by),
         created_at: r.created_at,
@@ -67,7 +67,7 @@ impl<C: ConnectionTrait + Send + Sync> StudyPlanRepo for Repos<C> {
     async fn put(&self, plan: &StudyPlan) -> Result<StudyPlan, RepoError> {
         use study_plan::Column as P;
         let content = serde_json::to_string(&plan.content)
-            .map_err(|e| RepoError::Other(format!("plan content: {e}")))?;
+            .map_err(|e| RepoError::Other(format!("plan content: {e}").into()))?;
         let row = study_plan::ActiveModel {
             id: Set(plan.id.as_uuid()),
             owner: Set(plan.owner.key()),

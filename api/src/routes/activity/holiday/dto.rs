@@ -1,6 +1,7 @@
 //! A committee's holiday calendar of one year, as read and written.
 
 use chrono::NaiveDate;
+use domain::error::ErrorCode;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -35,7 +36,7 @@ pub fn year(raw: i32) -> Result<i32, ApiError> {
     } else {
         Err(ApiError::validation(vec![FieldError::new(
             "/year",
-            "year_invalid",
+            ErrorCode::YearInvalid,
             format!(
                 "year must be {}-{}",
                 YearMonth::MIN_YEAR,

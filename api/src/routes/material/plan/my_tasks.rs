@@ -2,6 +2,7 @@
 //! progress.
 
 use actix_web::{get, web};
+use domain::error::ErrorCode;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -29,7 +30,7 @@ impl TasksParams {
         YearMonth::parse(&self.month).ok_or_else(|| {
             FieldError::new(
                 "/month",
-                "month_invalid",
+                ErrorCode::MonthInvalid,
                 "month must be YYYY-MM between 2000-01 and 2100-12",
             )
         })

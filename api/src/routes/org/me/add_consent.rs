@@ -3,6 +3,7 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{post, web, HttpRequest, HttpResponse};
+use domain::error::ErrorCode;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -68,7 +69,7 @@ pub async fn add_consent(
         // A consent to a template we never send would only sit there.
         return Err(domain::DomainError::invalid(
             "/templateId",
-            "subscription_template_unknown",
+            ErrorCode::SubscriptionTemplateUnknown,
             "not one of this mini-program's subscribe-message templates",
         )
         .into());

@@ -29,7 +29,7 @@ pub struct InviteCode {
 
 fn mint() -> Result<String, ApiError> {
     let mut raw = [0u8; 8];
-    getrandom::fill(&mut raw).map_err(ApiError::internal)?;
+    getrandom::fill(&mut raw).map_err(|e| ApiError::internal(e.to_string()))?;
     Ok(raw
         .iter()
         .map(|b| char::from(ALPHABET[usize::from(*b) % ALPHABET.len()]))

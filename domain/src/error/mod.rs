@@ -1,27 +1,9 @@
 //! Errors every context shares. Each carries a stable, snake_case [`ErrorCode`] that clients
 //! may branch on; the API layer decides the HTTP status from the code.
 
-use std::fmt;
+mod code;
 
-/// A stable machine-readable error code, e.g. `check_in_window_closed`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct ErrorCode(&'static str);
-
-impl ErrorCode {
-    pub const fn new(code: &'static str) -> Self {
-        Self(code)
-    }
-
-    pub const fn as_str(&self) -> &'static str {
-        self.0
-    }
-}
-
-impl fmt::Display for ErrorCode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.0)
-    }
-}
+pub use code::ErrorCode;
 
 /// One invalid field of an input, addressed by a JSON Pointer (RFC 6901).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,14 +14,18 @@ pub struct FieldError {
 }
 
 impl FieldError {
-    pub fn new(pointer: impl Into<String>, code: &'static str, detail: impl Into<String>) -> Self {
+    pub fn new(pointer: impl Into<String>, code: ErrorCode, detail: impl Into<String>) -> Self {
         Self {
             pointer: pointer.into(),
-            code: ErrorCode::new(code),
+            code,
             detail: detail.into(),
         }
     }
 }
+
+/// An error from below (a driver's, a parser's), kept whole so its chain of sources reaches
+/// the log of a failure.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 /// Failures of the ports that reach storage. Adapters map their driver errors onto these.
 #[derive(Debug, thiserror::Error)]
@@ -54,9 +40,9 @@ pub enum RepoError {
     Conflict { constraint: String },
     /// The store could not be reached (connection refused, pool closed or exhausted).
     #[error("storage unavailable: {0}")]
-    Unavailable(String),
+    Unavailable(#[source] BoxError),
     #[error("storage error: {0}")]
-    Other(String),
+    Other(#[source] BoxError),
 }
 
 /// What a domain service can answer besides success.
@@ -82,21 +68,21 @@ pub enum DomainError {
 }
 
 impl DomainError {
-    pub fn conflict(code: &'static str, detail: impl Into<String>) -> Self {
+    pub fn conflict(code: ErrorCode, detail: impl Into<String>) -> Self {
         Self::Conflict {
-            code: ErrorCode::new(code),
+            code,
             detail: detail.into(),
         }
     }
 
-    pub fn refused(code: &'static str, detail: impl Into<String>) -> Self {
+    pub fn refused(code: ErrorCode, detail: impl Into<String>) -> Self {
         Self::Refused {
-            code: ErrorCode::new(code),
+            code,
             detail: detail.into(),
         }
     }
 
-    pub fn invalid(pointer: &str, code: &'static str, detail: impl Into<String>) -> Self {
+    pub fn invalid(pointer: &str, code: ErrorCode, detail: impl Into<String>) -> Self {
         Self::Validation(vec![FieldError::new(pointer, code, detail)])
     }
 }

@@ -1,4 +1,5 @@
 use crate::error::ErrorCode;
+use crate::text::clean_text;
 use chrono::{DateTime, Utc};
 
 use super::phone::PhoneNumber;
@@ -161,24 +162,14 @@ pub struct Org {
 impl Org {
     pub const MAX_NAME_CHARS: usize = 64;
 
+    /// Trimmed, 1 to [`Self::MAX_NAME_CHARS`] printable characters.
     pub fn validate_name(raw: &str) -> Result<String, FieldError> {
-        let name = raw.trim();
-        let chars = name.chars().count();
-        // The raw length counts too, as the published schema's maxLength does.
-        if chars == 0
-            || raw.chars().count() > Self::MAX_NAME_CHARS
-            || name.chars().any(char::is_control)
-        {
-            return Err(FieldError::new(
-                "/name",
-                ErrorCode::OrgNameInvalid,
-                format!(
-                    "name must be 1-{} printable characters",
-                    Self::MAX_NAME_CHARS
-                ),
-            ));
-        }
-        Ok(name.to_owned())
+        clean_text(
+            raw,
+            Self::MAX_NAME_CHARS,
+            "/name",
+            ErrorCode::OrgNameInvalid,
+        )
     }
 }
 
@@ -201,24 +192,14 @@ pub struct Member {
 impl Member {
     pub const MAX_NAME_CHARS: usize = 32;
 
+    /// Trimmed, 1 to [`Self::MAX_NAME_CHARS`] printable characters.
     pub fn validate_name(raw: &str) -> Result<String, FieldError> {
-        let name = raw.trim();
-        let chars = name.chars().count();
-        // The raw length counts too, as the published schema's maxLength does.
-        if chars == 0
-            || raw.chars().count() > Self::MAX_NAME_CHARS
-            || name.chars().any(char::is_control)
-        {
-            return Err(FieldError::new(
-                "/name",
-                ErrorCode::MemberNameInvalid,
-                format!(
-                    "name must be 1-{} printable characters",
-                    Self::MAX_NAME_CHARS
-                ),
-            ));
-        }
-        Ok(name.to_owned())
+        clean_text(
+            raw,
+            Self::MAX_NAME_CHARS,
+            "/name",
+            ErrorCode::MemberNameInvalid,
+        )
     }
 
     pub fn is_active(&self) -> bool {

@@ -1,7 +1,8 @@
 //! What every write service needs: where to write, what time it is, who is acting and
-//! which request asked.
+//! which request asked, and the shared cache whose entries its changes make stale.
 
 use crate::audit::{AuditAction, AuditEntry, AuditId, NewAuditEntry};
+use crate::cache::Cache;
 use crate::clock::Clock;
 use crate::org::{Actor, OrgId, OrgPath};
 use crate::push::PushTemplates;
@@ -14,6 +15,8 @@ pub struct ServiceContext<'a> {
     pub request_id: Option<String>,
     /// Which kinds of message are pushed (the templates configured).
     pub push: &'a PushTemplates,
+    /// The shared cache: services invalidate what they change (the feed) after commit.
+    pub cache: &'a dyn Cache,
 }
 
 impl ServiceContext<'_> {

@@ -87,5 +87,6 @@ pub fn service_context<'a>(
         actor: &user.actor,
         request_id: req.extensions().get::<RequestId>().map(|r| r.0.clone()),
         push: &state.push.templates,
+        cache: state.cache.as_ref(),
     }
 }

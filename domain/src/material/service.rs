@@ -1,11 +1,14 @@
 //! Material services: publish, edit and unpublish (S for their branch, T for their
-//! subtree, audited), and reading one material (recording the member's first open).
+//! subtree, audited), and reading one material (recording the member's first open). Each
+//! makes the cached feeds it changed stale after its commit ([`super::feed`]).
 
 use crate::error::ErrorCode;
 use chrono::{DateTime, Utc};
 
+use super::feed;
 use super::model::*;
 use super::ports::{MaterialRepo, StudyRecordRepo};
+use crate::cache::Cache;
 use crate::calendar::YearMonth;
 use crate::context::ServiceContext;
 use crate::error::{DomainError, FieldError};
@@ -208,6 +211,7 @@ pub async fn publish(ctx: &ServiceContext<'_>, new: NewMaterial) -> Result<Mater
     );
     uow.audit().append(&entry).await?;
     uow.commit().await?;
+    feed::invalidate_all(ctx.cache).await;
     Ok(material)
 }
 
@@ -337,6 +341,7 @@ pub async fn edit(
     );
     uow.audit().append(&entry).await?;
     uow.commit().await?;
+    feed::invalidate_all(ctx.cache).await;
     Ok(m)
 }
 
@@ -345,6 +350,8 @@ pub async fn unpublish(ctx: &ServiceContext<'_>, id: MaterialId) -> Result<Mater
     let uow = ctx.tx.begin().await?;
     let mut m = managed(uow.as_ref(), ctx.actor, id).await?;
     if m.status == MaterialStatus::Unpublished {
+        // A repeated withdrawal refreshes feeds as the first one did.
+        feed::invalidate_all(ctx.cache).await;
         return Ok(m);
     }
     let now = ctx.clock.now();
@@ -364,6 +371,7 @@ pub async fn unpublish(ctx: &ServiceContext<'_>, id: MaterialId) -> Result<Mater
     );
     uow.audit().append(&entry).await?;
     uow.commit().await?;
+    feed::invalidate_all(ctx.cache).await;
     Ok(m)
 }
 
@@ -377,12 +385,14 @@ pub struct Reading {
     pub first_open: bool,
 }
 
-/// Opens a material: a member of its audience once it is live (recording the first open),
-/// or someone who may manage it (a preview, not recorded). Anyone else: 404. Single
-/// statements, no unit of work: reading is the hot path.
+/// Opens a material: a member of its audience once it is live (recording the first open,
+/// which makes the member's cached feeds stale), or someone who may manage it (a preview,
+/// not recorded). Anyone else: 404. Single statements, no unit of work: reading is the hot
+/// path.
 pub async fn read(
     materials: &dyn MaterialRepo,
     records: &dyn StudyRecordRepo,
+    cache: &dyn Cache,
     actor: &Actor,
     member: &Member,
     id: MaterialId,
@@ -409,6 +419,7 @@ pub async fn read(
         };
         let first_open = records.insert_if_absent(&fresh).await?;
         let record = if first_open {
+            feed::invalidate_member(cache, member.id).await;
             Some(fresh)
         } else {
             records.get(member.id, material.id).await?
@@ -466,9 +477,10 @@ impl ProgressReport {
 /// credited time never decreases and never exceeds the wall time since the member first
 /// opened the material; completion never reverts, and completing awards study points
 /// (within the daily cap) once. One unit of work, with the member locked, so concurrent
-/// completions cannot overrun the cap.
+/// completions cannot overrun the cap. The member's cached feeds are stale afterwards.
 pub async fn record_progress(
     tx: &dyn crate::uow::Transactional,
+    cache: &dyn Cache,
     member: &Member,
     id: MaterialId,
     report: ProgressReport,
@@ -515,6 +527,8 @@ pub async fn record_progress(
         record.points = rules.award(&material, earned);
     }
     if existing.as_ref() == Some(&record) {
+        // Nothing to store, but every accepted report refreshes the member's feeds.
+        feed::invalidate_member(cache, member.id).await;
         return Ok(record);
     }
     record.updated_at = now;
@@ -524,5 +538,6 @@ pub async fn record_progress(
         uow.study_records().insert_if_absent(&record).await?;
     }
     uow.commit().await?;
+    feed::invalidate_member(cache, member.id).await;
     Ok(record)
 }

@@ -8,7 +8,11 @@ use tests::fixtures::Township;
 use tests::TestApp;
 
 use domain::clock::Clock;
-use domain::org::{Member, MemberRepo};
+use domain::context::ServiceContext;
+use domain::material::service::{self as material_service, MaterialChanges, NewMaterial};
+use domain::material::MaterialCategory;
+use domain::org::service::{self as org_service, MemberChanges};
+use domain::org::{Actor, ActorRole, Member, MemberRepo, RoleRepo};
 
 fn material(title: &str, org: &domain::org::Org) -> Value {
     json!({
@@ -889,5 +893,111 @@ async fn the_study_report_excel_file_is_named_after_the_material_and_month_with_
             "study-2026-11.xlsx".to_owned(),
             "学习情况-2026-11.xlsx".to_owned()
         )
+    );
+}
+
+/// The caller as the API's extractor builds it, for calling services directly.
+async fn actor_of(app: &TestApp, who: &Member) -> Actor {
+    let roles = RoleRepo::of_member(&app.db.repos(), who.id).await.unwrap();
+    Actor {
+        member_id: who.id,
+        branch_path: who.branch_path.clone(),
+        roles: roles
+            .into_iter()
+            .map(|g| ActorRole {
+                kind: g.kind,
+                org_path: g.org_path,
+                can_review: g.can_review,
+            })
+            .collect(),
+    }
+}
+
+/// A write context on `app`'s database and shared cache, with no handler involved.
+fn context<'a>(app: &'a TestApp, actor: &'a Actor) -> ServiceContext<'a> {
+    ServiceContext {
+        tx: &app.db,
+        clock: &app.clock,
+        actor,
+        request_id: None,
+        push: &app.state.push.templates,
+        cache: app.cache.as_ref(),
+    }
+}
+
+#[tokio::test]
+async fn material_services_alone_make_every_cached_feed_current() {
+    let (a, b) = TestApp::spawn_pair().await;
+    let t = Township::create(&a.db, a.clock.now()).await;
+    // Cached on instance a; with nothing scheduled the entry would never stop being current.
+    assert!(feed_titles(&a, &t.member_a, "").await.is_empty());
+    assert!(feed_titles(&a, &t.member_a, "").await.is_empty());
+    let admin = actor_of(&b, &t.admin).await;
+
+    b.clock.advance(Duration::seconds(1));
+    let m = material_service::publish(
+        &context(&b, &admin),
+        NewMaterial {
+            title: "服务发布".into(),
+            summary: String::new(),
+            body_html: "<p>正文</p>".into(),
+            attachments: Vec::new(),
+            category: MaterialCategory::PartyConstitution,
+            required: false,
+            lesson_month: None,
+            audience_org: t.committee.id,
+            audience_categories: Vec::new(),
+            leading_cadres_only: false,
+            publish_at: None,
+            study_deadline: None,
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        feed_titles(&a, &t.member_a, "").await,
+        ["服务发布"].map(String::from)
+    );
+
+    let changes = MaterialChanges {
+        title: Some("服务修改".into()),
+        ..MaterialChanges::default()
+    };
+    material_service::edit(&context(&b, &admin), m.id, changes)
+        .await
+        .unwrap();
+    assert_eq!(
+        feed_titles(&a, &t.member_a, "").await,
+        ["服务修改"].map(String::from)
+    );
+
+    material_service::unpublish(&context(&b, &admin), m.id)
+        .await
+        .unwrap();
+    assert!(feed_titles(&a, &t.member_a, "").await.is_empty());
+}
+
+#[tokio::test]
+async fn a_member_moved_by_the_service_alone_sees_the_new_branchs_feed() {
+    let (a, b) = TestApp::spawn_pair().await;
+    let t = Township::create(&a.db, a.clock.now()).await;
+    publish(&a, &t.secretary_a, material("一支部", &t.branch_a)).await;
+    publish(&a, &t.admin, material("二支部", &t.branch_b)).await;
+    assert_eq!(
+        feed_titles(&b, &t.member_a, "").await,
+        ["一支部"].map(String::from)
+    );
+
+    let admin = actor_of(&a, &t.admin).await;
+    let changes = MemberChanges {
+        org_id: Some(t.branch_b.id),
+        ..MemberChanges::default()
+    };
+    org_service::update_member(&context(&a, &admin), t.member_a.id, changes)
+        .await
+        .unwrap();
+    assert_eq!(
+        feed_titles(&b, &t.member_a, "").await,
+        ["二支部"].map(String::from)
     );
 }

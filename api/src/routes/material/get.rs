@@ -4,7 +4,6 @@ use actix_web::{get, web};
 use uuid::Uuid;
 
 use super::dto::MaterialView;
-use super::feed::bump_member_feed;
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
@@ -37,15 +36,13 @@ pub async fn get_material(
     let reading = service::read(
         &repos,
         &repos,
+        state.cache.as_ref(),
         &user.actor,
         &user.member,
         MaterialId::from_uuid(*id),
         state.clock.now(),
     )
     .await?;
-    if reading.first_open {
-        bump_member_feed(&state, user.member.id).await;
-    }
     Ok(web::Json(MaterialView::new(
         &reading.material,
         reading.record.as_ref(),

@@ -1,22 +1,21 @@
 //! The member's feed: newest first, filtered, served from the shared cache
-//! ([`feed`](super::feed)).
+//! ([`domain::material::feed`]).
 
+use actix_web::http::header::ContentType;
 use actix_web::{get, web, HttpResponse};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::dto::{parse_lesson_month, MaterialCategory, MaterialSummary};
-use super::feed::{
-    audience_digest, current_body, entry_bytes, generation, json_response, member_gen_key,
-    ENTRY_TTL, FEED_GEN,
-};
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
 use crate::extract::{Query, Validate};
 use crate::http::page::{page_request, ListEnvelope};
 use crate::state::AppState;
 use domain::error::FieldError;
-use domain::material::{FeedQuery, MaterialId, MaterialRepo, StudyRecordRepo};
+use domain::material::feed::{FeedRequest, FeedService};
+use domain::material::{Material, StudyRecord};
+use domain::page::Page;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
@@ -75,60 +74,34 @@ pub async fn list_materials(
         .map(parse_lesson_month)
         .transpose()
         .map_err(|e| ApiError::query_invalid(vec![e.into()]))?;
-    let member = user.member.clone();
-    let now = state.clock.now();
-    let key = match (
-        generation(&state, FEED_GEN).await,
-        generation(&state, &member_gen_key(member.id)).await,
-    ) {
-        (Ok(g), Ok(mg)) => Some(format!(
-            "feed:v2:{}:{}:{g}:{mg}:{}:{}:{}:{}:{}:{}",
-            member.id,
-            audience_digest(&member),
-            p.category
-                .map_or("", |c| domain::material::MaterialCategory::from(c).as_str()),
-            p.required.map_or("", |r| if r { "1" } else { "0" }),
-            lesson_month.map(|m| m.to_string()).unwrap_or_default(),
-            u8::from(p.unread.unwrap_or(false)),
-            p.cursor.as_deref().unwrap_or(""),
-            page.limit(),
-        )),
-        _ => None,
-    };
-    if let Some(key) = &key {
-        if let Ok(Some(entry)) = state.cache.get(key).await {
-            if let Some(body) = current_body(&entry, now.timestamp_micros()) {
-                return Ok(json_response(body.to_vec()));
-            }
-        }
-    }
     let repos = state.db.repos();
-    let feed = MaterialRepo::feed(
-        &repos,
-        &FeedQuery {
-            member: member.clone(),
-            now,
-            category: p.category.map(Into::into),
-            required: p.required,
-            lesson_month,
-            unread: p.unread.unwrap_or(false),
-        },
-        &page,
-    )
-    .await?;
-    let ids: Vec<MaterialId> = feed.items.iter().map(|m| m.id).collect();
-    let records = StudyRecordRepo::of_member(&repos, member.id, &ids).await?;
+    let feed = FeedService {
+        cache: state.cache.as_ref(),
+        materials: &repos,
+        records: &repos,
+    };
+    let request = FeedRequest {
+        category: p.category.map(Into::into),
+        required: p.required,
+        lesson_month,
+        unread: p.unread.unwrap_or(false),
+        cursor: p.cursor.as_deref(),
+        page: &page,
+    };
+    let body = feed
+        .page(&user.member, &request, state.clock.now(), render)
+        .await?;
+    Ok(HttpResponse::Ok()
+        .content_type(ContentType::json())
+        .insert_header(("Cache-Control", "private, no-cache"))
+        .body(body))
+}
+
+/// A feed page as its JSON body (what the cache keeps).
+fn render(feed: Page<Material>, records: Vec<StudyRecord>) -> Result<Vec<u8>, ApiError> {
     let envelope = ListEnvelope::from_page(feed, |m| {
         let record = records.iter().find(|r| r.material_id == m.id);
         MaterialSummary::new(&m, record)
     });
-    let body = serde_json::to_vec(&envelope).map_err(ApiError::internal)?;
-    if let Some(key) = key {
-        let until = repos.next_publish_after(now).await?;
-        let entry = entry_bytes(until.map_or(i64::MAX, |t| t.timestamp_micros()), &body);
-        if let Err(e) = state.cache.set(&key, &entry, Some(ENTRY_TTL)).await {
-            tracing::warn!(error = %e, "feed page not cached");
-        }
-    }
-    Ok(json_response(body))
+    serde_json::to_vec(&envelope).map_err(ApiError::internal)
 }

@@ -2,7 +2,6 @@
 //! reading one material, study progress and the study report; study plans in [`plan`].
 
 pub mod dto;
-pub mod feed;
 pub mod get;
 pub mod list;
 pub mod plan;

@@ -6,7 +6,6 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::dto::ProgressView;
-use super::feed::bump_member_feed;
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
 use crate::extract::{Json, Validate};
@@ -82,6 +81,7 @@ pub async fn put_progress(
 ) -> Result<web::Json<ProgressView>, ApiError> {
     let record = service::record_progress(
         &state.db,
+        state.cache.as_ref(),
         &user.member,
         MaterialId::from_uuid(*id),
         body.into_inner().report(),
@@ -89,6 +89,5 @@ pub async fn put_progress(
         state.clock.now(),
     )
     .await?;
-    bump_member_feed(&state, user.member.id).await;
     Ok(web::Json(ProgressView::from(&record)))
 }

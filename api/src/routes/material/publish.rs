@@ -1,6 +1,6 @@
 //! Publishing a material (secretaries for their branch, township admins for their
-//! subtree). Every change bumps the feed generation, so cached feeds on every instance show
-//! it at once.
+//! subtree). The service makes every cached feed stale, so feeds on every instance show it
+//! at once.
 
 use actix_web::{post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, FixedOffset};
@@ -8,7 +8,6 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::dto::{parse_lesson_month, AttachmentDto, AudienceDto, MaterialCategory, MaterialView};
-use super::feed::bump_feeds;
 use super::sanitize::clean_html;
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
@@ -109,7 +108,6 @@ pub async fn publish_material(
         study_deadline: b.study_deadline.map(utc),
     };
     let m = service::publish(&service_context(&state, &user, &req), new).await?;
-    bump_feeds(&state).await;
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/api/v1/materials/{}", m.id)))
         .json(MaterialView::new(&m, None)))

@@ -4,7 +4,6 @@ use actix_web::{post, web, HttpRequest};
 use uuid::Uuid;
 
 use super::dto::MaterialView;
-use super::feed::bump_feeds;
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
 use crate::routes::service_context;
@@ -39,6 +38,5 @@ pub async fn unpublish_material(
         MaterialId::from_uuid(*id),
     )
     .await?;
-    bump_feeds(&state).await;
     Ok(web::Json(MaterialView::new(&m, None)))
 }

@@ -8,7 +8,6 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::dto::{parse_lesson_month, AttachmentDto, AudienceDto, MaterialCategory, MaterialView};
-use super::feed::bump_feeds;
 use super::sanitize::clean_html;
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
@@ -150,6 +149,5 @@ pub async fn update_material(
         changes,
     )
     .await?;
-    bump_feeds(&state).await;
     Ok(web::Json(MaterialView::new(&m, None)))
 }

@@ -1,6 +1,7 @@
 //! The WeChat server API, reached at a configurable base URL (a stand-in in tests, and for
 //! anyone without a WeChat account). Only this module knows WeChat's wire format and error
-//! codes; callers get [`WeChatError`] variants that say what to tell the client.
+//! codes; callers get [`WeChatError`] variants that say what to tell the client. Sign-in
+//! reaches it through the domain's port, `domain::auth::WeChatSignIn` ([`sign_in`]).
 //!
 //! `session_key` is never deserialised: it is not needed to sign members in, so it is
 //! neither returned, logged nor stored.
@@ -9,6 +10,7 @@
 //! shared by every instance through the cache.
 
 mod phone;
+mod sign_in;
 mod subscribe;
 mod token;
 

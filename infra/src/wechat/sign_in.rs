@@ -47,24 +47,14 @@ mod tests {
     use wiremock::matchers::{method, path};
     use wiremock::{Mock, MockServer, ResponseTemplate};
 
-    use super::super::tests::client;
+    use super::super::tests::{client, handing_out_token, phone_answer};
     use super::*;
 
     async fn phone_server(appid: &str) -> MockServer {
-        let server = MockServer::start().await;
-        Mock::given(method("POST"))
-            .and(path("/cgi-bin/stable_token"))
-            .respond_with(
-                ResponseTemplate::new(200)
-                    .set_body_string(r#"{"access_token":"tok","expires_in":7200}"#),
-            )
-            .mount(&server)
-            .await;
+        let server = handing_out_token("tok").await;
         Mock::given(method("POST"))
             .and(path("/wxa/business/getuserphonenumber"))
-            .respond_with(ResponseTemplate::new(200).set_body_string(format!(
-                r#"{{"errcode":0,"phone_info":{{"purePhoneNumber":"13800000001","countryCode":"86","watermark":{{"appid":"{appid}"}}}}}}"#
-            )))
+            .respond_with(phone_answer(appid))
             .mount(&server)
             .await;
         server

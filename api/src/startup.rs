@@ -136,9 +136,13 @@ impl AppState {
         if wechat.is_none() {
             push.templates = domain::push::PushTemplates::default();
         }
+        let wechat_sign_in = wechat
+            .clone()
+            .map(|client| client as Arc<dyn domain::auth::WeChatSignIn>);
         Self {
             db: deps.db,
             wechat,
+            wechat_sign_in,
             push,
             cache: deps.cache,
             cache_backend: deps.cache_backend,

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use crate::auth::keys::KeyRing;
 use crate::auth::token::TokenConfig;
 use domain::activity::qr::QrKey;
+use domain::auth::WeChatSignIn;
 use domain::cache::Cache;
 use domain::clock::Clock;
 use infra::Db;
@@ -26,8 +27,10 @@ pub struct AppState {
     pub point_rules: domain::material::PointRules,
     /// The share of a branch that must complete the monthly lesson for it to be organised.
     pub lesson_organised_share: f64,
-    /// WeChat's server API, when a mini-program is configured.
+    /// WeChat's server API, when a mini-program is configured: the push worker's sender.
     pub wechat: Option<Arc<infra::wechat::WeChatClient>>,
+    /// The same client as the sign-in routes see it, through the domain's port.
+    pub wechat_sign_in: Option<Arc<dyn WeChatSignIn>>,
     /// The push settings; their templates are cleared when there is no WeChat client.
     pub push: crate::config::PushSettings,
 }

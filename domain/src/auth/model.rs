@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::org::MemberId;
+use crate::org::{MemberId, PhoneNumber};
 
 crate::define_id!(
     /// A session: every refresh token rotated from one sign-in shares it.
@@ -45,4 +45,76 @@ pub struct ExternalIdentity {
     pub subject: String,
     pub member_id: MemberId,
     pub linked_at: DateTime<Utc>,
+}
+
+/// A mini-program user as WeChat names them to this app: only what signing in needs (the
+/// session key WeChat also hands out is never kept).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WeChatSession {
+    /// The user's stable id within this mini-program (the subject of [`WECHAT_PROVIDER`]).
+    pub openid: String,
+}
+
+/// The phone WeChat vouches for, as issued to this mini-program. `Debug` leaves the number
+/// out: it is personal data and never logged.
+#[derive(Clone, PartialEq, Eq)]
+pub struct VouchedPhone {
+    country_code: String,
+    national_number: String,
+}
+
+impl VouchedPhone {
+    /// `country_code` as WeChat gives it (`86`, or empty when WeChat leaves it out);
+    /// `national_number` without it.
+    pub fn new(country_code: impl Into<String>, national_number: impl Into<String>) -> Self {
+        Self {
+            country_code: country_code.into(),
+            national_number: national_number.into(),
+        }
+    }
+
+    /// The number as the roster would hold it: only mainland numbers (country code `86`,
+    /// or none given) that parse as a [`PhoneNumber`] can belong to a member.
+    pub fn roster_number(&self) -> Option<PhoneNumber> {
+        if !matches!(self.country_code.as_str(), "86" | "") {
+            return None;
+        }
+        PhoneNumber::parse(&self.national_number).ok()
+    }
+}
+
+impl std::fmt::Debug for VouchedPhone {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VouchedPhone")
+            .field("country_code", &self.country_code)
+            .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::VouchedPhone;
+
+    #[test]
+    fn a_mainland_number_is_a_roster_number_and_a_foreign_one_is_not() {
+        for (country, number, on_roster) in [
+            ("86", "13800000001", true),
+            ("", "13800000001", true),
+            ("852", "13800000001", false),
+            ("86", "not-a-number", false),
+        ] {
+            let phone = VouchedPhone::new(country, number);
+            assert_eq!(
+                phone.roster_number().is_some(),
+                on_roster,
+                "{country} {number}"
+            );
+        }
+    }
+
+    #[test]
+    fn debug_leaves_the_number_out() {
+        let shown = format!("{:?}", VouchedPhone::new("86", "13800000001"));
+        assert!(!shown.contains("13800000001"), "{shown}");
+    }
 }

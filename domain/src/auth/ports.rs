@@ -1,9 +1,13 @@
-//! Storage of sessions and outside accounts.
+//! Storage of sessions and outside accounts, and WeChat as a sign-in provider.
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
-use super::model::{Caller, ExternalIdentity, RefreshToken, RefreshTokenId, SessionFamilyId};
+use super::error::WeChatFailure;
+use super::model::{
+    Caller, ExternalIdentity, RefreshToken, RefreshTokenId, SessionFamilyId, VouchedPhone,
+    WeChatSession,
+};
 use crate::error::RepoError;
 use crate::org::MemberId;
 
@@ -67,4 +71,17 @@ pub trait ExternalIdentityRepo: Send + Sync {
     async fn link(&self, identity: &ExternalIdentity) -> Result<(), RepoError>;
     /// Removes the member's account at `provider`; answers whether there was one.
     async fn unlink(&self, provider: &str, member: MemberId) -> Result<bool, RepoError>;
+}
+
+/// WeChat as the mini-program's sign-in provider. Obligations: the app's secret and the
+/// session key never leave the implementation (not in answers, errors or logs); a phone is
+/// answered only when WeChat vouches for it to this app (one issued to another app is
+/// [`WeChatFailure::WrongApp`]); each call takes a bounded time, a timeout being
+/// [`WeChatFailure::Unavailable`].
+#[async_trait]
+pub trait WeChatSignIn: Send + Sync + std::fmt::Debug {
+    /// Who is behind a `wx.login` code (single use).
+    async fn code_to_session(&self, code: &str) -> Result<WeChatSession, WeChatFailure>;
+    /// The phone behind a `getPhoneNumber` button's code (single use).
+    async fn phone_number(&self, phone_code: &str) -> Result<VouchedPhone, WeChatFailure>;
 }

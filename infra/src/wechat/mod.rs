@@ -1,6 +1,7 @@
 //! The WeChat server API, reached at a configurable base URL (a stand-in in tests, and for
 //! anyone without a WeChat account). Only this module knows WeChat's wire format and error
-//! codes; callers get [`WeChatError`] variants that say what to tell the client.
+//! codes; callers get [`WeChatError`] variants that say what to tell the client. Sign-in
+//! reaches it through the domain's port, `domain::auth::WeChatSignIn` ([`sign_in`]).
 //!
 //! `session_key` is never deserialised: it is not needed to sign members in, so it is
 //! neither returned, logged nor stored.
@@ -9,6 +10,7 @@
 //! shared by every instance through the cache.
 
 mod phone;
+mod sign_in;
 mod subscribe;
 mod token;
 
@@ -297,6 +299,30 @@ mod tests {
             cache,
         )
         .unwrap()
+    }
+
+    /// `cgi-bin/stable_token`'s answer handing out `token`.
+    pub(super) fn token_answer(token: &str) -> ResponseTemplate {
+        ResponseTemplate::new(200)
+            .set_body_string(format!(r#"{{"access_token":"{token}","expires_in":7200}}"#))
+    }
+
+    /// A stand-in WeChat whose `cgi-bin/stable_token` hands out `token`.
+    pub(super) async fn handing_out_token(token: &str) -> MockServer {
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .and(path("/cgi-bin/stable_token"))
+            .respond_with(token_answer(token))
+            .mount(&server)
+            .await;
+        server
+    }
+
+    /// `getuserphonenumber`'s answer: 13800000001 (+86), vouched to `appid`.
+    pub(super) fn phone_answer(appid: &str) -> ResponseTemplate {
+        ResponseTemplate::new(200).set_body_string(format!(
+            r#"{{"errcode":0,"errmsg":"ok","phone_info":{{"phoneNumber":"+86 13800000001","purePhoneNumber":"13800000001","countryCode":"86","watermark":{{"timestamp":1637744274,"appid":"{appid}"}}}}}}"#
+        ))
     }
 
     async fn answering(template: ResponseTemplate) -> MockServer {

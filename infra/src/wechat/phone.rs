@@ -108,20 +108,9 @@ mod tests {
     use wiremock::matchers::{body_partial_json, method, path, query_param};
     use wiremock::{Mock, MockServer, ResponseTemplate};
 
-    use super::super::tests::{client, client_sharing};
+    use super::super::tests::{client, client_sharing, phone_answer, token_answer};
     use super::*;
     use crate::cache::MemoryCache;
-
-    fn token_answer(token: &str) -> ResponseTemplate {
-        ResponseTemplate::new(200)
-            .set_body_string(format!(r#"{{"access_token":"{token}","expires_in":7200}}"#))
-    }
-
-    fn phone_answer(appid: &str) -> ResponseTemplate {
-        ResponseTemplate::new(200).set_body_string(format!(
-            r#"{{"errcode":0,"errmsg":"ok","phone_info":{{"phoneNumber":"+86 13800000001","purePhoneNumber":"13800000001","countryCode":"86","watermark":{{"timestamp":1637744274,"appid":"{appid}"}}}}}}"#
-        ))
-    }
 
     #[tokio::test]
     async fn a_phone_code_is_exchanged_with_a_token_fetched_once_and_then_cached() {

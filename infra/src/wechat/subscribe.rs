@@ -132,7 +132,7 @@ impl PushSender for WeChatPushSender {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::wechat::tests::client;
+    use crate::wechat::tests::{client, handing_out_token};
     use chrono::Utc;
     use domain::push::{PushKind, PushMessageId};
     use std::time::Duration;
@@ -154,15 +154,7 @@ mod tests {
     }
 
     async fn server_answering(send: ResponseTemplate) -> MockServer {
-        let server = MockServer::start().await;
-        Mock::given(method("POST"))
-            .and(path("/cgi-bin/stable_token"))
-            .respond_with(
-                ResponseTemplate::new(200)
-                    .set_body_string(r#"{"access_token":"tok","expires_in":7200}"#),
-            )
-            .mount(&server)
-            .await;
+        let server = handing_out_token("tok").await;
         Mock::given(method("POST"))
             .and(path("/cgi-bin/message/subscribe/send"))
             .and(query_param("access_token", "tok"))

@@ -1,19 +1,17 @@
 //! Binding an unbound WeChat account to a roster member with an invite code, after sign-in
 //! answered `binding_required`.
 
-use actix_web::{post, web, HttpMessage, HttpRequest};
+use actix_web::{post, web, HttpRequest};
 use domain::error::ErrorCode;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::wechat_login::{give_back, take, take_ticket, PROVIDER};
-use crate::auth::session::{self, TokenPair};
+use super::{binding, ticket};
+use crate::auth::session::TokenPair;
 use crate::error::{ApiError, Problem};
 use crate::extract::{Json, Validate};
 use crate::http::invite::invite_key;
-use crate::http::{throttle, RequestId};
 use crate::state::AppState;
-use domain::auth::link_account;
 use domain::error::FieldError;
 use domain::org::MemberId;
 
@@ -86,11 +84,18 @@ pub async fn bind_invite(
     body: Json<BindInviteRequest>,
 ) -> Result<web::Json<TokenPair>, ApiError> {
     let b = body.into_inner();
-    let request_id = req.extensions().get::<RequestId>().map(|r| r.0.clone());
-    throttle::check(&state, throttle::BIND_PER_TICKET, &b.ticket).await?;
-    throttle::check_ip(&state, throttle::BIND_PER_IP, &req).await?;
-    let ticket = take_ticket(&state, &b.ticket).await?;
-    let member_id = take(&state, &invite_key(&b.invite_code))
+    binding::limit_attempts(&state, &req, &b.ticket).await?;
+    // Spent before the invite code is looked at: a wrong code costs the ticket too.
+    let ticket = ticket::take_ticket(&state, &b.ticket).await?;
+    let member_id = invited_member(&state, &b.invite_code).await?;
+    let tokens = binding::bind_and_sign_in(&state, &req, ticket, member_id).await?;
+    Ok(web::Json(tokens))
+}
+
+/// The member an invite code was issued for, spending the code (401 when it is unknown,
+/// expired or used).
+async fn invited_member(state: &AppState, invite_code: &str) -> Result<MemberId, ApiError> {
+    ticket::take(state, &invite_key(invite_code))
         .await?
         .and_then(|v| String::from_utf8(v).ok())
         .and_then(|v| uuid::Uuid::parse_str(&v).ok())
@@ -98,22 +103,5 @@ pub async fn bind_invite(
         .ok_or_else(|| {
             ApiError::new(ErrorCode::InviteCodeInvalid)
                 .with_detail("ask your branch secretary for a new invite code")
-        })?;
-    let member = match link_account(
-        &state.db,
-        PROVIDER,
-        &ticket.openid,
-        member_id,
-        state.clock.now(),
-        request_id,
-    )
-    .await
-    {
-        Ok(member) => member,
-        Err(e) => {
-            give_back(&state, &b.ticket, &ticket).await;
-            return Err(e.into());
-        }
-    };
-    Ok(web::Json(session::start_session(&state, &member).await?))
+        })
 }

@@ -1,23 +1,19 @@
 //! Binding an unbound WeChat account to the roster member whose phone WeChat vouches for,
 //! after sign-in answered `binding_required`.
 
-use actix_web::{post, web, HttpMessage, HttpRequest};
+use actix_web::{post, web, HttpRequest};
+use domain::auth::WeChatSignIn;
 use domain::error::ErrorCode;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::wechat_login::{
-    configured, give_back, peek_ticket, take_ticket, wechat_error, PROVIDER,
-};
-use crate::auth::session::{self, TokenPair};
+use super::{binding, ticket, wechat};
+use crate::auth::session::TokenPair;
 use crate::error::{ApiError, Problem};
 use crate::extract::{Json, Validate};
-use crate::http::{throttle, RequestId};
 use crate::state::AppState;
-use domain::auth::link_account;
 use domain::error::FieldError;
-use domain::org::{Member, MemberRepo, PhoneNumber};
-use infra::wechat::WeChatError;
+use domain::org::{Member, MemberRepo};
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
@@ -97,50 +93,30 @@ pub async fn bind_phone(
     body: Json<BindPhoneRequest>,
 ) -> Result<web::Json<TokenPair>, ApiError> {
     let b = body.into_inner();
-    let request_id = req.extensions().get::<RequestId>().map(|r| r.0.clone());
-    let wechat = configured(&state)?;
-    throttle::check(&state, throttle::BIND_PER_TICKET, &b.ticket).await?;
-    throttle::check_ip(&state, throttle::BIND_PER_IP, &req).await?;
-    peek_ticket(&state, &b.ticket).await?;
-    let phone = wechat
-        .phone_number(&b.phone_code)
+    let sign_in = wechat::configured(&state)?;
+    binding::limit_attempts(&state, &req, &b.ticket).await?;
+    // Only looked at: the ticket is spent once a member is found, so a phone that is not
+    // on the roster leaves it for an invite code.
+    ticket::peek(&state, &b.ticket).await?;
+    let member = roster_member(&state, sign_in, &b.phone_code).await?;
+    let ticket = ticket::take_ticket(&state, &b.ticket).await?;
+    let tokens = binding::bind_and_sign_in(&state, &req, ticket, member.id).await?;
+    Ok(web::Json(tokens))
+}
+
+/// The active roster member whose phone WeChat vouches for behind `phone_code`.
+async fn roster_member(
+    state: &AppState,
+    sign_in: &dyn WeChatSignIn,
+    phone_code: &str,
+) -> Result<Member, ApiError> {
+    let phone = sign_in
+        .phone_number(phone_code)
         .await
-        .map_err(|e| match e {
-            WeChatError::InvalidCode | WeChatError::CodeUsed => {
-                ApiError::new(ErrorCode::WechatPhoneCodeInvalid)
-                    .with_detail("ask the member to tap the phone button again")
-            }
-            other => wechat_error(other),
-        })?;
-    if phone.watermark_app_id != wechat.app_id() {
-        tracing::warn!("a phone code issued to another mini-program was offered for binding");
-        return Err(ApiError::new(ErrorCode::WechatPhoneWrongApp));
-    }
-    if !matches!(phone.country_code.as_str(), "86" | "") {
-        return Err(not_on_roster());
-    }
-    let number = PhoneNumber::parse(&phone.pure_phone_number).map_err(|_| not_on_roster())?;
-    let member = MemberRepo::find_by_phone(&state.db.repos(), &number)
+        .map_err(wechat::phone_failure)?;
+    let number = phone.roster_number().ok_or_else(not_on_roster)?;
+    MemberRepo::find_by_phone(&state.db.repos(), &number)
         .await?
         .filter(Member::is_active)
-        .ok_or_else(not_on_roster)?;
-    let ticket = take_ticket(&state, &b.ticket).await?;
-    let member = match link_account(
-        &state.db,
-        PROVIDER,
-        &ticket.openid,
-        member.id,
-        state.clock.now(),
-        request_id,
-    )
-    .await
-    {
-        Ok(member) => member,
-        Err(e) => {
-            // Nothing was bound: the ticket stays usable (e.g. for an invite code).
-            give_back(&state, &b.ticket, &ticket).await;
-            return Err(e.into());
-        }
-    };
-    Ok(web::Json(session::start_session(&state, &member).await?))
+        .ok_or_else(not_on_roster)
 }

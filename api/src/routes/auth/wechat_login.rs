@@ -3,27 +3,23 @@
 //! ticket to bind a roster member with.
 
 use actix_web::{post, web, HttpRequest};
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
 use domain::error::ErrorCode;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
+use super::ticket::{self, TICKET_TTL_SECS};
+use super::wechat;
 use crate::auth::session::{self, TokenPair};
-use crate::error::{ApiError, Problem, RETRY_AFTER_SECS};
+use crate::error::{ApiError, Problem};
 use crate::extract::{Json, Validate};
 use crate::http::throttle;
 use crate::state::AppState;
 use domain::auth::ExternalIdentityRepo;
 use domain::error::FieldError;
 use domain::org::{Member, MemberRepo};
-use infra::wechat::WeChatError;
 
 /// The provider name of WeChat mini-program accounts.
 pub const PROVIDER: &str = domain::auth::WECHAT_PROVIDER;
-/// How long a binding ticket may be used.
-pub const TICKET_TTL_SECS: u64 = 300;
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
@@ -69,122 +65,6 @@ pub enum WeChatLoginResult {
     },
 }
 
-/// The cache key of a binding ticket: its hash, so the cache never holds a usable ticket.
-fn ticket_key(ticket: &str) -> String {
-    let digest = Sha256::digest(ticket.as_bytes());
-    format!("wxticket:{}", URL_SAFE_NO_PAD.encode(digest))
-}
-
-/// What a ticket stands for: the openid, and until when (by the injected clock, so expiry
-/// does not hang on the cache's own TTL alone).
-#[derive(Serialize, Deserialize)]
-pub struct TicketValue {
-    pub openid: String,
-    expires_at: i64,
-}
-
-/// Issues a single-use binding ticket for `openid`.
-async fn issue_ticket(state: &AppState, openid: &str) -> Result<String, ApiError> {
-    let mut raw = [0u8; 32];
-    getrandom::fill(&mut raw).map_err(|e| ApiError::internal(e.to_string()))?;
-    let ticket = format!("wxt1.{}", URL_SAFE_NO_PAD.encode(raw));
-    let value = TicketValue {
-        openid: openid.to_owned(),
-        expires_at: state.clock.now().timestamp() + TICKET_TTL_SECS as i64,
-    };
-    let bytes = serde_json::to_vec(&value).map_err(ApiError::internal)?;
-    state
-        .cache
-        .set(
-            &ticket_key(&ticket),
-            &bytes,
-            Some(std::time::Duration::from_secs(TICKET_TTL_SECS)),
-        )
-        .await?;
-    Ok(ticket)
-}
-
-fn ticket_invalid() -> ApiError {
-    ApiError::new(ErrorCode::WechatTicketInvalid)
-        .with_detail("sign in with WeChat again for a new ticket")
-}
-
-fn live(state: &AppState, value: Option<Vec<u8>>) -> Option<TicketValue> {
-    let t: TicketValue = serde_json::from_slice(&value?).ok()?;
-    (state.clock.now().timestamp() < t.expires_at).then_some(t)
-}
-
-/// The openid a live ticket stands for, leaving the ticket usable (401 otherwise).
-pub async fn peek_ticket(state: &AppState, ticket: &str) -> Result<String, ApiError> {
-    let value = state.cache.get(&ticket_key(ticket)).await?;
-    live(state, value)
-        .map(|t| t.openid)
-        .ok_or_else(ticket_invalid)
-}
-
-/// Spends a live ticket, if this call was the one that removed it (two racing calls
-/// cannot both use it; 401 otherwise).
-pub async fn take_ticket(state: &AppState, ticket: &str) -> Result<TicketValue, ApiError> {
-    let value = take(state, &ticket_key(ticket)).await?;
-    live(state, value).ok_or_else(ticket_invalid)
-}
-
-/// Puts a spent ticket back for the rest of its life, when what it was spent on failed
-/// (the member may try again, or bind another way). Best effort: a cache failure here
-/// only means signing in again.
-pub async fn give_back(state: &AppState, ticket: &str, value: &TicketValue) {
-    let left = value.expires_at - state.clock.now().timestamp();
-    let Ok(secs) = u64::try_from(left) else {
-        return;
-    };
-    if secs == 0 {
-        return;
-    }
-    let Ok(bytes) = serde_json::to_vec(value) else {
-        return;
-    };
-    let ttl = std::time::Duration::from_secs(secs.min(TICKET_TTL_SECS));
-    if let Err(e) = state
-        .cache
-        .set(&ticket_key(ticket), &bytes, Some(ttl))
-        .await
-    {
-        tracing::warn!(error = %e, "a binding ticket could not be given back");
-    }
-}
-
-/// Takes a single-use secret out of the cache: its value, if this call was the one that
-/// removed it.
-pub async fn take(state: &AppState, key: &str) -> Result<Option<Vec<u8>>, ApiError> {
-    let Some(value) = state.cache.get(key).await? else {
-        return Ok(None);
-    };
-    Ok(state.cache.delete(key).await?.then_some(value))
-}
-
-/// The WeChat client, or 503 when no mini-program is configured.
-pub fn configured(state: &AppState) -> Result<&infra::wechat::WeChatClient, ApiError> {
-    state.wechat.as_deref().ok_or_else(|| {
-        ApiError::new(ErrorCode::WechatNotConfigured)
-            .with_detail("set wechat_app_id and wechat_app_secret to enable WeChat sign-in")
-    })
-}
-
-pub fn wechat_error(e: WeChatError) -> ApiError {
-    match e {
-        WeChatError::InvalidCode => ApiError::new(ErrorCode::WechatCodeInvalid),
-        WeChatError::CodeUsed => ApiError::new(ErrorCode::WechatCodeUsed),
-        WeChatError::RateLimited => {
-            ApiError::new(ErrorCode::WechatRateLimited).with_retry_after(RETRY_AFTER_SECS)
-        }
-        WeChatError::Busy => ApiError::new(ErrorCode::WechatBusy)
-            .with_detail("please retry shortly")
-            .with_retry_after(RETRY_AFTER_SECS),
-        WeChatError::Cache(e) => e.into(),
-        other => ApiError::new(ErrorCode::WechatUnavailable).with_cause(other),
-    }
-}
-
 /// Signs a mini-program user in with `wx.login`'s code.
 #[utoipa::path(
     tag = "auth",
@@ -209,25 +89,35 @@ pub async fn wechat_login(
     state: web::Data<AppState>,
     body: Json<WeChatLoginRequest>,
 ) -> Result<web::Json<WeChatLoginResult>, ApiError> {
-    let wechat = configured(&state)?;
+    let sign_in = wechat::configured(&state)?;
     throttle::check_ip(&state, throttle::LOGIN_PER_IP, &req).await?;
-    let user = wechat
-        .code2session(&body.into_inner().code)
+    let user = sign_in
+        .code_to_session(&body.into_inner().code)
         .await
-        .map_err(wechat_error)?;
+        .map_err(wechat::login_failure)?;
     throttle::check(&state, throttle::LOGIN_PER_OPENID, &user.openid).await?;
+    let result = match bound_member(&state, &user.openid).await? {
+        Some(member) => WeChatLoginResult::SignedIn {
+            tokens: session::start_session(&state, &member).await?,
+        },
+        None => WeChatLoginResult::BindingRequired {
+            binding_ticket: ticket::issue(&state, &user.openid).await?,
+            expires_in: TICKET_TTL_SECS,
+        },
+    };
+    Ok(web::Json(result))
+}
+
+/// The member the WeChat account `openid` is bound to, if any (401 when that member is no
+/// longer active).
+async fn bound_member(state: &AppState, openid: &str) -> Result<Option<Member>, ApiError> {
     let repos = state.db.repos();
-    if let Some(link) = repos.find(PROVIDER, &user.openid).await? {
-        let member = MemberRepo::get(&repos, link.member_id)
-            .await?
-            .filter(Member::is_active)
-            .ok_or(crate::auth::token::AuthError::MemberInactive)?;
-        let tokens = session::start_session(&state, &member).await?;
-        return Ok(web::Json(WeChatLoginResult::SignedIn { tokens }));
-    }
-    let ticket = issue_ticket(&state, &user.openid).await?;
-    Ok(web::Json(WeChatLoginResult::BindingRequired {
-        binding_ticket: ticket,
-        expires_in: TICKET_TTL_SECS,
-    }))
+    let Some(link) = repos.find(PROVIDER, openid).await? else {
+        return Ok(None);
+    };
+    let member = MemberRepo::get(&repos, link.member_id)
+        .await?
+        .filter(Member::is_active)
+        .ok_or(crate::auth::token::AuthError::MemberInactive)?;
+    Ok(Some(member))
 }

@@ -4,9 +4,10 @@
 use crate::audit::{AuditAction, AuditEntry, AuditId, NewAuditEntry};
 use crate::cache::Cache;
 use crate::clock::Clock;
+use crate::error::RepoError;
 use crate::org::{Actor, OrgId, OrgPath};
 use crate::push::PushTemplates;
-use crate::uow::Transactional;
+use crate::uow::{Transactional, UnitOfWork};
 
 pub struct ServiceContext<'a> {
     pub tx: &'a dyn Transactional,
@@ -42,5 +43,21 @@ impl ServiceContext<'_> {
             },
             now,
         )
+    }
+
+    /// Ends a write: records the audit entry of `action` on the object, in the same unit of
+    /// work, and commits it.
+    pub async fn commit_audited(
+        &self,
+        uow: Box<dyn UnitOfWork>,
+        now: chrono::DateTime<chrono::Utc>,
+        action: &'static str,
+        object_type: &'static str,
+        object_id: String,
+        org: Option<(OrgId, &OrgPath)>,
+    ) -> Result<(), RepoError> {
+        let entry = self.audit(now, action, object_type, object_id, org);
+        uow.audit().append(&entry).await?;
+        uow.commit().await
     }
 }

@@ -202,15 +202,15 @@ pub async fn publish(ctx: &ServiceContext<'_>, new: NewMaterial) -> Result<Mater
     })?;
     uow.materials().insert(&material).await?;
     push_material(ctx, uow.as_ref(), &material, now).await?;
-    let entry = ctx.audit(
+    ctx.commit_audited(
+        uow,
         now,
         "material.publish",
         "material",
         material.id.to_string(),
         Some((org.id, &org.path)),
-    );
-    uow.audit().append(&entry).await?;
-    uow.commit().await?;
+    )
+    .await?;
     feed::invalidate_all(ctx.cache).await;
     Ok(material)
 }
@@ -332,15 +332,15 @@ pub async fn edit(
             .await?;
         push_material(ctx, uow.as_ref(), &m, now).await?;
     }
-    let entry = ctx.audit(
+    ctx.commit_audited(
+        uow,
         now,
         "material.edit",
         "material",
         m.id.to_string(),
         Some((m.audience.org_id, &m.audience.org_path)),
-    );
-    uow.audit().append(&entry).await?;
-    uow.commit().await?;
+    )
+    .await?;
     feed::invalidate_all(ctx.cache).await;
     Ok(m)
 }
@@ -362,15 +362,15 @@ pub async fn unpublish(ctx: &ServiceContext<'_>, id: MaterialId) -> Result<Mater
     uow.push()
         .cancel_pending(&format!("material:{}", m.id), now)
         .await?;
-    let entry = ctx.audit(
+    ctx.commit_audited(
+        uow,
         now,
         "material.unpublish",
         "material",
         m.id.to_string(),
         Some((m.audience.org_id, &m.audience.org_path)),
-    );
-    uow.audit().append(&entry).await?;
-    uow.commit().await?;
+    )
+    .await?;
     feed::invalidate_all(ctx.cache).await;
     Ok(m)
 }

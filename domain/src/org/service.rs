@@ -106,15 +106,15 @@ pub async fn create_child_org(
         .insert(&org)
         .await
         .map_err(conflict_as(ErrorCode::OrgNameTaken, ORG_NAME_TAKEN_DETAIL))?;
-    let entry = ctx.audit(
+    ctx.commit_audited(
+        uow,
         now,
         "org.create",
         "org",
         org.id.to_string(),
         Some((org.id, &org.path)),
-    );
-    uow.audit().append(&entry).await?;
-    uow.commit().await?;
+    )
+    .await?;
     Ok(org)
 }
 
@@ -146,15 +146,15 @@ pub async fn update_org(
         .await
         .map_err(conflict_as(ErrorCode::OrgNameTaken, ORG_NAME_TAKEN_DETAIL))?;
     let now = ctx.clock.now();
-    let entry = ctx.audit(
+    ctx.commit_audited(
+        uow,
         now,
         "org.update",
         "org",
         org.id.to_string(),
         Some((org.id, &org.path)),
-    );
-    uow.audit().append(&entry).await?;
-    uow.commit().await?;
+    )
+    .await?;
     Ok(org)
 }
 
@@ -261,15 +261,15 @@ pub async fn create_member(
         ErrorCode::MemberPhoneTaken,
         "this phone already belongs to a member",
     ))?;
-    let entry = ctx.audit(
+    ctx.commit_audited(
+        uow,
         now,
         "member.create",
         "member",
         member.id.to_string(),
         Some((branch.id, &branch.path)),
-    );
-    uow.audit().append(&entry).await?;
-    uow.commit().await?;
+    )
+    .await?;
     Ok(member)
 }
 
@@ -462,15 +462,15 @@ pub async fn grant_role(
         ErrorCode::RoleAlreadyGranted,
         "the member already holds this role on this org",
     ))?;
-    let entry = ctx.audit(
+    ctx.commit_audited(
+        uow,
         now,
         "role.grant",
         "role_grant",
         grant.id.to_string(),
         Some((org.id, &org.path)),
-    );
-    uow.audit().append(&entry).await?;
-    uow.commit().await?;
+    )
+    .await?;
     Ok(grant)
 }
 
@@ -495,15 +495,15 @@ pub async fn revoke_role(
     policy::authorize_grant(ctx.actor, grant.kind, &grant.org_path)?;
     uow.roles().delete(grant.id).await?;
     let now = ctx.clock.now();
-    let entry = ctx.audit(
+    ctx.commit_audited(
+        uow,
         now,
         "role.revoke",
         "role_grant",
         grant.id.to_string(),
         Some((grant.org_id, &grant.org_path)),
-    );
-    uow.audit().append(&entry).await?;
-    uow.commit().await?;
+    )
+    .await?;
     Ok(())
 }
 
@@ -529,14 +529,14 @@ pub async fn issue_invite_code(
         ));
     }
     let now = ctx.clock.now();
-    let entry = ctx.audit(
+    ctx.commit_audited(
+        uow,
         now,
         "member.invite_code",
         "member",
         member.id.to_string(),
         Some((member.branch_id, &member.branch_path)),
-    );
-    uow.audit().append(&entry).await?;
-    uow.commit().await?;
+    )
+    .await?;
     Ok(member)
 }

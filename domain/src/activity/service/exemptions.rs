@@ -71,15 +71,15 @@ pub async fn apply_exemption(
         review: None,
     };
     uow.exemptions().insert(&exemption).await?;
-    let entry = ctx.audit(
+    ctx.commit_audited(
+        uow,
         now,
         "exemption.apply",
         "exemption",
         exemption.id.to_string(),
         Some((member.branch_id, &member.branch_path)),
-    );
-    uow.audit().append(&entry).await?;
-    uow.commit().await?;
+    )
+    .await?;
     Ok(exemption)
 }
 

@@ -53,14 +53,14 @@ pub async fn put_holidays(
     require_committee(&org)?;
     let now = ctx.clock.now();
     uow.holidays().put(org.id, year, &calendar, now).await?;
-    let entry = ctx.audit(
+    ctx.commit_audited(
+        uow,
         now,
         "holidays.update",
         "holiday_calendar",
         format!("{}/{year}", org.id),
         Some((org.id, &org.path)),
-    );
-    uow.audit().append(&entry).await?;
-    uow.commit().await?;
+    )
+    .await?;
     Ok(calendar)
 }

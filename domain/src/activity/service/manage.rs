@@ -245,15 +245,15 @@ pub async fn create_activity(
     validate(&activity)?;
     resolve_lecturer(uow.members(), uow.roles(), ctx.actor, &mut activity).await?;
     uow.activities().insert(&activity).await?;
-    let entry = ctx.audit(
+    ctx.commit_audited(
+        uow,
         now,
         "activity.create",
         "activity",
         activity.id.to_string(),
         Some((activity.branch_id, &activity.branch_path)),
-    );
-    uow.audit().append(&entry).await?;
-    uow.commit().await?;
+    )
+    .await?;
     Ok(activity)
 }
 
@@ -375,15 +375,15 @@ pub async fn update_activity(
             .cancel_pending(&format!("activity:{}", a.id), now)
             .await?;
     }
-    let entry = ctx.audit(
+    ctx.commit_audited(
+        uow,
         now,
         action,
         "activity",
         a.id.to_string(),
         Some((a.branch_id, &a.branch_path)),
-    );
-    uow.audit().append(&entry).await?;
-    uow.commit().await?;
+    )
+    .await?;
     Ok(a)
 }
 

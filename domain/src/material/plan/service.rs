@@ -90,15 +90,15 @@ pub async fn put_branch_plan(
             updated_at: now,
         })
         .await?;
-    let entry = ctx.audit(
+    ctx.commit_audited(
+        uow,
         now,
         "study_plan.put",
         "study_plan",
         stored.id.to_string(),
         Some((org.id, &org.path)),
-    );
-    uow.audit().append(&entry).await?;
-    uow.commit().await?;
+    )
+    .await?;
     Ok(stored)
 }
 
@@ -162,15 +162,15 @@ pub async fn put_personal_plan(
             updated_at: now,
         })
         .await?;
-    let entry = ctx.audit(
+    ctx.commit_audited(
+        uow,
         now,
         "study_plan.put",
         "study_plan",
         stored.id.to_string(),
         Some((member.branch_id, &member.branch_path)),
-    );
-    uow.audit().append(&entry).await?;
-    uow.commit().await?;
+    )
+    .await?;
     Ok(stored)
 }
 

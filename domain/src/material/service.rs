@@ -381,8 +381,6 @@ pub struct Reading {
     pub material: Material,
     /// The reader's record, when they are in the audience (created on first open).
     pub record: Option<StudyRecord>,
-    /// This open was the member's first.
-    pub first_open: bool,
 }
 
 /// Opens a material: a member of its audience once it is live (recording the first open,
@@ -404,7 +402,6 @@ pub async fn read(
             return Ok(Reading {
                 material,
                 record: Some(record),
-                first_open: false,
             });
         }
         let fresh = StudyRecord {
@@ -417,24 +414,18 @@ pub async fn read(
             points: 0,
             updated_at: now,
         };
-        let first_open = records.insert_if_absent(&fresh).await?;
-        let record = if first_open {
+        let record = if records.insert_if_absent(&fresh).await? {
             feed::invalidate_member(cache, member.id).await;
             Some(fresh)
         } else {
             records.get(member.id, material.id).await?
         };
-        return Ok(Reading {
-            material,
-            record,
-            first_open,
-        });
+        return Ok(Reading { material, record });
     }
     match policy::authorize(actor, Action::PublishMaterials, &material.audience.org_path) {
         Ok(()) => Ok(Reading {
             material,
             record: None,
-            first_open: false,
         }),
         Err(_) => Err(DomainError::NotFound),
     }

@@ -14,12 +14,10 @@ use crate::error::{ApiError, Problem};
 use crate::extract::{Json, Validate};
 use crate::http::throttle;
 use crate::state::AppState;
-use domain::auth::ExternalIdentityRepo;
+use domain::auth::{ExternalIdentityRepo, WECHAT_PROVIDER};
 use domain::error::FieldError;
 use domain::org::{Member, MemberRepo};
 
-/// The provider name of WeChat mini-program accounts.
-pub const PROVIDER: &str = domain::auth::WECHAT_PROVIDER;
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
@@ -112,7 +110,7 @@ pub async fn wechat_login(
 /// longer active).
 async fn bound_member(state: &AppState, openid: &str) -> Result<Option<Member>, ApiError> {
     let repos = state.db.repos();
-    let Some(link) = repos.find(PROVIDER, openid).await? else {
+    let Some(link) = repos.find(WECHAT_PROVIDER, openid).await? else {
         return Ok(None);
     };
     let member = MemberRepo::get(&repos, link.member_id)

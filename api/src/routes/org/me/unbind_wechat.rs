@@ -3,8 +3,8 @@ use actix_web::{delete, web, HttpMessage, HttpRequest, HttpResponse};
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
 use crate::http::RequestId;
-use crate::routes::auth::wechat_login::PROVIDER;
 use crate::state::AppState;
+use domain::auth::WECHAT_PROVIDER;
 use domain::auth::{unlink_account, Unlinker};
 
 /// Unbinds the caller's WeChat account and ends all their sessions (audited). Sign in with
@@ -30,7 +30,7 @@ pub async fn unbind_my_wechat(
     let request_id = req.extensions().get::<RequestId>().map(|r| r.0.clone());
     unlink_account(
         &state.db,
-        PROVIDER,
+        WECHAT_PROVIDER,
         user.member.id,
         Unlinker::Themself,
         user.member.id,

@@ -4,8 +4,8 @@ use uuid::Uuid;
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
 use crate::http::RequestId;
-use crate::routes::auth::wechat_login::PROVIDER;
 use crate::state::AppState;
+use domain::auth::WECHAT_PROVIDER;
 use domain::auth::{unlink_account, Unlinker};
 use domain::org::MemberId;
 
@@ -36,7 +36,7 @@ pub async fn reset_member_wechat(
     let request_id = req.extensions().get::<RequestId>().map(|r| r.0.clone());
     unlink_account(
         &state.db,
-        PROVIDER,
+        WECHAT_PROVIDER,
         MemberId::from_uuid(*id),
         Unlinker::Manager(&user.actor),
         user.member.id,

@@ -18,7 +18,6 @@ use domain::auth::{ExternalIdentityRepo, WECHAT_PROVIDER};
 use domain::error::FieldError;
 use domain::org::{Member, MemberRepo};
 
-
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct WeChatLoginRequest {

@@ -140,6 +140,7 @@ impl AppState {
             .clone()
             .map(|client| client as Arc<dyn domain::auth::WeChatSignIn>);
         Self {
+            repos: deps.db.repos(),
             db: deps.db,
             wechat,
             wechat_sign_in,

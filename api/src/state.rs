@@ -13,6 +13,8 @@ use infra::Db;
 #[derive(Clone, Debug)]
 pub struct AppState {
     pub db: Db,
+    /// The repositories on the pool, which read contexts (and single-statement writes) use.
+    pub repos: infra::repo::PoolRepos,
     pub cache: Arc<dyn Cache>,
     /// `redis` or `memory`, for readiness reports.
     pub cache_backend: &'static str,

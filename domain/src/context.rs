@@ -1,5 +1,8 @@
-//! What every write service needs: where to write, what time it is, who is acting and
-//! which request asked, and the shared cache whose entries its changes make stale.
+//! The two shapes a service takes. A read service takes a [`ReadContext`]: the
+//! repositories, the clock and the caller. A write service takes a [`WriteContext`]: where
+//! to write (a unit of work to begin, or the pool for one idempotent statement), the clock,
+//! the caller, the request that asked (for the audit trail), and the shared cache whose
+//! entries its changes make stale.
 
 use crate::audit::{AuditAction, AuditEntry, AuditId, NewAuditEntry};
 use crate::cache::Cache;
@@ -7,10 +10,25 @@ use crate::clock::Clock;
 use crate::error::RepoError;
 use crate::org::{Actor, OrgId, OrgPath};
 use crate::push::PushTemplates;
-use crate::uow::{Transactional, UnitOfWork};
+use crate::uow::{Repositories, Transactional, UnitOfWork};
 
-pub struct ServiceContext<'a> {
+/// What a read service needs.
+#[derive(Clone, Copy)]
+pub struct ReadContext<'a> {
+    pub repos: &'a dyn Repositories,
+    pub clock: &'a dyn Clock,
+    pub actor: &'a Actor,
+    /// The shared cache, for reads it keeps (the feed).
+    pub cache: &'a dyn Cache,
+}
+
+/// What a write service needs.
+pub struct WriteContext<'a> {
+    /// Begins the unit of work a write commits or rolls back as a whole.
     pub tx: &'a dyn Transactional,
+    /// The pool's repositories: reads before a write, and a write of one idempotent
+    /// statement (a check-in) that needs no unit of work.
+    pub repos: &'a dyn Repositories,
     pub clock: &'a dyn Clock,
     pub actor: &'a Actor,
     pub request_id: Option<String>,
@@ -20,7 +38,21 @@ pub struct ServiceContext<'a> {
     pub cache: &'a dyn Cache,
 }
 
-impl ServiceContext<'_> {
+impl<'a> WriteContext<'a> {
+    /// The same caller and clock reading through `repos` (the pool's, or a unit of work's
+    /// so a write reads what it is about to change in its own transaction).
+    pub fn reading<'b>(&self, repos: &'b dyn Repositories) -> ReadContext<'b>
+    where
+        'a: 'b,
+    {
+        ReadContext {
+            repos,
+            clock: self.clock,
+            actor: self.actor,
+            cache: self.cache,
+        }
+    }
+
     /// An audit entry for a change by this context's actor, stamped `now`.
     pub fn audit(
         &self,

@@ -13,10 +13,14 @@ use crate::error::RepoError;
 use crate::material::{MaterialRepo, StudyPlanRepo, StudyRecordRepo};
 use crate::org::{MemberRepo, OrgRepo, RoleRepo};
 use crate::platform::SettingRepo;
-use crate::push::PushRepo;
+use crate::push::{PushRepo, SubscriptionRepo};
 
-#[async_trait]
-pub trait UnitOfWork: Send + Sync {
+/// Every repository, over one connection: the pool (each call its own statement) or a
+/// unit of work's transaction. A read service takes them in its [`ReadContext`]; a write
+/// service gets them from the unit of work it begins.
+///
+/// [`ReadContext`]: crate::context::ReadContext
+pub trait Repositories: Send + Sync {
     fn audit(&self) -> &dyn AuditRepo;
     fn settings(&self) -> &dyn SettingRepo;
     fn orgs(&self) -> &dyn OrgRepo;
@@ -31,8 +35,13 @@ pub trait UnitOfWork: Send + Sync {
     fn materials(&self) -> &dyn MaterialRepo;
     fn study_records(&self) -> &dyn StudyRecordRepo;
     fn push(&self) -> &dyn PushRepo;
+    fn subscriptions(&self) -> &dyn SubscriptionRepo;
     fn study_plans(&self) -> &dyn StudyPlanRepo;
+}
 
+/// The repositories over one transaction, which commits or rolls back as a whole.
+#[async_trait]
+pub trait UnitOfWork: Repositories {
     async fn commit(self: Box<Self>) -> Result<(), RepoError>;
     async fn rollback(self: Box<Self>) -> Result<(), RepoError>;
 }

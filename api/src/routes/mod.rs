@@ -14,7 +14,8 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use crate::auth::AuthUser;
 use crate::http::RequestId;
 use crate::state::AppState;
-use domain::context::ServiceContext;
+use domain::context::{ReadContext, WriteContext};
+use domain::org::Actor;
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(ops::healthz::healthz)
@@ -75,16 +76,37 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(material::plan::my_tasks::list_my_tasks);
 }
 
-/// The service context of an authenticated request.
-pub fn service_context<'a>(
+/// The read context of an authenticated request.
+pub fn read_context<'a>(state: &'a AppState, user: &'a AuthUser) -> ReadContext<'a> {
+    ReadContext {
+        repos: &state.repos,
+        clock: state.clock.as_ref(),
+        actor: &user.actor,
+        cache: state.cache.as_ref(),
+    }
+}
+
+/// The write context of an authenticated request.
+pub fn write_context<'a>(
     state: &'a AppState,
     user: &'a AuthUser,
     req: &HttpRequest,
-) -> ServiceContext<'a> {
-    ServiceContext {
+) -> WriteContext<'a> {
+    write_context_as(state, &user.actor, req)
+}
+
+/// The write context of a request acting as `actor` (a member binding their own account
+/// before any session of theirs exists).
+pub fn write_context_as<'a>(
+    state: &'a AppState,
+    actor: &'a Actor,
+    req: &HttpRequest,
+) -> WriteContext<'a> {
+    WriteContext {
         tx: &state.db,
+        repos: &state.repos,
         clock: state.clock.as_ref(),
-        actor: &user.actor,
+        actor,
         request_id: req.extensions().get::<RequestId>().map(|r| r.0.clone()),
         push: &state.push.templates,
         cache: state.cache.as_ref(),

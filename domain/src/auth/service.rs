@@ -4,45 +4,46 @@ use crate::error::ErrorCode;
 use chrono::{DateTime, Utc};
 
 use super::model::ExternalIdentity;
+use crate::context::WriteContext;
 use crate::error::RepoError;
 use crate::org::MemberId;
 
 /// Who is removing a member's outside account: the member themself, or someone covering
 /// them (their secretary, a township admin) when a phone is lost.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Unlinker<'a> {
+pub enum Unlinker {
     Themself,
-    Manager(&'a crate::org::Actor),
+    Manager,
 }
 
 /// Removes the member's account at `provider` and ends every session of theirs, in one
 /// unit of work with its audit entry. `DomainError::NotFound` when nothing was linked (or
 /// the member is outside the manager's scope).
 pub async fn unlink_account(
-    tx: &dyn crate::uow::Transactional,
+    ctx: &WriteContext<'_>,
     provider: &str,
     member_id: MemberId,
-    by: Unlinker<'_>,
-    actor_id: MemberId,
-    now: DateTime<Utc>,
-    request_id: Option<String>,
+    by: Unlinker,
 ) -> Result<(), crate::error::DomainError> {
     use crate::error::DomainError;
     use crate::org::policy::{self, Action};
-    if let Unlinker::Manager(actor) = by {
+    let actor = ctx.actor;
+    let now = ctx.clock.now();
+    if by == Unlinker::Manager {
         policy::may_somewhere(actor, Action::IssueInviteCodes)?;
     }
-    let uow = tx.begin().await?;
+    let uow = ctx.tx.begin().await?;
     let member = match by {
-        Unlinker::Themself => uow.members().get(member_id).await?,
-        Unlinker::Manager(actor) => {
+        Unlinker::Themself if member_id == actor.member_id => uow.members().get(member_id).await?,
+        Unlinker::Themself => None,
+        Unlinker::Manager => {
             uow.members()
                 .get_visible(member_id, &policy::member_visibility(actor))
                 .await?
         }
     }
     .ok_or(DomainError::NotFound)?;
-    if let Unlinker::Manager(actor) = by {
+    if by == Unlinker::Manager {
         policy::authorize(actor, Action::IssueInviteCodes, &member.branch_path)?;
     }
     if !uow
@@ -55,55 +56,41 @@ pub async fn unlink_account(
     uow.refresh_tokens().revoke_member(member.id, now).await?;
     let action = match by {
         Unlinker::Themself => "account.unlink",
-        Unlinker::Manager(_) => "account.reset",
+        Unlinker::Manager => "account.reset",
     };
-    let entry = account_audit(action, &member, actor_id, now, request_id);
-    uow.audit().append(&entry).await?;
-    uow.commit().await?;
+    commit_account_audit(ctx, uow, action, &member, now).await?;
     Ok(())
 }
 
-/// The audit entry of a change to `member`'s outside account, made by `actor`.
-fn account_audit(
+/// Ends a change to `member`'s outside account: its audit entry, then the commit.
+async fn commit_account_audit(
+    ctx: &WriteContext<'_>,
+    uow: Box<dyn crate::uow::UnitOfWork>,
     action: &'static str,
     member: &crate::org::Member,
-    actor: MemberId,
     now: DateTime<Utc>,
-    request_id: Option<String>,
-) -> crate::audit::AuditEntry {
-    use crate::audit::{AuditAction, AuditEntry, AuditId, NewAuditEntry};
-    AuditEntry::record(
-        AuditId::at(now),
-        NewAuditEntry {
-            actor: Some(actor.as_uuid()),
-            action: AuditAction::known(action),
-            object_type: "member".to_owned(),
-            object_id: member.id.to_string(),
-            org_id: Some(member.branch_id.as_uuid()),
-            org_path: Some(member.branch_path.as_str().to_owned()),
-            request_id,
-        },
-        now,
-    )
+) -> Result<(), RepoError> {
+    let org = (member.branch_id, &member.branch_path);
+    ctx.commit_audited(uow, now, action, "member", member.id.to_string(), Some(org))
+        .await
 }
 
 /// Links the outside account `subject` at `provider` to the active member `member_id`, in
 /// one unit of work with its audit entry. Linking the same pair again changes nothing; an
 /// account linked to someone else, or a member linked to another account, is a conflict
-/// (the member's secretary can reset it).
+/// (the member's secretary can reset it). The caller is the member themself, who proved
+/// who they are (a roster phone, an invite code) before any session of theirs exists.
 pub async fn link_account(
-    tx: &dyn crate::uow::Transactional,
+    ctx: &WriteContext<'_>,
     provider: &str,
     subject: &str,
-    member_id: MemberId,
-    now: DateTime<Utc>,
-    request_id: Option<String>,
 ) -> Result<crate::org::Member, crate::error::DomainError> {
     use crate::error::DomainError;
-    let uow = tx.begin().await?;
+    let now = ctx.clock.now();
+    let uow = ctx.tx.begin().await?;
     let member = uow
         .members()
-        .get(member_id)
+        .get(ctx.actor.member_id)
         .await?
         .filter(crate::org::Member::is_active)
         .ok_or(DomainError::NotFound)?;
@@ -137,8 +124,6 @@ pub async fn link_account(
         ),
         other => other.into(),
     })?;
-    let entry = account_audit("account.link", &member, member.id, now, request_id);
-    uow.audit().append(&entry).await?;
-    uow.commit().await?;
+    commit_account_audit(ctx, uow, "account.link", &member, now).await?;
     Ok(member)
 }

@@ -7,10 +7,8 @@ use chrono::{DateTime, Utc};
 
 use super::feed;
 use super::model::*;
-use super::ports::{MaterialRepo, StudyRecordRepo};
-use crate::cache::Cache;
 use crate::calendar::YearMonth;
-use crate::context::ServiceContext;
+use crate::context::{ReadContext, WriteContext};
 use crate::error::{DomainError, FieldError};
 use crate::org::policy::{self, Action, Actor};
 use crate::org::{Member, MemberCategory, OrgId};
@@ -173,7 +171,7 @@ async fn audience_org(
 }
 
 /// Publishes a material (now or at a scheduled time).
-pub async fn publish(ctx: &ServiceContext<'_>, new: NewMaterial) -> Result<Material, DomainError> {
+pub async fn publish(ctx: &WriteContext<'_>, new: NewMaterial) -> Result<Material, DomainError> {
     let uow = ctx.tx.begin().await?;
     let org = audience_org(uow.as_ref(), ctx.actor, new.audience_org).await?;
     let now = ctx.clock.now();
@@ -237,7 +235,7 @@ async fn audience_members(
 /// Writes the push of `m`'s current revision to its audience, due at its publish time
 /// (when material push is configured), in the caller's unit of work.
 async fn push_material(
-    ctx: &ServiceContext<'_>,
+    ctx: &WriteContext<'_>,
     uow: &dyn crate::uow::UnitOfWork,
     m: &Material,
     now: DateTime<Utc>,
@@ -270,7 +268,7 @@ async fn managed(
 
 /// Edits a material: a new revision; pushes again only if asked (`notify`).
 pub async fn edit(
-    ctx: &ServiceContext<'_>,
+    ctx: &WriteContext<'_>,
     id: MaterialId,
     changes: MaterialChanges,
 ) -> Result<Material, DomainError> {
@@ -346,7 +344,7 @@ pub async fn edit(
 }
 
 /// Withdraws a material from its audience (idempotent).
-pub async fn unpublish(ctx: &ServiceContext<'_>, id: MaterialId) -> Result<Material, DomainError> {
+pub async fn unpublish(ctx: &WriteContext<'_>, id: MaterialId) -> Result<Material, DomainError> {
     let uow = ctx.tx.begin().await?;
     let mut m = managed(uow.as_ref(), ctx.actor, id).await?;
     if m.status == MaterialStatus::Unpublished {
@@ -388,14 +386,17 @@ pub struct Reading {
 /// not recorded). Anyone else: 404. Single statements, no unit of work: reading is the hot
 /// path.
 pub async fn read(
-    materials: &dyn MaterialRepo,
-    records: &dyn StudyRecordRepo,
-    cache: &dyn Cache,
-    actor: &Actor,
+    ctx: &ReadContext<'_>,
     member: &Member,
     id: MaterialId,
-    now: DateTime<Utc>,
 ) -> Result<Reading, DomainError> {
+    let (materials, records, cache, actor, now) = (
+        ctx.repos.materials(),
+        ctx.repos.study_records(),
+        ctx.cache,
+        ctx.actor,
+        ctx.clock.now(),
+    );
     let material = materials.get(id).await?.ok_or(DomainError::NotFound)?;
     if material.is_live(now) && member.is_active() && material.audience.includes(member) {
         if let Some(record) = records.get(member.id, material.id).await? {
@@ -470,19 +471,18 @@ impl ProgressReport {
 /// (within the daily cap) once. One unit of work, with the member locked, so concurrent
 /// completions cannot overrun the cap. The member's cached feeds are stale afterwards.
 pub async fn record_progress(
-    tx: &dyn crate::uow::Transactional,
-    cache: &dyn Cache,
+    ctx: &WriteContext<'_>,
     member: &Member,
     id: MaterialId,
     report: ProgressReport,
     rules: &PointRules,
-    now: DateTime<Utc>,
 ) -> Result<StudyRecord, DomainError> {
+    let (cache, now) = (ctx.cache, ctx.clock.now());
     let errors = report.validate();
     if !errors.is_empty() {
         return Err(DomainError::Validation(errors));
     }
-    let uow = tx.begin().await?;
+    let uow = ctx.tx.begin().await?;
     let material = uow
         .materials()
         .get(id)

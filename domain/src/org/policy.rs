@@ -23,6 +23,18 @@ pub struct Actor {
     pub roles: Vec<ActorRole>,
 }
 
+impl Actor {
+    /// A member acting for themself and holding no role: binding their own account at
+    /// sign-in, before any session of theirs exists.
+    pub fn themself(member: &crate::org::Member) -> Self {
+        Self {
+            member_id: member.id,
+            branch_path: member.branch_path.clone(),
+            roles: Vec::new(),
+        }
+    }
+}
+
 /// The actions of the table, each asked of a target org (the org itself, or the branch of
 /// the member or object concerned).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

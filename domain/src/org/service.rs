@@ -6,9 +6,9 @@ use super::model::{
     RoleGrantId, RoleKind,
 };
 use super::phone::PhoneNumber;
-use super::policy::{self, Action, Actor};
-use super::ports::{MemberQuery, MemberRepo, OrgRepo, RoleRepo};
-use crate::context::ServiceContext;
+use super::policy::{self, Action};
+use super::ports::{MemberQuery, OrgRepo};
+use crate::context::{ReadContext, WriteContext};
 use crate::error::ErrorCode;
 use crate::error::{DomainError, RepoError};
 use crate::page::{Page, PageRequest};
@@ -43,18 +43,18 @@ async fn branch_and_group(
     }
 }
 
-pub async fn get_org(orgs: &dyn OrgRepo, actor: &Actor, id: OrgId) -> Result<Org, DomainError> {
-    policy::load_in_scope(actor, Action::ReadOrg, orgs.get(id), |o| &o.path).await
+pub async fn get_org(ctx: &ReadContext<'_>, id: OrgId) -> Result<Org, DomainError> {
+    let orgs = ctx.repos.orgs();
+    policy::load_in_scope(ctx.actor, Action::ReadOrg, orgs.get(id), |o| &o.path).await
 }
 
 pub async fn list_children(
-    orgs: &dyn OrgRepo,
-    actor: &Actor,
+    ctx: &ReadContext<'_>,
     id: OrgId,
     page: &PageRequest,
 ) -> Result<Page<Org>, DomainError> {
-    get_org(orgs, actor, id).await?;
-    Ok(orgs.children(id, page).await?)
+    get_org(ctx, id).await?;
+    Ok(ctx.repos.orgs().children(id, page).await?)
 }
 
 #[derive(Debug, Clone)]
@@ -66,7 +66,7 @@ pub struct NewOrg {
 }
 
 pub async fn create_child_org(
-    ctx: &ServiceContext<'_>,
+    ctx: &WriteContext<'_>,
     parent_id: OrgId,
     new: NewOrg,
 ) -> Result<Org, DomainError> {
@@ -125,7 +125,7 @@ pub struct OrgChanges {
 }
 
 pub async fn update_org(
-    ctx: &ServiceContext<'_>,
+    ctx: &WriteContext<'_>,
     id: OrgId,
     changes: OrgChanges,
 ) -> Result<Org, DomainError> {
@@ -159,17 +159,19 @@ pub async fn update_org(
 }
 
 pub async fn list_members(
-    orgs: &dyn OrgRepo,
-    members: &dyn MemberRepo,
-    actor: &Actor,
+    ctx: &ReadContext<'_>,
     org_id: OrgId,
     include_subtree: bool,
     name_contains: Option<String>,
     page: &PageRequest,
 ) -> Result<Page<Member>, DomainError> {
-    let org = policy::load_in_scope(actor, Action::ListBranchMembers, orgs.get(org_id), |o| {
-        &o.path
-    })
+    let orgs = ctx.repos.orgs();
+    let org = policy::load_in_scope(
+        ctx.actor,
+        Action::ListBranchMembers,
+        orgs.get(org_id),
+        |o| &o.path,
+    )
     .await?;
     // Members carry their branch's path; a group's members are found by their group.
     let query = match (org.kind, org.parent_id) {
@@ -189,16 +191,15 @@ pub async fn list_members(
             group: None,
         },
     };
-    Ok(members.list(&query, page).await?)
+    Ok(ctx.repos.members().list(&query, page).await?)
 }
 
 /// A member the actor may see: themself, their branch's members, or members under a role.
-pub async fn get_member(
-    members: &dyn MemberRepo,
-    actor: &Actor,
-    id: MemberId,
-) -> Result<Member, DomainError> {
-    let member = members
+pub async fn get_member(ctx: &ReadContext<'_>, id: MemberId) -> Result<Member, DomainError> {
+    let actor = ctx.actor;
+    let member = ctx
+        .repos
+        .members()
         .get_visible(id, &policy::member_visibility(actor))
         .await?
         .ok_or(DomainError::NotFound)?;
@@ -219,7 +220,7 @@ pub struct NewMember {
 
 /// Creates a member in a branch, or in a group (whose branch is its parent).
 pub async fn create_member(
-    ctx: &ServiceContext<'_>,
+    ctx: &WriteContext<'_>,
     org_id: OrgId,
     new: NewMember,
 ) -> Result<Member, DomainError> {
@@ -292,7 +293,7 @@ pub struct MemberUpdated {
 }
 
 pub async fn update_member(
-    ctx: &ServiceContext<'_>,
+    ctx: &WriteContext<'_>,
     id: MemberId,
     changes: MemberChanges,
 ) -> Result<MemberUpdated, DomainError> {
@@ -390,13 +391,11 @@ pub async fn update_member(
 }
 
 pub async fn list_roles(
-    members: &dyn MemberRepo,
-    roles: &dyn RoleRepo,
-    actor: &Actor,
+    ctx: &ReadContext<'_>,
     member_id: MemberId,
 ) -> Result<Vec<RoleGrant>, DomainError> {
-    get_member(members, actor, member_id).await?;
-    Ok(roles.of_member(member_id).await?)
+    get_member(ctx, member_id).await?;
+    Ok(ctx.repos.roles().of_member(member_id).await?)
 }
 
 #[derive(Debug, Clone)]
@@ -417,13 +416,13 @@ pub fn role_fits(kind: RoleKind, org: OrgKind) -> bool {
 }
 
 pub async fn grant_role(
-    ctx: &ServiceContext<'_>,
+    ctx: &WriteContext<'_>,
     member_id: MemberId,
     new: NewGrant,
 ) -> Result<RoleGrant, DomainError> {
     policy::may_grant_somewhere(ctx.actor, new.kind)?;
     let uow = ctx.tx.begin().await?;
-    let member = get_member(uow.members(), ctx.actor, member_id).await?;
+    let member = get_member(&ctx.reading(uow.as_ref()), member_id).await?;
     let org = uow
         .orgs()
         .get(new.org_id)
@@ -475,7 +474,7 @@ pub async fn grant_role(
 }
 
 pub async fn revoke_role(
-    ctx: &ServiceContext<'_>,
+    ctx: &WriteContext<'_>,
     member_id: MemberId,
     grant_id: RoleGrantId,
 ) -> Result<(), DomainError> {
@@ -483,7 +482,7 @@ pub async fn revoke_role(
         return Err(DomainError::Forbidden);
     }
     let uow = ctx.tx.begin().await?;
-    get_member(uow.members(), ctx.actor, member_id).await?;
+    get_member(&ctx.reading(uow.as_ref()), member_id).await?;
     let grant = uow
         .roles()
         .get(grant_id)
@@ -511,7 +510,7 @@ pub async fn revoke_role(
 /// covering them; the member must be active) and audits it. The code itself is the
 /// caller's to mint and keep.
 pub async fn issue_invite_code(
-    ctx: &ServiceContext<'_>,
+    ctx: &WriteContext<'_>,
     id: MemberId,
 ) -> Result<Member, DomainError> {
     policy::may_somewhere(ctx.actor, Action::IssueInviteCodes)?;

@@ -26,11 +26,11 @@ use domain::error::RepoError;
 use domain::material::{MaterialRepo, StudyPlanRepo, StudyRecordRepo};
 use domain::org::{MemberRepo, OrgRepo, RoleRepo};
 use domain::platform::SettingRepo;
-use domain::push::PushRepo;
-use domain::uow::{Transactional, UnitOfWork};
+use domain::push::{PushRepo, SubscriptionRepo};
+use domain::uow::{Repositories, Transactional, UnitOfWork};
 
 /// The repositories over one connection or transaction.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Repos<C> {
     conn: C,
 }
@@ -40,6 +40,9 @@ impl<C: ConnectionTrait + Send + Sync> Repos<C> {
         Self { conn }
     }
 }
+
+/// The repositories on the pool: each call its own statement.
+pub type PoolRepos = Repos<DatabaseConnection>;
 
 impl Db {
     /// Repositories outside any transaction, for reads and single writes.
@@ -53,68 +56,40 @@ pub struct SeaUnitOfWork {
     repos: Repos<DatabaseTransaction>,
 }
 
+/// The repositories a connection and a unit of work hand out: every port, over the same
+/// connection or transaction.
+macro_rules! repositories {
+    ($($name:ident: $port:ident),* $(,)?) => {
+        impl<C: ConnectionTrait + Send + Sync> Repositories for Repos<C> {
+            $(fn $name(&self) -> &dyn $port { self })*
+        }
+        impl Repositories for SeaUnitOfWork {
+            $(fn $name(&self) -> &dyn $port { &self.repos })*
+        }
+    };
+}
+
+repositories! {
+    audit: AuditRepo,
+    settings: SettingRepo,
+    orgs: OrgRepo,
+    members: MemberRepo,
+    roles: RoleRepo,
+    refresh_tokens: RefreshTokenRepo,
+    activities: ActivityRepo,
+    check_ins: CheckInRepo,
+    exemptions: ExemptionRepo,
+    holidays: HolidayRepo,
+    external_identities: ExternalIdentityRepo,
+    materials: MaterialRepo,
+    study_records: StudyRecordRepo,
+    push: PushRepo,
+    subscriptions: SubscriptionRepo,
+    study_plans: StudyPlanRepo,
+}
+
 #[async_trait]
 impl UnitOfWork for SeaUnitOfWork {
-    fn audit(&self) -> &dyn AuditRepo {
-        &self.repos
-    }
-
-    fn settings(&self) -> &dyn SettingRepo {
-        &self.repos
-    }
-
-    fn orgs(&self) -> &dyn OrgRepo {
-        &self.repos
-    }
-
-    fn members(&self) -> &dyn MemberRepo {
-        &self.repos
-    }
-
-    fn roles(&self) -> &dyn RoleRepo {
-        &self.repos
-    }
-
-    fn refresh_tokens(&self) -> &dyn RefreshTokenRepo {
-        &self.repos
-    }
-
-    fn activities(&self) -> &dyn ActivityRepo {
-        &self.repos
-    }
-
-    fn check_ins(&self) -> &dyn CheckInRepo {
-        &self.repos
-    }
-
-    fn exemptions(&self) -> &dyn ExemptionRepo {
-        &self.repos
-    }
-
-    fn holidays(&self) -> &dyn HolidayRepo {
-        &self.repos
-    }
-
-    fn external_identities(&self) -> &dyn ExternalIdentityRepo {
-        &self.repos
-    }
-
-    fn materials(&self) -> &dyn MaterialRepo {
-        &self.repos
-    }
-
-    fn study_records(&self) -> &dyn StudyRecordRepo {
-        &self.repos
-    }
-
-    fn push(&self) -> &dyn PushRepo {
-        &self.repos
-    }
-
-    fn study_plans(&self) -> &dyn StudyPlanRepo {
-        &self.repos
-    }
-
     async fn commit(self: Box<Self>) -> Result<(), RepoError> {
         self.repos.conn.commit().await.map_err(map_db_err)
     }

@@ -8,7 +8,7 @@ use tests::fixtures::Township;
 use tests::TestApp;
 
 use domain::clock::Clock;
-use domain::context::ServiceContext;
+use domain::context::WriteContext;
 use domain::material::service::{self as material_service, MaterialChanges, NewMaterial};
 use domain::material::MaterialCategory;
 use domain::org::service::{self as org_service, MemberChanges};
@@ -914,9 +914,10 @@ async fn actor_of(app: &TestApp, who: &Member) -> Actor {
 }
 
 /// A write context on `app`'s database and shared cache, with no handler involved.
-fn context<'a>(app: &'a TestApp, actor: &'a Actor) -> ServiceContext<'a> {
-    ServiceContext {
+fn context<'a>(app: &'a TestApp, actor: &'a Actor) -> WriteContext<'a> {
+    WriteContext {
         tx: &app.db,
+        repos: &app.state.repos,
         clock: &app.clock,
         actor,
         request_id: None,

@@ -14,6 +14,7 @@ use crate::error::{ApiError, Problem};
 use crate::extract::{Json, Validate};
 use crate::http::idempotency;
 use crate::http::time::utc;
+use crate::routes::write_context;
 use crate::state::AppState;
 use domain::activity::service::{self, CheckInOutcome, CheckInProof};
 use domain::activity::ActivityId;
@@ -102,7 +103,7 @@ pub async fn check_in(
         &req,
         user.member.id,
         &body.clone(),
-        run(&state, &user, ActivityId::from_uuid(*id), body),
+        run(&state, &user, &req, ActivityId::from_uuid(*id), body),
     )
     .await
 }
@@ -110,6 +111,7 @@ pub async fn check_in(
 async fn run(
     state: &AppState,
     user: &AuthUser,
+    req: &HttpRequest,
     id: ActivityId,
     body: CheckInRequest,
 ) -> Result<(StatusCode, Option<String>, String), ApiError> {
@@ -124,17 +126,8 @@ async fn run(
         online: body.online,
         client_time: body.client_time.map(utc),
     };
-    let repos = state.db.repos();
-    let (c, outcome) = service::check_in(
-        &repos,
-        &user.actor,
-        &user.member,
-        &state.qr_key,
-        id,
-        proof,
-        state.clock.now(),
-    )
-    .await?;
+    let ctx = write_context(state, user, req);
+    let (c, outcome) = service::check_in(&ctx, &user.member, &state.qr_key, id, proof).await?;
     let json = serde_json::to_string(&CheckInView::from(&c)).map_err(ApiError::internal)?;
     let status = match outcome {
         CheckInOutcome::Created => StatusCode::CREATED,

@@ -11,7 +11,7 @@ use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
 use crate::extract::{Json, Validate};
 use crate::http::time::utc;
-use crate::routes::service_context;
+use crate::routes::write_context;
 use crate::state::AppState;
 use domain::activity::service::{self, NewActivity};
 use domain::error::FieldError;
@@ -131,7 +131,7 @@ pub async fn create_activity(
         qr_auto_approve: b.qr_auto_approve,
     };
     let a = service::create_activity(
-        &service_context(&state, &user, &req),
+        &write_context(&state, &user, &req),
         OrgId::from_uuid(*id),
         new,
     )

@@ -6,6 +6,7 @@ use uuid::Uuid;
 use super::dto::ActivityView;
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
+use crate::routes::read_context;
 use crate::state::AppState;
 use domain::activity::service::{self};
 use domain::activity::ActivityId;
@@ -30,7 +31,6 @@ pub async fn get_activity(
     user: AuthUser,
     id: web::Path<Uuid>,
 ) -> Result<web::Json<ActivityView>, ApiError> {
-    let repos = state.db.repos();
-    let a = service::get_activity(&repos, &user.actor, ActivityId::from_uuid(*id)).await?;
+    let a = service::get_activity(&read_context(&state, &user), ActivityId::from_uuid(*id)).await?;
     Ok(web::Json(ActivityView::from(&a)))
 }

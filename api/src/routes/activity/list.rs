@@ -9,6 +9,7 @@ use super::dto::{parse_month, ActivityView, MonthParams};
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
 use crate::extract::Query;
+use crate::routes::read_context;
 use crate::state::AppState;
 use domain::activity::service::{self};
 use domain::org::OrgId;
@@ -45,11 +46,8 @@ pub async fn list_activities(
 ) -> Result<web::Json<ActivityList>, ApiError> {
     let month =
         parse_month(&query.into_inner().month).map_err(|e| ApiError::validation(vec![e]))?;
-    let repos = state.db.repos();
     let list = service::list_activities(
-        &repos,
-        &repos,
-        &user.actor,
+        &read_context(&state, &user),
         OrgId::from_uuid(*id),
         month.start(),
         month.end(),

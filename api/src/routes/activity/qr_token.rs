@@ -9,6 +9,7 @@ use uuid::Uuid;
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
 use crate::http::time::beijing;
+use crate::routes::read_context;
 use crate::state::AppState;
 use domain::activity::service::{self};
 use domain::activity::ActivityId;
@@ -49,13 +50,10 @@ pub async fn qr_token(
     user: AuthUser,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let repos = state.db.repos();
     let t = service::qr_token(
-        &repos,
-        &user.actor,
+        &read_context(&state, &user),
         &state.qr_key,
         ActivityId::from_uuid(*id),
-        state.clock.now(),
     )
     .await?;
     Ok(HttpResponse::Ok()

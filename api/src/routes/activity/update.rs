@@ -12,7 +12,7 @@ use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
 use crate::extract::{Json, Validate};
 use crate::http::time::utc;
-use crate::routes::service_context;
+use crate::routes::write_context;
 use crate::state::AppState;
 use domain::activity::service::{self, ActivityChanges};
 use domain::activity::ActivityId;
@@ -141,7 +141,7 @@ pub async fn update_activity(
         cancel_reason: b.cancel_reason,
     };
     let a = service::update_activity(
-        &service_context(&state, &user, &req),
+        &write_context(&state, &user, &req),
         ActivityId::from_uuid(*id),
         changes,
     )

@@ -9,6 +9,7 @@ use crate::error::{ApiError, Problem};
 use crate::extract::{Query, Validate};
 use crate::http::page::{page_request, ListEnvelope};
 use crate::http::time::beijing;
+use crate::routes::read_context;
 use crate::state::AppState;
 use domain::audit::{list_audit, AuditEntry};
 use domain::error::FieldError;
@@ -90,11 +91,8 @@ pub async fn list(
 ) -> Result<web::Json<ListEnvelope<AuditView>>, ApiError> {
     let q = query.into_inner();
     let page = page_request(q.cursor.as_deref(), q.limit)?;
-    let repos = state.db.repos();
     let entries = list_audit(
-        &repos,
-        &repos,
-        &user.actor,
+        &read_context(&state, &user),
         q.org_id.map(OrgId::from_uuid),
         &page,
     )

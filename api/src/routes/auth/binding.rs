@@ -1,14 +1,17 @@
 //! The steps binding an account shares, whichever way the member is found (phone or invite
 //! code): the attempt limits, and spending the ticket on the link and a session.
 
-use actix_web::{HttpMessage, HttpRequest};
+use actix_web::HttpRequest;
 use domain::auth::{link_account, WECHAT_PROVIDER};
-use domain::org::MemberId;
+use domain::error::DomainError;
+use domain::org::{Actor, Member, MemberId};
+use domain::uow::Repositories;
 
 use super::ticket::{self, SpentTicket};
 use crate::auth::session::{self, TokenPair};
 use crate::error::ApiError;
-use crate::http::{throttle, RequestId};
+use crate::http::throttle;
+use crate::routes::write_context_as;
 use crate::state::AppState;
 
 /// Counts a binding attempt against the ticket and the client's address (429 past either
@@ -31,16 +34,7 @@ pub async fn bind_and_sign_in(
     ticket: SpentTicket,
     member_id: MemberId,
 ) -> Result<TokenPair, ApiError> {
-    let request_id = req.extensions().get::<RequestId>().map(|r| r.0.clone());
-    let linked = link_account(
-        &state.db,
-        WECHAT_PROVIDER,
-        ticket.openid(),
-        member_id,
-        state.clock.now(),
-        request_id,
-    )
-    .await;
+    let linked = link(state, req, ticket.openid(), member_id).await;
     let member = match linked {
         Ok(member) => member,
         Err(e) => {
@@ -49,4 +43,27 @@ pub async fn bind_and_sign_in(
         }
     };
     session::start_session(state, &member).await
+}
+
+/// Links `subject` to the member, who acts for themself: they proved who they are (a roster
+/// phone, an invite code) and have no session yet.
+async fn link(
+    state: &AppState,
+    req: &HttpRequest,
+    subject: &str,
+    member_id: MemberId,
+) -> Result<Member, DomainError> {
+    let member = state
+        .repos
+        .members()
+        .get(member_id)
+        .await?
+        .ok_or(DomainError::NotFound)?;
+    let actor = Actor::themself(&member);
+    link_account(
+        &write_context_as(state, &actor, req),
+        WECHAT_PROVIDER,
+        subject,
+    )
+    .await
 }

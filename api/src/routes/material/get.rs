@@ -6,6 +6,7 @@ use uuid::Uuid;
 use super::dto::MaterialView;
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
+use crate::routes::read_context;
 use crate::state::AppState;
 use domain::material::service;
 use domain::material::MaterialId;
@@ -32,15 +33,10 @@ pub async fn get_material(
     user: AuthUser,
     id: web::Path<Uuid>,
 ) -> Result<web::Json<MaterialView>, ApiError> {
-    let repos = state.db.repos();
     let reading = service::read(
-        &repos,
-        &repos,
-        state.cache.as_ref(),
-        &user.actor,
+        &read_context(&state, &user),
         &user.member,
         MaterialId::from_uuid(*id),
-        state.clock.now(),
     )
     .await?;
     Ok(web::Json(MaterialView::new(

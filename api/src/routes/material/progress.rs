@@ -1,6 +1,6 @@
 //! A member's study progress on a material.
 
-use actix_web::{put, web};
+use actix_web::{put, web, HttpRequest};
 use serde::Deserialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -9,6 +9,7 @@ use super::dto::ProgressView;
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
 use crate::extract::{Json, Validate};
+use crate::routes::write_context;
 use crate::state::AppState;
 use domain::error::FieldError;
 use domain::material::service::{self, ProgressReport};
@@ -74,19 +75,18 @@ impl Validate for ProgressRequest {
 )]
 #[put("/api/v1/materials/{id}/progress")]
 pub async fn put_progress(
+    req: HttpRequest,
     state: web::Data<AppState>,
     user: AuthUser,
     id: web::Path<Uuid>,
     body: Json<ProgressRequest>,
 ) -> Result<web::Json<ProgressView>, ApiError> {
     let record = service::record_progress(
-        &state.db,
-        state.cache.as_ref(),
+        &write_context(&state, &user, &req),
         &user.member,
         MaterialId::from_uuid(*id),
         body.into_inner().report(),
         &state.point_rules,
-        state.clock.now(),
     )
     .await?;
     Ok(web::Json(ProgressView::from(&record)))

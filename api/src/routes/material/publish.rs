@@ -13,7 +13,7 @@ use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
 use crate::extract::{Json, Validate};
 use crate::http::time::utc;
-use crate::routes::service_context;
+use crate::routes::write_context;
 use crate::state::AppState;
 use domain::error::FieldError;
 use domain::material::service::{self, NewMaterial};
@@ -107,7 +107,7 @@ pub async fn publish_material(
         publish_at: b.publish_at.map(utc),
         study_deadline: b.study_deadline.map(utc),
     };
-    let m = service::publish(&service_context(&state, &user, &req), new).await?;
+    let m = service::publish(&write_context(&state, &user, &req), new).await?;
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/api/v1/materials/{}", m.id)))
         .json(MaterialView::new(&m, None)))

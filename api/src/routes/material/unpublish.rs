@@ -6,7 +6,7 @@ use uuid::Uuid;
 use super::dto::MaterialView;
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
-use crate::routes::service_context;
+use crate::routes::write_context;
 use crate::state::AppState;
 use domain::material::service::{self};
 use domain::material::MaterialId;
@@ -34,7 +34,7 @@ pub async fn unpublish_material(
     id: web::Path<Uuid>,
 ) -> Result<web::Json<MaterialView>, ApiError> {
     let m = service::unpublish(
-        &service_context(&state, &user, &req),
+        &write_context(&state, &user, &req),
         MaterialId::from_uuid(*id),
     )
     .await?;

@@ -13,7 +13,7 @@ use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
 use crate::extract::{Json, Validate};
 use crate::http::time::utc;
-use crate::routes::service_context;
+use crate::routes::write_context;
 use crate::state::AppState;
 use domain::error::FieldError;
 use domain::material::service::{self, MaterialChanges};
@@ -144,7 +144,7 @@ pub async fn update_material(
         notify: b.notify,
     };
     let m = service::edit(
-        &service_context(&state, &user, &req),
+        &write_context(&state, &user, &req),
         MaterialId::from_uuid(*id),
         changes,
     )

@@ -5,7 +5,7 @@ use super::dto::{CreateOrg, OrgView};
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
 use crate::extract::Json;
-use crate::routes::service_context;
+use crate::routes::write_context;
 use crate::state::AppState;
 use domain::org::service::{self, NewOrg};
 use domain::org::OrgId;
@@ -46,7 +46,7 @@ pub async fn create_child(
         name: body.name,
     };
     let org = service::create_child_org(
-        &service_context(&state, &user, &req),
+        &write_context(&state, &user, &req),
         OrgId::from_uuid(*id),
         new,
     )

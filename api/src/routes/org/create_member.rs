@@ -7,7 +7,7 @@ use super::dto::{check_name_and_phone, MemberCategory, MemberView};
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
 use crate::extract::{Json, Validate};
-use crate::routes::service_context;
+use crate::routes::write_context;
 use crate::state::AppState;
 use domain::error::FieldError;
 use domain::org::service::{self, NewMember};
@@ -73,7 +73,7 @@ pub async fn create_member(
         leading_cadre: body.leading_cadre,
     };
     let member = service::create_member(
-        &service_context(&state, &user, &req),
+        &write_context(&state, &user, &req),
         OrgId::from_uuid(*id),
         new,
     )

@@ -4,6 +4,7 @@ use uuid::Uuid;
 use super::dto::OrgView;
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
+use crate::routes::read_context;
 use crate::state::AppState;
 use domain::org::{service, OrgId};
 
@@ -28,6 +29,6 @@ pub async fn get_org(
     user: AuthUser,
     id: web::Path<Uuid>,
 ) -> Result<web::Json<OrgView>, ApiError> {
-    let org = service::get_org(&state.db.repos(), &user.actor, OrgId::from_uuid(*id)).await?;
+    let org = service::get_org(&read_context(&state, &user), OrgId::from_uuid(*id)).await?;
     Ok(web::Json(OrgView::from(&org)))
 }

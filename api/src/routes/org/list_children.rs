@@ -8,6 +8,7 @@ use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
 use crate::extract::{Query, Validate};
 use crate::http::page::{page_request, ListEnvelope};
+use crate::routes::read_context;
 use crate::state::AppState;
 use domain::error::FieldError;
 use domain::org::{service, OrgId};
@@ -55,8 +56,7 @@ pub async fn list_children(
     let q = query.into_inner();
     let page = page_request(q.cursor.as_deref(), q.limit)?;
     let children =
-        service::list_children(&state.db.repos(), &user.actor, OrgId::from_uuid(*id), &page)
-            .await?;
+        service::list_children(&read_context(&state, &user), OrgId::from_uuid(*id), &page).await?;
     Ok(web::Json(ListEnvelope::from_page(children, |o| {
         OrgView::from(&o)
     })))

@@ -9,6 +9,7 @@ use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
 use crate::extract::{Query, Validate};
 use crate::http::page::{page_request, ListEnvelope};
+use crate::routes::read_context;
 use crate::state::AppState;
 use domain::error::FieldError;
 use domain::org::{policy, service, OrgId};
@@ -73,11 +74,8 @@ pub async fn list_members(
 ) -> Result<web::Json<ListEnvelope<MemberView>>, ApiError> {
     let q = query.into_inner();
     let page = page_request(q.cursor.as_deref(), q.limit)?;
-    let repos = state.db.repos();
     let members = service::list_members(
-        &repos,
-        &repos,
-        &user.actor,
+        &read_context(&state, &user),
         OrgId::from_uuid(*id),
         q.include_subtree,
         q.q,

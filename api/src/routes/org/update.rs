@@ -5,7 +5,7 @@ use super::dto::{OrgView, UpdateOrg};
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
 use crate::extract::Json;
-use crate::routes::service_context;
+use crate::routes::write_context;
 use crate::state::AppState;
 use domain::org::service::{self, OrgChanges};
 use domain::org::OrgId;
@@ -44,7 +44,7 @@ pub async fn update_org(
         sector: body.sector.map(Into::into),
     };
     let org = service::update_org(
-        &service_context(&state, &user, &req),
+        &write_context(&state, &user, &req),
         OrgId::from_uuid(*id),
         changes,
     )

@@ -6,11 +6,12 @@ use chrono::{DateTime, Utc};
 use super::check_instant;
 use crate::activity::geo::GeoPoint;
 use crate::activity::model::*;
-use crate::activity::ports::{ActivityRepo, CheckInRepo, ExemptionRepo};
 use crate::activity::qr::{self, QrKey};
+use crate::context::WriteContext;
 use crate::error::DomainError;
 use crate::org::policy::{self, Action, Actor};
 use crate::org::{Member, MemberCategory};
+use crate::uow::Repositories;
 
 /// The proof a member sends with a check-in.
 #[derive(Debug, Clone, Default)]
@@ -31,18 +32,17 @@ pub enum CheckInOutcome {
 /// Checks `member` in to the activity. A member who already checked in gets their stored
 /// check-in back whatever the window now says; otherwise the rules are checked in the order
 /// a member would want to hear them, and the check-in is inserted once, whatever the races.
-pub async fn check_in<R>(
-    repos: &R,
-    actor: &Actor,
+///
+/// Single statements on the pool, no unit of work: the insert is idempotent on its own, and
+/// check-in is the hot path.
+pub async fn check_in(
+    ctx: &WriteContext<'_>,
     member: &Member,
     key: &QrKey,
     id: ActivityId,
     proof: CheckInProof,
-    now: DateTime<Utc>,
-) -> Result<(CheckIn, CheckInOutcome), DomainError>
-where
-    R: ActivityRepo + CheckInRepo + ExemptionRepo + ?Sized,
-{
+) -> Result<(CheckIn, CheckInOutcome), DomainError> {
+    let (repos, actor, now) = (ctx.repos, ctx.actor, ctx.clock.now());
     // The client's clock is recorded, never trusted: a value outside the calendar's years
     // (a phone with a broken clock) is dropped rather than refused.
     let mut proof = proof;
@@ -58,7 +58,7 @@ where
     let a = policy::load_in_scope(
         actor,
         Action::ReadActivities,
-        ActivityRepo::get(repos, id),
+        repos.activities().get(id),
         |a| &a.branch_path,
     )
     .await?;
@@ -68,7 +68,7 @@ where
     let judged = match judge(repos, &a, actor, member, key, &proof, now).await {
         Ok(judged) => judged,
         Err(refusal) => {
-            return match repos.of_member(a.id, member.id).await? {
+            return match repos.check_ins().of_member(a.id, member.id).await? {
                 Some(existing) => Ok((existing, CheckInOutcome::Existing)),
                 None => Err(refusal),
             }
@@ -89,10 +89,11 @@ where
     };
     // Both answers render the stored row: the one the insert returned, or the one already
     // there.
-    if let Some(stored) = repos.insert_if_absent(&row).await? {
+    if let Some(stored) = repos.check_ins().insert_if_absent(&row).await? {
         return Ok((stored, CheckInOutcome::Created));
     }
-    let existing = repos.of_member(a.id, member.id).await?.ok_or_else(|| {
+    let existing = repos.check_ins().of_member(a.id, member.id).await?;
+    let existing = existing.ok_or_else(|| {
         DomainError::Repo(crate::error::RepoError::Other(
             "check-in conflicted but cannot be read".into(),
         ))
@@ -102,20 +103,17 @@ where
 
 /// Every rule a new check-in must pass, in the order a member would want to hear them: the
 /// ones [`admit`] judges from the activity alone, then an approved exemption.
-async fn judge<R>(
-    repos: &R,
+async fn judge(
+    repos: &dyn Repositories,
     a: &Activity,
     actor: &Actor,
     member: &Member,
     key: &QrKey,
     proof: &CheckInProof,
     now: DateTime<Utc>,
-) -> Result<Judged, DomainError>
-where
-    R: ActivityRepo + CheckInRepo + ExemptionRepo + ?Sized,
-{
+) -> Result<Judged, DomainError> {
     let judged = admit(a, actor, member, key, proof, now)?;
-    let exemptions = repos.live_of_member(member.id).await?;
+    let exemptions = repos.exemptions().live_of_member(member.id).await?;
     if exemptions.iter().any(|e| e.excuses(a)) {
         return Err(DomainError::refused(
             ErrorCode::CheckInExempted,

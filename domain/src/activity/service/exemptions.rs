@@ -7,12 +7,11 @@ use super::activity_branch;
 use super::check_in::expected_at;
 use super::review::{decision_action, Decision};
 use crate::activity::model::*;
-use crate::activity::ports::ExemptionRepo;
 use crate::calendar::YearMonth;
-use crate::context::ServiceContext;
+use crate::context::{ReadContext, WriteContext};
 use crate::error::DomainError;
-use crate::org::policy::{self, Action, Actor};
-use crate::org::{Member, OrgKind, OrgRepo};
+use crate::org::policy::{self, Action};
+use crate::org::{Member, OrgKind};
 use crate::page::{Page, PageRequest};
 use crate::text::clean_text;
 
@@ -26,7 +25,7 @@ pub struct NewExemption {
 }
 
 pub async fn apply_exemption(
-    ctx: &ServiceContext<'_>,
+    ctx: &WriteContext<'_>,
     member: &Member,
     new: NewExemption,
 ) -> Result<Exemption, DomainError> {
@@ -131,13 +130,12 @@ fn already_applied(live: &[Exemption], scope: &ExemptionScope) -> bool {
 }
 
 pub async fn list_exemptions(
-    orgs: &dyn OrgRepo,
-    exemptions: &dyn ExemptionRepo,
-    actor: &Actor,
+    ctx: &ReadContext<'_>,
     org_id: crate::org::OrgId,
     status: Option<ReviewStatus>,
     page: &PageRequest,
 ) -> Result<Page<Exemption>, DomainError> {
+    let (orgs, exemptions, actor) = (ctx.repos.orgs(), ctx.repos.exemptions(), ctx.actor);
     let org = policy::load_in_scope(actor, Action::Review, orgs.get(org_id), |o| &o.path).await?;
     // Exemptions carry their member's branch path; a group has no list of its own.
     if org.kind == OrgKind::Group {
@@ -150,7 +148,7 @@ pub async fn list_exemptions(
 }
 
 pub async fn review_exemption(
-    ctx: &ServiceContext<'_>,
+    ctx: &WriteContext<'_>,
     id: ExemptionId,
     decision: Decision,
 ) -> Result<Exemption, DomainError> {

@@ -4,11 +4,10 @@ use crate::error::ErrorCode;
 use chrono::NaiveDate;
 
 use crate::activity::calendar::HolidayCalendar;
-use crate::activity::ports::HolidayRepo;
-use crate::context::ServiceContext;
+use crate::context::{ReadContext, WriteContext};
 use crate::error::DomainError;
-use crate::org::policy::{self, Action, Actor};
-use crate::org::{Org, OrgKind, OrgRepo};
+use crate::org::policy::{self, Action};
+use crate::org::{Org, OrgKind};
 
 fn require_committee(org: &Org) -> Result<(), DomainError> {
     if org.kind == OrgKind::Committee {
@@ -23,12 +22,11 @@ fn require_committee(org: &Org) -> Result<(), DomainError> {
 
 /// A committee's holiday calendar for `year` (empty until a township admin sets it).
 pub async fn get_holidays(
-    orgs: &dyn OrgRepo,
-    holidays: &dyn HolidayRepo,
-    actor: &Actor,
+    ctx: &ReadContext<'_>,
     org_id: crate::org::OrgId,
     year: i32,
 ) -> Result<HolidayCalendar, DomainError> {
+    let (orgs, holidays, actor) = (ctx.repos.orgs(), ctx.repos.holidays(), ctx.actor);
     let org = policy::load_in_scope(actor, Action::ReadOrg, orgs.get(org_id), |o| &o.path).await?;
     require_committee(&org)?;
     Ok(holidays.get(org.id, year).await?.unwrap_or_default())
@@ -36,7 +34,7 @@ pub async fn get_holidays(
 
 /// Replaces a committee's holiday calendar for `year` (township admins).
 pub async fn put_holidays(
-    ctx: &ServiceContext<'_>,
+    ctx: &WriteContext<'_>,
     org_id: crate::org::OrgId,
     year: i32,
     holidays: &[NaiveDate],

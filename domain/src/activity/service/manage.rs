@@ -7,9 +7,8 @@ use chrono::{DateTime, Duration, Utc};
 use super::{check_instant, optional_text};
 use crate::activity::geo::Geofence;
 use crate::activity::model::*;
-use crate::activity::ports::ActivityRepo;
 use crate::activity::qr::{self, QrKey};
-use crate::context::ServiceContext;
+use crate::context::{ReadContext, WriteContext};
 use crate::error::{DomainError, FieldError};
 use crate::org::policy::{self, Action, Actor};
 use crate::org::{Member, MemberId, Org, OrgKind, OrgRepo, RoleKind, RoleRepo};
@@ -172,7 +171,7 @@ async fn resolve_lecturer(
 }
 
 pub async fn create_activity(
-    ctx: &ServiceContext<'_>,
+    ctx: &WriteContext<'_>,
     org_id: crate::org::OrgId,
     new: NewActivity,
 ) -> Result<Activity, DomainError> {
@@ -258,7 +257,7 @@ pub async fn create_activity(
 }
 
 pub async fn update_activity(
-    ctx: &ServiceContext<'_>,
+    ctx: &WriteContext<'_>,
     id: ActivityId,
     changes: ActivityChanges,
 ) -> Result<Activity, DomainError> {
@@ -388,12 +387,9 @@ pub async fn update_activity(
 }
 
 /// An activity the caller may read (members of its branch; S, C, T covering it).
-pub async fn get_activity(
-    activities: &dyn ActivityRepo,
-    actor: &Actor,
-    id: ActivityId,
-) -> Result<Activity, DomainError> {
-    policy::load_in_scope(actor, Action::ReadActivities, activities.get(id), |a| {
+pub async fn get_activity(ctx: &ReadContext<'_>, id: ActivityId) -> Result<Activity, DomainError> {
+    let activities = ctx.repos.activities();
+    policy::load_in_scope(ctx.actor, Action::ReadActivities, activities.get(id), |a| {
         &a.branch_path
     })
     .await
@@ -401,15 +397,16 @@ pub async fn get_activity(
 
 /// Activities of the org's subtree starting in `[from, until)`.
 pub async fn list_activities(
-    orgs: &dyn OrgRepo,
-    activities: &dyn ActivityRepo,
-    actor: &Actor,
+    ctx: &ReadContext<'_>,
     org_id: crate::org::OrgId,
     from: DateTime<Utc>,
     until: DateTime<Utc>,
 ) -> Result<Vec<Activity>, DomainError> {
-    let org =
-        policy::load_in_scope(actor, Action::ReadActivities, orgs.get(org_id), |o| &o.path).await?;
+    let orgs = ctx.repos.orgs();
+    let org = policy::load_in_scope(ctx.actor, Action::ReadActivities, orgs.get(org_id), |o| {
+        &o.path
+    })
+    .await?;
     // Activities carry their branch's path, group meetings too: a group's page is its
     // branch's list narrowed to the branch-wide activities and the group's own meetings.
     let (under, group) = match org.kind {
@@ -420,7 +417,9 @@ pub async fn list_activities(
         }
         _ => (org.path, None),
     };
-    let mut list = activities
+    let mut list = ctx
+        .repos
+        .activities()
         .starting_between(&under, from, until, MAX_LISTED_ACTIVITIES)
         .await?;
     if let Some(group) = group {
@@ -434,15 +433,17 @@ pub const MAX_LISTED_ACTIVITIES: u64 = 1000;
 
 /// A QR token for the activity's current slot, shown on the secretary's phone.
 pub async fn qr_token(
-    activities: &dyn ActivityRepo,
-    actor: &Actor,
+    ctx: &ReadContext<'_>,
     key: &QrKey,
     id: ActivityId,
-    now: DateTime<Utc>,
 ) -> Result<qr::QrToken, DomainError> {
-    let a = policy::load_in_scope(actor, Action::ManageActivities, activities.get(id), |a| {
-        &a.branch_path
-    })
+    let activities = ctx.repos.activities();
+    let a = policy::load_in_scope(
+        ctx.actor,
+        Action::ManageActivities,
+        activities.get(id),
+        |a| &a.branch_path,
+    )
     .await?;
     if a.is_cancelled() {
         return Err(DomainError::refused(
@@ -456,5 +457,5 @@ pub async fn qr_token(
             "this activity's check-in is not proven by QR code",
         ));
     }
-    Ok(qr::issue(key, a.id, now))
+    Ok(qr::issue(key, a.id, ctx.clock.now()))
 }

@@ -7,10 +7,9 @@ use chrono::{DateTime, Utc};
 
 use super::{activity_branch, optional_text};
 use crate::activity::model::*;
-use crate::activity::ports::{ActivityRepo, CheckInRepo};
-use crate::context::ServiceContext;
+use crate::context::{ReadContext, WriteContext};
 use crate::error::{DomainError, FieldError};
-use crate::org::policy::{self, Action, Actor};
+use crate::org::policy::{self, Action};
 use crate::org::MemberId;
 use crate::page::{Page, PageRequest};
 
@@ -57,7 +56,7 @@ impl Decision {
 }
 
 pub async fn review_check_in(
-    ctx: &ServiceContext<'_>,
+    ctx: &WriteContext<'_>,
     id: CheckInId,
     decision: Decision,
 ) -> Result<CheckIn, DomainError> {
@@ -101,7 +100,7 @@ pub async fn review_check_in(
 
 /// Tells each member their check-in was reviewed (when review notices are configured).
 async fn notify_check_in_reviews(
-    ctx: &ServiceContext<'_>,
+    ctx: &WriteContext<'_>,
     uow: &dyn crate::uow::UnitOfWork,
     decided: &[CheckIn],
     now: DateTime<Utc>,
@@ -148,7 +147,7 @@ pub(super) fn decision_action(what: &'static str, status: ReviewStatus) -> &'sta
 /// (`check_in_not_in_activity`) or no longer pending (`check_in_not_pending`) is listed
 /// and nothing changes.
 pub async fn review_check_ins(
-    ctx: &ServiceContext<'_>,
+    ctx: &WriteContext<'_>,
     activity_id: ActivityId,
     ids: Vec<CheckInId>,
     decision: Decision,
@@ -237,13 +236,12 @@ pub async fn review_check_ins(
 
 /// A pending check-in list of one activity, for its reviewers.
 pub async fn list_check_ins(
-    activities: &dyn ActivityRepo,
-    check_ins: &dyn CheckInRepo,
-    actor: &Actor,
+    ctx: &ReadContext<'_>,
     id: ActivityId,
     status: Option<ReviewStatus>,
     page: &PageRequest,
 ) -> Result<Page<CheckIn>, DomainError> {
+    let (activities, check_ins, actor) = (ctx.repos.activities(), ctx.repos.check_ins(), ctx.actor);
     let a = policy::load_in_scope(actor, Action::Review, activities.get(id), |a| {
         &a.branch_path
     })

@@ -1,14 +1,13 @@
 //! Writing and reading plans, and a member's tasks of a month.
 
 use crate::error::ErrorCode;
-use chrono::{DateTime, Utc};
 
 use super::model::*;
 use crate::calendar::YearMonth;
-use crate::context::ServiceContext;
+use crate::context::{ReadContext, WriteContext};
 use crate::error::{DomainError, FieldError};
 use crate::material::model::{Material, MaterialId, MaterialStatus};
-use crate::material::ports::{MaterialRepo, StudyPlanRepo, StudyRecordRepo};
+use crate::material::ports::MaterialRepo;
 use crate::org::policy::{self, Action, Actor};
 use crate::org::{Member, Org, OrgId, OrgKind, OrgRepo};
 
@@ -60,7 +59,7 @@ async fn plan_branch(
 
 /// Writes (or replaces) a branch's yearly plan: S of the branch, T above it.
 pub async fn put_branch_plan(
-    ctx: &ServiceContext<'_>,
+    ctx: &WriteContext<'_>,
     org_id: OrgId,
     year: i32,
     content: PlanContent,
@@ -104,12 +103,11 @@ pub async fn put_branch_plan(
 
 /// A branch's plan of `year`: its members and those covering it may read it.
 pub async fn branch_plan(
-    orgs: &dyn OrgRepo,
-    plans: &dyn StudyPlanRepo,
-    actor: &Actor,
+    ctx: &ReadContext<'_>,
     org_id: OrgId,
     year: i32,
 ) -> Result<StudyPlan, DomainError> {
+    let (orgs, plans, actor) = (ctx.repos.orgs(), ctx.repos.study_plans(), ctx.actor);
     check_year(year)?;
     let org = plan_branch(orgs, actor, org_id, Action::ReadActivities).await?;
     plans
@@ -120,18 +118,17 @@ pub async fn branch_plan(
 
 /// A branch's plans, newest year first.
 pub async fn branch_plans(
-    orgs: &dyn OrgRepo,
-    plans: &dyn StudyPlanRepo,
-    actor: &Actor,
+    ctx: &ReadContext<'_>,
     org_id: OrgId,
 ) -> Result<Vec<StudyPlan>, DomainError> {
+    let (orgs, plans, actor) = (ctx.repos.orgs(), ctx.repos.study_plans(), ctx.actor);
     let org = plan_branch(orgs, actor, org_id, Action::ReadActivities).await?;
     Ok(plans.of_owner(PlanOwner::Branch(org.id)).await?)
 }
 
 /// Writes (or replaces) the caller's personal yearly plan: leading cadres only.
 pub async fn put_personal_plan(
-    ctx: &ServiceContext<'_>,
+    ctx: &WriteContext<'_>,
     member: &Member,
     year: i32,
     content: PlanContent,
@@ -175,22 +172,19 @@ pub async fn put_personal_plan(
 }
 
 /// The member's tasks in `month`: their branch plan's, then their personal plan's.
-pub async fn month_tasks<R>(
-    repos: &R,
+pub async fn month_tasks(
+    ctx: &ReadContext<'_>,
     member: &Member,
     month: YearMonth,
-    now: DateTime<Utc>,
-) -> Result<Vec<MonthTask>, DomainError>
-where
-    R: StudyPlanRepo + MaterialRepo + StudyRecordRepo + ?Sized,
-{
+) -> Result<Vec<MonthTask>, DomainError> {
+    let (repos, now) = (ctx.repos, ctx.clock.now());
     let year = month.year();
     let mut tasks = Vec::new();
     for owner in [
         PlanOwner::Branch(member.branch_id),
         PlanOwner::Member(member.id),
     ] {
-        let Some(plan) = StudyPlanRepo::get(repos, owner, year).await? else {
+        let Some(plan) = repos.study_plans().get(owner, year).await? else {
             continue;
         };
         let personal = matches!(owner, PlanOwner::Member(_));
@@ -212,12 +206,14 @@ where
         .iter()
         .flat_map(|(_, _, t)| t.material_ids.iter().copied())
         .collect();
-    let records = StudyRecordRepo::of_member(repos, member.id, &ids).await?;
+    let records = repos.study_records().of_member(member.id, &ids).await?;
     let mut out = Vec::new();
     for (quarter, personal, task) in tasks {
         let mut materials = Vec::new();
         for id in &task.material_ids {
-            let material = MaterialRepo::get(repos, *id)
+            let material = repos
+                .materials()
+                .get(*id)
                 .await?
                 .filter(|m| m.is_live(now) && m.audience.includes(member));
             materials.push(TaskMaterial {

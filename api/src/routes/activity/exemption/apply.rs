@@ -12,7 +12,7 @@ use crate::error::{ApiError, Problem};
 use crate::extract::Json;
 use crate::http::idempotency;
 use crate::routes::activity::dto::ExemptionView;
-use crate::routes::service_context;
+use crate::routes::write_context;
 use crate::state::AppState;
 use domain::activity::service::{self, NewExemption};
 use domain::activity::ActivityId;
@@ -72,7 +72,7 @@ pub async fn apply_exemption(
     let b = body.into_inner();
     idempotency::run(&state, &req, user.member.id, &b, async {
         let e = service::apply_exemption(
-            &service_context(&state, &user, &req),
+            &write_context(&state, &user, &req),
             &user.member,
             NewExemption {
                 activity_id: b.activity_id.map(ActivityId::from_uuid),

@@ -7,7 +7,7 @@ use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
 use crate::extract::Json;
 use crate::routes::activity::dto::{ExemptionView, ReviewRequest};
-use crate::routes::service_context;
+use crate::routes::write_context;
 use crate::state::AppState;
 use domain::activity::service::{self};
 use domain::activity::ExemptionId;
@@ -42,7 +42,7 @@ pub async fn review_exemption(
     body: Json<ReviewRequest>,
 ) -> Result<web::Json<ExemptionView>, ApiError> {
     let e = service::review_exemption(
-        &service_context(&state, &user, &req),
+        &write_context(&state, &user, &req),
         ExemptionId::from_uuid(*id),
         body.into_inner().into_domain(),
     )

@@ -10,6 +10,7 @@ use crate::error::{ApiError, Problem};
 use crate::extract::Query;
 use crate::http::page::{page_request, ListEnvelope};
 use crate::routes::activity::dto::{ExemptionView, ReviewStatus};
+use crate::routes::read_context;
 use crate::state::AppState;
 use domain::activity::service::{self};
 use domain::org::OrgId;
@@ -53,11 +54,8 @@ pub async fn list_exemptions(
 ) -> Result<web::Json<ListEnvelope<ExemptionView>>, ApiError> {
     let q = query.into_inner();
     let page = page_request(q.cursor.as_deref(), q.limit)?;
-    let repos = state.db.repos();
     let list = service::list_exemptions(
-        &repos,
-        &repos,
-        &user.actor,
+        &read_context(&state, &user),
         OrgId::from_uuid(*id),
         q.status.map(Into::into),
         &page,

@@ -6,6 +6,7 @@ use uuid::Uuid;
 use super::dto::{year, HolidaysDto};
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
+use crate::routes::read_context;
 use crate::state::AppState;
 use domain::activity::service;
 use domain::org::OrgId;
@@ -35,8 +36,7 @@ pub async fn get_holidays(
     path: web::Path<(Uuid, i32)>,
 ) -> Result<web::Json<HolidaysDto>, ApiError> {
     let (id, y) = path.into_inner();
-    let repos = state.db.repos();
     let c =
-        service::get_holidays(&repos, &repos, &user.actor, OrgId::from_uuid(id), year(y)?).await?;
+        service::get_holidays(&read_context(&state, &user), OrgId::from_uuid(id), year(y)?).await?;
     Ok(web::Json(c.into()))
 }

@@ -8,7 +8,7 @@ use super::dto::{year, HolidaysDto};
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
 use crate::extract::Json;
-use crate::routes::service_context;
+use crate::routes::write_context;
 use crate::state::AppState;
 use domain::activity::service;
 use domain::org::OrgId;
@@ -46,7 +46,7 @@ pub async fn put_holidays(
     let (id, y) = path.into_inner();
     let b = body.into_inner();
     let c = service::put_holidays(
-        &service_context(&state, &user, &req),
+        &write_context(&state, &user, &req),
         OrgId::from_uuid(id),
         year(y)?,
         &b.holidays,

@@ -7,7 +7,7 @@ use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
 use crate::extract::Json;
 use crate::routes::activity::dto::{CheckInView, ReviewRequest};
-use crate::routes::service_context;
+use crate::routes::write_context;
 use crate::state::AppState;
 use domain::activity::service::{self};
 use domain::activity::CheckInId;
@@ -42,7 +42,7 @@ pub async fn review_check_in(
     body: Json<ReviewRequest>,
 ) -> Result<web::Json<CheckInView>, ApiError> {
     let c = service::review_check_in(
-        &service_context(&state, &user, &req),
+        &write_context(&state, &user, &req),
         CheckInId::from_uuid(*id),
         body.into_inner().into_domain(),
     )

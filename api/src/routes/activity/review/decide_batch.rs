@@ -9,7 +9,7 @@ use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
 use crate::extract::Json;
 use crate::routes::activity::dto::{CheckInView, ReviewDecision};
-use crate::routes::service_context;
+use crate::routes::write_context;
 use crate::state::AppState;
 use domain::activity::service::{self, Decision};
 use domain::activity::{ActivityId, CheckInId};
@@ -72,7 +72,7 @@ pub async fn review_check_ins(
 ) -> Result<web::Json<BatchReviewResult>, ApiError> {
     let b = body.into_inner();
     let decided = service::review_check_ins(
-        &service_context(&state, &user, &req),
+        &write_context(&state, &user, &req),
         ActivityId::from_uuid(*id),
         b.ids.into_iter().map(CheckInId::from_uuid).collect(),
         Decision {

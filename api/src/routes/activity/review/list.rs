@@ -10,6 +10,7 @@ use crate::error::{ApiError, Problem};
 use crate::extract::Query;
 use crate::http::page::{page_request, ListEnvelope};
 use crate::routes::activity::dto::{CheckInView, ReviewStatus};
+use crate::routes::read_context;
 use crate::state::AppState;
 use domain::activity::service::{self};
 use domain::activity::ActivityId;
@@ -54,11 +55,8 @@ pub async fn list_check_ins(
 ) -> Result<web::Json<ListEnvelope<CheckInView>>, ApiError> {
     let q = query.into_inner();
     let page = page_request(q.cursor.as_deref(), q.limit)?;
-    let repos = state.db.repos();
     let list = service::list_check_ins(
-        &repos,
-        &repos,
-        &user.actor,
+        &read_context(&state, &user),
         ActivityId::from_uuid(*id),
         q.status.map(Into::into),
         &page,

@@ -6,6 +6,7 @@ use uuid::Uuid;
 use super::dto::StudyPlanView;
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
+use crate::routes::read_context;
 use crate::state::AppState;
 use domain::material::plan;
 use domain::org::OrgId;
@@ -35,7 +36,6 @@ pub async fn get_branch_plan(
     path: web::Path<(Uuid, i32)>,
 ) -> Result<web::Json<StudyPlanView>, ApiError> {
     let (id, year) = path.into_inner();
-    let repos = state.db.repos();
-    let found = plan::branch_plan(&repos, &repos, &user.actor, OrgId::from_uuid(id), year).await?;
+    let found = plan::branch_plan(&read_context(&state, &user), OrgId::from_uuid(id), year).await?;
     Ok(web::Json(StudyPlanView::from(&found)))
 }

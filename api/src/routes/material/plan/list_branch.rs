@@ -6,6 +6,7 @@ use uuid::Uuid;
 use super::dto::{StudyPlanList, StudyPlanView};
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
+use crate::routes::read_context;
 use crate::state::AppState;
 use domain::material::plan;
 use domain::org::OrgId;
@@ -31,8 +32,7 @@ pub async fn list_branch_plans(
     user: AuthUser,
     id: web::Path<Uuid>,
 ) -> Result<web::Json<StudyPlanList>, ApiError> {
-    let repos = state.db.repos();
-    let plans = plan::branch_plans(&repos, &repos, &user.actor, OrgId::from_uuid(*id)).await?;
+    let plans = plan::branch_plans(&read_context(&state, &user), OrgId::from_uuid(*id)).await?;
     Ok(web::Json(StudyPlanList {
         items: plans.iter().map(StudyPlanView::from).collect(),
     }))

@@ -11,6 +11,7 @@ use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
 use crate::extract::{Query, Validate};
 use crate::routes::material::dto::{MaterialCategory, ProgressView};
+use crate::routes::read_context;
 use crate::state::AppState;
 use domain::calendar::YearMonth;
 use domain::error::FieldError;
@@ -109,8 +110,7 @@ pub async fn list_my_tasks(
         .0
         .month()
         .map_err(|e| ApiError::from(domain::DomainError::Validation(vec![e])))?;
-    let tasks =
-        plan::month_tasks(&state.db.repos(), &user.member, month, state.clock.now()).await?;
+    let tasks = plan::month_tasks(&read_context(&state, &user), &user.member, month).await?;
     let items = tasks
         .iter()
         .map(|t| TaskView {

@@ -7,7 +7,7 @@ use super::dto::{BranchPlanRequest, StudyPlanView};
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
 use crate::extract::Json;
-use crate::routes::service_context;
+use crate::routes::write_context;
 use crate::state::AppState;
 use domain::material::plan;
 use domain::org::OrgId;
@@ -45,7 +45,7 @@ pub async fn put_branch_plan(
     body: Json<BranchPlanRequest>,
 ) -> Result<web::Json<StudyPlanView>, ApiError> {
     let (id, year) = path.into_inner();
-    let ctx = service_context(&state, &user, &req);
+    let ctx = write_context(&state, &user, &req);
     let stored =
         plan::put_branch_plan(&ctx, OrgId::from_uuid(id), year, body.into_inner().into()).await?;
     Ok(web::Json(StudyPlanView::from(&stored)))

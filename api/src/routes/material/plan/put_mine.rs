@@ -6,7 +6,7 @@ use super::dto::{PersonalPlanRequest, StudyPlanView};
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
 use crate::extract::Json;
-use crate::routes::service_context;
+use crate::routes::write_context;
 use crate::state::AppState;
 use domain::material::plan::{self};
 
@@ -37,7 +37,7 @@ pub async fn put_my_plan(
     year: web::Path<i32>,
     body: Json<PersonalPlanRequest>,
 ) -> Result<web::Json<StudyPlanView>, ApiError> {
-    let ctx = service_context(&state, &user, &req);
+    let ctx = write_context(&state, &user, &req);
     let stored =
         plan::put_personal_plan(&ctx, &user.member, *year, body.into_inner().into()).await?;
     Ok(web::Json(StudyPlanView::from(&stored)))

@@ -1,8 +1,8 @@
-use actix_web::{delete, web, HttpMessage, HttpRequest, HttpResponse};
+use actix_web::{delete, web, HttpRequest, HttpResponse};
 
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
-use crate::http::RequestId;
+use crate::routes::write_context;
 use crate::state::AppState;
 use domain::auth::WECHAT_PROVIDER;
 use domain::auth::{unlink_account, Unlinker};
@@ -27,15 +27,11 @@ pub async fn unbind_my_wechat(
     state: web::Data<AppState>,
     user: AuthUser,
 ) -> Result<HttpResponse, ApiError> {
-    let request_id = req.extensions().get::<RequestId>().map(|r| r.0.clone());
     unlink_account(
-        &state.db,
+        &write_context(&state, &user, &req),
         WECHAT_PROVIDER,
         user.member.id,
         Unlinker::Themself,
-        user.member.id,
-        state.clock.now(),
-        request_id,
     )
     .await?;
     Ok(HttpResponse::NoContent().finish())

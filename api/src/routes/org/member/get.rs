@@ -4,6 +4,7 @@ use uuid::Uuid;
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
 use crate::routes::org::dto::MemberView;
+use crate::routes::read_context;
 use crate::state::AppState;
 use domain::org::{policy, service, MemberId};
 
@@ -27,7 +28,7 @@ pub async fn get_member(
     user: AuthUser,
     id: web::Path<Uuid>,
 ) -> Result<web::Json<MemberView>, ApiError> {
-    let m = service::get_member(&state.db.repos(), &user.actor, MemberId::from_uuid(*id)).await?;
+    let m = service::get_member(&read_context(&state, &user), MemberId::from_uuid(*id)).await?;
     let full = policy::sees_full_phone(&user.actor, m.id, &m.branch_path);
     Ok(web::Json(MemberView::new(&m, full)))
 }

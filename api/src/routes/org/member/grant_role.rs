@@ -8,7 +8,7 @@ use crate::error::{ApiError, Problem};
 use crate::extract::{Json, Validate};
 use crate::routes::org::dto::RoleKind;
 use crate::routes::org::me::dto::RoleView;
-use crate::routes::service_context;
+use crate::routes::write_context;
 use crate::state::AppState;
 use domain::error::FieldError;
 use domain::org::service::{self, NewGrant};
@@ -68,7 +68,7 @@ pub async fn grant_role(
         can_review: body.can_review,
     };
     let grant = service::grant_role(
-        &service_context(&state, &user, &req),
+        &write_context(&state, &user, &req),
         MemberId::from_uuid(*id),
         new,
     )

@@ -9,7 +9,7 @@ use crate::error::{ApiError, Problem};
 use crate::http::invite::invite_key;
 use crate::http::throttle;
 use crate::http::time::beijing;
-use crate::routes::service_context;
+use crate::routes::write_context;
 use crate::state::AppState;
 use domain::org::{service, MemberId};
 
@@ -69,7 +69,7 @@ pub async fn issue_invite_code(
     .await?;
     throttle::check_ip(&state, throttle::INVITE_PER_IP, &req).await?;
     let member = service::issue_invite_code(
-        &service_context(&state, &user, &req),
+        &write_context(&state, &user, &req),
         MemberId::from_uuid(*id),
     )
     .await?;

@@ -5,6 +5,7 @@ use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
 use crate::http::page::ListEnvelope;
 use crate::routes::org::me::dto::RoleView;
+use crate::routes::read_context;
 use crate::state::AppState;
 use domain::org::{service, MemberId, OrgRepo};
 use domain::page::Page;
@@ -30,7 +31,8 @@ pub async fn list_roles(
     id: web::Path<Uuid>,
 ) -> Result<web::Json<ListEnvelope<RoleView>>, ApiError> {
     let repos = state.db.repos();
-    let grants = service::list_roles(&repos, &repos, &user.actor, MemberId::from_uuid(*id)).await?;
+    let grants =
+        service::list_roles(&read_context(&state, &user), MemberId::from_uuid(*id)).await?;
     let mut views = Vec::with_capacity(grants.len());
     for g in &grants {
         if let Some(org) = OrgRepo::get(&repos, g.org_id).await? {

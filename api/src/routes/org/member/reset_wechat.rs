@@ -1,9 +1,9 @@
-use actix_web::{delete, web, HttpMessage, HttpRequest, HttpResponse};
+use actix_web::{delete, web, HttpRequest, HttpResponse};
 use uuid::Uuid;
 
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
-use crate::http::RequestId;
+use crate::routes::write_context;
 use crate::state::AppState;
 use domain::auth::WECHAT_PROVIDER;
 use domain::auth::{unlink_account, Unlinker};
@@ -33,15 +33,11 @@ pub async fn reset_member_wechat(
     user: AuthUser,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let request_id = req.extensions().get::<RequestId>().map(|r| r.0.clone());
     unlink_account(
-        &state.db,
+        &write_context(&state, &user, &req),
         WECHAT_PROVIDER,
         MemberId::from_uuid(*id),
-        Unlinker::Manager(&user.actor),
-        user.member.id,
-        state.clock.now(),
-        request_id,
+        Unlinker::Manager,
     )
     .await?;
     Ok(HttpResponse::NoContent().finish())

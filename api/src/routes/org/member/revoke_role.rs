@@ -3,7 +3,7 @@ use uuid::Uuid;
 
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
-use crate::routes::service_context;
+use crate::routes::write_context;
 use crate::state::AppState;
 use domain::org::service;
 use domain::org::{MemberId, RoleGrantId};
@@ -32,7 +32,7 @@ pub async fn revoke_role(
 ) -> Result<HttpResponse, ApiError> {
     let (member, grant) = path.into_inner();
     service::revoke_role(
-        &service_context(&state, &user, &req),
+        &write_context(&state, &user, &req),
         MemberId::from_uuid(member),
         RoleGrantId::from_uuid(grant),
     )

@@ -7,7 +7,7 @@ use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
 use crate::extract::{Json, Validate};
 use crate::routes::org::dto::{check_name_and_phone, MemberCategory, MemberStatus, MemberView};
-use crate::routes::service_context;
+use crate::routes::write_context;
 use crate::state::AppState;
 use domain::error::FieldError;
 use domain::org::service::{self, MemberChanges};
@@ -85,7 +85,7 @@ pub async fn update_member(
         status: body.status.map(Into::into),
     };
     let updated = service::update_member(
-        &service_context(&state, &user, &req),
+        &write_context(&state, &user, &req),
         MemberId::from_uuid(*id),
         changes,
     )

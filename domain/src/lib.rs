@@ -4,6 +4,7 @@
 //! web framework or async runtime crate appears in its dependency graph.
 
 pub mod activity;
+pub mod appraisal;
 pub mod audit;
 pub mod auth;
 pub mod cache;

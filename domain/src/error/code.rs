@@ -227,6 +227,20 @@ catalogue! {
         StudyPlanCadresOnly = "study_plan_cadres_only", 422, "个人学习计划仅限领导干部";
         StudyReportSelectionInvalid = "study_report_selection_invalid", 422, "须指定月份或资料之一";
     }
+    /// Appraisal campaigns (党性分析, 民主评议党员): stages, self-assessments, ballots, ratings.
+    appraisal {
+        AppraisalScheduleInvalid = "appraisal_schedule_invalid", 422, "评议各阶段日期无效";
+        AppraisalStageNotBegun = "appraisal_stage_not_begun", 422, "该评议阶段尚未开始";
+        AppraisalStageOver = "appraisal_stage_over", 422, "该评议阶段已经结束";
+        AppraisalPublicationRunsItsCourse = "appraisal_publication_runs_its_course", 422, "亮分公示须满公示期";
+        AppraisalClosed = "appraisal_closed", 422, "评议已经结束";
+        AssessmentTextInvalid = "assessment_text_invalid", 422, "自评内容文字无效";
+        AssessmentPartRepeated = "assessment_part_repeated", 422, "自评内容有重复项";
+        AssessmentItemUnknown = "assessment_item_unknown", 422, "没有这一条目";
+        AssessmentTooManyProblems = "assessment_too_many_problems", 422, "查摆问题过多";
+        AssessmentDueDateInvalid = "assessment_due_date_invalid", 422, "整改时限无效";
+        AssessmentIncomplete = "assessment_incomplete", 422, "自评内容不完整,不能提交";
+    }
 }
 
 impl ErrorCode {

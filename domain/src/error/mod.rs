@@ -85,6 +85,14 @@ impl DomainError {
     pub fn invalid(pointer: &str, code: ErrorCode, detail: impl Into<String>) -> Self {
         Self::Validation(vec![FieldError::new(pointer, code, detail)])
     }
+
+    /// The code of a conflict or refusal (a validation failure carries one per field).
+    pub fn code(&self) -> Option<ErrorCode> {
+        match self {
+            Self::Conflict { code, .. } | Self::Refused { code, .. } => Some(*code),
+            _ => None,
+        }
+    }
 }
 
 impl From<RepoError> for DomainError {

@@ -1,0 +1,14 @@
+//! Appraisal (党性分析, 民主评议党员): campaigns held at the branch's 组织生活会, their stage
+//! machine, members' self-assessments, the secret peer ballot, the organisation's rating,
+//! publication with objections and appeals, and the rectification list (source document
+//! 四(五)3, 三(二), 四(四)2).
+
+pub mod assessment;
+pub mod model;
+pub mod stage;
+
+pub use assessment::{
+    AssessmentContent, DimensionEntry, ListTick, LookAnswer, ProblemFound, QualificationEntry,
+};
+pub use model::{Dimension, Grade, PeerScope, Period, Qualification};
+pub use stage::{Schedule, Stage, StageClock, StageDates, Standing};

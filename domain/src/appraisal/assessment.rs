@@ -2,13 +2,15 @@
 //! submission must. Lengths count characters; text is cleaned as everywhere else.
 
 use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
 
 use super::model::{Dimension, Grade, Qualification, FIVE_LOOKS, LIST_ITEMS};
 use crate::error::{ErrorCode, FieldError};
 use crate::text::clean_multiline;
 
 /// One dimension's text and the member's own grade for it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct DimensionEntry {
     pub dimension: Dimension,
     pub text: String,
@@ -16,7 +18,8 @@ pub struct DimensionEntry {
 }
 
 /// One of the 四个合格: met or not, with a note.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct QualificationEntry {
     pub qualification: Qualification,
     pub met: bool,
@@ -25,14 +28,16 @@ pub struct QualificationEntry {
 
 /// One item of a 双十条 list, ticked (it applies to the member), with an optional note.
 /// `item` counts from 1.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ListTick {
     pub item: u8,
     pub note: Option<String>,
 }
 
 /// The answer to one of the 五看五查 questions; `look` counts from 1.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct LookAnswer {
     pub look: u8,
     pub answer: String,
@@ -40,7 +45,8 @@ pub struct LookAnswer {
 
 /// A problem the member found, with the measure that will put it right and by when: one
 /// line of their rectification list (整改清单).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ProblemFound {
     pub problem: String,
     pub measure: String,
@@ -48,7 +54,9 @@ pub struct ProblemFound {
 }
 
 /// What a self-assessment holds. A draft may hold any part of it.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[serde(default)]
 pub struct AssessmentContent {
     pub dimensions: Vec<DimensionEntry>,
     pub qualifications: Vec<QualificationEntry>,

@@ -4,11 +4,17 @@
 //! 四(五)3, 三(二), 四(四)2).
 
 pub mod assessment;
+pub mod campaign;
 pub mod model;
+pub mod ports;
 pub mod stage;
 
 pub use assessment::{
     AssessmentContent, DimensionEntry, ListTick, LookAnswer, ProblemFound, QualificationEntry,
 };
+pub use campaign::{
+    AssessmentStatus, Campaign, CampaignId, Excusal, Participant, SelfAssessment, Share,
+};
 pub use model::{Dimension, Grade, PeerScope, Period, Qualification};
+pub use ports::{AppraisalRepo, AssessmentProgress, CampaignQuery};
 pub use stage::{Schedule, Stage, StageClock, StageDates, Standing};

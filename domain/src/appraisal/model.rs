@@ -74,6 +74,21 @@ macro_rules! wire_enum {
                 Self::ALL.iter().copied().find(|v| v.as_str() == raw)
             }
         }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let raw = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+                Self::parse(&raw).ok_or_else(|| {
+                    serde::de::Error::custom(format!("unknown {}: {raw}", stringify!($name)))
+                })
+            }
+        }
     };
 }
 

@@ -201,6 +201,29 @@ impl Standing {
         }
     }
 
+    /// A form that tells every standing apart, for storage: `not_started`, `closed`,
+    /// `open:<stage>` or `ended:<stage>`.
+    pub fn key(self) -> String {
+        match self {
+            Standing::NotStarted => "not_started".to_owned(),
+            Standing::Open(s) => format!("open:{}", s.as_str()),
+            Standing::Ended(s) => format!("ended:{}", s.as_str()),
+            Standing::Closed => "closed".to_owned(),
+        }
+    }
+
+    pub fn from_key(raw: &str) -> Option<Self> {
+        match raw {
+            "not_started" => Some(Standing::NotStarted),
+            "closed" => Some(Standing::Closed),
+            _ => match raw.split_once(':')? {
+                ("open", s) => Stage::parse(s).map(Standing::Open),
+                ("ended", s) => Stage::parse(s).map(Standing::Ended),
+                _ => None,
+            },
+        }
+    }
+
     /// The wire form: a stage, or `not_started` / `closed`.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -629,6 +652,20 @@ mod tests {
             Schedule::default_publication(day("2027-07-05")).ends_on,
             day("2027-07-11")
         );
+    }
+
+    #[test]
+    fn every_standing_round_trips_its_storage_key() {
+        let mut all = vec![Standing::NotStarted, Standing::Closed];
+        for s in Stage::ALL {
+            all.push(Standing::Open(s));
+            all.push(Standing::Ended(s));
+        }
+        for st in all {
+            assert_eq!(Standing::from_key(&st.key()), Some(st), "{st:?}");
+        }
+        assert_eq!(Standing::from_key("open:closed"), None);
+        assert_eq!(Standing::from_key("self_assessment"), None);
     }
 
     #[test]

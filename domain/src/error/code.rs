@@ -229,6 +229,8 @@ catalogue! {
     }
     /// Appraisal campaigns (党性分析, 民主评议党员): stages, self-assessments, ballots, ratings.
     appraisal {
+        AppraisalNameInvalid = "appraisal_name_invalid", 422, "评议名称无效";
+        AppraisalListInvalid = "appraisal_list_invalid", 422, "双十条清单无效";
         AppraisalScheduleInvalid = "appraisal_schedule_invalid", 422, "评议各阶段日期无效";
         AppraisalStageNotBegun = "appraisal_stage_not_begun", 422, "该评议阶段尚未开始";
         AppraisalStageOver = "appraisal_stage_over", 422, "该评议阶段已经结束";

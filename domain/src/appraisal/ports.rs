@@ -1,0 +1,83 @@
+use async_trait::async_trait;
+
+use super::campaign::{
+    AssessmentStatus, Campaign, CampaignId, Excusal, Participant, SelfAssessment,
+};
+use crate::error::RepoError;
+use crate::org::{MemberId, OrgPath};
+use crate::page::{Page, PageRequest};
+
+/// Which campaigns a caller sees: those held on one of `on` (the orgs above and at the
+/// caller's branch and roles: the campaigns they take part in or that cover what they
+/// manage), and those anywhere under one of `under` (the subtrees the caller manages).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CampaignQuery {
+    pub on: Vec<OrgPath>,
+    pub under: Vec<OrgPath>,
+}
+
+/// One participant's self-assessment as the secretary's overview lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AssessmentProgress {
+    pub participant: Participant,
+    pub status: AssessmentStatus,
+    pub submitted_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// Storage of appraisal campaigns, their participants and self-assessments.
+#[async_trait]
+pub trait AppraisalRepo: Send + Sync {
+    /// Stores a new campaign with its participants.
+    async fn insert_campaign(
+        &self,
+        campaign: &Campaign,
+        participants: &[Participant],
+    ) -> Result<(), RepoError>;
+    async fn get_campaign(&self, id: CampaignId) -> Result<Option<Campaign>, RepoError>;
+    /// The campaign's stages (early starts), recorded standing and `updated_at`.
+    async fn update_campaign(&self, campaign: &Campaign) -> Result<(), RepoError>;
+    /// Campaigns the query selects, newest first.
+    async fn list_campaigns(
+        &self,
+        query: &CampaignQuery,
+        page: &PageRequest,
+    ) -> Result<Page<Campaign>, RepoError>;
+
+    async fn participant(
+        &self,
+        campaign: CampaignId,
+        member: MemberId,
+    ) -> Result<Option<Participant>, RepoError>;
+    /// The participants whose branch lies under `under`, by branch path then name.
+    async fn participants(
+        &self,
+        campaign: CampaignId,
+        under: &OrgPath,
+    ) -> Result<Vec<Participant>, RepoError>;
+    /// Records (or, with `None`, withdraws) that the member is excused from the campaign.
+    async fn set_excusal(
+        &self,
+        campaign: CampaignId,
+        member: MemberId,
+        excusal: Option<&Excusal>,
+    ) -> Result<(), RepoError>;
+
+    async fn assessment(
+        &self,
+        campaign: CampaignId,
+        member: MemberId,
+    ) -> Result<Option<SelfAssessment>, RepoError>;
+    /// Stores `assessment` if the stored one's version is `expected` (0: none stored yet);
+    /// `false`, and nothing written, when another write got there first.
+    async fn save_assessment(
+        &self,
+        assessment: &SelfAssessment,
+        expected: i64,
+    ) -> Result<bool, RepoError>;
+    /// Every participant under `under` with where their self-assessment stands.
+    async fn progress(
+        &self,
+        campaign: CampaignId,
+        under: &OrgPath,
+    ) -> Result<Vec<AssessmentProgress>, RepoError>;
+}

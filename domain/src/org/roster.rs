@@ -489,6 +489,7 @@ pub fn plan(
                     group_id: group_id.flatten(),
                     branch_path: org.path.clone(),
                     leading_cadre: cadre.unwrap_or(false),
+                    probationary: false,
                     status: MemberStatus::Active,
                     created_at: now,
                     updated_at: now,

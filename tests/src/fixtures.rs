@@ -131,6 +131,7 @@ impl Township {
                 group_id: None,
                 branch_path: branch.path.clone(),
                 leading_cadre: false,
+                probationary: false,
                 status: MemberStatus::Active,
                 created_at: at,
                 updated_at: at,

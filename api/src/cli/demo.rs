@@ -405,6 +405,7 @@ pub async fn seed(db: &Db, now: DateTime<Utc>) -> Result<Vec<DemoAccount>, RepoE
                     group_id: spec.group.map(|g| OrgId::from_uuid(fixed_id(1, g))),
                     branch_path: branch.path.clone(),
                     leading_cadre: spec.leading_cadre,
+                    probationary: false,
                     status: MemberStatus::Active,
                     created_at: founded,
                     updated_at: founded,

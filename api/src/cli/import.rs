@@ -19,7 +19,7 @@ use domain::uow::{Transactional, UnitOfWork};
 use infra::Db;
 
 /// The columns, by the header names people write (Chinese) or the API's field names.
-const COLUMNS: [(&str, &[&str], bool); 8] = [
+const COLUMNS: [(&str, &[&str], bool); 9] = [
     (
         "组织路径",
         &["组织路径", "组织", "orgPath", "org_path"],
@@ -40,6 +40,11 @@ const COLUMNS: [(&str, &[&str], bool); 8] = [
         false,
     ),
     ("职务", &["职务", "role"], false),
+    (
+        "预备党员",
+        &["预备党员", "是否预备党员", "probationary"],
+        false,
+    ),
 ];
 
 /// What an import did, or would do (`dry_run`).
@@ -189,14 +194,14 @@ fn rows_of(table: Table) -> Result<Vec<RosterRow>, ImportError> {
     let Some((_, header)) = rows.next() else {
         return Err(ImportError::File("文件是空的".into()));
     };
-    let mut index = [None; 8];
+    let mut index = [None; COLUMNS.len()];
     for (slot, (label, names, required)) in index.iter_mut().zip(COLUMNS) {
         *slot = header
             .iter()
             .position(|h| names.iter().any(|n| h.trim().eq_ignore_ascii_case(n)));
         if required && slot.is_none() {
             return Err(ImportError::File(format!(
-                "缺少“{label}”列（表头应含：组织路径、组织类别、姓名、手机号、党员类别、党小组、领导干部、职务）"
+                "缺少“{label}”列（表头应含：组织路径、组织类别、姓名、手机号、党员类别、党小组、领导干部、职务、预备党员）"
             )));
         }
     }
@@ -215,6 +220,7 @@ fn rows_of(table: Table) -> Result<Vec<RosterRow>, ImportError> {
             group: column(&cells, 5),
             leading_cadre: column(&cells, 6),
             role: get(&cells, 7),
+            probationary: column(&cells, 8),
         })
         .collect())
 }

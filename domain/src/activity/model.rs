@@ -19,13 +19,14 @@ crate::define_id!(
 );
 
 string_enum!(
-    /// 主题党日 / 党员大会 / 支委会 / 党小组会 / 党课.
+    /// 主题党日 / 党员大会 / 支委会 / 党小组会 / 党课 / 组织生活会.
     ActivityKind {
         ThemeDay => "theme_day",
         GeneralAssembly => "general_assembly",
         CommitteeMeeting => "committee_meeting",
         GroupMeeting => "group_meeting",
         PartyLesson => "party_lesson",
+        OrgLifeMeeting => "org_life_meeting",
     }
 );
 

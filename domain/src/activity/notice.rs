@@ -70,6 +70,7 @@ impl ObligationKind {
             ObligationKind::GeneralAssembly => "党员大会",
             ObligationKind::PartyLesson => "党课",
             ObligationKind::SecretaryLesson => "书记讲党课",
+            ObligationKind::OrgLifeMeeting => "组织生活会",
         }
     }
 }

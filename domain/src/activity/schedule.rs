@@ -71,8 +71,9 @@ fn mondays_and_saturdays(month: YearMonth, cal: &HolidayCalendar) -> Vec<NaiveDa
 string_enum!(
     /// One recurring duty of a branch: the monthly theme day (主题党日), committee meeting
     /// (支委会) and group meeting (党小组会, counted per group), the quarterly general assembly
-    /// (党员大会), and the yearly party lesson (党课) and lesson given by the branch secretary
-    /// (书记讲党课). Each needs at least one held activity per period.
+    /// (党员大会), the yearly party lesson (党课) and lesson given by the branch secretary
+    /// (书记讲党课), and the yearly 组织生活会 (around 1 July or early in the following year,
+    /// where members are appraised). Each needs at least one held activity per period.
     ObligationKind {
         ThemeDay => "theme_day",
         CommitteeMeeting => "committee_meeting",
@@ -80,6 +81,7 @@ string_enum!(
         GeneralAssembly => "general_assembly",
         PartyLesson => "party_lesson",
         SecretaryLesson => "secretary_lesson",
+        OrgLifeMeeting => "org_life_meeting",
     }
 );
 
@@ -95,6 +97,7 @@ impl ObligationKind {
             ObligationKind::PartyLesson | ObligationKind::SecretaryLesson => {
                 ActivityKind::PartyLesson
             }
+            ObligationKind::OrgLifeMeeting => ActivityKind::OrgLifeMeeting,
         }
     }
 
@@ -109,9 +112,9 @@ impl ObligationKind {
                 year: month.year(),
                 quarter: month.quarter(),
             },
-            ObligationKind::PartyLesson | ObligationKind::SecretaryLesson => {
-                Period::Year(month.year())
-            }
+            ObligationKind::PartyLesson
+            | ObligationKind::SecretaryLesson
+            | ObligationKind::OrgLifeMeeting => Period::Year(month.year()),
         }
     }
 }
@@ -385,6 +388,134 @@ mod tests {
         );
         assert_eq!(
             state(ObligationKind::PartyLesson, &by_secretary),
+            ObligationState::Met
+        );
+    }
+
+    #[test]
+    fn an_org_life_meeting_is_a_yearly_obligation_of_its_own_kind() {
+        for m in [month(2026, 1), month(2026, 7), month(2026, 12)] {
+            assert_eq!(
+                ObligationKind::OrgLifeMeeting.period_of(m),
+                Period::Year(2026)
+            );
+        }
+        assert_eq!(
+            ObligationKind::OrgLifeMeeting.activity_kind(),
+            ActivityKind::OrgLifeMeeting
+        );
+        assert_eq!(ObligationKind::OrgLifeMeeting.as_str(), "org_life_meeting");
+        assert_eq!(ActivityKind::OrgLifeMeeting.as_str(), "org_life_meeting");
+    }
+
+    #[test]
+    fn an_org_life_meeting_held_in_the_year_meets_the_obligation() {
+        let year = ObligationKind::OrgLifeMeeting.period_of(month(2026, 12));
+        let now = utc("2026-12-20T00:00:00Z");
+        // Around 1 July, Beijing time.
+        let july = held(ActivityKind::OrgLifeMeeting, "2026-07-01T01:00:00Z");
+        assert_eq!(
+            obligation_state(ObligationKind::OrgLifeMeeting, year, from_ref(&july), now),
+            ObligationState::Met
+        );
+    }
+
+    #[test]
+    fn an_org_life_meeting_not_yet_held_is_due_and_overdue_after_the_year() {
+        let year = ObligationKind::OrgLifeMeeting.period_of(month(2026, 12));
+        let state = |acts: &[HeldActivity], now| {
+            obligation_state(ObligationKind::OrgLifeMeeting, year, acts, now)
+        };
+        assert_eq!(
+            state(&[], utc("2026-12-20T00:00:00Z")),
+            ObligationState::Due
+        );
+        // The year ends at 00:00 Shanghai on 1 January.
+        assert_eq!(
+            state(&[], utc("2026-12-31T15:59:59Z")),
+            ObligationState::Due
+        );
+        assert_eq!(
+            state(&[], utc("2026-12-31T16:00:00Z")),
+            ObligationState::Overdue
+        );
+        // Another meeting of the branch does not stand in for it, nor it for them.
+        let assembly = held(ActivityKind::GeneralAssembly, "2026-07-01T01:00:00Z");
+        let life = held(ActivityKind::OrgLifeMeeting, "2026-07-01T01:00:00Z");
+        let after = utc("2027-01-05T00:00:00Z");
+        assert_eq!(state(&[assembly], after), ObligationState::Overdue);
+        for other in [
+            ObligationKind::PartyLesson,
+            ObligationKind::SecretaryLesson,
+            ObligationKind::GeneralAssembly,
+        ] {
+            let period = other.period_of(month(2026, 7));
+            assert_eq!(
+                obligation_state(other, period, from_ref(&life), after),
+                ObligationState::Overdue,
+                "{other:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_cancelled_or_unattended_org_life_meeting_does_not_count() {
+        let year = ObligationKind::OrgLifeMeeting.period_of(month(2026, 7));
+        let now = utc("2027-01-05T00:00:00Z");
+        let base = held(ActivityKind::OrgLifeMeeting, "2026-07-01T01:00:00Z");
+        let cancelled = HeldActivity {
+            cancelled: true,
+            ..base.clone()
+        };
+        let unattended = HeldActivity {
+            approved_check_ins: 0,
+            ..base.clone()
+        };
+        for a in [cancelled, unattended] {
+            assert_eq!(
+                obligation_state(ObligationKind::OrgLifeMeeting, year, from_ref(&a), now),
+                ObligationState::Overdue,
+                "{a:?}"
+            );
+        }
+        // Still running at `now`: not yet held.
+        let running = base.starts_at + TimeDelta::hours(1);
+        assert_eq!(
+            obligation_state(
+                ObligationKind::OrgLifeMeeting,
+                year,
+                from_ref(&base),
+                running
+            ),
+            ObligationState::Due
+        );
+    }
+
+    #[test]
+    fn an_org_life_meeting_of_another_year_does_not_count() {
+        let year = ObligationKind::OrgLifeMeeting.period_of(month(2026, 7));
+        let now = utc("2027-03-01T00:00:00Z");
+        // Early in the following year (for the year just past, but it starts in 2027).
+        let january = held(ActivityKind::OrgLifeMeeting, "2027-01-10T01:00:00Z");
+        // 23:30 Shanghai on 31 December 2025: still 2025.
+        let new_years_eve = held(ActivityKind::OrgLifeMeeting, "2025-12-31T15:30:00Z");
+        // 00:00 Shanghai on 1 January 2026: the first instant of 2026.
+        let first_instant = held(ActivityKind::OrgLifeMeeting, "2025-12-31T16:00:00Z");
+        let state = |a: &HeldActivity| {
+            obligation_state(ObligationKind::OrgLifeMeeting, year, from_ref(a), now)
+        };
+        assert_eq!(state(&january), ObligationState::Overdue);
+        assert_eq!(state(&new_years_eve), ObligationState::Overdue);
+        assert_eq!(state(&first_instant), ObligationState::Met);
+        // The January meeting meets 2027's obligation.
+        let next_year = ObligationKind::OrgLifeMeeting.period_of(month(2027, 1));
+        assert_eq!(
+            obligation_state(
+                ObligationKind::OrgLifeMeeting,
+                next_year,
+                from_ref(&january),
+                now
+            ),
             ObligationState::Met
         );
     }

@@ -184,6 +184,8 @@ pub struct Member {
     /// The path of the member's branch: every scope question about a member is asked of it.
     pub branch_path: OrgPath,
     pub leading_cadre: bool,
+    /// A probationary member (预备党员): takes part in appraisal but is not graded.
+    pub probationary: bool,
     pub status: MemberStatus,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,

@@ -12,11 +12,12 @@
 //!   with an unknown parent. A new org named `…总支…` is a general branch, any other a branch.
 //! - A row with a name and phone is a member of the branch its path names. The phone (after
 //!   normalising full-width digits and a `+86` prefix) identifies the member: a known phone
-//!   updates that member's branch, group, category and leading-cadre flag; the same phone
-//!   under a different name is refused (a typo must not rename somebody else).
-//! - `党小组` names a group in the branch, created if missing. A file without the `党小组` or
-//!   `领导干部` column leaves those of existing members as they are. `职务` gives the member a role
-//!   on their branch (书记, 支委) unless they already hold it.
+//!   updates that member's branch, group, category, leading-cadre and probationary flags;
+//!   the same phone under a different name is refused (a typo must not rename somebody else).
+//! - `党小组` names a group in the branch, created if missing. `领导干部` and `预备党员` are 是 or
+//!   否 (empty: 否). A file without the `党小组`, `领导干部` or `预备党员` column leaves those of
+//!   existing members as they are. `职务` gives the member a role on their branch (书记, 支委)
+//!   unless they already hold it.
 //! - Names are stored exactly as written, bar surrounding whitespace: combining marks,
 //!   zero-width characters and characters outside the BMP are kept.
 
@@ -48,6 +49,8 @@ pub struct RosterRow {
     /// `None` when the file has no such column: an existing member's flag is kept.
     pub leading_cadre: Option<String>,
     pub role: String,
+    /// 预备党员; `None` when the file has no such column: an existing member's flag is kept.
+    pub probationary: Option<String>,
 }
 
 /// A refused row and why, in words for the person who wrote the file.
@@ -332,6 +335,7 @@ pub fn plan(
                 (row.group.as_ref(), "党小组"),
                 (row.leading_cadre.as_ref(), "领导干部"),
                 (Some(&row.role), "职务"),
+                (row.probationary.as_ref(), "预备党员"),
             ] {
                 if cell.is_some_and(|c| !c.trim().is_empty()) {
                     err(row.line, format!("填写了{label}但缺少姓名和手机号"));
@@ -395,6 +399,16 @@ pub fn plan(
                 row.leading_cadre.as_deref().unwrap_or_default().trim()
             ));
         }
+        let probationary = match &row.probationary {
+            None => Some(None),
+            Some(raw) => parse_yes_no(raw).map(Some),
+        };
+        if probationary.is_none() {
+            reasons.push(format!(
+                "预备党员应填 是 或 否，而非「{}」",
+                row.probationary.as_deref().unwrap_or_default().trim()
+            ));
+        }
         let role = parse_role(&row.role).ok();
         if role.is_none() {
             reasons.push(format!(
@@ -412,8 +426,25 @@ pub fn plan(
                 reasons.push(format!("手机号 {} 已属于另一名党员", m.phone.masked()));
             }
         }
-        let (Some(org), Some(name), Some(phone), Some(category), Some(cadre), Some(role), true) =
-            (org, name, phone, category, cadre, role, reasons.is_empty())
+        let (
+            Some(org),
+            Some(name),
+            Some(phone),
+            Some(category),
+            Some(cadre),
+            Some(probationary),
+            Some(role),
+            true,
+        ) = (
+            org,
+            name,
+            phone,
+            category,
+            cadre,
+            probationary,
+            role,
+            reasons.is_empty(),
+        )
         else {
             for r in reasons {
                 err(row.line, r);
@@ -470,6 +501,9 @@ pub fn plan(
                 if let Some(cadre) = cadre {
                     updated.leading_cadre = cadre;
                 }
+                if let Some(probationary) = probationary {
+                    updated.probationary = probationary;
+                }
                 if &updated == m {
                     unchanged_members += 1;
                 } else {
@@ -489,6 +523,7 @@ pub fn plan(
                     group_id: group_id.flatten(),
                     branch_path: org.path.clone(),
                     leading_cadre: cadre.unwrap_or(false),
+                    probationary: probationary.unwrap_or(false),
                     status: MemberStatus::Active,
                     created_at: now,
                     updated_at: now,
@@ -640,4 +675,151 @@ pub async fn apply(
         progress(done + 1);
     }
     Ok(plan.rows.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::org::OrgPath;
+
+    fn now() -> DateTime<Utc> {
+        "2026-11-05T00:30:00Z"
+            .parse()
+            .unwrap_or_else(|e| panic!("instant: {e}"))
+    }
+
+    /// 盖北镇党委 with one branch, 第一党支部.
+    fn township() -> (Existing, Org) {
+        let committee_id = OrgId::new();
+        let committee = Org {
+            id: committee_id,
+            parent_id: None,
+            kind: OrgKind::Committee,
+            sector: OrgSector::Rural,
+            name: "盖北镇党委".into(),
+            path: OrgPath::root(committee_id),
+            created_at: now(),
+        };
+        let branch_id = OrgId::new();
+        let branch = Org {
+            id: branch_id,
+            parent_id: Some(committee_id),
+            kind: OrgKind::Branch,
+            sector: OrgSector::Rural,
+            name: "第一党支部".into(),
+            path: committee.path.child(branch_id),
+            created_at: now(),
+        };
+        let existing = Existing {
+            orgs: vec![committee, branch.clone()],
+            ..Existing::default()
+        };
+        (existing, branch)
+    }
+
+    fn row(line: usize, phone: &str, probationary: Option<&str>) -> RosterRow {
+        RosterRow {
+            line,
+            org_path: "盖北镇党委/第一党支部".into(),
+            name: format!("党员{line}"),
+            phone: phone.into(),
+            category: "农村".into(),
+            probationary: probationary.map(str::to_owned),
+            ..RosterRow::default()
+        }
+    }
+
+    fn member_on(branch: &Org, name: &str, phone: &str, probationary: bool) -> Member {
+        Member {
+            id: MemberId::new(),
+            name: name.into(),
+            phone: PhoneNumber::parse(phone).unwrap_or_else(|e| panic!("{phone}: {e:?}")),
+            category: MemberCategory::Rural,
+            branch_id: branch.id,
+            group_id: None,
+            branch_path: branch.path.clone(),
+            leading_cadre: false,
+            probationary,
+            status: MemberStatus::Active,
+            created_at: now(),
+            updated_at: now(),
+        }
+    }
+
+    fn new_members(plan: &RosterPlan) -> Vec<(String, bool)> {
+        plan.new_members()
+            .map(|m| (m.name.clone(), m.probationary))
+            .collect()
+    }
+
+    #[test]
+    fn probationary_reads_yes_no_and_an_empty_cell_as_no() {
+        let (existing, _) = township();
+        let rows = [
+            row(2, "13700000001", Some("是")),
+            row(3, "13700000002", Some(" 否 ")),
+            row(4, "13700000003", Some("")),
+            row(5, "13700000004", None),
+        ];
+        let plan = plan(&rows, &existing, now()).unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(
+            new_members(&plan),
+            [
+                ("党员2".to_owned(), true),
+                ("党员3".to_owned(), false),
+                ("党员4".to_owned(), false),
+                ("党员5".to_owned(), false),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_bad_probationary_cell_is_reported_with_its_row_and_value() {
+        let (existing, _) = township();
+        let rows = [
+            row(2, "13700000001", Some("是")),
+            row(3, "13700000002", Some("预备")),
+        ];
+        let errors = plan(&rows, &existing, now()).err().unwrap_or_default();
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(errors[0].line, 3);
+        assert!(
+            errors[0].reason.contains("预备党员") && errors[0].reason.contains("「预备」"),
+            "{}",
+            errors[0]
+        );
+    }
+
+    #[test]
+    fn a_probationary_cell_without_a_member_is_refused() {
+        let (existing, _) = township();
+        let rows = [RosterRow {
+            line: 2,
+            org_path: "盖北镇党委/第一党支部".into(),
+            probationary: Some("是".into()),
+            ..RosterRow::default()
+        }];
+        let errors = plan(&rows, &existing, now()).err().unwrap_or_default();
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(errors[0].reason.contains("预备党员"), "{}", errors[0]);
+    }
+
+    #[test]
+    fn an_existing_member_keeps_the_flag_without_the_column_and_takes_it_with_it() {
+        let (mut existing, branch) = township();
+        let known = member_on(&branch, "党员2", "13700000001", true);
+        existing.members.push(known.clone());
+
+        let absent = plan(&[row(2, "13700000001", None)], &existing, now())
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        assert!(absent.is_empty(), "{absent:?}");
+        assert_eq!(absent.unchanged_members, 1);
+
+        let admitted = plan(&[row(2, "13700000001", Some("否"))], &existing, now())
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        let updated: Vec<&Member> = admitted.updated_members().collect();
+        assert_eq!(updated.len(), 1);
+        assert!(!updated[0].probationary);
+        assert_eq!(updated[0].id, known.id);
+    }
 }

@@ -216,6 +216,7 @@ pub struct NewMember {
     pub phone: String,
     pub category: MemberCategory,
     pub leading_cadre: bool,
+    pub probationary: bool,
 }
 
 /// Creates a member in a branch, or in a group (whose branch is its parent).
@@ -254,6 +255,7 @@ pub async fn create_member(
         group_id: group,
         branch_path: branch.path.clone(),
         leading_cadre: new.leading_cadre,
+        probationary: new.probationary,
         status: MemberStatus::Active,
         created_at: now,
         updated_at: now,
@@ -280,6 +282,7 @@ pub struct MemberChanges {
     pub phone: Option<String>,
     pub category: Option<MemberCategory>,
     pub leading_cadre: Option<bool>,
+    pub probationary: Option<bool>,
     /// Transfer to this branch, or to this group (and its branch).
     pub org_id: Option<OrgId>,
     pub status: Option<MemberStatus>,
@@ -337,6 +340,9 @@ pub async fn update_member(
     }
     if let Some(cadre) = changes.leading_cadre {
         member.leading_cadre = cadre;
+    }
+    if let Some(probationary) = changes.probationary {
+        member.probationary = probationary;
     }
     if let Some(status) = changes.status {
         member.status = status;

@@ -138,6 +138,7 @@ pub fn plan(req: &TownshipRequest, now: DateTime<Utc>) -> Result<NewTownship, Fo
         branch_path: office_branch.path.clone(),
         // A member of the township committee (组织委员) is a leading cadre.
         leading_cadre: true,
+        probationary: false,
         status: MemberStatus::Active,
         created_at: now,
         updated_at: now,

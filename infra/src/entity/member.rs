@@ -12,6 +12,7 @@ pub struct Model {
     pub group_id: Option<Uuid>,
     pub branch_path: String,
     pub leading_cadre: bool,
+    pub probationary: bool,
     pub status: String,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

@@ -48,6 +48,7 @@ pub(super) fn member_to_domain(row: member::Model) -> Result<Member, RepoError> 
         group_id: row.group_id.map(OrgId::from_uuid),
         branch_path: path(&row.branch_path)?,
         leading_cadre: row.leading_cadre,
+        probationary: row.probationary,
         status: MemberStatus::parse(&row.status)
             .ok_or_else(|| corrupt("member status", &row.status))?,
         created_at: row.created_at,
@@ -77,6 +78,7 @@ fn member_row(m: &Member) -> member::ActiveModel {
         group_id: Set(m.group_id.map(|g| g.as_uuid())),
         branch_path: Set(m.branch_path.as_str().to_owned()),
         leading_cadre: Set(m.leading_cadre),
+        probationary: Set(m.probationary),
         status: Set(m.status.as_str().to_owned()),
         created_at: Set(m.created_at),
         updated_at: Set(m.updated_at),

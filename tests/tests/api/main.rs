@@ -15,6 +15,7 @@ mod hardening;
 mod idempotency;
 mod material_repo;
 mod materials;
+mod members;
 mod migrations;
 mod ops;
 mod org_repo;

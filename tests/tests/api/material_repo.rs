@@ -207,6 +207,7 @@ async fn the_feed_holds_the_live_materials_of_the_members_audience_only() {
     );
     let cadre = Member {
         leading_cadre: true,
+        probationary: false,
         ..town.member_a.clone()
     };
     let mut with_cadres = visible.to_vec();

@@ -98,3 +98,67 @@ async fn sqlite_runs_in_wal_mode_with_a_busy_timeout() {
     assert!(busy.try_get_by_index::<i64>(0).unwrap() >= 1000);
     db.close().await;
 }
+
+/// A member stored before `probationary` existed is a full member afterwards, on either
+/// backend (the column is added NOT NULL with a default).
+#[tokio::test]
+async fn members_stored_before_the_probationary_column_are_full_members() {
+    use domain::org::{MemberId, MemberRepo, OrgId, OrgPath};
+    use infra::migration::Migrator;
+    use sea_orm::sea_query::{Alias, Query};
+    use sea_orm_migration::MigratorTrait;
+
+    let blank = TestDatabase::blank().await;
+    let db = Db::connect(&blank.url, &DbOptions::default())
+        .await
+        .unwrap();
+    let before = Db::known_migrations()
+        .iter()
+        .position(|m| m == "m20261130_000021_add_member_probationary")
+        .unwrap();
+    Migrator::up(db.connection(), Some(u32::try_from(before).unwrap()))
+        .await
+        .unwrap();
+    let id = MemberId::new();
+    let branch = OrgPath::root(OrgId::new()).child(OrgId::new());
+    let now = chrono::Utc::now();
+    let insert = Query::insert()
+        .into_table(Alias::new("member"))
+        .columns(
+            [
+                "id",
+                "name",
+                "phone",
+                "category",
+                "branch_id",
+                "group_id",
+                "branch_path",
+                "leading_cadre",
+                "status",
+                "created_at",
+                "updated_at",
+            ]
+            .map(Alias::new),
+        )
+        .values_panic([
+            id.as_uuid().into(),
+            "老党员".into(),
+            "13700000061".into(),
+            "rural".into(),
+            branch.last_id().unwrap().as_uuid().into(),
+            Option::<uuid::Uuid>::None.into(),
+            branch.as_str().into(),
+            false.into(),
+            "active".into(),
+            now.into(),
+            now.into(),
+        ])
+        .to_owned();
+    db.connection().execute(&insert).await.unwrap();
+
+    db.migrate().await.unwrap();
+    let member = MemberRepo::get(&db.repos(), id).await.unwrap().unwrap();
+    assert!(!member.probationary);
+    assert_eq!(member.name, "老党员");
+    db.close().await;
+}

@@ -38,6 +38,7 @@ fn member(branch: &Org, name: &str, phone: &str) -> Member {
         group_id: None,
         branch_path: branch.path.clone(),
         leading_cadre: false,
+        probationary: false,
         status: MemberStatus::Active,
         created_at: default_test_instant(),
         updated_at: default_test_instant(),

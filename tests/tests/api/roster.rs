@@ -346,3 +346,206 @@ async fn absent_columns_keep_what_members_have_and_a_stated_sector_wins_over_a_b
         "{errors:?}"
     );
 }
+
+/// An `.xlsx` file of text cells, the first row the header.
+fn sheet(path: &Path, rows: &[&[&str]]) {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    for (r, cells) in rows.iter().enumerate() {
+        for (c, text) in cells.iter().enumerate() {
+            sheet.write_string(r as u32, c as u16, *text).unwrap();
+        }
+    }
+    book.save(path).unwrap();
+}
+
+const WITH_PROBATIONARY: &[&str] = &[
+    "组织路径",
+    "组织类别",
+    "姓名",
+    "手机号",
+    "党员类别",
+    "党小组",
+    "领导干部",
+    "职务",
+    "预备党员",
+];
+const OFFICE: &str = "盖北镇党委/镇机关党支部";
+
+#[tokio::test]
+async fn a_spreadsheet_with_a_probationary_column_marks_probationary_members() {
+    let app = TestApp::spawn().await;
+    Township::create(&app.db, app.clock.now()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("roster.xlsx");
+    sheet(
+        &path,
+        &[
+            WITH_PROBATIONARY,
+            &[
+                OFFICE,
+                "",
+                "预备甲",
+                "13700000071",
+                "在职",
+                "",
+                "",
+                "",
+                "是",
+            ],
+            &[
+                OFFICE,
+                "",
+                "正式乙",
+                "13700000072",
+                "在职",
+                "",
+                "",
+                "",
+                "否",
+            ],
+            &[OFFICE, "", "正式丙", "13700000073", "在职", "", "", "", ""],
+        ],
+    );
+    let report = run(&app.db, app.clock.now(), &path, false).await.unwrap();
+    assert_eq!(report.new_members, 3, "{report:?}");
+    for (phone, probationary) in [
+        ("13700000071", true),
+        ("13700000072", false),
+        ("13700000073", false),
+    ] {
+        let m = member_named(&app, phone).await.unwrap();
+        assert_eq!(m.probationary, probationary, "{}", m.name);
+    }
+    // Admitted as a full member: the same file with 否 updates the flag.
+    sheet(
+        &path,
+        &[
+            WITH_PROBATIONARY,
+            &[
+                OFFICE,
+                "",
+                "预备甲",
+                "13700000071",
+                "在职",
+                "",
+                "",
+                "",
+                "否",
+            ],
+        ],
+    );
+    let again = run(&app.db, app.clock.now(), &path, false).await.unwrap();
+    assert_eq!(again.updated_members, 1, "{again:?}");
+    assert!(
+        !member_named(&app, "13700000071")
+            .await
+            .unwrap()
+            .probationary
+    );
+}
+
+#[tokio::test]
+async fn a_spreadsheet_without_the_probationary_column_keeps_what_members_have() {
+    let app = TestApp::spawn().await;
+    Township::create(&app.db, app.clock.now()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("roster.xlsx");
+    sheet(
+        &path,
+        &[
+            WITH_PROBATIONARY,
+            &[
+                OFFICE,
+                "",
+                "预备甲",
+                "13700000081",
+                "在职",
+                "",
+                "",
+                "",
+                "是",
+            ],
+        ],
+    );
+    run(&app.db, app.clock.now(), &path, false).await.unwrap();
+    let before = member_named(&app, "13700000081").await.unwrap();
+    assert!(before.probationary);
+
+    let header: Vec<&str> = HEADER.trim().split(',').collect();
+    sheet(
+        &path,
+        &[
+            &header,
+            &[OFFICE, "", "预备甲", "13700000081", "在职", "", "", ""],
+            &[OFFICE, "", "新党员", "13700000082", "在职", "", "", ""],
+        ],
+    );
+    let report = run(&app.db, app.clock.now(), &path, false).await.unwrap();
+    assert_eq!(
+        (report.unchanged_members, report.new_members),
+        (1, 1),
+        "{report:?}"
+    );
+    assert_eq!(member_named(&app, "13700000081").await.unwrap(), before);
+    assert!(
+        !member_named(&app, "13700000082")
+            .await
+            .unwrap()
+            .probationary
+    );
+}
+
+#[tokio::test]
+async fn a_bad_probationary_cell_is_reported_like_other_bad_cells_and_nothing_is_imported() {
+    let app = TestApp::spawn().await;
+    Township::create(&app.db, app.clock.now()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("roster.xlsx");
+    sheet(
+        &path,
+        &[
+            WITH_PROBATIONARY,
+            &[OFFICE, "", "好人", "13700000091", "在职", "", "", "", "是"],
+            &[
+                OFFICE,
+                "",
+                "坏格",
+                "13700000092",
+                "在职",
+                "",
+                "",
+                "",
+                "预备",
+            ],
+            &[
+                OFFICE,
+                "",
+                "两处",
+                "13700000093",
+                "群众",
+                "",
+                "",
+                "",
+                "也许",
+            ],
+        ],
+    );
+    let audits = audit_count(&app).await;
+    let Err(ImportError::Rows(errors)) = run(&app.db, app.clock.now(), &path, false).await else {
+        panic!("a bad 预备党员 cell was accepted");
+    };
+    let lines: Vec<usize> = errors.iter().map(|e| e.line).collect();
+    assert_eq!(lines, vec![3, 4, 4], "{errors:#?}");
+    assert!(
+        errors[0].reason.contains("预备党员") && errors[0].reason.contains("「预备」"),
+        "{}",
+        errors[0]
+    );
+    assert!(
+        errors[1..].iter().any(|e| e.reason.contains("「也许」")),
+        "{errors:?}"
+    );
+    assert!(member_named(&app, "13700000091").await.is_none());
+    assert_eq!(audit_count(&app).await, audits);
+}

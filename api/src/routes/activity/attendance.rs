@@ -178,6 +178,7 @@ fn kind_zh(k: ActivityKind) -> &'static str {
         ActivityKind::CommitteeMeeting => "支委会",
         ActivityKind::GroupMeeting => "党小组会",
         ActivityKind::PartyLesson => "党课",
+        ActivityKind::OrgLifeMeeting => "组织生活会",
     }
 }
 

@@ -169,7 +169,7 @@ fn obligation_cell(b: &BranchCompliance, kind: ObligationKind) -> &'static str {
     state_zh(worst)
 }
 
-pub const BRANCH_HEADERS: [&str; 14] = [
+pub const BRANCH_HEADERS: [&str; 15] = [
     "党支部",
     "月份",
     "主题党日",
@@ -178,6 +178,7 @@ pub const BRANCH_HEADERS: [&str; 14] = [
     "党员大会",
     "党课",
     "书记讲党课",
+    "组织生活会",
     "应到",
     "实到",
     "待审核",
@@ -195,6 +196,7 @@ fn workbook(month: YearMonth, branches: &[BranchCompliance]) -> Result<Vec<u8>, 
         ObligationKind::GeneralAssembly,
         ObligationKind::PartyLesson,
         ObligationKind::SecretaryLesson,
+        ObligationKind::OrgLifeMeeting,
     ];
     let mut summary = Table::new("合规情况", &BRANCH_HEADERS);
     let mut absent = Table::new("缺席名单", &ABSENTEE_HEADERS);

@@ -15,8 +15,8 @@ use domain::activity::{self as act, Activity, CheckIn, Exemption, ExemptionScope
 use domain::error::FieldError;
 
 mirror_enum!(
-    /// 主题党日 / 党员大会 / 支委会 / 党小组会 / 党课.
-    ActivityKind => act::ActivityKind { ThemeDay, GeneralAssembly, CommitteeMeeting, GroupMeeting, PartyLesson }
+    /// 主题党日 / 党员大会 / 支委会 / 党小组会 / 党课 / 组织生活会.
+    ActivityKind => act::ActivityKind { ThemeDay, GeneralAssembly, CommitteeMeeting, GroupMeeting, PartyLesson, OrgLifeMeeting }
 );
 mirror_enum!(
     /// 学习教育 / 党性锤炼 / 民主议事 / 走访联系 / 服务奉献.
@@ -311,7 +311,7 @@ impl Validate for MonthParams {
 #[serde(rename_all = "camelCase")]
 pub struct ObligationView {
     /// `theme_day`, `committee_meeting`, `group_meeting` (one per group),
-    /// `general_assembly`, `party_lesson`, `secretary_lesson`.
+    /// `general_assembly`, `party_lesson`, `secretary_lesson`, `org_life_meeting`.
     #[schema(example = "theme_day")]
     pub kind: String,
     /// `2026-12`, `2026-Q4` or `2026`.

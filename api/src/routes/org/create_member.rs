@@ -29,6 +29,9 @@ pub struct CreateMember {
     pub category: MemberCategory,
     #[serde(default)]
     pub leading_cadre: bool,
+    /// A probationary member (预备党员); false when left out.
+    #[serde(default)]
+    pub probationary: bool,
 }
 
 impl Validate for CreateMember {
@@ -71,6 +74,7 @@ pub async fn create_member(
         phone: body.phone,
         category: body.category.into(),
         leading_cadre: body.leading_cadre,
+        probationary: body.probationary,
     };
     let member = service::create_member(
         &write_context(&state, &user, &req),

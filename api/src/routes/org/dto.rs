@@ -133,6 +133,8 @@ pub struct MemberView {
     pub branch_id: Uuid,
     pub group_id: Option<Uuid>,
     pub leading_cadre: bool,
+    /// A probationary member (预备党员).
+    pub probationary: bool,
     pub status: MemberStatus,
 }
 
@@ -150,6 +152,7 @@ impl MemberView {
             branch_id: m.branch_id.as_uuid(),
             group_id: m.group_id.map(|g| g.as_uuid()),
             leading_cadre: m.leading_cadre,
+            probationary: m.probationary,
             status: m.status.into(),
         }
     }

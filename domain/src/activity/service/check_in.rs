@@ -405,6 +405,46 @@ mod tests {
         assert_eq!(refusal(judge(&no_group)), "check_in_not_expected");
     }
 
+    #[test]
+    fn an_org_life_meeting_expects_the_whole_branch() {
+        let clock = clock();
+        let b = branch();
+        let mut a = theme_day(&b, clock.now());
+        a.kind = ActivityKind::OrgLifeMeeting;
+        a.theme_category = None;
+        let plain = member(&b, MemberCategory::Rural, clock.now());
+        let mut in_group = member(&b, MemberCategory::Retired, clock.now());
+        in_group.group_id = Some(b.group_id);
+        let secretary = member(&b, MemberCategory::InService, clock.now());
+        let outsider = member(&branch(), MemberCategory::Rural, clock.now());
+        let none = std::collections::HashSet::new();
+        for (m, roles) in [
+            (&plain, &[][..]),
+            (&in_group, &[][..]),
+            (&secretary, &[RoleKind::Secretary][..]),
+        ] {
+            let r = admit(
+                &a,
+                &actor(m, roles),
+                m,
+                &key(),
+                &at_the_venue(),
+                clock.now(),
+            );
+            assert!(r.is_ok(), "{roles:?}: {r:?}");
+            assert!(a.expects_in_branch(m, &none));
+        }
+        let r = admit(
+            &a,
+            &actor(&outsider, &[]),
+            &outsider,
+            &key(),
+            &at_the_venue(),
+            clock.now(),
+        );
+        assert_eq!(refusal(r), "check_in_not_expected");
+    }
+
     // Online attendance.
 
     #[test]

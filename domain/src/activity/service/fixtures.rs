@@ -68,6 +68,7 @@ pub(super) fn member(branch: &Branch, category: MemberCategory, now: DateTime<Ut
         group_id: None,
         branch_path: branch.path.clone(),
         leading_cadre: false,
+        probationary: false,
         status: MemberStatus::Active,
         created_at: now,
         updated_at: now,

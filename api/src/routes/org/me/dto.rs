@@ -67,6 +67,8 @@ pub struct Me {
     #[schema(example = "rural")]
     pub category: String,
     pub leading_cadre: bool,
+    /// A probationary member (预备党员).
+    pub probationary: bool,
     pub branch: OrgRef,
     pub group: Option<OrgRef>,
     pub roles: Vec<RoleView>,

@@ -42,6 +42,7 @@ pub async fn get_me(state: web::Data<AppState>, user: AuthUser) -> Result<web::J
         phone: m.phone.as_str().to_owned(),
         category: m.category.as_str().to_owned(),
         leading_cadre: m.leading_cadre,
+        probationary: m.probationary,
         branch: OrgRef::from(&branch),
         group,
         roles,

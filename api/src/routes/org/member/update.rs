@@ -32,6 +32,9 @@ pub struct UpdateMember {
     pub category: Option<MemberCategory>,
     #[serde(default)]
     pub leading_cadre: Option<bool>,
+    /// A probationary member (预备党员), or no longer one (admitted as a full member).
+    #[serde(default)]
+    pub probationary: Option<bool>,
     /// Transfer to this branch (or group) inside the caller's scope.
     #[serde(default)]
     pub org_id: Option<Uuid>,
@@ -81,6 +84,7 @@ pub async fn update_member(
         phone: body.phone,
         category: body.category.map(Into::into),
         leading_cadre: body.leading_cadre,
+        probationary: body.probationary,
         org_id: body.org_id.map(OrgId::from_uuid),
         status: body.status.map(Into::into),
     };

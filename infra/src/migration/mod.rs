@@ -23,6 +23,7 @@ mod m20261128_000017_create_study_plan;
 mod m20261128_000018_add_push_expiry;
 mod m20261129_000019_create_session_revocation;
 mod m20261129_000020_backfill_session_revocation;
+mod m20261130_000031_create_appraisal;
 
 pub struct Migrator;
 
@@ -50,6 +51,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000018_add_push_expiry::Migration),
             Box::new(m20261129_000019_create_session_revocation::Migration),
             Box::new(m20261129_000020_backfill_session_revocation::Migration),
+            Box::new(m20261130_000031_create_appraisal::Migration),
         ]
     }
 }

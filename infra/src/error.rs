@@ -89,6 +89,14 @@ const UNIQUE_INDEXES: &[(&str, &str)] = &[
         "study_plan.owner, study_plan.year",
         "ux_study_plan_owner_year",
     ),
+    (
+        "appraisal_participant.campaign_id, appraisal_participant.member_id",
+        "ux_appraisal_participant",
+    ),
+    (
+        "self_assessment.campaign_id, self_assessment.member_id",
+        "ux_self_assessment",
+    ),
 ];
 
 /// SQLite's extended result code for a primary key violation.

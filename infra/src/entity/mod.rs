@@ -1,6 +1,8 @@
 //! sea-orm entities. They never leave this crate: repositories convert them to domain types.
 
 pub mod activity;
+pub mod appraisal_campaign;
+pub mod appraisal_participant;
 pub mod audit_log;
 pub mod check_in;
 pub mod exemption;
@@ -13,6 +15,7 @@ pub mod push_delivery;
 pub mod push_message;
 pub mod refresh_token;
 pub mod role_grant;
+pub mod self_assessment;
 pub mod session_revocation;
 pub mod setting;
 pub mod study_plan;

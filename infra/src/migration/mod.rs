@@ -24,6 +24,7 @@ mod m20261128_000018_add_push_expiry;
 mod m20261129_000019_create_session_revocation;
 mod m20261129_000020_backfill_session_revocation;
 mod m20261130_000021_add_member_probationary;
+mod m20261130_000031_create_appraisal;
 
 pub struct Migrator;
 
@@ -52,6 +53,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000019_create_session_revocation::Migration),
             Box::new(m20261129_000020_backfill_session_revocation::Migration),
             Box::new(m20261130_000021_add_member_probationary::Migration),
+            Box::new(m20261130_000031_create_appraisal::Migration),
         ]
     }
 }

@@ -4,6 +4,7 @@
 //! the pool (single statements) or inside a transaction (a unit of work).
 
 mod activity;
+mod appraisal;
 mod audit;
 mod auth;
 mod material;
@@ -20,6 +21,7 @@ use sea_orm::{
 use crate::db::Db;
 use crate::error::map_db_err;
 use domain::activity::{ActivityRepo, CheckInRepo, ExemptionRepo, HolidayRepo};
+use domain::appraisal::AppraisalRepo;
 use domain::audit::AuditRepo;
 use domain::auth::{ExternalIdentityRepo, RefreshTokenRepo};
 use domain::error::RepoError;
@@ -86,6 +88,7 @@ repositories! {
     push: PushRepo,
     subscriptions: SubscriptionRepo,
     study_plans: StudyPlanRepo,
+    appraisals: AppraisalRepo,
 }
 
 #[async_trait]

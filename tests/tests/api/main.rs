@@ -3,6 +3,7 @@
 
 mod activities;
 mod activity_repo;
+mod appraisal_repo;
 mod audit_repo;
 mod auth;
 mod auth_repo;

@@ -4,6 +4,7 @@
 pub mod client_ip;
 pub mod guard;
 pub mod idempotency;
+pub mod if_match;
 pub mod invite;
 pub mod metrics;
 pub mod mirror;

@@ -131,6 +131,24 @@ pub fn declare_idempotency_key(doc: &mut OpenApiDoc) {
     }
 }
 
+/// `If-Match`: the quoted version a write read (`http::if_match`).
+pub fn declare_if_match(doc: &mut OpenApiDoc) {
+    for (_, op) in operations(doc) {
+        for p in inline_params(op) {
+            if p.name.eq_ignore_ascii_case("If-Match") && p.parameter_in == ParameterIn::Header {
+                p.required = Required::True;
+                p.schema = Some(RefOr::T(Schema::Object(
+                    ObjectBuilder::new()
+                        .schema_type(Type::String)
+                        .pattern(Some(crate::http::if_match::PATTERN))
+                        .examples(["\"3\""])
+                        .build(),
+                )));
+            }
+        }
+    }
+}
+
 fn object() -> ObjectBuilder {
     ObjectBuilder::new().schema_type(Type::Object)
 }
@@ -417,6 +435,42 @@ const BUSINESS_RULES: Rules = &[
         (ErrorCode::SubscriptionTemplateUnknown, "templates are configured and this is not one of them"),
         (ErrorCode::IdempotencyKeyReused, "the `Idempotency-Key` was used with another body"),
     ]),
+    ("openAppraisal", "422", &[
+        (ErrorCode::AppraisalScheduleInvalid, "the stages must run in order without overlap, each ending on or after its first day, at most 366 days, in 2000-2100"),
+        (ErrorCode::AppraisalShareInvalid, "the share's numerator exceeds its denominator"),
+        (ErrorCode::AppraisalMeetingInvalid, "`meetingId` is no org_life_meeting activity of a branch in the campaign"),
+        (ErrorCode::AppraisalOrgInvalid, "the org is a group"),
+        (ErrorCode::AppraisalNoParticipants, "no active member belongs to the org's branches"),
+    ]),
+    ("advanceAppraisal", "422", &[
+        (ErrorCode::AppraisalPublicationRunsItsCourse, "the campaign is in publication"),
+        (ErrorCode::AppraisalClosed, "the campaign is closed"),
+    ]),
+    ("saveMySelfAssessment", "412", &[(ErrorCode::AssessmentVersionStale, "`If-Match` is not the stored version")]),
+    ("saveMySelfAssessment", "422", &[
+        (ErrorCode::AssessmentPartRepeated, "a dimension, qualification, list item or question appears twice"),
+        (ErrorCode::AssessmentDueDateInvalid, "a problem's due date falls before the self-assessment stage or after the year following the period"),
+        (ErrorCode::AssessmentSubmitted, "the self-assessment is submitted"),
+        (ErrorCode::AppraisalExcused, "the caller is excused from the campaign"),
+        (ErrorCode::AppraisalStageNotBegun, "the self-assessment stage has not begun"),
+        (ErrorCode::AppraisalStageOver, "the self-assessment stage is over"),
+    ]),
+    ("submitMySelfAssessment", "412", &[(ErrorCode::AssessmentVersionStale, "`If-Match` is not the stored version")]),
+    ("submitMySelfAssessment", "422", &[
+        (ErrorCode::AssessmentIncomplete, "a dimension or its grade, a qualification, a 五看五查 answer or the summary is missing"),
+        (ErrorCode::AssessmentSubmitted, "the self-assessment is already submitted"),
+        (ErrorCode::AppraisalExcused, "the caller is excused from the campaign"),
+        (ErrorCode::AppraisalStageNotBegun, "the self-assessment stage has not begun"),
+        (ErrorCode::AppraisalStageOver, "the self-assessment stage is over"),
+    ]),
+    ("reopenSelfAssessment", "412", &[(ErrorCode::AssessmentVersionStale, "the member changed it meanwhile")]),
+    ("reopenSelfAssessment", "422", &[
+        (ErrorCode::AssessmentNotSubmitted, "the self-assessment is not submitted"),
+        (ErrorCode::AppraisalStageNotBegun, "the self-assessment stage has not begun"),
+        (ErrorCode::AppraisalStageOver, "the self-assessment stage is over"),
+    ]),
+    ("excuseParticipant", "422", &[(ErrorCode::AppraisalStageOver, "publication has begun")]),
+    ("withdrawExcusal", "422", &[(ErrorCode::AppraisalStageOver, "publication has begun")]),
 ];
 
 /// The cursor is whatever `nextCursor` said: no schema can tell a stale or forged one.
@@ -504,6 +558,11 @@ const CREATED: &[Created] = &[
     Created {
         by: "publishMaterial",
         at: "/api/v1/materials/{id}",
+        also: &[],
+    },
+    Created {
+        by: "openAppraisal",
+        at: "/api/v1/appraisals/{id}",
         also: &[],
     },
     Created {

@@ -40,6 +40,7 @@ pub type ExtraRoutes =
         (name = "exemptions", description = "Exemptions (请假) and their review"),
         (name = "reports", description = "Compliance reports, as JSON or Excel"),
         (name = "materials", description = "Study materials (学习资料, 月送党课): publishing, the member's feed, reading"),
+        (name = "appraisals", description = "Appraisal campaigns (党性分析, 民主评议党员): stages, self-assessments (个人自评)"),
     )
 )]
 struct ApiDoc;
@@ -75,6 +76,7 @@ pub fn document_with(extra: Option<&ExtraRoutes>) -> OpenApiDoc {
     declare_unexpected_body(&mut doc);
     contract::expand_patterns(&mut doc);
     contract::declare_idempotency_key(&mut doc);
+    contract::declare_if_match(&mut doc);
     contract::declare_either_or(&mut doc);
     contract::declare_study_report_selection(&mut doc);
     contract::declare_business_rules(&mut doc);

@@ -2,6 +2,7 @@
 //! OpenAPI document and the route table cannot miss one.
 
 pub mod activity;
+pub mod appraisal;
 pub mod audit;
 pub mod auth;
 pub mod material;
@@ -73,7 +74,19 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(material::plan::put_branch::put_branch_plan)
         .service(material::plan::get_mine::get_my_plan)
         .service(material::plan::put_mine::put_my_plan)
-        .service(material::plan::my_tasks::list_my_tasks);
+        .service(material::plan::my_tasks::list_my_tasks)
+        .service(appraisal::open::open_appraisal)
+        .service(appraisal::list::list_appraisals)
+        .service(appraisal::get::get_appraisal)
+        .service(appraisal::advance::advance_appraisal)
+        .service(appraisal::assessment::mine::get_my_self_assessment)
+        .service(appraisal::assessment::save::save_my_self_assessment)
+        .service(appraisal::assessment::submit::submit_my_self_assessment)
+        .service(appraisal::assessment::progress::list_self_assessments)
+        .service(appraisal::assessment::member::get_self_assessment)
+        .service(appraisal::assessment::reopen::reopen_self_assessment)
+        .service(appraisal::excuse::excuse_participant)
+        .service(appraisal::withdraw_excusal::withdraw_excusal);
 }
 
 /// The read context of an authenticated request.

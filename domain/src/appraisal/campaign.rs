@@ -35,7 +35,10 @@ impl Share {
     /// The most of `graded` members the share allows (rounded down).
     pub fn of(self, graded: usize) -> usize {
         let graded = u64::try_from(graded).unwrap_or(u64::MAX);
-        let most = graded.saturating_mul(u64::from(self.numerator)) / u64::from(self.denominator);
+        let most = graded
+            .saturating_mul(u64::from(self.numerator))
+            .checked_div(u64::from(self.denominator))
+            .unwrap_or(0);
         usize::try_from(most).unwrap_or(usize::MAX)
     }
 

@@ -7,6 +7,7 @@ pub mod assessment;
 pub mod campaign;
 pub mod model;
 pub mod ports;
+pub mod service;
 pub mod stage;
 
 pub use assessment::{

@@ -201,6 +201,16 @@ impl Standing {
         }
     }
 
+    /// The standings in the order a campaign passes through them.
+    pub fn order(self) -> usize {
+        match self {
+            Standing::NotStarted => 0,
+            Standing::Open(s) => 2 * s.index() + 1,
+            Standing::Ended(s) => 2 * s.index() + 2,
+            Standing::Closed => 2 * Stage::ALL.len() + 1,
+        }
+    }
+
     /// A form that tells every standing apart, for storage: `not_started`, `closed`,
     /// `open:<stage>` or `ended:<stage>`.
     pub fn key(self) -> String {
@@ -450,12 +460,7 @@ mod tests {
     fn the_standing_never_moves_back_whatever_is_begun_early_and_when() {
         // Every order of early starts at every hour across the campaign: the standing at
         // later instants is never an earlier stage than at earlier ones.
-        let rank = |s: Standing| match s {
-            Standing::NotStarted => 0,
-            Standing::Open(s) => 2 * s.index() + 1,
-            Standing::Ended(s) => 2 * s.index() + 2,
-            Standing::Closed => 11,
-        };
+        let rank = Standing::order;
         let start = at("2027-06-30T00:00:00Z");
         for first in (0..(24 * 30)).step_by(2) {
             for gap in [0, 1, 5, 30, 200] {

@@ -56,6 +56,8 @@ catalogue! {
         RequestUriTooLong = "request_uri_too_long", 414, "请求地址过长";
         RequestBodyTooLarge = "request_body_too_large", 413, "请求内容过大";
         RequestUnsupportedMediaType = "request_unsupported_media_type", 415, "不支持的内容类型";
+        RequestPreconditionRequired = "request_precondition_required", 428, "缺少 If-Match 请求头";
+        RequestIfMatchInvalid = "request_if_match_invalid", 400, "If-Match 请求头格式无效";
         RequestJsonInvalid = "request_json_invalid", 422, "请求体字段不符合要求";
         RequestQueryInvalid = "request_query_invalid", 422, "查询参数不符合要求";
         ValidationFailed = "validation_failed", 422, "输入校验未通过";
@@ -229,6 +231,8 @@ catalogue! {
     }
     /// Appraisal campaigns (党性分析, 民主评议党员): stages, self-assessments, ballots, ratings.
     appraisal {
+        AppraisalPeriodInvalid = "appraisal_period_invalid", 422, "评议期间无效";
+        AppraisalShareInvalid = "appraisal_share_invalid", 422, "优秀比例无效";
         AppraisalNameInvalid = "appraisal_name_invalid", 422, "评议名称无效";
         AppraisalListInvalid = "appraisal_list_invalid", 422, "双十条清单无效";
         AppraisalScheduleInvalid = "appraisal_schedule_invalid", 422, "评议各阶段日期无效";
@@ -236,6 +240,14 @@ catalogue! {
         AppraisalStageOver = "appraisal_stage_over", 422, "该评议阶段已经结束";
         AppraisalPublicationRunsItsCourse = "appraisal_publication_runs_its_course", 422, "亮分公示须满公示期";
         AppraisalClosed = "appraisal_closed", 422, "评议已经结束";
+        AppraisalOrgInvalid = "appraisal_org_invalid", 422, "评议须由党支部或其上级组织开展";
+        AppraisalMeetingInvalid = "appraisal_meeting_invalid", 422, "所选活动不是本次评议范围内的组织生活会";
+        AppraisalNoParticipants = "appraisal_no_participants", 422, "该组织下没有可参加评议的党员";
+        AppraisalExcused = "appraisal_excused", 422, "你已被准假,不参加本次评议";
+        AppraisalReasonInvalid = "appraisal_reason_invalid", 422, "理由无效";
+        AssessmentVersionStale = "assessment_version_stale", 412, "自评已在别处修改,请刷新后再保存";
+        AssessmentSubmitted = "assessment_submitted", 422, "自评已提交,不能修改";
+        AssessmentNotSubmitted = "assessment_not_submitted", 422, "自评尚未提交";
         AssessmentTextInvalid = "assessment_text_invalid", 422, "自评内容文字无效";
         AssessmentPartRepeated = "assessment_part_repeated", 422, "自评内容有重复项";
         AssessmentItemUnknown = "assessment_item_unknown", 422, "没有这一条目";

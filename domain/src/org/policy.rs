@@ -62,6 +62,8 @@ pub enum Action {
     ReadAudit,
     /// Dispatch 96345 volunteer-service requests.
     DispatchServiceRequests,
+    /// Open appraisal campaigns, move their stages, rate members, answer objections.
+    ManageAppraisals,
 }
 
 impl Action {
@@ -79,6 +81,7 @@ impl Action {
         Action::ReadReports,
         Action::ReadAudit,
         Action::DispatchServiceRequests,
+        Action::ManageAppraisals,
     ];
 
     /// Actions a member may take by belonging, without any role.
@@ -103,7 +106,8 @@ fn role_may(role: &ActorRole, action: Action) -> bool {
         Action::ManageMembers
         | Action::GrantRoles
         | Action::IssueInviteCodes
-        | Action::PublishMaterials => {
+        | Action::PublishMaterials
+        | Action::ManageAppraisals => {
             matches!(role.kind, Secretary | TownshipAdmin)
         }
         Action::Review => match role.kind {
@@ -305,6 +309,7 @@ mod tests {
         (Action::ReadReports, "S C C* T"),
         (Action::ReadAudit, "T"),
         (Action::DispatchServiceRequests, "O T"),
+        (Action::ManageAppraisals, "S T"),
     ];
 
     struct World {

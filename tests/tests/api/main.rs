@@ -4,6 +4,7 @@
 mod activities;
 mod activity_repo;
 mod appraisal_repo;
+mod appraisals;
 mod audit_repo;
 mod auth;
 mod auth_repo;

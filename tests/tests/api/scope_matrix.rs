@@ -40,6 +40,7 @@ fn ops() -> Vec<Op> {
     let theme_day = || Some(theme_day_body(None));
     let new_member = || Some(json!({"name": "新党员", "phone": "13700000001", "category": "rural"}));
     let approve = || Some(json!({"decision": "approve"}));
+    let campaign = || Some(campaign_body());
     let publish = |org: &str| Some(material_body("新资料", org));
     let plan = |material: Option<&str>| {
         let ids: Vec<&str> = material.into_iter().collect();
@@ -131,6 +132,18 @@ fn ops() -> Vec<Op> {
         op(M::PUT, "/api/v1/me/study-plans/2026", Some(json!({"title": "个人学习计划", "items": [
             {"month": 11, "title": "学习党规", "materialIds": ["{material}"]},
         ]}))),
+        // Appraisal campaigns.
+        op(M::POST, "/api/v1/orgs/{branch}/appraisals", campaign()),
+        op(M::POST, "/api/v1/orgs/{org}/appraisals", campaign()),
+        op(M::POST, "/api/v1/orgs/{committee}/appraisals", campaign()),
+        op(M::GET, "/api/v1/appraisals/{campaign}", None),
+        op(M::POST, "/api/v1/appraisals/{campaign}/advance", None),
+        op(M::GET, "/api/v1/appraisals/{campaign}/self-assessment", None),
+        op(M::GET, "/api/v1/appraisals/{campaign}/self-assessments", None),
+        op(M::GET, "/api/v1/appraisals/{campaign}/self-assessments/{member}", None),
+        op(M::POST, "/api/v1/appraisals/{campaign}/self-assessments/{member}/reopen", Some(json!({"reason": "请补充"}))),
+        op(M::PUT, "/api/v1/appraisals/{campaign}/participants/{member}/excusal", Some(json!({"reason": "长期病休"}))),
+        op(M::DELETE, "/api/v1/appraisals/{campaign}/participants/{member}/excusal", None),
         // Last: would withdraw the material from the lines above if it ever succeeded.
         op(M::POST, "/api/v1/materials/{material}/unpublish", None),
     ]
@@ -174,6 +187,21 @@ fn party_lesson_body(lecturer: Option<&str>) -> Value {
         body["lecturerId"] = json!(l);
     }
     body
+}
+
+/// A campaign whose self-assessment stage begins the day after the test instant.
+fn campaign_body() -> Value {
+    json!({
+        "name": "民主评议党员",
+        "period": "2026",
+        "stages": {
+            "mobilisation": {"startsOn": "2026-11-05", "endsOn": "2026-11-05"},
+            "selfAssessment": {"startsOn": "2026-11-06", "endsOn": "2026-11-15"},
+            "peerReview": {"startsOn": "2026-11-17", "endsOn": "2026-11-20"},
+            "rating": {"startsOn": "2026-11-21", "endsOn": "2026-11-25"},
+            "publication": {"startsOn": "2026-11-26"},
+        },
+    })
 }
 
 fn material_body(title: &str, org: &str) -> Value {
@@ -364,6 +392,15 @@ async fn an_id_out_of_sight_gets_the_answer_a_random_id_gets_for_every_operation
     let mat_home = material(&t.admin, &t.committee).await;
     let mat_o = material(&t.other_secretary, &t.other_branch).await;
 
+    let campaign = |who: &Member, org: &domain::org::Org| {
+        let (who, path) = (who.id, format!("/api/v1/orgs/{}/appraisals", org.id));
+        let app = &app;
+        async move { create(app, who, &path, campaign_body()).await }
+    };
+    let camp_a = campaign(&t.secretary_a, &t.branch_a).await;
+    let camp_b = campaign(&t.admin, &t.branch_b).await;
+    let camp_o = campaign(&t.other_secretary, &t.other_branch).await;
+
     let site = |name, ids: &[(&'static str, String)]| Site {
         name,
         ids: ids.iter().cloned().collect(),
@@ -378,6 +415,7 @@ async fn an_id_out_of_sight_gets_the_answer_a_random_id_gets_for_every_operation
             ("check_in", ci_a),
             ("exemption", ex_a),
             ("material", mat_a.clone()),
+            ("campaign", camp_a),
             ("member", s(&t.member_a2.id)),
             ("grant", grant_of(&app, &t.committee_a).await),
         ],
@@ -391,6 +429,7 @@ async fn an_id_out_of_sight_gets_the_answer_a_random_id_gets_for_every_operation
             ("check_in", ci_b),
             ("exemption", ex_b),
             ("material", mat_b.clone()),
+            ("campaign", camp_b),
             ("member", s(&t.member_b.id)),
             ("grant", grant_of(&app, &t.operator).await),
         ],
@@ -416,6 +455,7 @@ async fn an_id_out_of_sight_gets_the_answer_a_random_id_gets_for_every_operation
             ("check_in", ci_o),
             ("exemption", ex_o),
             ("material", mat_o.clone()),
+            ("campaign", camp_o),
             ("member", other_member.clone()),
             ("grant", grant_of(&app, &t.other_secretary).await),
         ],

@@ -1,0 +1,11 @@
+//! Appraisal campaigns (党性分析, 民主评议党员): opening and moving them, and members'
+//! self-assessments.
+
+pub mod advance;
+pub mod assessment;
+pub mod dto;
+pub mod excuse;
+pub mod get;
+pub mod list;
+pub mod open;
+pub mod withdraw_excusal;

@@ -1,0 +1,699 @@
+//! Appraisal campaigns: opening, stages on the clock and early, and members'
+//! self-assessments (drafts with If-Match, submission, the secretary's overview, reopening
+//! and excusing), with the scope rules of every other context.
+
+use chrono::Duration;
+use reqwest::Method;
+use serde_json::{json, Value};
+use tests::fixtures::Township;
+use tests::TestApp;
+
+use domain::clock::Clock;
+use domain::org::Member;
+
+/// The test clock stands at 2026-11-05 08:30 (Beijing). Mobilisation today, then
+/// self-assessment from tomorrow to the 15th, peer review from the 17th (a gap on the 16th).
+fn schedule() -> Value {
+    json!({
+        "mobilisation": {"startsOn": "2026-11-05", "endsOn": "2026-11-05"},
+        "selfAssessment": {"startsOn": "2026-11-06", "endsOn": "2026-11-15"},
+        "peerReview": {"startsOn": "2026-11-17", "endsOn": "2026-11-20"},
+        "rating": {"startsOn": "2026-11-21", "endsOn": "2026-11-25"},
+        "publication": {"startsOn": "2026-11-26"},
+    })
+}
+
+async fn open(app: &TestApp, who: &Member, org: &domain::org::Org) -> (u16, Value) {
+    let path = format!("/api/v1/orgs/{}/appraisals", org.id);
+    app.call(
+        who,
+        Method::POST,
+        &path,
+        Some(json!({
+            "name": " 2026年度民主评议党员 ",
+            "period": "2026",
+            "stages": schedule(),
+        })),
+    )
+    .await
+}
+
+async fn opened(app: &TestApp, who: &Member, org: &domain::org::Org) -> String {
+    let (s, c) = open(app, who, org).await;
+    assert_eq!(s, 201, "{c}");
+    c["id"].as_str().unwrap_or_default().to_owned()
+}
+
+/// Sends `body` with an `If-Match` of `version` (none when `None`) as `who`.
+async fn with_if_match(
+    app: &TestApp,
+    who: &Member,
+    method: Method,
+    path: &str,
+    if_match: Option<&str>,
+    body: Option<Value>,
+) -> (u16, Option<String>, Value) {
+    let mut req = app
+        .client
+        .request(method, app.url(path))
+        .bearer_auth(app.token_for(who.id));
+    if let Some(v) = if_match {
+        req = req.header("If-Match", v);
+    }
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    let res = req.send().await.unwrap_or_else(|e| panic!("{path}: {e}"));
+    let status = res.status().as_u16();
+    let etag = res
+        .headers()
+        .get("etag")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let text = res.text().await.unwrap_or_default();
+    (
+        status,
+        etag,
+        serde_json::from_str(&text).unwrap_or(Value::Null),
+    )
+}
+
+fn complete() -> Value {
+    let dims = [
+        "thought",
+        "work_style",
+        "discipline",
+        "duties",
+        "role",
+        "morality",
+    ];
+    let dimensions: Vec<Value> = dims
+        .iter()
+        .map(|d| json!({"dimension": d, "text": "认真履职", "grade": "qualified"}))
+        .collect();
+    let qualifications: Vec<Value> = ["political", "discipline", "morality", "role"]
+        .iter()
+        .map(|q| json!({"qualification": q, "met": true}))
+        .collect();
+    let looks: Vec<Value> = (1..=5)
+        .map(|l| json!({"look": l, "answer": "未发现明显问题"}))
+        .collect();
+    json!({
+        "dimensions": dimensions,
+        "qualifications": qualifications,
+        "positive": [{"item": 3, "note": "按时参加主题党日"}],
+        "negative": [],
+        "fiveLooks": looks,
+        "problems": [{"problem": "理论学习不够系统", "measure": "每周学习两次", "dueOn": "2026-12-31"}],
+        "summary": "一年来认真履行党员义务。",
+    })
+}
+
+/// Moves the clock into the self-assessment stage (2026-11-06, Beijing).
+fn into_self_assessment(app: &TestApp) {
+    app.clock.advance(Duration::days(1));
+}
+
+#[tokio::test]
+async fn a_secretary_opens_a_campaign_for_the_branch_and_its_members_see_it() {
+    let app = TestApp::spawn().await;
+    let t = Township::create(&app.db, app.clock.now()).await;
+    let (s, c) = open(&app, &t.secretary_a, &t.branch_a).await;
+    assert_eq!(s, 201, "{c}");
+    assert_eq!(c["name"], "2026年度民主评议党员");
+    assert_eq!(
+        (c["standing"].as_str(), c["stage"].as_str()),
+        (Some("open"), Some("mobilisation"))
+    );
+    assert_eq!(
+        c["stages"][4]["endsOn"], "2026-12-02",
+        "publication lasts seven days"
+    );
+    assert_eq!(c["positiveList"][2], "按要求参加组织生活");
+    assert_eq!(
+        c["excellentShare"],
+        json!({"numerator": 1, "denominator": 3})
+    );
+    let id = c["id"].as_str().unwrap_or_default();
+    let path = format!("/api/v1/appraisals/{id}");
+    assert_eq!(app.call(&t.member_a, Method::GET, &path, None).await.0, 200);
+    assert_eq!(app.call(&t.admin, Method::GET, &path, None).await.0, 200);
+    // Branch B's member and the other township see nothing of it.
+    assert_eq!(app.call(&t.member_b, Method::GET, &path, None).await.0, 404);
+    assert_eq!(
+        app.call(&t.other_admin, Method::GET, &path, None).await.0,
+        404
+    );
+    let (s, l) = app
+        .call(&t.member_a, Method::GET, "/api/v1/appraisals", None)
+        .await;
+    assert_eq!((s, l["items"][0]["id"].as_str()), (200, Some(id)), "{l}");
+    let (_, l) = app
+        .call(&t.member_b, Method::GET, "/api/v1/appraisals", None)
+        .await;
+    assert_eq!(l["items"].as_array().map(Vec::len), Some(0), "{l}");
+}
+
+#[tokio::test]
+async fn only_secretaries_and_township_admins_open_campaigns_in_their_scope() {
+    let app = TestApp::spawn().await;
+    let t = Township::create(&app.db, app.clock.now()).await;
+    assert_eq!(open(&app, &t.member_a, &t.branch_a).await.0, 403);
+    assert_eq!(open(&app, &t.committee_a, &t.branch_a).await.0, 403);
+    // Another branch, or the township, is outside a branch secretary's scope: 404.
+    assert_eq!(open(&app, &t.secretary_a, &t.branch_b).await.0, 404);
+    assert_eq!(open(&app, &t.secretary_a, &t.committee).await.0, 404);
+    assert_eq!(open(&app, &t.other_admin, &t.branch_a).await.0, 404);
+    // A group holds no campaign of its own.
+    let (s, e) = open(&app, &t.admin, &t.group_a).await;
+    assert_eq!(
+        (s, e["code"].as_str()),
+        (422, Some("appraisal_org_invalid")),
+        "{e}"
+    );
+    // The township's campaign takes in every branch under it.
+    assert_eq!(open(&app, &t.admin, &t.committee).await.0, 201);
+}
+
+#[tokio::test]
+async fn a_bad_schedule_or_period_is_refused_field_by_field() {
+    let app = TestApp::spawn().await;
+    let t = Township::create(&app.db, app.clock.now()).await;
+    let mut stages = schedule();
+    stages["peerReview"]["startsOn"] = json!("2026-11-15");
+    let path = format!("/api/v1/orgs/{}/appraisals", t.branch_a.id);
+    let (s, e) = app
+        .call(
+            &t.secretary_a,
+            Method::POST,
+            &path,
+            Some(json!({"name": "评议", "period": "2026-H3", "stages": stages})),
+        )
+        .await;
+    assert_eq!(s, 422, "{e}");
+    let fields: Vec<(String, String)> = e["errors"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|f| {
+                    (
+                        f["pointer"].as_str().unwrap_or_default().to_owned(),
+                        f["code"].as_str().unwrap_or_default().to_owned(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    assert!(
+        fields.contains(&("/period".into(), "appraisal_period_invalid".into())),
+        "{e}"
+    );
+}
+
+#[tokio::test]
+async fn a_member_drafts_with_if_match_and_a_stale_write_loses_nothing() {
+    let app = TestApp::spawn().await;
+    let t = Township::create(&app.db, app.clock.now()).await;
+    let id = opened(&app, &t.secretary_a, &t.branch_a).await;
+    let path = format!("/api/v1/appraisals/{id}/self-assessment");
+    // Mobilisation: the draft is readable but not yet writable.
+    let (s, etag, a) = with_if_match(&app, &t.member_a, Method::GET, &path, None, None).await;
+    assert_eq!(
+        (s, etag.as_deref(), a["status"].as_str()),
+        (200, Some("\"0\""), Some("not_started")),
+        "{a}"
+    );
+    let (s, _, e) = with_if_match(
+        &app,
+        &t.member_a,
+        Method::PUT,
+        &path,
+        Some("\"0\""),
+        Some(complete()),
+    )
+    .await;
+    assert_eq!(
+        (s, e["code"].as_str()),
+        (422, Some("appraisal_stage_not_begun")),
+        "{e}"
+    );
+
+    into_self_assessment(&app);
+    // No If-Match: 428; a malformed one: 400.
+    let (s, _, e) = with_if_match(
+        &app,
+        &t.member_a,
+        Method::PUT,
+        &path,
+        None,
+        Some(complete()),
+    )
+    .await;
+    assert_eq!(
+        (s, e["code"].as_str()),
+        (428, Some("request_precondition_required")),
+        "{e}"
+    );
+    let (s, _, e) = with_if_match(
+        &app,
+        &t.member_a,
+        Method::PUT,
+        &path,
+        Some("*"),
+        Some(complete()),
+    )
+    .await;
+    assert_eq!(
+        (s, e["code"].as_str()),
+        (400, Some("request_if_match_invalid")),
+        "{e}"
+    );
+
+    // Phone one saves; phone two, still holding version 0, is refused and changes nothing.
+    let mut first = complete();
+    first["summary"] = json!("第一部手机的总结");
+    let (s, etag, a) = with_if_match(
+        &app,
+        &t.member_a,
+        Method::PUT,
+        &path,
+        Some("\"0\""),
+        Some(first),
+    )
+    .await;
+    assert_eq!(
+        (s, etag.as_deref(), a["version"].as_i64()),
+        (200, Some("\"1\""), Some(1)),
+        "{a}"
+    );
+    let mut second = complete();
+    second["summary"] = json!("第二部手机的总结");
+    let (s, _, e) = with_if_match(
+        &app,
+        &t.member_a,
+        Method::PUT,
+        &path,
+        Some("\"0\""),
+        Some(second),
+    )
+    .await;
+    assert_eq!(
+        (s, e["code"].as_str()),
+        (412, Some("assessment_version_stale")),
+        "{e}"
+    );
+    let (_, etag, a) = with_if_match(&app, &t.member_a, Method::GET, &path, None, None).await;
+    assert_eq!(etag.as_deref(), Some("\"1\""));
+    assert_eq!(a["content"]["summary"], "第一部手机的总结");
+    assert_eq!(a["status"], "draft");
+}
+
+#[tokio::test]
+async fn submission_needs_every_part_and_then_locks_until_reopened() {
+    let app = TestApp::spawn().await;
+    let t = Township::create(&app.db, app.clock.now()).await;
+    let id = opened(&app, &t.secretary_a, &t.branch_a).await;
+    into_self_assessment(&app);
+    let path = format!("/api/v1/appraisals/{id}/self-assessment");
+    let submit = format!("{path}/submit");
+    let partial = json!({"summary": "只写了总结"});
+    let (s, _, _) = with_if_match(
+        &app,
+        &t.member_a,
+        Method::PUT,
+        &path,
+        Some("\"0\""),
+        Some(partial),
+    )
+    .await;
+    assert_eq!(s, 200);
+    let (s, _, e) = with_if_match(
+        &app,
+        &t.member_a,
+        Method::POST,
+        &submit,
+        Some("\"1\""),
+        None,
+    )
+    .await;
+    assert_eq!(s, 422, "{e}");
+    assert!(
+        e["errors"].as_array().is_some_and(
+            |a| a.len() == 6 + 4 + 5 && a.iter().all(|f| f["code"] == "assessment_incomplete")
+        ),
+        "{e}"
+    );
+
+    let (s, _, _) = with_if_match(
+        &app,
+        &t.member_a,
+        Method::PUT,
+        &path,
+        Some("\"1\""),
+        Some(complete()),
+    )
+    .await;
+    assert_eq!(s, 200);
+    let (s, etag, a) = with_if_match(
+        &app,
+        &t.member_a,
+        Method::POST,
+        &submit,
+        Some("\"2\""),
+        None,
+    )
+    .await;
+    assert_eq!(
+        (s, etag.as_deref(), a["status"].as_str()),
+        (200, Some("\"3\""), Some("submitted")),
+        "{a}"
+    );
+    // Submitted: an edit is refused and the stored text stays.
+    let (s, _, e) = with_if_match(
+        &app,
+        &t.member_a,
+        Method::PUT,
+        &path,
+        Some("\"3\""),
+        Some(json!({"summary": "改"})),
+    )
+    .await;
+    assert_eq!(
+        (s, e["code"].as_str()),
+        (422, Some("assessment_submitted")),
+        "{e}"
+    );
+
+    // The secretary sees who submitted, reads it, and reopens it with a reason.
+    let (s, p) = app
+        .call(
+            &t.secretary_a,
+            Method::GET,
+            &format!("/api/v1/appraisals/{id}/self-assessments"),
+            None,
+        )
+        .await;
+    assert_eq!(s, 200, "{p}");
+    assert_eq!(p["submitted"], 1);
+    assert!(p["total"].as_u64().is_some_and(|n| n >= 2), "{p}");
+    let member = format!("/api/v1/appraisals/{id}/self-assessments/{}", t.member_a.id);
+    let (s, read) = app.call(&t.secretary_a, Method::GET, &member, None).await;
+    assert_eq!(
+        (s, read["content"]["summary"].as_str()),
+        (200, Some("一年来认真履行党员义务。")),
+        "{read}"
+    );
+    let (s, r) = app
+        .call(
+            &t.secretary_a,
+            Method::POST,
+            &format!("{member}/reopen"),
+            Some(json!({"reason": "请补充整改措施"})),
+        )
+        .await;
+    assert_eq!(
+        (s, r["status"].as_str(), r["reopenedReason"].as_str()),
+        (200, Some("draft"), Some("请补充整改措施")),
+        "{r}"
+    );
+    let (s, _, _) = with_if_match(
+        &app,
+        &t.member_a,
+        Method::PUT,
+        &path,
+        Some("\"4\""),
+        Some(complete()),
+    )
+    .await;
+    assert_eq!(s, 200);
+}
+
+#[tokio::test]
+async fn nothing_changes_after_the_stage_and_the_gap_is_not_the_next_stage() {
+    let app = TestApp::spawn().await;
+    let t = Township::create(&app.db, app.clock.now()).await;
+    let id = opened(&app, &t.secretary_a, &t.branch_a).await;
+    into_self_assessment(&app);
+    let path = format!("/api/v1/appraisals/{id}/self-assessment");
+    let (s, _, _) = with_if_match(
+        &app,
+        &t.member_a,
+        Method::PUT,
+        &path,
+        Some("\"0\""),
+        Some(complete()),
+    )
+    .await;
+    assert_eq!(s, 200);
+    // 2026-11-16, the gap: self-assessment is over.
+    app.clock.advance(Duration::days(10));
+    let (s, _, e) = with_if_match(
+        &app,
+        &t.member_a,
+        Method::PUT,
+        &path,
+        Some("\"1\""),
+        Some(complete()),
+    )
+    .await;
+    assert_eq!(
+        (s, e["code"].as_str()),
+        (422, Some("appraisal_stage_over")),
+        "{e}"
+    );
+    let (s, _, e) = with_if_match(
+        &app,
+        &t.member_a,
+        Method::POST,
+        &format!("{path}/submit"),
+        Some("\"1\""),
+        None,
+    )
+    .await;
+    assert_eq!(
+        (s, e["code"].as_str()),
+        (422, Some("appraisal_stage_over")),
+        "{e}"
+    );
+    let (_, c) = app
+        .call(
+            &t.member_a,
+            Method::GET,
+            &format!("/api/v1/appraisals/{id}"),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (c["standing"].as_str(), c["stage"].as_str()),
+        (Some("ended"), Some("self_assessment")),
+        "{c}"
+    );
+}
+
+#[tokio::test]
+async fn the_secretary_begins_a_stage_early_and_it_never_reopens() {
+    let app = TestApp::spawn().await;
+    let t = Township::create(&app.db, app.clock.now()).await;
+    let id = opened(&app, &t.secretary_a, &t.branch_a).await;
+    let advance = format!("/api/v1/appraisals/{id}/advance");
+    assert_eq!(
+        app.call(&t.member_a, Method::POST, &advance, None).await.0,
+        403
+    );
+    assert_eq!(
+        app.call(&t.other_secretary, Method::POST, &advance, None)
+            .await
+            .0,
+        404
+    );
+    let (s, c) = app.call(&t.secretary_a, Method::POST, &advance, None).await;
+    assert_eq!(
+        (s, c["stage"].as_str()),
+        (200, Some("self_assessment")),
+        "{c}"
+    );
+    // A member can write at once, on the mobilisation day.
+    let path = format!("/api/v1/appraisals/{id}/self-assessment");
+    let (s, _, _) = with_if_match(
+        &app,
+        &t.member_a,
+        Method::PUT,
+        &path,
+        Some("\"0\""),
+        Some(complete()),
+    )
+    .await;
+    assert_eq!(s, 200);
+    let (s, c) = app.call(&t.secretary_a, Method::POST, &advance, None).await;
+    assert_eq!((s, c["stage"].as_str()), (200, Some("peer_review")), "{c}");
+    // Self-assessment is over for good, even on its scheduled days.
+    app.clock.advance(Duration::days(2));
+    let (s, _, e) = with_if_match(
+        &app,
+        &t.member_a,
+        Method::PUT,
+        &path,
+        Some("\"1\""),
+        Some(complete()),
+    )
+    .await;
+    assert_eq!(
+        (s, e["code"].as_str()),
+        (422, Some("appraisal_stage_over")),
+        "{e}"
+    );
+    // The moves are in the audit trail.
+    let (s, log) = app.call(&t.admin, Method::GET, "/api/v1/audit", None).await;
+    assert_eq!(s, 200, "{log}");
+    let actions: Vec<&str> = log["items"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|e| e["action"].as_str()).collect())
+        .unwrap_or_default();
+    assert!(
+        actions.contains(&"appraisal.self_assessment_begun"),
+        "{actions:?}"
+    );
+    assert!(
+        actions.contains(&"appraisal.peer_review_begun"),
+        "{actions:?}"
+    );
+    assert!(actions.contains(&"appraisal.open"), "{actions:?}");
+}
+
+#[tokio::test]
+async fn a_secretary_of_another_branch_sees_no_submission_and_a_member_no_overview() {
+    let app = TestApp::spawn().await;
+    let t = Township::create(&app.db, app.clock.now()).await;
+    let id = opened(&app, &t.admin, &t.committee).await;
+    into_self_assessment(&app);
+    let path = format!("/api/v1/appraisals/{id}/self-assessment");
+    let (s, _, _) = with_if_match(
+        &app,
+        &t.member_b,
+        Method::PUT,
+        &path,
+        Some("\"0\""),
+        Some(complete()),
+    )
+    .await;
+    assert_eq!(s, 200);
+    let member_b = format!("/api/v1/appraisals/{id}/self-assessments/{}", t.member_b.id);
+    // Branch A's secretary manages branch A's part only: branch B's member is not found.
+    assert_eq!(
+        app.call(&t.secretary_a, Method::GET, &member_b, None)
+            .await
+            .0,
+        404
+    );
+    assert_eq!(
+        app.call(&t.admin, Method::GET, &member_b, None).await.0,
+        200
+    );
+    let overview = format!("/api/v1/appraisals/{id}/self-assessments");
+    let (s, p) = app.call(&t.secretary_a, Method::GET, &overview, None).await;
+    assert_eq!(s, 200, "{p}");
+    let branches: Vec<&str> = p["items"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|i| i["participant"]["branchId"].as_str())
+                .collect()
+        })
+        .unwrap_or_default();
+    let branch_a = t.branch_a.id.to_string();
+    assert!(
+        !branches.is_empty() && branches.iter().all(|b| *b == branch_a),
+        "{p}"
+    );
+    assert_eq!(
+        app.call(&t.member_a, Method::GET, &overview, None).await.0,
+        403
+    );
+    assert_eq!(
+        app.call(&t.other_admin, Method::GET, &overview, None)
+            .await
+            .0,
+        404
+    );
+    // Nobody reads another member's draft through their own endpoint.
+    let (_, _, mine) = with_if_match(&app, &t.member_a, Method::GET, &path, None, None).await;
+    assert_eq!(
+        mine["memberId"].as_str(),
+        Some(t.member_a.id.to_string().as_str())
+    );
+}
+
+#[tokio::test]
+async fn an_excused_member_writes_nothing_and_the_excusal_can_be_withdrawn() {
+    let app = TestApp::spawn().await;
+    let t = Township::create(&app.db, app.clock.now()).await;
+    let id = opened(&app, &t.secretary_a, &t.branch_a).await;
+    into_self_assessment(&app);
+    let excusal = format!(
+        "/api/v1/appraisals/{id}/participants/{}/excusal",
+        t.member_a.id
+    );
+    let (s, p) = app
+        .call(
+            &t.secretary_a,
+            Method::PUT,
+            &excusal,
+            Some(json!({"reason": "长期病休"})),
+        )
+        .await;
+    assert_eq!(
+        (s, p["excusedReason"].as_str()),
+        (200, Some("长期病休")),
+        "{p}"
+    );
+    let path = format!("/api/v1/appraisals/{id}/self-assessment");
+    let (s, _, e) = with_if_match(
+        &app,
+        &t.member_a,
+        Method::PUT,
+        &path,
+        Some("\"0\""),
+        Some(complete()),
+    )
+    .await;
+    assert_eq!(
+        (s, e["code"].as_str()),
+        (422, Some("appraisal_excused")),
+        "{e}"
+    );
+    let (s, p) = app
+        .call(&t.secretary_a, Method::DELETE, &excusal, None)
+        .await;
+    assert_eq!((s, p["excusedReason"].clone()), (200, Value::Null), "{p}");
+    let (s, _, _) = with_if_match(
+        &app,
+        &t.member_a,
+        Method::PUT,
+        &path,
+        Some("\"0\""),
+        Some(complete()),
+    )
+    .await;
+    assert_eq!(s, 200);
+    // A blank reason is refused; a member cannot excuse anyone.
+    let (s, e) = app
+        .call(
+            &t.secretary_a,
+            Method::PUT,
+            &excusal,
+            Some(json!({"reason": "  "})),
+        )
+        .await;
+    assert_eq!(s, 422, "{e}");
+    assert_eq!(
+        app.call(
+            &t.member_a2,
+            Method::PUT,
+            &excusal,
+            Some(json!({"reason": "x"}))
+        )
+        .await
+        .0,
+        403
+    );
+}

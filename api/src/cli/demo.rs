@@ -19,6 +19,11 @@ use domain::activity::{
     Activity, ActivityId, ActivityKind, ActivityStatus, CheckIn, CheckInId, CheckInMethod,
     Exemption, ExemptionId, ExemptionScope, ProofKind, Review, ReviewStatus, ThemeCategory,
 };
+use domain::appraisal::{
+    AssessmentContent, AssessmentStatus, Campaign, CampaignId, Dimension, DimensionEntry, Grade,
+    LookAnswer, Participant, PeerScope, Period, ProblemFound, Qualification, QualificationEntry,
+    Schedule, SelfAssessment, Share, StageClock, StageDates,
+};
 use domain::audit::{AuditAction, AuditEntry, AuditId, NewAuditEntry};
 use domain::calendar::{shanghai, YearMonth};
 use domain::error::RepoError;
@@ -33,7 +38,7 @@ use domain::uow::{Transactional, UnitOfWork};
 use infra::Db;
 
 /// A fixed, v7-shaped id: `kind` (1 org, 2 member, 3 role, 4 activity, 5 check-in,
-/// 6 exemption, 7 material) and a number.
+/// 6 exemption, 7 material, 8 appraisal campaign) and a number.
 fn fixed_id(kind: u128, n: u128) -> Uuid {
     Uuid::from_u128(0x0193_0000_0000_7000_8000_0000_0000_0000 | (kind << 16) | n)
 }
@@ -451,6 +456,7 @@ pub async fn seed(db: &Db, now: DateTime<Utc>) -> Result<Vec<DemoAccount>, RepoE
     created += seed_theme_day(uow.as_ref(), &theme_day, branch).await?;
     let committee = org_of(1).ok_or_else(|| RepoError::Other("demo committee missing".into()))?;
     created += seed_materials(uow.as_ref(), committee, now).await?;
+    created += seed_appraisal(uow.as_ref(), branch, now).await?;
     if created > 0 {
         let root = org_of(1).ok_or_else(|| RepoError::Other("demo committee missing".into()))?;
         let entry = AuditEntry::record(
@@ -706,4 +712,143 @@ pub fn table(accounts: &[DemoAccount]) -> String {
         ));
     }
     out
+}
+
+/// A 民主评议党员 campaign of 新舍村第一党支部 in its self-assessment stage, whatever day the
+/// seed runs: mobilisation yesterday, self-assessment from today for ten days, then peer
+/// review, rating and a week of publication. 周丽 has submitted her self-assessment, 吴强
+/// has a draft, the others have not begun. Answers how many rows it wrote.
+async fn seed_appraisal(
+    uow: &dyn UnitOfWork,
+    branch: &Org,
+    now: DateTime<Utc>,
+) -> Result<usize, RepoError> {
+    let id = CampaignId::from_uuid(fixed_id(8, 1));
+    if uow.appraisals().get_campaign(id).await?.is_some() {
+        return Ok(0);
+    }
+    let today = now.with_timezone(&shanghai()).date_naive();
+    let days = |from: i64, to: i64| StageDates {
+        starts_on: today + Duration::days(from),
+        ends_on: today + Duration::days(to),
+    };
+    let schedule = Schedule::new([
+        days(-1, -1),
+        days(0, 9),
+        days(11, 14),
+        days(15, 19),
+        days(20, 26),
+    ])
+    .map_err(|_| RepoError::Other("the demo campaign's schedule is invalid".into()))?;
+    let (positive_list, negative_list) = Campaign::default_lists();
+    let stages = StageClock::new(schedule);
+    let campaign = Campaign {
+        id,
+        org_id: branch.id,
+        org_path: branch.path.clone(),
+        name: format!("{}年度民主评议党员", today.year()),
+        period: Period::Year(today.year()),
+        meeting_id: None,
+        recorded: stages.standing(now),
+        stages,
+        peer_scope: PeerScope::Branch,
+        positive_list,
+        negative_list,
+        excellent_share: Share::ONE_THIRD,
+        created_by: demo_member(6),
+        created_at: now,
+        updated_at: now,
+    };
+    let participants: Vec<Participant> = uow
+        .members()
+        .active_in_branch(&branch.path)
+        .await?
+        .into_iter()
+        .map(|m| Participant {
+            campaign_id: id,
+            member_id: m.id,
+            name: m.name,
+            branch_id: m.branch_id,
+            branch_path: m.branch_path,
+            group_id: m.group_id,
+            probationary: m.probationary,
+            excused: None,
+        })
+        .collect();
+    uow.appraisals()
+        .insert_campaign(&campaign, &participants)
+        .await?;
+    let mut written = 1 + participants.len();
+    let due = today + Duration::days(60);
+    for (member, submitted) in [(7, true), (8, false)] {
+        let Some(p) = participants
+            .iter()
+            .find(|p| p.member_id == demo_member(member))
+        else {
+            continue;
+        };
+        let content = demo_assessment(submitted, due);
+        let a = SelfAssessment {
+            content,
+            version: if submitted { 2 } else { 1 },
+            status: if submitted {
+                AssessmentStatus::Submitted
+            } else {
+                AssessmentStatus::Draft
+            },
+            submitted_at: submitted.then_some(now),
+            ..SelfAssessment::blank(p, now)
+        };
+        if uow.appraisals().save_assessment(&a, 0).await? {
+            written += 1;
+        }
+    }
+    Ok(written)
+}
+
+/// A complete self-assessment, or a draft of its first parts.
+fn demo_assessment(complete: bool, due: chrono::NaiveDate) -> AssessmentContent {
+    let dimensions = Dimension::ALL
+        .iter()
+        .take(if complete { Dimension::ALL.len() } else { 2 })
+        .map(|d| DimensionEntry {
+            dimension: *d,
+            text: format!("{}：对照党章党规认真查摆，能够发挥党员作用。", d.title()),
+            grade: complete.then_some(Grade::Qualified),
+        })
+        .collect();
+    if !complete {
+        return AssessmentContent {
+            dimensions,
+            ..AssessmentContent::default()
+        };
+    }
+    AssessmentContent {
+        dimensions,
+        qualifications: Qualification::ALL
+            .iter()
+            .map(|q| QualificationEntry {
+                qualification: *q,
+                met: true,
+                note: None,
+            })
+            .collect(),
+        positive: vec![domain::appraisal::ListTick {
+            item: 3,
+            note: Some("每月参加主题党日".to_owned()),
+        }],
+        negative: Vec::new(),
+        five_looks: (1..=5)
+            .map(|look| LookAnswer {
+                look,
+                answer: "经对照检查，能够做到，仍需加强理论学习。".to_owned(),
+            })
+            .collect(),
+        problems: vec![ProblemFound {
+            problem: "理论学习不够系统".to_owned(),
+            measure: "每周参加两次线上学习，按月送党课完成学习".to_owned(),
+            due_on: due,
+        }],
+        summary: Some("一年来认真履行党员义务，按时参加组织生活。".to_owned()),
+    }
 }

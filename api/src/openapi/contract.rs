@@ -270,6 +270,25 @@ pub fn declare_either_or(doc: &mut OpenApiDoc) {
             ),
         ],
     );
+    // 不合格 names at least one negative situation (`rating_needs_negative_item`); an upheld
+    // objection or appeal gives the new grade (`objection_grade_required`).
+    forbid(
+        doc,
+        "RateRequest",
+        vec![both(
+            holds("grade", &[json!("unqualified")]),
+            json!({ "not": { "required": ["negativeItems"],
+                             "properties": { "negativeItems": { "minItems": 1 } } } }),
+        )],
+    );
+    forbid(
+        doc,
+        "AnswerRequest",
+        vec![both(
+            holds("verdict", &[json!("upheld")]),
+            absent(&["grade"]),
+        )],
+    );
     // Only committee members are granted review separately (`role_can_review_committee_only`).
     forbid(
         doc,
@@ -469,6 +488,29 @@ const BUSINESS_RULES: Rules = &[
         (ErrorCode::AppraisalStageNotBegun, "the self-assessment stage has not begun"),
         (ErrorCode::AppraisalStageOver, "the self-assessment stage is over"),
     ]),
+    ("rateMember", "422", &[
+        (ErrorCode::AssessmentPartRepeated, "a negative item appears twice"),
+        (ErrorCode::RatingExcellentQuota, "the branch's share of 优秀 is used up"),
+        (ErrorCode::RatingNotGraded, "the member is probationary or excused"),
+        (ErrorCode::AppraisalStageNotBegun, "the rating stage has not begun"),
+        (ErrorCode::AppraisalStageOver, "the rating stage is over"),
+    ]),
+    ("getBranchResults", "422", &[(ErrorCode::AppraisalStageNotBegun, "the publication window is not open")]),
+    ("lodgeObjection", "409", &[(ErrorCode::ObjectionExists, "the caller has lodged one already")]),
+    ("lodgeObjection", "422", &[
+        (ErrorCode::ObjectionOutsideWindow, "the publication window is not open"),
+        (ErrorCode::RatingMissing, "the caller has no result"),
+    ]),
+    ("lodgeAppeal", "409", &[(ErrorCode::ObjectionExists, "the caller has appealed already")]),
+    ("lodgeAppeal", "422", &[
+        (ErrorCode::ObjectionOutsideWindow, "not within 30 days after publication ended"),
+        (ErrorCode::RatingMissing, "the caller has no result"),
+        (ErrorCode::AppealNotUnqualified, "the caller's result is not 不合格"),
+    ]),
+    ("answerObjection", "409", &[(ErrorCode::ObjectionAnswered, "the objection is answered already")]),
+    ("answerObjection", "422", &[(ErrorCode::RatingExcellentQuota, "the branch's share of 优秀 is used up")]),
+    ("answerAppeal", "409", &[(ErrorCode::ObjectionAnswered, "the appeal is answered already")]),
+    ("answerAppeal", "422", &[(ErrorCode::RatingExcellentQuota, "the branch's share of 优秀 is used up")]),
     ("excuseParticipant", "422", &[(ErrorCode::AppraisalStageOver, "publication has begun")]),
     ("withdrawExcusal", "422", &[(ErrorCode::AppraisalStageOver, "publication has begun")]),
 ];
@@ -564,6 +606,17 @@ const CREATED: &[Created] = &[
         by: "openAppraisal",
         at: "/api/v1/appraisals/{id}",
         also: &[],
+    },
+    Created {
+        // An objection or appeal is read back with the member's result.
+        by: "lodgeObjection",
+        at: "",
+        also: &[("getMyResult", &[("id", "$request.path.id")])],
+    },
+    Created {
+        by: "lodgeAppeal",
+        at: "",
+        also: &[("getMyResult", &[("id", "$request.path.id")])],
     },
     Created {
         // A code is no resource of its own: it is issued for the member in the path.

@@ -86,7 +86,15 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(appraisal::assessment::member::get_self_assessment)
         .service(appraisal::assessment::reopen::reopen_self_assessment)
         .service(appraisal::excuse::excuse_participant)
-        .service(appraisal::withdraw_excusal::withdraw_excusal);
+        .service(appraisal::withdraw_excusal::withdraw_excusal)
+        .service(appraisal::rating::rate::rate_member)
+        .service(appraisal::rating::list::list_ratings)
+        .service(appraisal::rating::mine::get_my_result)
+        .service(appraisal::rating::published::get_branch_results)
+        .service(appraisal::rating::lodge_objection::lodge_objection)
+        .service(appraisal::rating::lodge_appeal::lodge_appeal)
+        .service(appraisal::rating::answer_objection::answer_objection)
+        .service(appraisal::rating::answer_appeal::answer_appeal);
 }
 
 /// The read context of an authenticated request.

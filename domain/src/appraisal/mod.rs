@@ -7,6 +7,7 @@ pub mod assessment;
 pub mod campaign;
 pub mod model;
 pub mod ports;
+pub mod rating;
 pub mod service;
 pub mod stage;
 
@@ -17,5 +18,6 @@ pub use campaign::{
     AssessmentStatus, Campaign, CampaignId, Excusal, Participant, SelfAssessment, Share,
 };
 pub use model::{Dimension, Grade, PeerScope, Period, Qualification};
-pub use ports::{AppraisalRepo, AssessmentProgress, CampaignQuery};
+pub use ports::{AppraisalRepo, AssessmentProgress, CampaignQuery, RatingRepo};
+pub use rating::{Answer, Objection, ObjectionKind, Rating, Verdict};
 pub use stage::{Schedule, Stage, StageClock, StageDates, Standing};

@@ -3,6 +3,7 @@ use async_trait::async_trait;
 use super::campaign::{
     AssessmentStatus, Campaign, CampaignId, Excusal, Participant, SelfAssessment,
 };
+use super::rating::{Answer, Objection, ObjectionKind, Rating};
 use crate::error::RepoError;
 use crate::org::{MemberId, OrgPath};
 use crate::page::{Page, PageRequest};
@@ -14,6 +15,50 @@ use crate::page::{Page, PageRequest};
 pub struct CampaignQuery {
     pub on: Vec<OrgPath>,
     pub under: Vec<OrgPath>,
+}
+
+/// Storage of the organisation's ratings, and members' objections and appeals.
+#[async_trait]
+pub trait RatingRepo: Send + Sync {
+    async fn rating(
+        &self,
+        campaign: CampaignId,
+        member: MemberId,
+    ) -> Result<Option<Rating>, RepoError>;
+    /// The ratings of members whose branch lies under `under`.
+    async fn ratings(
+        &self,
+        campaign: CampaignId,
+        under: &OrgPath,
+    ) -> Result<Vec<Rating>, RepoError>;
+    /// Stores the member's rating, replacing the one before.
+    async fn put_rating(&self, rating: &Rating) -> Result<(), RepoError>;
+
+    async fn objection(
+        &self,
+        campaign: CampaignId,
+        member: MemberId,
+        kind: ObjectionKind,
+    ) -> Result<Option<Objection>, RepoError>;
+    /// Stores a new objection or appeal; a second of the same kind by the same member is a
+    /// conflict.
+    async fn insert_objection(&self, objection: &Objection) -> Result<(), RepoError>;
+    /// Answers the objection if it is still unanswered; `false` when it was answered
+    /// already (or does not exist).
+    async fn answer_objection(
+        &self,
+        campaign: CampaignId,
+        member: MemberId,
+        kind: ObjectionKind,
+        answer: &Answer,
+    ) -> Result<bool, RepoError>;
+    /// Objections or appeals of members whose branch lies under `under`, oldest first.
+    async fn objections(
+        &self,
+        campaign: CampaignId,
+        under: &OrgPath,
+        kind: ObjectionKind,
+    ) -> Result<Vec<Objection>, RepoError>;
 }
 
 /// One participant's self-assessment as the secretary's overview lists it.

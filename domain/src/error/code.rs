@@ -248,6 +248,16 @@ catalogue! {
         AssessmentVersionStale = "assessment_version_stale", 412, "自评已在别处修改,请刷新后再保存";
         AssessmentSubmitted = "assessment_submitted", 422, "自评已提交,不能修改";
         AssessmentNotSubmitted = "assessment_not_submitted", 422, "自评尚未提交";
+        RatingRationaleInvalid = "rating_rationale_invalid", 422, "评定理由无效";
+        RatingNeedsNegativeItem = "rating_needs_negative_item", 422, "评为不合格须勾选负面清单中的情形";
+        RatingExcellentQuota = "rating_excellent_quota", 422, "评为优秀的人数已达上限";
+        RatingNotGraded = "rating_not_graded", 422, "该党员不参加评定(预备党员或已准假)";
+        RatingMissing = "rating_missing", 422, "尚无评定结果";
+        ObjectionOutsideWindow = "objection_outside_window", 422, "不在可提出异议或申诉的时间内";
+        ObjectionExists = "objection_exists", 409, "已经提出过";
+        ObjectionAnswered = "objection_answered", 409, "已经答复过";
+        ObjectionGradeRequired = "objection_grade_required", 422, "支持异议时须给出新的评定等次";
+        AppealNotUnqualified = "appeal_not_unqualified", 422, "只有评为不合格的党员可以申诉";
         AssessmentTextInvalid = "assessment_text_invalid", 422, "自评内容文字无效";
         AssessmentPartRepeated = "assessment_part_repeated", 422, "自评内容有重复项";
         AssessmentItemUnknown = "assessment_item_unknown", 422, "没有这一条目";

@@ -2,7 +2,9 @@
 
 pub mod activity;
 pub mod appraisal_campaign;
+pub mod appraisal_objection;
 pub mod appraisal_participant;
+pub mod appraisal_rating;
 pub mod audit_log;
 pub mod check_in;
 pub mod exemption;

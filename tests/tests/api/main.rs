@@ -3,6 +3,8 @@
 
 mod activities;
 mod activity_repo;
+mod appraisal_rating_repo;
+mod appraisal_ratings;
 mod appraisal_repo;
 mod appraisals;
 mod audit_repo;

@@ -144,6 +144,14 @@ fn ops() -> Vec<Op> {
         op(M::POST, "/api/v1/appraisals/{campaign}/self-assessments/{member}/reopen", Some(json!({"reason": "请补充"}))),
         op(M::PUT, "/api/v1/appraisals/{campaign}/participants/{member}/excusal", Some(json!({"reason": "长期病休"}))),
         op(M::DELETE, "/api/v1/appraisals/{campaign}/participants/{member}/excusal", None),
+        op(M::PUT, "/api/v1/appraisals/{campaign}/ratings/{member}", Some(json!({"grade": "qualified", "rationale": "合格"}))),
+        op(M::GET, "/api/v1/appraisals/{campaign}/ratings", None),
+        op(M::GET, "/api/v1/appraisals/{campaign}/result", None),
+        op(M::GET, "/api/v1/appraisals/{campaign}/results", None),
+        op(M::POST, "/api/v1/appraisals/{campaign}/objection", Some(json!({"reason": "异议"}))),
+        op(M::POST, "/api/v1/appraisals/{campaign}/appeal", Some(json!({"reason": "申诉"}))),
+        op(M::POST, "/api/v1/appraisals/{campaign}/objections/{member}/answer", Some(json!({"verdict": "rejected", "reason": "维持"}))),
+        op(M::POST, "/api/v1/appraisals/{campaign}/appeals/{member}/answer", Some(json!({"verdict": "rejected", "reason": "维持"}))),
         // Last: would withdraw the material from the lines above if it ever succeeded.
         op(M::POST, "/api/v1/materials/{material}/unpublish", None),
     ]

@@ -485,3 +485,208 @@ impl Validate for ReasonRequest {
         Ok(())
     }
 }
+
+mirror_enum!(
+    /// The answer to an objection or appeal: the result changes, or stands.
+    Verdict => ap::Verdict { Upheld, Rejected }
+);
+
+/// An item of the campaign's negative list, by its number (1-10).
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct NegativeItem(pub u8);
+
+impl utoipa::PartialSchema for NegativeItem {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
+        utoipa::openapi::RefOr::T(Schema::Object(
+            ObjectBuilder::new()
+                .schema_type(Type::Integer)
+                .minimum(Some(1))
+                .maximum(Some(10))
+                .examples([4])
+                .build(),
+        ))
+    }
+}
+
+impl ToSchema for NegativeItem {
+    fn name() -> std::borrow::Cow<'static, str> {
+        "AppraisalNegativeItem".into()
+    }
+}
+
+/// A graded member's result, with why.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct RateRequest {
+    pub grade: Grade,
+    #[schema(
+        min_length = 1,
+        max_length = 1000,
+        pattern = "lines",
+        example = "工作积极，作用发挥明显"
+    )]
+    pub rationale: String,
+    /// The negative-list situations the member falls under, each once; at least one for
+    /// `unqualified`.
+    #[serde(default)]
+    #[schema(max_items = 10)]
+    pub negative_items: Vec<NegativeItem>,
+}
+
+impl Validate for RateRequest {
+    fn validate(&self) -> Result<(), Vec<FieldError>> {
+        Ok(())
+    }
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct RatingView {
+    pub member_id: Uuid,
+    pub grade: Grade,
+    pub rationale: String,
+    pub negative_items: Vec<u8>,
+    pub rated_at: DateTime<FixedOffset>,
+}
+
+impl From<&ap::Rating> for RatingView {
+    fn from(r: &ap::Rating) -> Self {
+        Self {
+            member_id: r.member_id.as_uuid(),
+            grade: r.grade.into(),
+            rationale: r.rationale.clone(),
+            negative_items: r.negative_items.clone(),
+            rated_at: beijing(r.rated_at),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AnswerView {
+    pub verdict: Verdict,
+    pub reason: String,
+    /// The grade an upheld objection or appeal gave.
+    pub grade: Option<Grade>,
+    pub answered_at: DateTime<FixedOffset>,
+}
+
+/// A member's objection (during publication) or appeal (to the township, after it).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ObjectionView {
+    pub member_id: Uuid,
+    pub reason: String,
+    pub lodged_at: DateTime<FixedOffset>,
+    pub answer: Option<AnswerView>,
+}
+
+impl From<&ap::Objection> for ObjectionView {
+    fn from(o: &ap::Objection) -> Self {
+        Self {
+            member_id: o.member_id.as_uuid(),
+            reason: o.reason.clone(),
+            lodged_at: beijing(o.lodged_at),
+            answer: o.answer.as_ref().map(|a| AnswerView {
+                verdict: a.verdict.into(),
+                reason: a.reason.clone(),
+                grade: a.grade.map(Into::into),
+                answered_at: beijing(a.at),
+            }),
+        }
+    }
+}
+
+/// A participant with their result, objection and appeal so far.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ResultView {
+    pub participant: ParticipantView,
+    /// Absent until rated (for the member: until publication begins).
+    pub rating: Option<RatingView>,
+    pub objection: Option<ObjectionView>,
+    pub appeal: Option<ObjectionView>,
+}
+
+impl From<&domain::appraisal::service::RatingRow> for ResultView {
+    fn from(r: &domain::appraisal::service::RatingRow) -> Self {
+        Self {
+            participant: ParticipantView::from(&r.participant),
+            rating: r.rating.as_ref().map(RatingView::from),
+            objection: r.objection.as_ref().map(ObjectionView::from),
+            appeal: r.appeal.as_ref().map(ObjectionView::from),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ResultList {
+    pub items: Vec<ResultView>,
+}
+
+/// A branch member's published grade, as the branch sees it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PublishedGrade {
+    pub member_id: Uuid,
+    pub name: String,
+    pub grade: Grade,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PublishedList {
+    pub items: Vec<PublishedGrade>,
+}
+
+/// The member's reason for an objection or appeal.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct LodgeRequest {
+    #[schema(
+        min_length = 1,
+        max_length = 1000,
+        pattern = "lines",
+        example = "本人全年按时参加组织生活"
+    )]
+    pub reason: String,
+}
+
+impl Validate for LodgeRequest {
+    fn validate(&self) -> Result<(), Vec<FieldError>> {
+        Ok(())
+    }
+}
+
+/// The answer to an objection or appeal: `upheld` gives the new `grade`.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct AnswerRequest {
+    pub verdict: Verdict,
+    #[schema(
+        min_length = 1,
+        max_length = 1000,
+        pattern = "lines",
+        example = "经核实，维持原评定"
+    )]
+    pub reason: String,
+    /// Required when upheld.
+    #[serde(default)]
+    pub grade: Option<Grade>,
+}
+
+impl Validate for AnswerRequest {
+    fn validate(&self) -> Result<(), Vec<FieldError>> {
+        if self.verdict == Verdict::Upheld && self.grade.is_none() {
+            return Err(vec![FieldError::new(
+                "/grade",
+                domain::error::ErrorCode::ObjectionGradeRequired,
+                "an upheld objection gives the new grade",
+            )]);
+        }
+        Ok(())
+    }
+}

@@ -8,4 +8,5 @@ pub mod excuse;
 pub mod get;
 pub mod list;
 pub mod open;
+pub mod rating;
 pub mod withdraw_excusal;

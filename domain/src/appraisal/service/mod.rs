@@ -1,12 +1,15 @@
 //! Appraisal use cases: opening a campaign and moving its stages (`campaigns`), members'
-//! self-assessments (`assessments`). What they share, who sees and who manages a campaign
+//! self-assessments (`assessments`), the rating, publication, objections and appeals
+//! (`ratings`). What they share, who sees and who manages a campaign
 //! and the audit trail of its stages, is here.
 
 mod assessments;
 mod campaigns;
+mod ratings;
 
 pub use assessments::*;
 pub use campaigns::*;
+pub use ratings::*;
 
 use crate::appraisal::campaign::{Campaign, CampaignId, Excusal, Participant};
 use crate::appraisal::stage::{Stage, Standing};

@@ -2,6 +2,8 @@
 //! it opens (the schedule, the 双十条 wording) and a self-assessment's content are JSON text,
 //! read and written whole; anything stored that no longer parses is an error, never a panic.
 
+mod rating;
+
 use std::collections::BTreeMap;
 
 use async_trait::async_trait;
@@ -30,20 +32,20 @@ use domain::page::{Page, PageRequest};
 /// historical limit of 999 bound parameters.
 const PARTICIPANTS_PER_INSERT: usize = 90;
 
-fn corrupt(what: &str, detail: impl std::fmt::Display) -> RepoError {
+pub(super) fn corrupt(what: &str, detail: impl std::fmt::Display) -> RepoError {
     RepoError::Other(format!("stored {what} is invalid: {detail}").into())
 }
 
-fn path(raw: &str) -> Result<OrgPath, RepoError> {
+pub(super) fn path(raw: &str) -> Result<OrgPath, RepoError> {
     OrgPath::parse(raw).ok_or_else(|| corrupt("org path", raw))
 }
 
-fn to_json<T: Serialize + ?Sized>(what: &str, value: &T) -> Result<String, RepoError> {
+pub(super) fn to_json<T: Serialize + ?Sized>(what: &str, value: &T) -> Result<String, RepoError> {
     serde_json::to_string(value)
         .map_err(|e| RepoError::Other(format!("{what} does not serialise: {e}").into()))
 }
 
-fn from_json<T: DeserializeOwned>(what: &str, raw: &str) -> Result<T, RepoError> {
+pub(super) fn from_json<T: DeserializeOwned>(what: &str, raw: &str) -> Result<T, RepoError> {
     serde_json::from_str(raw).map_err(|e| corrupt(what, e))
 }
 

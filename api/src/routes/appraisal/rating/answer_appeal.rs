@@ -1,0 +1,63 @@
+//! Answering a member's appeal.
+
+use actix_web::{post, web, HttpRequest};
+use uuid::Uuid;
+
+use super::super::dto::{AnswerRequest, ObjectionView};
+use crate::auth::AuthUser;
+use crate::error::{ApiError, Problem};
+use crate::extract::Json;
+use crate::routes::write_context;
+use crate::state::AppState;
+use domain::appraisal::service::{self, AnswerInput};
+use domain::appraisal::{CampaignId, ObjectionKind};
+use domain::org::MemberId;
+
+/// Answers a member's appeal: `upheld` changes the result to `grade` (within the 优秀
+/// share, audited), `rejected` keeps it and records the reason. A township admin covering the member's branch (the township decides).
+#[utoipa::path(
+    tag = "appraisals",
+    operation_id = "answerAppeal",
+    security(("bearerAuth" = [])),
+    params(
+        ("id" = Uuid, Path, description = "The campaign"),
+        ("memberId" = Uuid, Path, description = "The member who lodged it"),
+    ),
+    request_body = AnswerRequest,
+    responses(
+        (status = 200, description = "Answered", body = ObjectionView),
+        (status = 400, description = "request_json_malformed", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "auth_token_*", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "permission_denied", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such campaign, member or appeal, or outside the caller's scope", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "objection_answered", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "request_unsupported_media_type", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "request_json_invalid or validation_failed (appraisal_reason_invalid, objection_grade_required), rating_excellent_quota", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "database_unavailable or cache_unavailable", body = Problem, content_type = "application/problem+json"),
+        (status = 500, description = "Unexpected error", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/api/v1/appraisals/{id}/appeals/{memberId}/answer")]
+pub async fn answer_appeal(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<(Uuid, Uuid)>,
+    body: Json<AnswerRequest>,
+) -> Result<web::Json<ObjectionView>, ApiError> {
+    let (id, member) = path.into_inner();
+    let b = body.into_inner();
+    let o = service::answer(
+        &write_context(&state, &user, &req),
+        CampaignId::from_uuid(id),
+        MemberId::from_uuid(member),
+        ObjectionKind::Appeal,
+        AnswerInput {
+            verdict: b.verdict.into(),
+            reason: b.reason,
+            grade: b.grade.map(Into::into),
+        },
+    )
+    .await?;
+    Ok(web::Json(ObjectionView::from(&o)))
+}

@@ -281,6 +281,12 @@ pub fn declare_either_or(doc: &mut OpenApiDoc) {
                              "properties": { "negativeItems": { "minItems": 1 } } } }),
         )],
     );
+    // A line marked done says how (`rectification_text_invalid`).
+    forbid(
+        doc,
+        "MarkRectification",
+        vec![both(holds("done", &[json!(true)]), absent(&["note"]))],
+    );
     forbid(
         doc,
         "AnswerRequest",
@@ -511,6 +517,7 @@ const BUSINESS_RULES: Rules = &[
     ("answerObjection", "422", &[(ErrorCode::RatingExcellentQuota, "the branch's share of 优秀 is used up")]),
     ("answerAppeal", "409", &[(ErrorCode::ObjectionAnswered, "the appeal is answered already")]),
     ("answerAppeal", "422", &[(ErrorCode::RatingExcellentQuota, "the branch's share of 优秀 is used up")]),
+    ("addRectification", "422", &[(ErrorCode::AssessmentDueDateInvalid, "the due date falls before the self-assessment stage or after the year following the period")]),
     ("excuseParticipant", "422", &[(ErrorCode::AppraisalStageOver, "publication has begun")]),
     ("withdrawExcusal", "422", &[(ErrorCode::AppraisalStageOver, "publication has begun")]),
 ];
@@ -606,6 +613,12 @@ const CREATED: &[Created] = &[
         by: "openAppraisal",
         at: "/api/v1/appraisals/{id}",
         also: &[],
+    },
+    Created {
+        // A line is read back in the branch's list.
+        by: "addRectification",
+        at: "",
+        also: &[("listRectifications", &[("id", "$request.path.id")])],
     },
     Created {
         // An objection or appeal is read back with the member's result.

@@ -94,7 +94,12 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(appraisal::rating::lodge_objection::lodge_objection)
         .service(appraisal::rating::lodge_appeal::lodge_appeal)
         .service(appraisal::rating::answer_objection::answer_objection)
-        .service(appraisal::rating::answer_appeal::answer_appeal);
+        .service(appraisal::rating::answer_appeal::answer_appeal)
+        .service(appraisal::rectification::mine::list_my_rectifications)
+        .service(appraisal::rectification::summary::summarise_rectifications)
+        .service(appraisal::rectification::mark::mark_rectification)
+        .service(appraisal::rectification::add::add_rectification)
+        .service(appraisal::rectification::list::list_rectifications);
 }
 
 /// The read context of an authenticated request.

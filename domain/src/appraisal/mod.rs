@@ -8,6 +8,7 @@ pub mod campaign;
 pub mod model;
 pub mod ports;
 pub mod rating;
+pub mod rectification;
 pub mod service;
 pub mod stage;
 
@@ -18,6 +19,9 @@ pub use campaign::{
     AssessmentStatus, Campaign, CampaignId, Excusal, Participant, SelfAssessment, Share,
 };
 pub use model::{Dimension, Grade, PeerScope, Period, Qualification};
-pub use ports::{AppraisalRepo, AssessmentProgress, CampaignQuery, RatingRepo};
+pub use ports::{AppraisalRepo, AssessmentProgress, CampaignQuery, RatingRepo, RectificationRepo};
 pub use rating::{Answer, Objection, ObjectionKind, Rating, Verdict};
+pub use rectification::{
+    Rectification, RectificationCounts, RectificationId, RectificationSource, RectificationStatus,
+};
 pub use stage::{Schedule, Stage, StageClock, StageDates, Standing};

@@ -4,6 +4,7 @@ use super::campaign::{
     AssessmentStatus, Campaign, CampaignId, Excusal, Participant, SelfAssessment,
 };
 use super::rating::{Answer, Objection, ObjectionKind, Rating};
+use super::rectification::{Rectification, RectificationId};
 use crate::error::RepoError;
 use crate::org::{MemberId, OrgPath};
 use crate::page::{Page, PageRequest};
@@ -59,6 +60,40 @@ pub trait RatingRepo: Send + Sync {
         under: &OrgPath,
         kind: ObjectionKind,
     ) -> Result<Vec<Objection>, RepoError>;
+}
+
+/// Storage of the rectification list.
+#[async_trait]
+pub trait RectificationRepo: Send + Sync {
+    /// Replaces the member's lines from their self-assessment that are not done with
+    /// `lines` (a submission, again after a reopening).
+    async fn replace_from_assessment(
+        &self,
+        campaign: CampaignId,
+        member: MemberId,
+        lines: &[Rectification],
+    ) -> Result<(), RepoError>;
+    async fn insert_rectification(&self, line: &Rectification) -> Result<(), RepoError>;
+    async fn rectification(&self, id: RectificationId) -> Result<Option<Rectification>, RepoError>;
+    /// Marks the line done (with when and how) or open again (`None`).
+    async fn set_done(
+        &self,
+        id: RectificationId,
+        done: Option<&(chrono::DateTime<chrono::Utc>, String)>,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(), RepoError>;
+    /// The member's lines in the campaign, by due date.
+    async fn rectifications_of(
+        &self,
+        campaign: CampaignId,
+        member: MemberId,
+    ) -> Result<Vec<Rectification>, RepoError>;
+    /// The lines of members whose branch lies under `under`, by due date.
+    async fn rectifications_under(
+        &self,
+        campaign: CampaignId,
+        under: &OrgPath,
+    ) -> Result<Vec<Rectification>, RepoError>;
 }
 
 /// One participant's self-assessment as the secretary's overview lists it.

@@ -258,6 +258,7 @@ catalogue! {
         ObjectionAnswered = "objection_answered", 409, "已经答复过";
         ObjectionGradeRequired = "objection_grade_required", 422, "支持异议时须给出新的评定等次";
         AppealNotUnqualified = "appeal_not_unqualified", 422, "只有评为不合格的党员可以申诉";
+        RectificationTextInvalid = "rectification_text_invalid", 422, "整改内容文字无效";
         AssessmentTextInvalid = "assessment_text_invalid", 422, "自评内容文字无效";
         AssessmentPartRepeated = "assessment_part_repeated", 422, "自评内容有重复项";
         AssessmentItemUnknown = "assessment_item_unknown", 422, "没有这一条目";

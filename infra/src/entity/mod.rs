@@ -15,6 +15,7 @@ pub mod member;
 pub mod org;
 pub mod push_delivery;
 pub mod push_message;
+pub mod rectification;
 pub mod refresh_token;
 pub mod role_grant;
 pub mod self_assessment;

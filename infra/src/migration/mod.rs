@@ -26,6 +26,7 @@ mod m20261129_000020_backfill_session_revocation;
 mod m20261130_000021_add_member_probationary;
 mod m20261130_000031_create_appraisal;
 mod m20261130_000051_create_appraisal_rating;
+mod m20261130_000061_create_rectification;
 
 pub struct Migrator;
 
@@ -56,6 +57,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000021_add_member_probationary::Migration),
             Box::new(m20261130_000031_create_appraisal::Migration),
             Box::new(m20261130_000051_create_appraisal_rating::Migration),
+            Box::new(m20261130_000061_create_rectification::Migration),
         ]
     }
 }

@@ -21,7 +21,7 @@ use sea_orm::{
 use crate::db::Db;
 use crate::error::map_db_err;
 use domain::activity::{ActivityRepo, CheckInRepo, ExemptionRepo, HolidayRepo};
-use domain::appraisal::{AppraisalRepo, RatingRepo};
+use domain::appraisal::{AppraisalRepo, RatingRepo, RectificationRepo};
 use domain::audit::AuditRepo;
 use domain::auth::{ExternalIdentityRepo, RefreshTokenRepo};
 use domain::error::RepoError;
@@ -90,6 +90,7 @@ repositories! {
     study_plans: StudyPlanRepo,
     appraisals: AppraisalRepo,
     ratings: RatingRepo,
+    rectifications: RectificationRepo,
 }
 
 #[async_trait]

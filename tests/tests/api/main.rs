@@ -5,6 +5,8 @@ mod activities;
 mod activity_repo;
 mod appraisal_rating_repo;
 mod appraisal_ratings;
+mod appraisal_rectification_repo;
+mod appraisal_rectifications;
 mod appraisal_repo;
 mod appraisals;
 mod audit_repo;

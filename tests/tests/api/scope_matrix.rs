@@ -152,6 +152,10 @@ fn ops() -> Vec<Op> {
         op(M::POST, "/api/v1/appraisals/{campaign}/appeal", Some(json!({"reason": "申诉"}))),
         op(M::POST, "/api/v1/appraisals/{campaign}/objections/{member}/answer", Some(json!({"verdict": "rejected", "reason": "维持"}))),
         op(M::POST, "/api/v1/appraisals/{campaign}/appeals/{member}/answer", Some(json!({"verdict": "rejected", "reason": "维持"}))),
+        op(M::GET, "/api/v1/appraisals/{campaign}/rectifications", None),
+        op(M::GET, "/api/v1/appraisals/{campaign}/rectifications/mine", None),
+        op(M::GET, "/api/v1/appraisals/{campaign}/rectifications/summary", None),
+        op(M::POST, "/api/v1/appraisals/{campaign}/rectifications", Some(json!({"memberId": "{member}", "problem": "问题", "measure": "措施", "dueOn": "2027-03-31"}))),
         // Last: would withdraw the material from the lines above if it ever succeeded.
         op(M::POST, "/api/v1/materials/{material}/unpublish", None),
     ]

@@ -690,3 +690,116 @@ impl Validate for AnswerRequest {
         Ok(())
     }
 }
+
+/// A line of a member's rectification list (整改清单).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct RectificationView {
+    pub id: Uuid,
+    pub member_id: Uuid,
+    pub problem: String,
+    pub measure: String,
+    pub due_on: NaiveDate,
+    /// `self_assessment` (the member found it) or `secretary`.
+    pub source: String,
+    /// `open`, `overdue` (open past its due date, Beijing) or `done`.
+    pub status: String,
+    pub done_at: Option<DateTime<FixedOffset>>,
+    pub done_note: Option<String>,
+}
+
+impl RectificationView {
+    pub fn at(l: &ap::Rectification, today: NaiveDate) -> Self {
+        Self {
+            id: l.id.as_uuid(),
+            member_id: l.member_id.as_uuid(),
+            problem: l.problem.clone(),
+            measure: l.measure.clone(),
+            due_on: l.due_on,
+            source: l.source.as_str().to_owned(),
+            status: l.status(today).as_str().to_owned(),
+            done_at: l.done.as_ref().map(|(t, _)| beijing(*t)),
+            done_note: l.done.as_ref().map(|(_, n)| n.clone()),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct RectificationList {
+    pub items: Vec<RectificationView>,
+}
+
+/// Marks a line done with a note on how, or open again.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct MarkRectification {
+    pub done: bool,
+    /// How it was put right; required when done.
+    #[serde(default)]
+    #[schema(
+        min_length = 1,
+        max_length = 500,
+        pattern = "lines",
+        example = "已按计划完成学习"
+    )]
+    pub note: Option<String>,
+}
+
+impl Validate for MarkRectification {
+    fn validate(&self) -> Result<(), Vec<FieldError>> {
+        if self.done && self.note.is_none() {
+            return Err(vec![FieldError::new(
+                "/note",
+                domain::error::ErrorCode::RectificationTextInvalid,
+                "say how it was put right",
+            )]);
+        }
+        Ok(())
+    }
+}
+
+/// A line the secretary adds to a member's list.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct AddRectification {
+    pub member_id: Uuid,
+    #[schema(
+        min_length = 1,
+        max_length = 500,
+        pattern = "lines",
+        example = "组织生活参加不够积极"
+    )]
+    pub problem: String,
+    #[schema(
+        min_length = 1,
+        max_length = 500,
+        pattern = "lines",
+        example = "每月按时参加主题党日"
+    )]
+    pub measure: String,
+    /// From the self-assessment's first day to the end of the year after the period.
+    pub due_on: NaiveDate,
+}
+
+impl Validate for AddRectification {
+    fn validate(&self) -> Result<(), Vec<FieldError>> {
+        Ok(())
+    }
+}
+
+/// One branch's rectification lines, counted.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct RectificationCountView {
+    pub branch_id: Uuid,
+    pub open: u64,
+    pub overdue: u64,
+    pub done: u64,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct RectificationSummary {
+    pub items: Vec<RectificationCountView>,
+}

@@ -9,4 +9,5 @@ pub mod get;
 pub mod list;
 pub mod open;
 pub mod rating;
+pub mod rectification;
 pub mod withdraw_excusal;

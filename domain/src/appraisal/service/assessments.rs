@@ -2,6 +2,7 @@
 //! reading and reopening.
 
 use super::*;
+use crate::appraisal::rectification::Rectification;
 use chrono::{DateTime, Utc};
 
 use crate::appraisal::assessment::AssessmentContent;
@@ -165,6 +166,12 @@ pub async fn submit_my_assessment(
     if !uow.appraisals().save_assessment(&next, current).await? {
         return Err(stale(current + 1));
     }
+    // The problems found become the member's rectification list.
+    let lines =
+        Rectification::from_problems(id, p.member_id, &p.branch_path, &next.content.problems, now);
+    uow.rectifications()
+        .replace_from_assessment(id, p.member_id, &lines)
+        .await?;
     ctx.commit_audited(
         uow,
         now,

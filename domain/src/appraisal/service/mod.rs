@@ -6,10 +6,12 @@
 mod assessments;
 mod campaigns;
 mod ratings;
+mod rectifications;
 
 pub use assessments::*;
 pub use campaigns::*;
 pub use ratings::*;
+pub use rectifications::*;
 
 use crate::appraisal::campaign::{Campaign, CampaignId, Excusal, Participant};
 use crate::appraisal::stage::{Stage, Standing};

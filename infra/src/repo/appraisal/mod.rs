@@ -3,6 +3,7 @@
 //! read and written whole; anything stored that no longer parses is an error, never a panic.
 
 mod rating;
+mod rectification;
 
 use std::collections::BTreeMap;
 

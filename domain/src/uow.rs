@@ -7,7 +7,7 @@
 use async_trait::async_trait;
 
 use crate::activity::{ActivityRepo, CheckInRepo, ExemptionRepo, HolidayRepo};
-use crate::appraisal::AppraisalRepo;
+use crate::appraisal::{AppraisalRepo, BallotRepo};
 use crate::audit::AuditRepo;
 use crate::auth::{ExternalIdentityRepo, RefreshTokenRepo};
 use crate::error::RepoError;
@@ -39,6 +39,7 @@ pub trait Repositories: Send + Sync {
     fn subscriptions(&self) -> &dyn SubscriptionRepo;
     fn study_plans(&self) -> &dyn StudyPlanRepo;
     fn appraisals(&self) -> &dyn AppraisalRepo;
+    fn ballots(&self) -> &dyn BallotRepo;
 }
 
 /// The repositories over one transaction, which commits or rolls back as a whole.

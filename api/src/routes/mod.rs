@@ -86,7 +86,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(appraisal::assessment::member::get_self_assessment)
         .service(appraisal::assessment::reopen::reopen_self_assessment)
         .service(appraisal::excuse::excuse_participant)
-        .service(appraisal::withdraw_excusal::withdraw_excusal);
+        .service(appraisal::withdraw_excusal::withdraw_excusal)
+        .service(appraisal::peer::todo::get_my_peer_reviews)
+        .service(appraisal::peer::results::get_peer_review_results)
+        .service(appraisal::peer::cast::cast_peer_ballot);
 }
 
 /// The read context of an authenticated request.

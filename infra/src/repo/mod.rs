@@ -21,7 +21,7 @@ use sea_orm::{
 use crate::db::Db;
 use crate::error::map_db_err;
 use domain::activity::{ActivityRepo, CheckInRepo, ExemptionRepo, HolidayRepo};
-use domain::appraisal::AppraisalRepo;
+use domain::appraisal::{AppraisalRepo, BallotRepo};
 use domain::audit::AuditRepo;
 use domain::auth::{ExternalIdentityRepo, RefreshTokenRepo};
 use domain::error::RepoError;
@@ -89,6 +89,7 @@ repositories! {
     subscriptions: SubscriptionRepo,
     study_plans: StudyPlanRepo,
     appraisals: AppraisalRepo,
+    ballots: BallotRepo,
 }
 
 #[async_trait]

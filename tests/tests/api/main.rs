@@ -3,6 +3,8 @@
 
 mod activities;
 mod activity_repo;
+mod appraisal_ballot_repo;
+mod appraisal_ballots;
 mod appraisal_repo;
 mod appraisals;
 mod audit_repo;

@@ -7,7 +7,7 @@
 use async_trait::async_trait;
 
 use crate::activity::{ActivityRepo, CheckInRepo, ExemptionRepo, HolidayRepo};
-use crate::appraisal::{AppraisalRepo, RatingRepo, RectificationRepo};
+use crate::appraisal::{AppraisalRepo, BallotRepo, RatingRepo, RectificationRepo};
 use crate::audit::AuditRepo;
 use crate::auth::{ExternalIdentityRepo, RefreshTokenRepo};
 use crate::error::RepoError;
@@ -41,6 +41,7 @@ pub trait Repositories: Send + Sync {
     fn appraisals(&self) -> &dyn AppraisalRepo;
     fn ratings(&self) -> &dyn RatingRepo;
     fn rectifications(&self) -> &dyn RectificationRepo;
+    fn ballots(&self) -> &dyn BallotRepo;
 }
 
 /// The repositories over one transaction, which commits or rolls back as a whole.

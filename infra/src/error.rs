@@ -97,6 +97,14 @@ const UNIQUE_INDEXES: &[(&str, &str)] = &[
         "self_assessment.campaign_id, self_assessment.member_id",
         "ux_self_assessment",
     ),
+    (
+        "peer_ballot.campaign_id, peer_ballot.reviewee_id, peer_ballot.reviewer_tag",
+        "ux_peer_ballot",
+    ),
+    (
+        "peer_voter.campaign_id, peer_voter.reviewer_id",
+        "ux_peer_voter",
+    ),
 ];
 
 /// SQLite's extended result code for a primary key violation.

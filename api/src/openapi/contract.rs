@@ -520,6 +520,15 @@ const BUSINESS_RULES: Rules = &[
     ("addRectification", "422", &[(ErrorCode::AssessmentDueDateInvalid, "the due date falls before the self-assessment stage or after the year following the period")]),
     ("excuseParticipant", "422", &[(ErrorCode::AppraisalStageOver, "publication has begun")]),
     ("withdrawExcusal", "422", &[(ErrorCode::AppraisalStageOver, "publication has begun")]),
+    ("castPeerBallot", "422", &[
+        (ErrorCode::PeerReviewSelf, "the member graded is the caller"),
+        (ErrorCode::PeerReviewDimensionRepeated, "a dimension is graded twice"),
+        (ErrorCode::PeerReviewDimensionMissing, "a dimension is not graded"),
+        (ErrorCode::AppraisalExcused, "the caller is excused from the campaign"),
+        (ErrorCode::AppraisalStageNotBegun, "the peer-review stage has not begun"),
+        (ErrorCode::AppraisalStageOver, "the peer-review stage is over"),
+    ]),
+    ("getPeerReviewResults", "422", &[(ErrorCode::AppraisalStageNotBegun, "the peer-review stage has not begun")]),
 ];
 
 /// The cursor is whatever `nextCursor` said: no schema can tell a stale or forged one.

@@ -99,7 +99,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(appraisal::rectification::summary::summarise_rectifications)
         .service(appraisal::rectification::mark::mark_rectification)
         .service(appraisal::rectification::add::add_rectification)
-        .service(appraisal::rectification::list::list_rectifications);
+        .service(appraisal::rectification::list::list_rectifications)
+        .service(appraisal::peer::todo::get_my_peer_reviews)
+        .service(appraisal::peer::results::get_peer_review_results)
+        .service(appraisal::peer::cast::cast_peer_ballot);
 }
 
 /// The read context of an authenticated request.

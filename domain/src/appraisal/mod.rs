@@ -4,6 +4,7 @@
 //! 四(五)3, 三(二), 四(四)2).
 
 pub mod assessment;
+pub mod ballot;
 pub mod campaign;
 pub mod model;
 pub mod ports;
@@ -15,11 +16,14 @@ pub mod stage;
 pub use assessment::{
     AssessmentContent, DimensionEntry, ListTick, LookAnswer, ProblemFound, QualificationEntry,
 };
+pub use ballot::{Ballot, BallotSecret, RevieweeTally, ReviewerTag, Tally, Turnout};
 pub use campaign::{
     AssessmentStatus, Campaign, CampaignId, Excusal, Participant, SelfAssessment, Share,
 };
 pub use model::{Dimension, Grade, PeerScope, Period, Qualification};
-pub use ports::{AppraisalRepo, AssessmentProgress, CampaignQuery, RatingRepo, RectificationRepo};
+pub use ports::{
+    AppraisalRepo, AssessmentProgress, BallotRepo, CampaignQuery, RatingRepo, RectificationRepo,
+};
 pub use rating::{Answer, Objection, ObjectionKind, Rating, Verdict};
 pub use rectification::{
     Rectification, RectificationCounts, RectificationId, RectificationSource, RectificationStatus,

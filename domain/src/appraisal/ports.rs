@@ -1,5 +1,6 @@
 use async_trait::async_trait;
 
+use super::ballot::{Ballot, BallotSecret, ReviewerTag};
 use super::campaign::{
     AssessmentStatus, Campaign, CampaignId, Excusal, Participant, SelfAssessment,
 };
@@ -160,4 +161,47 @@ pub trait AppraisalRepo: Send + Sync {
         campaign: CampaignId,
         under: &OrgPath,
     ) -> Result<Vec<AssessmentProgress>, RepoError>;
+}
+
+/// Storage of the secret peer ballot. Obligations: a ballot row holds its campaign,
+/// reviewee, reviewer tag and grades, and nothing else (no reviewer id, no timestamp, no
+/// time-ordered id); who voted is stored apart, without grades; reads never hand tags out.
+#[async_trait]
+pub trait BallotRepo: Send + Sync {
+    /// The campaign's ballot secret, while it exists.
+    async fn secret(&self, campaign: CampaignId) -> Result<Option<BallotSecret>, RepoError>;
+    /// Stores `fresh` as the campaign's secret unless one exists, and returns the one stored
+    /// (two first ballots at once agree on one secret).
+    async fn create_secret(
+        &self,
+        campaign: CampaignId,
+        fresh: &BallotSecret,
+    ) -> Result<BallotSecret, RepoError>;
+    /// Erases the campaign's secret, and with it every link from a stored tag to a member:
+    /// the campaign's ballots are rewritten under fresh random tags, in a random order, in
+    /// the same unit of work. `false` when there was no secret (nothing changes then).
+    async fn erase_secret(&self, campaign: CampaignId) -> Result<bool, RepoError>;
+    /// Stores the ballot of the reviewer `tag` on its reviewee, replacing theirs if any (one
+    /// statement: insert, or update on `ux_peer_ballot`).
+    async fn upsert_ballot(&self, tag: &ReviewerTag, ballot: &Ballot) -> Result<(), RepoError>;
+    /// The ballots the reviewer `tag` cast in the campaign.
+    async fn ballots_by(
+        &self,
+        campaign: CampaignId,
+        tag: &ReviewerTag,
+    ) -> Result<Vec<Ballot>, RepoError>;
+    /// Every ballot on a participant whose branch lies under `under`, without tags.
+    async fn ballots_under(
+        &self,
+        campaign: CampaignId,
+        under: &OrgPath,
+    ) -> Result<Vec<Ballot>, RepoError>;
+    /// Records that the member voted (again: nothing changes).
+    async fn record_voter(&self, campaign: CampaignId, member: MemberId) -> Result<(), RepoError>;
+    /// The voters among the participants under `under`.
+    async fn voters(
+        &self,
+        campaign: CampaignId,
+        under: &OrgPath,
+    ) -> Result<Vec<MemberId>, RepoError>;
 }

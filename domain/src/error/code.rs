@@ -265,6 +265,10 @@ catalogue! {
         AssessmentTooManyProblems = "assessment_too_many_problems", 422, "查摆问题过多";
         AssessmentDueDateInvalid = "assessment_due_date_invalid", 422, "整改时限无效";
         AssessmentIncomplete = "assessment_incomplete", 422, "自评内容不完整,不能提交";
+        PeerReviewSelf = "peer_review_self", 422, "不能评议自己";
+        PeerReviewDimensionMissing = "peer_review_dimension_missing", 422, "互评须对六个方面逐一评定";
+        PeerReviewDimensionRepeated = "peer_review_dimension_repeated", 422, "互评的评定方面有重复";
+        PeerReviewCommentInvalid = "peer_review_comment_invalid", 422, "互评意见文字无效";
     }
 }
 

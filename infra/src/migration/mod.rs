@@ -25,6 +25,7 @@ mod m20261129_000019_create_session_revocation;
 mod m20261129_000020_backfill_session_revocation;
 mod m20261130_000021_add_member_probationary;
 mod m20261130_000031_create_appraisal;
+mod m20261130_000041_create_peer_ballot;
 mod m20261130_000051_create_appraisal_rating;
 mod m20261130_000061_create_rectification;
 
@@ -56,6 +57,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000020_backfill_session_revocation::Migration),
             Box::new(m20261130_000021_add_member_probationary::Migration),
             Box::new(m20261130_000031_create_appraisal::Migration),
+            Box::new(m20261130_000041_create_peer_ballot::Migration),
             Box::new(m20261130_000051_create_appraisal_rating::Migration),
             Box::new(m20261130_000061_create_rectification::Migration),
         ]

@@ -21,7 +21,7 @@ use sea_orm::{
 use crate::db::Db;
 use crate::error::map_db_err;
 use domain::activity::{ActivityRepo, CheckInRepo, ExemptionRepo, HolidayRepo};
-use domain::appraisal::{AppraisalRepo, RatingRepo, RectificationRepo};
+use domain::appraisal::{AppraisalRepo, BallotRepo, RatingRepo, RectificationRepo};
 use domain::audit::AuditRepo;
 use domain::auth::{ExternalIdentityRepo, RefreshTokenRepo};
 use domain::error::RepoError;
@@ -91,6 +91,7 @@ repositories! {
     appraisals: AppraisalRepo,
     ratings: RatingRepo,
     rectifications: RectificationRepo,
+    ballots: BallotRepo,
 }
 
 #[async_trait]

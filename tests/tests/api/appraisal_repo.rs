@@ -40,7 +40,7 @@ fn december() -> StageClock {
 }
 
 /// A campaign on `org`, its id (and so its place in the newest-first order) taken at `secs`.
-fn campaign(org: &Org, secs: i64, by: &Member) -> Campaign {
+pub(crate) fn campaign(org: &Org, secs: i64, by: &Member) -> Campaign {
     let (positive_list, negative_list) = Campaign::default_lists();
     Campaign {
         id: CampaignId::at(at(secs)),
@@ -61,7 +61,7 @@ fn campaign(org: &Org, secs: i64, by: &Member) -> Campaign {
     }
 }
 
-fn participant(c: &Campaign, m: &Member) -> Participant {
+pub(crate) fn participant(c: &Campaign, m: &Member) -> Participant {
     Participant {
         campaign_id: c.id,
         member_id: m.id,
@@ -121,7 +121,7 @@ fn everyone(town: &Township, c: &Campaign) -> Vec<Participant> {
     .collect()
 }
 
-async fn open(db: &Db, c: &Campaign, participants: &[Participant]) {
+pub(crate) async fn open(db: &Db, c: &Campaign, participants: &[Participant]) {
     let uow = db.begin().await.unwrap();
     uow.appraisals()
         .insert_campaign(c, participants)

@@ -3,6 +3,8 @@
 
 mod activities;
 mod activity_repo;
+mod appraisal_ballot_repo;
+mod appraisal_ballots;
 mod appraisal_rating_repo;
 mod appraisal_ratings;
 mod appraisal_rectification_repo;

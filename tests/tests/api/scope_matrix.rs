@@ -156,6 +156,9 @@ fn ops() -> Vec<Op> {
         op(M::GET, "/api/v1/appraisals/{campaign}/rectifications/mine", None),
         op(M::GET, "/api/v1/appraisals/{campaign}/rectifications/summary", None),
         op(M::POST, "/api/v1/appraisals/{campaign}/rectifications", Some(json!({"memberId": "{member}", "problem": "问题", "measure": "措施", "dueOn": "2027-03-31"}))),
+        op(M::GET, "/api/v1/appraisals/{campaign}/peer-reviews/todo", None),
+        op(M::GET, "/api/v1/appraisals/{campaign}/peer-reviews/results", None),
+        op(M::PUT, "/api/v1/appraisals/{campaign}/peer-reviews/{member}", Some(peer_ballot_body())),
         // Last: would withdraw the material from the lines above if it ever succeeded.
         op(M::POST, "/api/v1/materials/{material}/unpublish", None),
     ]
@@ -199,6 +202,22 @@ fn party_lesson_body(lecturer: Option<&str>) -> Value {
         body["lecturerId"] = json!(l);
     }
     body
+}
+
+/// A ballot grading every dimension 合格.
+fn peer_ballot_body() -> Value {
+    let dims: Vec<Value> = [
+        "thought",
+        "work_style",
+        "discipline",
+        "duties",
+        "role",
+        "morality",
+    ]
+    .iter()
+    .map(|d| json!({"dimension": d, "grade": "qualified"}))
+    .collect();
+    json!({"overall": "qualified", "dimensions": dims})
 }
 
 /// A campaign whose self-assessment stage begins the day after the test instant.

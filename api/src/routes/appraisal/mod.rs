@@ -1,5 +1,5 @@
 //! Appraisal campaigns (党性分析, 民主评议党员): opening and moving them, and members'
-//! self-assessments.
+//! self-assessments, and the secret peer ballot.
 
 pub mod advance;
 pub mod assessment;
@@ -8,6 +8,7 @@ pub mod excuse;
 pub mod get;
 pub mod list;
 pub mod open;
+pub mod peer;
 pub mod rating;
 pub mod rectification;
 pub mod withdraw_excusal;

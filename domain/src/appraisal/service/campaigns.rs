@@ -203,6 +203,7 @@ pub async fn begin_next_stage(
     }
     catch_up(uow.as_ref(), ctx, &mut c, now).await?;
     let stage = c.stages.begin_next(now)?;
+    seal_ballots(uow.as_ref(), &c, c.standing(now)).await?;
     c.recorded = c.standing(now);
     c.updated_at = now;
     uow.appraisals().update_campaign(&c).await?;

@@ -1,14 +1,17 @@
 //! Appraisal use cases: opening a campaign and moving its stages (`campaigns`), members'
-//! self-assessments (`assessments`), the rating, publication, objections and appeals
-//! (`ratings`). What they share, who sees and who manages a campaign
+//! self-assessments (`assessments`), the secret peer ballot (`ballots`), the rating,
+//! publication, objections and appeals (`ratings`) and the rectification list
+//! (`rectifications`). What they share, who sees and who manages a campaign
 //! and the audit trail of its stages, is here.
 
 mod assessments;
+mod ballots;
 mod campaigns;
 mod ratings;
 mod rectifications;
 
 pub use assessments::*;
+pub use ballots::*;
 pub use campaigns::*;
 pub use ratings::*;
 pub use rectifications::*;
@@ -112,9 +115,24 @@ pub(super) async fn catch_up(
         );
         uow.audit().append(&entry).await?;
     }
+    seal_ballots(uow, c, standing).await?;
     c.recorded = standing;
     c.updated_at = now;
     Ok(true)
+}
+
+/// Once the peer-review stage is over (`standing` lies past it), erases the campaign's
+/// ballot secret in `uow`, so that no stored tag can be tied to a member any more. Nothing
+/// happens before, or when it is erased already.
+pub(super) async fn seal_ballots(
+    uow: &dyn UnitOfWork,
+    c: &Campaign,
+    standing: Standing,
+) -> Result<(), DomainError> {
+    if standing.order() > Standing::Open(Stage::PeerReview).order() {
+        uow.ballots().erase_secret(c.id).await?;
+    }
+    Ok(())
 }
 
 /// The caller's own participation, or 404 (not a participant, or the campaign is out of

@@ -2,6 +2,7 @@
 //! it opens (the schedule, the 双十条 wording) and a self-assessment's content are JSON text,
 //! read and written whole; anything stored that no longer parses is an error, never a panic.
 
+mod ballot;
 mod rating;
 mod rectification;
 

@@ -188,6 +188,11 @@ impl Application {
             );
             tokio::spawn(worker.run_forever(settings.push.interval));
         }
+        tokio::spawn(seal_ballots_forever(
+            app.state.db.clone(),
+            app.state.clock.clone(),
+            SEAL_INTERVAL,
+        ));
         Ok(app)
     }
 
@@ -327,5 +332,27 @@ impl Application {
         let _ = metrics_task.await;
         self.db.close().await;
         result
+    }
+}
+
+/// How often an instance looks for ballot secrets whose peer review is over.
+const SEAL_INTERVAL: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Erases, every `interval`, the ballot secrets of campaigns whose peer review is over (the
+/// secret must go when the stage closes, even if nobody touches the campaign again). Every
+/// instance runs it; erasing twice is harmless.
+async fn seal_ballots_forever(
+    db: Db,
+    clock: Arc<dyn domain::clock::Clock>,
+    interval: std::time::Duration,
+) {
+    let mut ticker = tokio::time::interval(interval);
+    loop {
+        ticker.tick().await;
+        match domain::appraisal::service::seal_ended_ballots(&db, clock.as_ref()).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(erased = n, "ballot secrets of ended peer reviews erased"),
+            Err(e) => tracing::warn!(error = %e, "sealing ended peer reviews failed; retrying"),
+        }
     }
 }

@@ -177,6 +177,8 @@ pub trait BallotRepo: Send + Sync {
         campaign: CampaignId,
         fresh: &BallotSecret,
     ) -> Result<BallotSecret, RepoError>;
+    /// The campaigns that still hold a ballot secret.
+    async fn with_secret(&self) -> Result<Vec<CampaignId>, RepoError>;
     /// Erases the campaign's secret, and with it every link from a stored tag to a member:
     /// the campaign's ballots are rewritten under fresh random tags, in a random order, in
     /// the same unit of work. `false` when there was no secret (nothing changes then).

@@ -411,6 +411,34 @@ async fn once_the_stage_is_over_no_key_in_the_database_ties_a_tag_to_a_member() 
 }
 
 #[tokio::test]
+async fn the_background_sweep_erases_the_key_when_nobody_touches_the_campaign_again() {
+    let app = TestApp::spawn().await;
+    let t = Township::create(&app.db, app.clock.now()).await;
+    let c = opened(&app, &t.secretary_a, &t.branch_a).await;
+    into_peer_review(&app);
+    voted(&app, &c, &t.member_a2, &t.member_a, "qualified").await;
+    // During the stage the sweep leaves the key alone.
+    let swept = domain::appraisal::service::seal_ended_ballots(&app.db, &app.clock)
+        .await
+        .unwrap();
+    assert_eq!(swept, 0);
+    assert_eq!(
+        column(&app, "SELECT secret FROM ballot_secret").await.len(),
+        1
+    );
+    past_peer_review(&app);
+    let swept = domain::appraisal::service::seal_ended_ballots(&app.db, &app.clock)
+        .await
+        .unwrap();
+    assert_eq!(swept, 1);
+    assert_eq!(
+        column(&app, "SELECT secret FROM ballot_secret").await,
+        Vec::<String>::new()
+    );
+    assert!(!linkable(&app, &branch_a(&t)).await);
+}
+
+#[tokio::test]
 async fn reading_the_results_after_the_stage_erases_a_key_left_over() {
     let app = TestApp::spawn().await;
     let t = Township::create(&app.db, app.clock.now()).await;

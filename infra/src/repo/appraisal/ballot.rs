@@ -120,6 +120,18 @@ impl<C: ConnectionTrait + Send + Sync> BallotRepo for Repos<C> {
         self.secret(campaign).await?.ok_or(RepoError::NotFound)
     }
 
+    async fn with_secret(&self) -> Result<Vec<CampaignId>, RepoError> {
+        use sea_orm::QuerySelect;
+        let ids: Vec<uuid::Uuid> = ballot_secret::Entity::find()
+            .select_only()
+            .column(ballot_secret::Column::CampaignId)
+            .into_tuple()
+            .all(&self.conn)
+            .await
+            .map_err(map_db_err)?;
+        Ok(ids.into_iter().map(CampaignId::from_uuid).collect())
+    }
+
     async fn erase_secret(&self, campaign: CampaignId) -> Result<bool, RepoError> {
         use peer_ballot::Column as B;
         let erased = ballot_secret::Entity::delete_by_id(campaign.as_uuid())

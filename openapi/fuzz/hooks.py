@@ -61,6 +61,32 @@ def _guard_hill_climb():
 
 _guard_hill_climb()
 
+
+# Hypothesis describes each filter it builds by parsing the lambda's source file with `ast`;
+# deep in schemathesis' coverage walk, CPython 3.11 can raise `SystemError: AST constructor
+# recursion depth mismatch` there (seen at hypothesis 6.170.17 on GET /api/v1/appraisals).
+# The description is only a repr: without it the filter is the same filter.
+def _guard_lambda_description():
+    try:
+        from hypothesis.internal import lambda_sources
+    except ImportError:  # pragma: no cover - a Hypothesis without this module
+        return
+    describe = lambda_sources.lambda_description
+    if getattr(describe, "_guarded", False):
+        return
+
+    def lambda_description(f):
+        try:
+            return describe(f)
+        except (SystemError, RecursionError):
+            return "lambda: <source not parsed>"
+
+    lambda_description._guarded = True
+    lambda_sources.lambda_description = lambda_description
+
+
+_guard_lambda_description()
+
 ADMIN_ID = os.environ.get("ST_ADMIN_ID", "01930000-0000-7000-8000-000000020001")
 SELF_HARM = {"updateMember", "resetMemberWechat", "revokeRole"}
 
@@ -101,6 +127,14 @@ def filter_failure(context, failure, case, response):
         codes = _problem_codes(response)
         if codes and codes <= set(declared):
             DROPPED.update(f"{code} {status} {c}" for c in sorted(codes))
+            return False
+    # A write that needs `If-Match` answers its absence with 428 Precondition Required (RFC
+    # 6585), declared in the document; the missing-header check only knows the 400-class
+    # answers for other headers.
+    if code == "ST203" and status == "428":
+        declared = case.operation.definition.raw.get("responses", {}).get("428")
+        if declared and _problem_codes(response) == {"request_precondition_required"}:
+            DROPPED[f"{code} {status} request_precondition_required"] += 1
             return False
     if code == "ST101" and status == "503":
         codes = _problem_codes(response)

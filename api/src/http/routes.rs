@@ -76,9 +76,10 @@ impl RouteTable {
     /// declare one (and paths no operation matches, which answer 404/405 anyway).
     pub fn takes_body(&self, method: &str, path: &str) -> bool {
         let parts: Vec<&str> = path.trim_start_matches('/').split('/').collect();
-        let known = self.routes.iter().any(|(pattern, methods)| {
-            methods.iter().any(|m| m == method) && matches(pattern, &parts)
-        });
+        let known = self
+            .routes_of(&parts)
+            .iter()
+            .any(|(_, methods)| methods.iter().any(|m| m == method));
         !known
             || self
                 .with_body
@@ -95,14 +96,30 @@ impl RouteTable {
         }
     }
 
+    /// The routes a path takes: of those whose shape it matches, the most specific ones. As
+    /// OpenAPI has it, a concrete segment wins over a template at the same place, so
+    /// `…/peer-reviews/todo` is not also `…/peer-reviews/{memberId}`.
+    fn routes_of<'a>(&'a self, parts: &[&str]) -> Vec<&'a (Vec<Segment>, Vec<String>)> {
+        let matching: Vec<_> = self
+            .routes
+            .iter()
+            .filter(|(pattern, _)| matches(pattern, parts))
+            .collect();
+        let Some(best) = matching.iter().map(|(p, _)| specificity(p)).max() else {
+            return matching;
+        };
+        matching
+            .into_iter()
+            .filter(|(p, _)| specificity(p) == best)
+            .collect()
+    }
+
     /// The methods a path supports, or `None` when no route has this shape.
     pub fn allowed(&self, path: &str) -> Option<Vec<String>> {
         let parts: Vec<&str> = path.trim_start_matches('/').split('/').collect();
         let mut allowed: Vec<String> = Vec::new();
-        for (pattern, methods) in &self.routes {
-            if matches(pattern, &parts) {
-                allowed.extend(methods.iter().cloned());
-            }
+        for (_, methods) in self.routes_of(&parts) {
+            allowed.extend(methods.iter().cloned());
         }
         if allowed.is_empty() {
             return None;
@@ -114,6 +131,18 @@ impl RouteTable {
         allowed.dedup();
         Some(allowed)
     }
+}
+
+/// How specific a route is, segment by segment: a literal over a template over the rest.
+fn specificity(pattern: &[Segment]) -> Vec<u8> {
+    pattern
+        .iter()
+        .map(|s| match s {
+            Segment::Literal(_) => 2,
+            Segment::Param => 1,
+            Segment::Rest => 0,
+        })
+        .collect()
 }
 
 fn matches(pattern: &[Segment], parts: &[&str]) -> bool {
@@ -189,6 +218,21 @@ mod tests {
         t.add("/api/v1/orgs/{id}/children", &["GET", "POST"]);
         t.add("/docs/{tail:.*}", &["GET"]);
         t
+    }
+
+    #[test]
+    fn a_concrete_segment_wins_over_a_template_at_the_same_place() {
+        let mut t = RouteTable::default();
+        t.add("/api/v1/appraisals/{id}/peer-reviews/todo", &["GET"]);
+        t.add("/api/v1/appraisals/{id}/peer-reviews/{memberId}", &["PUT"]);
+        assert_eq!(
+            t.allowed("/api/v1/appraisals/x/peer-reviews/todo"),
+            Some(vec!["GET".to_owned(), "HEAD".to_owned()])
+        );
+        assert_eq!(
+            t.allowed("/api/v1/appraisals/x/peer-reviews/someone"),
+            Some(vec!["PUT".to_owned()])
+        );
     }
 
     #[test]

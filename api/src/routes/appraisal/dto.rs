@@ -452,7 +452,7 @@ impl From<&Participant> for ParticipantView {
 /// One participant and where their self-assessment stands.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct ProgressView {
+pub struct AssessmentProgressView {
     pub participant: ParticipantView,
     pub status: AssessmentStatus,
     pub submitted_at: Option<DateTime<FixedOffset>>,
@@ -464,7 +464,7 @@ pub struct ProgressView {
 pub struct ProgressList {
     pub submitted: usize,
     pub total: usize,
-    pub items: Vec<ProgressView>,
+    pub items: Vec<AssessmentProgressView>,
 }
 
 /// A reason, for reopening a self-assessment or excusing a member.
@@ -491,10 +491,11 @@ mirror_enum!(
     Verdict => ap::Verdict { Upheld, Rejected }
 );
 
-/// An item of the campaign's negative list, by its number (1-10).
+/// An item of the campaign's negative list, by its number (1-10). `4.0` is the integer 4,
+/// as JSON Schema reads it.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize)]
 #[serde(transparent)]
-pub struct NegativeItem(pub u8);
+pub struct NegativeItem(#[serde(deserialize_with = "crate::extract::integral")] pub u8);
 
 impl utoipa::PartialSchema for NegativeItem {
     fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {

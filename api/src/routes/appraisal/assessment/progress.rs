@@ -3,7 +3,7 @@
 use actix_web::{get, web};
 use uuid::Uuid;
 
-use super::super::dto::{AssessmentStatus, ParticipantView, ProgressList, ProgressView};
+use super::super::dto::{AssessmentProgressView, AssessmentStatus, ParticipantView, ProgressList};
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
 use crate::http::time::beijing;
@@ -38,9 +38,9 @@ pub async fn list_self_assessments(
     let rows =
         service::assessment_progress(&read_context(&state, &user), CampaignId::from_uuid(*id))
             .await?;
-    let items: Vec<ProgressView> = rows
+    let items: Vec<AssessmentProgressView> = rows
         .iter()
-        .map(|r| ProgressView {
+        .map(|r| AssessmentProgressView {
             participant: ParticipantView::from(&r.participant),
             status: r.status.into(),
             submitted_at: r.submitted_at.map(beijing),

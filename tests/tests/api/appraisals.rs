@@ -697,3 +697,126 @@ async fn an_excused_member_writes_nothing_and_the_excusal_can_be_withdrawn() {
         403
     );
 }
+
+/// A 组织生活会 of branch A on 2026-11-20 (Beijing), as its secretary schedules it.
+async fn life_meeting(app: &TestApp, t: &Township, kind: &str) -> String {
+    let (s, a) = app
+        .call(
+            &t.secretary_a,
+            Method::POST,
+            &format!("/api/v1/orgs/{}/activities", t.branch_a.id),
+            Some(json!({
+                "kind": kind,
+                "themeCategory": "study",
+                "title": "2026年度组织生活会",
+                "startsAt": "2026-11-20T09:00:00+08:00",
+                "endsAt": "2026-11-20T11:00:00+08:00",
+                "proof": "qr",
+            })),
+        )
+        .await;
+    assert_eq!(s, 201, "{a}");
+    a["id"].as_str().unwrap_or_default().to_owned()
+}
+
+#[tokio::test]
+async fn a_member_exempted_from_the_meeting_may_write_after_the_stage_until_the_rating() {
+    let app = TestApp::spawn().await;
+    let t = Township::create(&app.db, app.clock.now()).await;
+    let meeting = life_meeting(&app, &t, "org_life_meeting").await;
+    // Only an org_life_meeting of a branch in the campaign is its meeting.
+    let theme_day = life_meeting(&app, &t, "theme_day").await;
+    let path = format!("/api/v1/orgs/{}/appraisals", t.branch_a.id);
+    let body = |meeting: &str| {
+        Some(json!({"name": "评议", "period": "2026", "stages": schedule(), "meetingId": meeting}))
+    };
+    let (s, e) = app
+        .call(&t.secretary_a, Method::POST, &path, body(&theme_day))
+        .await;
+    assert_eq!(s, 422, "{e}");
+    assert_eq!(e["errors"][0]["code"], "appraisal_meeting_invalid", "{e}");
+    let (s, c) = app
+        .call(&t.secretary_a, Method::POST, &path, body(&meeting))
+        .await;
+    assert_eq!(s, 201, "{c}");
+    let id = c["id"].as_str().unwrap_or_default().to_owned();
+    // member_a is excused from the meeting (frail), approved by the secretary.
+    let (s, ex) = app
+        .call(
+            &t.member_a,
+            Method::POST,
+            "/api/v1/exemptions",
+            Some(json!({"activityId": meeting, "reason": "年老体弱"})),
+        )
+        .await;
+    assert_eq!(s, 201, "{ex}");
+    let review = format!(
+        "/api/v1/exemptions/{}/review",
+        ex["id"].as_str().unwrap_or_default()
+    );
+    assert_eq!(
+        app.call(
+            &t.secretary_a,
+            Method::POST,
+            &review,
+            Some(json!({"decision": "approve"}))
+        )
+        .await
+        .0,
+        200
+    );
+    // 2026-11-16, after the self-assessment stage.
+    app.clock.advance(Duration::days(11));
+    let mine = format!("/api/v1/appraisals/{id}/self-assessment");
+    let (s, _, a) = with_if_match(
+        &app,
+        &t.member_a,
+        Method::PUT,
+        &mine,
+        Some("\"0\""),
+        Some(complete()),
+    )
+    .await;
+    assert_eq!(s, 200, "{a}");
+    let (s, _, a) = with_if_match(
+        &app,
+        &t.member_a,
+        Method::POST,
+        &format!("{mine}/submit"),
+        Some("\"1\""),
+        None,
+    )
+    .await;
+    assert_eq!((s, a["status"].as_str()), (200, Some("submitted")), "{a}");
+    // A member without the exemption is too late.
+    let (s, _, e) = with_if_match(
+        &app,
+        &t.member_a2,
+        Method::PUT,
+        &mine,
+        Some("\"0\""),
+        Some(complete()),
+    )
+    .await;
+    assert_eq!(
+        (s, e["code"].as_str()),
+        (422, Some("appraisal_stage_over")),
+        "{e}"
+    );
+    // Once the rating has begun, nobody writes.
+    app.clock.advance(Duration::days(5));
+    let (s, _, e) = with_if_match(
+        &app,
+        &t.member_a,
+        Method::PUT,
+        &mine,
+        Some("\"2\""),
+        Some(complete()),
+    )
+    .await;
+    assert_eq!(
+        (s, e["code"].as_str()),
+        (422, Some("appraisal_stage_over")),
+        "{e}"
+    );
+}

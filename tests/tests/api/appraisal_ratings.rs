@@ -416,3 +416,79 @@ async fn a_member_graded_unqualified_appeals_to_the_township_within_thirty_days(
         "{e}"
     );
 }
+
+#[tokio::test]
+async fn the_results_export_reads_back_per_branch_and_per_member() {
+    let app = TestApp::spawn().await;
+    let t = Township::create(&app.db, app.clock.now()).await;
+    let id = open(&app, &t.secretary_a, &t.branch_a).await;
+    advance_to(&app, &t.secretary_a, &id, "rating").await;
+    let unqualified =
+        json!({"grade": "unqualified", "rationale": "长期不参加组织生活", "negativeItems": [4]});
+    assert_eq!(
+        rate(&app, &t.secretary_a, &id, &t.member_a, unqualified)
+            .await
+            .0,
+        200
+    );
+    assert_eq!(
+        rate(
+            &app,
+            &t.secretary_a,
+            &id,
+            &t.member_a2,
+            json!({"grade": "excellent", "rationale": "带头作用明显"})
+        )
+        .await
+        .0,
+        200
+    );
+    let path = format!("/api/v1/appraisals/{id}/export");
+    let res = app
+        .client
+        .get(app.url(&path))
+        .bearer_auth(app.token_for(t.admin.id))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(res.status().as_u16(), 200);
+    assert_eq!(
+        res.headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok()),
+        Some(crate::xlsx::XLSX)
+    );
+    let bytes = res.bytes().await.unwrap_or_default();
+    let summary = crate::xlsx::rows(&bytes, "汇总");
+    assert_eq!(summary.len(), 2, "one branch: {summary:?}");
+    let cell = |h: &str| summary[1][crate::xlsx::column(&summary, h)].to_string();
+    assert_eq!(cell("党支部"), t.branch_a.name);
+    assert_eq!(
+        (cell("优秀"), cell("不合格")),
+        ("1".to_owned(), "1".to_owned())
+    );
+    let results = crate::xlsx::rows(&bytes, "评定结果");
+    let name = crate::xlsx::column(&results, "姓名");
+    let grade = crate::xlsx::column(&results, "评定等次");
+    let of = |m: &Member| {
+        results
+            .iter()
+            .find(|r| r[name].to_string() == m.name)
+            .map(|r| r[grade].to_string())
+    };
+    assert_eq!(of(&t.member_a).as_deref(), Some("不合格"));
+    assert_eq!(of(&t.member_a2).as_deref(), Some("优秀"));
+    // Members have no export; the other township finds no campaign.
+    let code = |who: &Member| {
+        let (app, path) = (&app, path.clone());
+        let token = app.token_for(who.id);
+        async move {
+            app.send_as(&token, Method::GET, &path)
+                .await
+                .status()
+                .as_u16()
+        }
+    };
+    assert_eq!(code(&t.member_a).await, 403);
+    assert_eq!(code(&t.other_admin).await, 404);
+}

@@ -406,3 +406,55 @@ pub async fn answer(
         ..objection
     })
 }
+
+/// What the township files of a campaign: each participant's self-assessment status and
+/// result, the peer-review turnout per branch, and the branches' names.
+#[derive(Debug, Clone)]
+pub struct CampaignReport {
+    pub campaign: Campaign,
+    pub rows: Vec<RatingRow>,
+    pub submitted: Vec<MemberId>,
+    pub turnout: Vec<crate::appraisal::ballot::Turnout>,
+    pub branch_names: std::collections::BTreeMap<crate::org::OrgId, String>,
+}
+
+/// The campaign's results under the caller's part of it (a secretary's branch, or the whole
+/// campaign for a township admin covering it).
+pub async fn campaign_report(
+    ctx: &ReadContext<'_>,
+    id: CampaignId,
+) -> Result<CampaignReport, DomainError> {
+    let rows = list_ratings(ctx, id).await?;
+    let (c, part) = managed(ctx.repos, ctx.actor, id).await?;
+    let submitted = ctx
+        .repos
+        .appraisals()
+        .progress(c.id, &part)
+        .await?
+        .into_iter()
+        .filter(|p| p.status == crate::appraisal::campaign::AssessmentStatus::Submitted)
+        .map(|p| p.participant.member_id)
+        .collect();
+    let participants: Vec<Participant> = rows.iter().map(|r| r.participant.clone()).collect();
+    let voters = ctx.repos.ballots().voters(c.id, &part).await?;
+    let turnout = crate::appraisal::ballot::turnout(c.peer_scope, &participants, &voters);
+    let mut branch_names = std::collections::BTreeMap::new();
+    for p in &participants {
+        if let std::collections::btree_map::Entry::Vacant(e) = branch_names.entry(p.branch_id) {
+            let name = ctx
+                .repos
+                .orgs()
+                .get(p.branch_id)
+                .await?
+                .map_or_else(|| p.branch_id.to_string(), |o| o.name);
+            e.insert(name);
+        }
+    }
+    Ok(CampaignReport {
+        campaign: c,
+        rows,
+        submitted,
+        turnout,
+        branch_names,
+    })
+}

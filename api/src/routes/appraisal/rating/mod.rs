@@ -2,6 +2,7 @@
 
 pub mod answer_appeal;
 pub mod answer_objection;
+pub mod export;
 pub mod list;
 pub mod lodge_appeal;
 pub mod lodge_objection;

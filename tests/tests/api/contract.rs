@@ -456,7 +456,10 @@ fn xlsx_responses_are_binary_files() {
             }
         }
     }
-    assert_eq!(seen, 3, "the compliance, study and attendance reports");
+    assert_eq!(
+        seen, 4,
+        "the compliance, study and attendance reports and the appraisal results"
+    );
 }
 
 #[test]

@@ -13,32 +13,9 @@ use uuid::Uuid;
 
 use domain::appraisal::BallotSecret;
 use domain::clock::Clock;
-use domain::org::{Member, MemberId, Org};
+use domain::org::{Member, MemberId};
 
-/// Mobilisation on the test clock's day (2026-11-05), self-assessment 6-15, peer review
-/// 17-20, rating from the 21st.
-fn schedule() -> Value {
-    json!({
-        "mobilisation": {"startsOn": "2026-11-05", "endsOn": "2026-11-05"},
-        "selfAssessment": {"startsOn": "2026-11-06", "endsOn": "2026-11-15"},
-        "peerReview": {"startsOn": "2026-11-17", "endsOn": "2026-11-20"},
-        "rating": {"startsOn": "2026-11-21", "endsOn": "2026-11-25"},
-        "publication": {"startsOn": "2026-11-26"},
-    })
-}
-
-async fn opened(app: &TestApp, who: &Member, org: &Org) -> String {
-    let (s, c) = app
-        .call(
-            who,
-            Method::POST,
-            &format!("/api/v1/orgs/{}/appraisals", org.id),
-            Some(json!({"name": "2026年度民主评议党员", "period": "2026", "stages": schedule()})),
-        )
-        .await;
-    assert_eq!(s, 201, "{c}");
-    c["id"].as_str().unwrap().to_owned()
-}
+use crate::appraisal_support::opened;
 
 /// 2026-11-17 08:30: peer review is open.
 fn into_peer_review(app: &TestApp) {

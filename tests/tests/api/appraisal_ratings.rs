@@ -11,30 +11,7 @@ use tests::TestApp;
 use domain::clock::Clock;
 use domain::org::Member;
 
-/// Mobilisation on the test clock's day (2026-11-05), then each stage on its dates;
-/// publication 2026-11-26 to 2026-12-02.
-async fn open(app: &TestApp, who: &Member, org: &domain::org::Org) -> String {
-    let (s, c) = app
-        .call(
-            who,
-            Method::POST,
-            &format!("/api/v1/orgs/{}/appraisals", org.id),
-            Some(json!({
-                "name": "民主评议党员",
-                "period": "2026",
-                "stages": {
-                    "mobilisation": {"startsOn": "2026-11-05", "endsOn": "2026-11-05"},
-                    "selfAssessment": {"startsOn": "2026-11-06", "endsOn": "2026-11-15"},
-                    "peerReview": {"startsOn": "2026-11-17", "endsOn": "2026-11-20"},
-                    "rating": {"startsOn": "2026-11-21", "endsOn": "2026-11-25"},
-                    "publication": {"startsOn": "2026-11-26"},
-                },
-            })),
-        )
-        .await;
-    assert_eq!(s, 201, "{c}");
-    c["id"].as_str().unwrap_or_default().to_owned()
-}
+use crate::appraisal_support::opened;
 
 /// Begins stages early until `stage` is open.
 async fn advance_to(app: &TestApp, who: &Member, id: &str, stage: &str) {
@@ -73,7 +50,7 @@ async fn rate(app: &TestApp, who: &Member, id: &str, member: &Member, body: Valu
 async fn excellent_is_capped_at_a_third_of_the_branchs_graded_members() {
     let app = TestApp::spawn().await;
     let t = Township::create(&app.db, app.clock.now()).await;
-    let id = open(&app, &t.secretary_a, &t.branch_a).await;
+    let id = opened(&app, &t.secretary_a, &t.branch_a).await;
     // Before the rating stage nothing is rated.
     let (s, e) = rate(
         &app,
@@ -154,7 +131,7 @@ async fn unqualified_needs_a_negative_situation_and_probationary_members_get_no_
         )
         .await;
     assert_eq!(s, 200, "{m}");
-    let id = open(&app, &t.secretary_a, &t.branch_a).await;
+    let id = opened(&app, &t.secretary_a, &t.branch_a).await;
     advance_to(&app, &t.secretary_a, &id, "rating").await;
     let (s, e) = rate(
         &app,
@@ -212,7 +189,7 @@ async fn unqualified_needs_a_negative_situation_and_probationary_members_get_no_
 async fn results_are_published_to_the_branch_and_an_objection_is_answered() {
     let app = TestApp::spawn().await;
     let t = Township::create(&app.db, app.clock.now()).await;
-    let id = open(&app, &t.secretary_a, &t.branch_a).await;
+    let id = opened(&app, &t.secretary_a, &t.branch_a).await;
     advance_to(&app, &t.secretary_a, &id, "rating").await;
     let (s, _) = rate(
         &app,
@@ -350,7 +327,7 @@ async fn results_are_published_to_the_branch_and_an_objection_is_answered() {
 async fn a_member_graded_unqualified_appeals_to_the_township_within_thirty_days() {
     let app = TestApp::spawn().await;
     let t = Township::create(&app.db, app.clock.now()).await;
-    let id = open(&app, &t.secretary_a, &t.branch_a).await;
+    let id = opened(&app, &t.secretary_a, &t.branch_a).await;
     advance_to(&app, &t.secretary_a, &id, "rating").await;
     let unqualified =
         json!({"grade": "unqualified", "rationale": "长期不参加组织生活", "negativeItems": [4]});
@@ -421,7 +398,7 @@ async fn a_member_graded_unqualified_appeals_to_the_township_within_thirty_days(
 async fn the_results_export_reads_back_per_branch_and_per_member() {
     let app = TestApp::spawn().await;
     let t = Township::create(&app.db, app.clock.now()).await;
-    let id = open(&app, &t.secretary_a, &t.branch_a).await;
+    let id = opened(&app, &t.secretary_a, &t.branch_a).await;
     advance_to(&app, &t.secretary_a, &id, "rating").await;
     let unqualified =
         json!({"grade": "unqualified", "rationale": "长期不参加组织生活", "negativeItems": [4]});

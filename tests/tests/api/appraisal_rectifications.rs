@@ -11,58 +11,7 @@ use tests::TestApp;
 use domain::clock::Clock;
 use domain::org::Member;
 
-async fn open(app: &TestApp, who: &Member, org: &domain::org::Org) -> String {
-    let (s, c) = app
-        .call(
-            who,
-            Method::POST,
-            &format!("/api/v1/orgs/{}/appraisals", org.id),
-            Some(json!({
-                "name": "民主评议党员",
-                "period": "2026",
-                "stages": {
-                    "mobilisation": {"startsOn": "2026-11-05", "endsOn": "2026-11-05"},
-                    "selfAssessment": {"startsOn": "2026-11-06", "endsOn": "2026-11-15"},
-                    "peerReview": {"startsOn": "2026-11-17", "endsOn": "2026-11-20"},
-                    "rating": {"startsOn": "2026-11-21", "endsOn": "2026-11-25"},
-                    "publication": {"startsOn": "2026-11-26"},
-                },
-            })),
-        )
-        .await;
-    assert_eq!(s, 201, "{c}");
-    c["id"].as_str().unwrap_or_default().to_owned()
-}
-
-/// A complete self-assessment with one problem due on `due`.
-fn complete(due: &str) -> Value {
-    let dims = [
-        "thought",
-        "work_style",
-        "discipline",
-        "duties",
-        "role",
-        "morality",
-    ];
-    let dimensions: Vec<Value> = dims
-        .iter()
-        .map(|d| json!({"dimension": d, "text": "认真履职", "grade": "qualified"}))
-        .collect();
-    let qualifications: Vec<Value> = ["political", "discipline", "morality", "role"]
-        .iter()
-        .map(|q| json!({"qualification": q, "met": true}))
-        .collect();
-    let looks: Vec<Value> = (1..=5)
-        .map(|l| json!({"look": l, "answer": "无"}))
-        .collect();
-    json!({
-        "dimensions": dimensions,
-        "qualifications": qualifications,
-        "fiveLooks": looks,
-        "problems": [{"problem": "理论学习不够系统", "measure": "每周学习两次", "dueOn": due}],
-        "summary": "总结",
-    })
-}
+use crate::appraisal_support::{complete, opened};
 
 async fn send(
     app: &TestApp,
@@ -91,7 +40,7 @@ async fn send(
 async fn submitted_problems_become_lines_the_member_follows_up() {
     let app = TestApp::spawn().await;
     let t = Township::create(&app.db, app.clock.now()).await;
-    let id = open(&app, &t.secretary_a, &t.branch_a).await;
+    let id = opened(&app, &t.secretary_a, &t.branch_a).await;
     app.clock.advance(Duration::days(1));
     let mine = format!("/api/v1/appraisals/{id}/self-assessment");
     assert_eq!(

@@ -9,105 +9,8 @@ use tests::fixtures::Township;
 use tests::TestApp;
 
 use domain::clock::Clock;
-use domain::org::Member;
 
-/// The test clock stands at 2026-11-05 08:30 (Beijing). Mobilisation today, then
-/// self-assessment from tomorrow to the 15th, peer review from the 17th (a gap on the 16th).
-fn schedule() -> Value {
-    json!({
-        "mobilisation": {"startsOn": "2026-11-05", "endsOn": "2026-11-05"},
-        "selfAssessment": {"startsOn": "2026-11-06", "endsOn": "2026-11-15"},
-        "peerReview": {"startsOn": "2026-11-17", "endsOn": "2026-11-20"},
-        "rating": {"startsOn": "2026-11-21", "endsOn": "2026-11-25"},
-        "publication": {"startsOn": "2026-11-26"},
-    })
-}
-
-async fn open(app: &TestApp, who: &Member, org: &domain::org::Org) -> (u16, Value) {
-    let path = format!("/api/v1/orgs/{}/appraisals", org.id);
-    app.call(
-        who,
-        Method::POST,
-        &path,
-        Some(json!({
-            "name": " 2026年度民主评议党员 ",
-            "period": "2026",
-            "stages": schedule(),
-        })),
-    )
-    .await
-}
-
-async fn opened(app: &TestApp, who: &Member, org: &domain::org::Org) -> String {
-    let (s, c) = open(app, who, org).await;
-    assert_eq!(s, 201, "{c}");
-    c["id"].as_str().unwrap_or_default().to_owned()
-}
-
-/// Sends `body` with an `If-Match` of `version` (none when `None`) as `who`.
-async fn with_if_match(
-    app: &TestApp,
-    who: &Member,
-    method: Method,
-    path: &str,
-    if_match: Option<&str>,
-    body: Option<Value>,
-) -> (u16, Option<String>, Value) {
-    let mut req = app
-        .client
-        .request(method, app.url(path))
-        .bearer_auth(app.token_for(who.id));
-    if let Some(v) = if_match {
-        req = req.header("If-Match", v);
-    }
-    if let Some(b) = body {
-        req = req.json(&b);
-    }
-    let res = req.send().await.unwrap_or_else(|e| panic!("{path}: {e}"));
-    let status = res.status().as_u16();
-    let etag = res
-        .headers()
-        .get("etag")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
-    let text = res.text().await.unwrap_or_default();
-    (
-        status,
-        etag,
-        serde_json::from_str(&text).unwrap_or(Value::Null),
-    )
-}
-
-fn complete() -> Value {
-    let dims = [
-        "thought",
-        "work_style",
-        "discipline",
-        "duties",
-        "role",
-        "morality",
-    ];
-    let dimensions: Vec<Value> = dims
-        .iter()
-        .map(|d| json!({"dimension": d, "text": "认真履职", "grade": "qualified"}))
-        .collect();
-    let qualifications: Vec<Value> = ["political", "discipline", "morality", "role"]
-        .iter()
-        .map(|q| json!({"qualification": q, "met": true}))
-        .collect();
-    let looks: Vec<Value> = (1..=5)
-        .map(|l| json!({"look": l, "answer": "未发现明显问题"}))
-        .collect();
-    json!({
-        "dimensions": dimensions,
-        "qualifications": qualifications,
-        "positive": [{"item": 3, "note": "按时参加主题党日"}],
-        "negative": [],
-        "fiveLooks": looks,
-        "problems": [{"problem": "理论学习不够系统", "measure": "每周学习两次", "dueOn": "2026-12-31"}],
-        "summary": "一年来认真履行党员义务。",
-    })
-}
+use crate::appraisal_support::{complete, open, opened, schedule, with_if_match};
 
 /// Moves the clock into the self-assessment stage (2026-11-06, Beijing).
 fn into_self_assessment(app: &TestApp) {
@@ -229,7 +132,7 @@ async fn a_member_drafts_with_if_match_and_a_stale_write_loses_nothing() {
         Method::PUT,
         &path,
         Some("\"0\""),
-        Some(complete()),
+        Some(complete("2026-12-31")),
     )
     .await;
     assert_eq!(
@@ -246,7 +149,7 @@ async fn a_member_drafts_with_if_match_and_a_stale_write_loses_nothing() {
         Method::PUT,
         &path,
         None,
-        Some(complete()),
+        Some(complete("2026-12-31")),
     )
     .await;
     assert_eq!(
@@ -260,7 +163,7 @@ async fn a_member_drafts_with_if_match_and_a_stale_write_loses_nothing() {
         Method::PUT,
         &path,
         Some("*"),
-        Some(complete()),
+        Some(complete("2026-12-31")),
     )
     .await;
     assert_eq!(
@@ -270,7 +173,7 @@ async fn a_member_drafts_with_if_match_and_a_stale_write_loses_nothing() {
     );
 
     // Phone one saves; phone two, still holding version 0, is refused and changes nothing.
-    let mut first = complete();
+    let mut first = complete("2026-12-31");
     first["summary"] = json!("第一部手机的总结");
     let (s, etag, a) = with_if_match(
         &app,
@@ -286,7 +189,7 @@ async fn a_member_drafts_with_if_match_and_a_stale_write_loses_nothing() {
         (200, Some("\"1\""), Some(1)),
         "{a}"
     );
-    let mut second = complete();
+    let mut second = complete("2026-12-31");
     second["summary"] = json!("第二部手机的总结");
     let (s, _, e) = with_if_match(
         &app,
@@ -350,7 +253,7 @@ async fn submission_needs_every_part_and_then_locks_until_reopened() {
         Method::PUT,
         &path,
         Some("\"1\""),
-        Some(complete()),
+        Some(complete("2026-12-31")),
     )
     .await;
     assert_eq!(s, 200);
@@ -422,7 +325,7 @@ async fn submission_needs_every_part_and_then_locks_until_reopened() {
         Method::PUT,
         &path,
         Some("\"4\""),
-        Some(complete()),
+        Some(complete("2026-12-31")),
     )
     .await;
     assert_eq!(s, 200);
@@ -441,7 +344,7 @@ async fn nothing_changes_after_the_stage_and_the_gap_is_not_the_next_stage() {
         Method::PUT,
         &path,
         Some("\"0\""),
-        Some(complete()),
+        Some(complete("2026-12-31")),
     )
     .await;
     assert_eq!(s, 200);
@@ -453,7 +356,7 @@ async fn nothing_changes_after_the_stage_and_the_gap_is_not_the_next_stage() {
         Method::PUT,
         &path,
         Some("\"1\""),
-        Some(complete()),
+        Some(complete("2026-12-31")),
     )
     .await;
     assert_eq!(
@@ -520,7 +423,7 @@ async fn the_secretary_begins_a_stage_early_and_it_never_reopens() {
         Method::PUT,
         &path,
         Some("\"0\""),
-        Some(complete()),
+        Some(complete("2026-12-31")),
     )
     .await;
     assert_eq!(s, 200);
@@ -534,7 +437,7 @@ async fn the_secretary_begins_a_stage_early_and_it_never_reopens() {
         Method::PUT,
         &path,
         Some("\"1\""),
-        Some(complete()),
+        Some(complete("2026-12-31")),
     )
     .await;
     assert_eq!(
@@ -573,7 +476,7 @@ async fn a_secretary_of_another_branch_sees_no_submission_and_a_member_no_overvi
         Method::PUT,
         &path,
         Some("\"0\""),
-        Some(complete()),
+        Some(complete("2026-12-31")),
     )
     .await;
     assert_eq!(s, 200);
@@ -653,7 +556,7 @@ async fn an_excused_member_writes_nothing_and_the_excusal_can_be_withdrawn() {
         Method::PUT,
         &path,
         Some("\"0\""),
-        Some(complete()),
+        Some(complete("2026-12-31")),
     )
     .await;
     assert_eq!(
@@ -671,7 +574,7 @@ async fn an_excused_member_writes_nothing_and_the_excusal_can_be_withdrawn() {
         Method::PUT,
         &path,
         Some("\"0\""),
-        Some(complete()),
+        Some(complete("2026-12-31")),
     )
     .await;
     assert_eq!(s, 200);
@@ -774,7 +677,7 @@ async fn a_member_exempted_from_the_meeting_may_write_after_the_stage_until_the_
         Method::PUT,
         &mine,
         Some("\"0\""),
-        Some(complete()),
+        Some(complete("2026-12-31")),
     )
     .await;
     assert_eq!(s, 200, "{a}");
@@ -795,7 +698,7 @@ async fn a_member_exempted_from_the_meeting_may_write_after_the_stage_until_the_
         Method::PUT,
         &mine,
         Some("\"0\""),
-        Some(complete()),
+        Some(complete("2026-12-31")),
     )
     .await;
     assert_eq!(
@@ -811,7 +714,7 @@ async fn a_member_exempted_from_the_meeting_may_write_after_the_stage_until_the_
         Method::PUT,
         &mine,
         Some("\"2\""),
-        Some(complete()),
+        Some(complete("2026-12-31")),
     )
     .await;
     assert_eq!(

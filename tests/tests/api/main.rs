@@ -10,6 +10,7 @@ mod appraisal_ratings;
 mod appraisal_rectification_repo;
 mod appraisal_rectifications;
 mod appraisal_repo;
+mod appraisal_support;
 mod appraisals;
 mod audit_repo;
 mod auth;

@@ -7,11 +7,8 @@ use super::super::dto::{AnswerRequest, ObjectionView};
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
 use crate::extract::Json;
-use crate::routes::write_context;
 use crate::state::AppState;
-use domain::appraisal::service::{self, AnswerInput};
-use domain::appraisal::{CampaignId, ObjectionKind};
-use domain::org::MemberId;
+use domain::appraisal::ObjectionKind;
 
 /// Answers a member's objection: `upheld` changes the result to `grade` (within the 优秀
 /// share, audited), `rejected` keeps it and records the reason. The secretary or township admin managing the member's branch.
@@ -45,19 +42,14 @@ pub async fn answer_objection(
     path: web::Path<(Uuid, Uuid)>,
     body: Json<AnswerRequest>,
 ) -> Result<web::Json<ObjectionView>, ApiError> {
-    let (id, member) = path.into_inner();
-    let b = body.into_inner();
-    let o = service::answer(
-        &write_context(&state, &user, &req),
-        CampaignId::from_uuid(id),
-        MemberId::from_uuid(member),
+    let view = super::answer(
         ObjectionKind::Objection,
-        AnswerInput {
-            verdict: b.verdict.into(),
-            reason: b.reason,
-            grade: b.grade.map(Into::into),
-        },
+        &req,
+        &state,
+        &user,
+        path.into_inner(),
+        body.into_inner(),
     )
     .await?;
-    Ok(web::Json(ObjectionView::from(&o)))
+    Ok(web::Json(view))
 }

@@ -89,15 +89,16 @@ impl Cell {
 /// One worksheet: a name, the header and the rows below it.
 #[derive(Debug, Clone)]
 pub struct Table {
-    pub name: &'static str,
+    /// The sheet's name (Excel: at most 31 characters, none of `[]:*?/\`).
+    pub name: String,
     pub headers: &'static [&'static str],
     pub rows: Vec<Vec<Cell>>,
 }
 
 impl Table {
-    pub fn new(name: &'static str, headers: &'static [&'static str]) -> Self {
+    pub fn new(name: impl Into<String>, headers: &'static [&'static str]) -> Self {
         Self {
-            name,
+            name: name.into(),
             headers,
             rows: Vec::new(),
         }
@@ -115,7 +116,7 @@ pub fn workbook(tables: &[Table]) -> Result<Vec<u8>, XlsxError> {
     let mut book = Workbook::new();
     let formats = Formats::new();
     for table in tables {
-        let sheet = book.add_worksheet().set_name(table.name)?;
+        let sheet = book.add_worksheet().set_name(&table.name)?;
         write_table(sheet, table, &formats)?;
     }
     book.save_to_buffer()
@@ -268,6 +269,28 @@ fn ascii_only(text: &str) -> String {
         .collect()
 }
 
+/// A sheet name for `text`: the characters Excel refuses become `_`, at most 31 characters,
+/// and ` (2)`, ` (3)` … after a name already in `taken`.
+pub fn sheet_name(text: &str, taken: &[String]) -> String {
+    let clean: String = text
+        .chars()
+        .map(|c| if "[]:*?/\\".contains(c) { '_' } else { c })
+        .collect();
+    let base: String = clean.trim().chars().take(26).collect();
+    let base = if base.is_empty() {
+        "Sheet".to_owned()
+    } else {
+        base
+    };
+    let mut name = base.clone();
+    let mut n = 2;
+    while taken.iter().any(|t| t.eq_ignore_ascii_case(&name)) {
+        name = format!("{base} ({n})");
+        n += 1;
+    }
+    name
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -287,5 +310,14 @@ mod tests {
         assert_eq!(file_name_part("十一月党课", 3), "十一月");
         assert_eq!(ascii_only("study-2026-11"), "study-2026-11");
         assert_eq!(ascii_only("学习"), "__");
+    }
+
+    #[test]
+    fn sheet_names_are_what_excel_takes_and_never_twice() {
+        let taken = vec!["张三".to_owned()];
+        assert_eq!(super::sheet_name("张三", &taken), "张三 (2)");
+        assert_eq!(super::sheet_name("a/b:c", &[]), "a_b_c");
+        assert_eq!(super::sheet_name("  ", &[]), "Sheet");
+        assert!(super::sheet_name(&"长".repeat(40), &[]).chars().count() <= 31);
     }
 }

@@ -90,6 +90,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(appraisal::rating::rate::rate_member)
         .service(appraisal::rating::list::list_ratings)
         .service(appraisal::rating::export::export_appraisal)
+        .service(appraisal::rating::registers::export_registers)
         .service(appraisal::rating::mine::get_my_result)
         .service(appraisal::rating::published::get_branch_results)
         .service(appraisal::rating::lodge_objection::lodge_objection)

@@ -469,3 +469,46 @@ async fn the_results_export_reads_back_per_branch_and_per_member() {
     assert_eq!(code(&t.member_a).await, 403);
     assert_eq!(code(&t.other_admin).await, 404);
 }
+
+#[tokio::test]
+async fn each_participants_register_is_a_sheet_of_its_own() {
+    let app = TestApp::spawn().await;
+    let t = Township::create(&app.db, app.clock.now()).await;
+    let id = opened(&app, &t.secretary_a, &t.branch_a).await;
+    advance_to(&app, &t.secretary_a, &id, "rating").await;
+    let unqualified =
+        json!({"grade": "unqualified", "rationale": "长期不参加组织生活", "negativeItems": [4]});
+    assert_eq!(
+        rate(&app, &t.secretary_a, &id, &t.member_a, unqualified)
+            .await
+            .0,
+        200
+    );
+    let path = format!("/api/v1/appraisals/{id}/registers");
+    let res = app
+        .client
+        .get(app.url(&path))
+        .bearer_auth(app.token_for(t.secretary_a.id))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(res.status().as_u16(), 200);
+    let bytes = res.bytes().await.unwrap_or_default();
+    use calamine::Reader;
+    let names = crate::xlsx::open(&bytes).sheet_names();
+    assert!(names.contains(&t.member_a.name), "{names:?}");
+    assert!(names.contains(&t.member_a2.name), "{names:?}");
+    let rows = crate::xlsx::rows(&bytes, &t.member_a.name);
+    let value = |k: &str| {
+        rows.iter()
+            .find(|r| r[0] == k)
+            .map(|r| r[1].to_string())
+            .unwrap_or_default()
+    };
+    assert_eq!(value("姓名"), t.member_a.name);
+    assert_eq!(value("组织评定"), "不合格");
+    assert_eq!(value("评定理由"), "长期不参加组织生活");
+    assert_eq!(value("民主测评"), "不足三票,不予显示");
+    assert_eq!(value("个人自评"), "未填写");
+    assert_eq!(app.call(&t.member_a, Method::GET, &path, None).await.0, 403);
+}

@@ -457,8 +457,8 @@ fn xlsx_responses_are_binary_files() {
         }
     }
     assert_eq!(
-        seen, 4,
-        "the compliance, study and attendance reports and the appraisal results"
+        seen, 5,
+        "the compliance, study and attendance reports, the appraisal results and registers"
     );
 }
 

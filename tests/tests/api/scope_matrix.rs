@@ -147,6 +147,7 @@ fn ops() -> Vec<Op> {
         op(M::PUT, "/api/v1/appraisals/{campaign}/ratings/{member}", Some(json!({"grade": "qualified", "rationale": "合格"}))),
         op(M::GET, "/api/v1/appraisals/{campaign}/ratings", None),
         op(M::GET, "/api/v1/appraisals/{campaign}/export", None),
+        op(M::GET, "/api/v1/appraisals/{campaign}/registers", None),
         op(M::GET, "/api/v1/appraisals/{campaign}/result", None),
         op(M::GET, "/api/v1/appraisals/{campaign}/results", None),
         op(M::POST, "/api/v1/appraisals/{campaign}/objection", Some(json!({"reason": "异议"}))),

@@ -458,3 +458,59 @@ pub async fn campaign_report(
         branch_names,
     })
 }
+
+/// One participant's 登记表: their self-assessment, the peer aggregates (once peer review is
+/// over; withheld under three ballots), and their result.
+#[derive(Debug, Clone)]
+pub struct RegisterEntry {
+    pub row: RatingRow,
+    pub assessment: Option<crate::appraisal::campaign::SelfAssessment>,
+    /// `None` while peer review is not over; `Some(None)` when withheld.
+    pub peer: Option<Option<crate::appraisal::ballot::Tally>>,
+    pub branch_name: String,
+}
+
+/// The 登记表 of every participant under the caller's part of the campaign, for the file.
+pub async fn registers(
+    ctx: &ReadContext<'_>,
+    id: CampaignId,
+) -> Result<(Campaign, Vec<RegisterEntry>), DomainError> {
+    let report = campaign_report(ctx, id).await?;
+    let c = report.campaign;
+    let (_, part) = managed(ctx.repos, ctx.actor, id).await?;
+    let peer_over = c.standing(ctx.clock.now()).order() > Standing::Open(Stage::PeerReview).order();
+    let tallies = if peer_over {
+        let participants: Vec<Participant> =
+            report.rows.iter().map(|r| r.participant.clone()).collect();
+        let ballots = ctx.repos.ballots().ballots_under(c.id, &part).await?;
+        Some(crate::appraisal::ballot::tally(
+            &participants,
+            &ballots,
+            &[],
+        ))
+    } else {
+        None
+    };
+    let mut entries = Vec::with_capacity(report.rows.len());
+    for row in report.rows {
+        let member = row.participant.member_id;
+        let assessment = ctx.repos.appraisals().assessment(c.id, member).await?;
+        let peer = tallies.as_ref().map(|all| {
+            all.iter()
+                .find(|t| t.reviewee.member_id == member)
+                .and_then(|t| t.tally.clone())
+        });
+        let branch_name = report
+            .branch_names
+            .get(&row.participant.branch_id)
+            .cloned()
+            .unwrap_or_default();
+        entries.push(RegisterEntry {
+            row,
+            assessment,
+            peer,
+            branch_name,
+        });
+    }
+    Ok((c, entries))
+}

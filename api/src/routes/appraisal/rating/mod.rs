@@ -9,6 +9,7 @@ pub mod lodge_objection;
 pub mod mine;
 pub mod published;
 pub mod rate;
+pub mod registers;
 
 use actix_web::HttpRequest;
 use uuid::Uuid;

@@ -79,9 +79,7 @@ pub async fn save_my_assessment(
     let now = ctx.clock.now();
     let uow = ctx.tx.begin().await?;
     let (mut c, p) = own_participation(uow.as_ref(), ctx.actor, id).await?;
-    if catch_up(uow.as_ref(), ctx, &mut c, now).await? {
-        uow.appraisals().update_campaign(&c).await?;
-    }
+    catch_up(uow.as_ref(), ctx, &mut c, now).await?;
     require_writable(uow.as_ref(), &c, &p, now).await?;
     let content = content
         .clean(c.due_range())
@@ -132,9 +130,7 @@ pub async fn submit_my_assessment(
     let now = ctx.clock.now();
     let uow = ctx.tx.begin().await?;
     let (mut c, p) = own_participation(uow.as_ref(), ctx.actor, id).await?;
-    if catch_up(uow.as_ref(), ctx, &mut c, now).await? {
-        uow.appraisals().update_campaign(&c).await?;
-    }
+    catch_up(uow.as_ref(), ctx, &mut c, now).await?;
     require_writable(uow.as_ref(), &c, &p, now).await?;
     let stored = uow.appraisals().assessment(id, p.member_id).await?;
     let current = stored.as_ref().map_or(0, |a| a.version);
@@ -219,9 +215,7 @@ pub async fn reopen_assessment(
     let now = ctx.clock.now();
     let uow = ctx.tx.begin().await?;
     let (mut c, p) = managed_participant(uow.as_ref(), ctx.actor, id, member).await?;
-    if catch_up(uow.as_ref(), ctx, &mut c, now).await? {
-        uow.appraisals().update_campaign(&c).await?;
-    }
+    catch_up(uow.as_ref(), ctx, &mut c, now).await?;
     c.stages.require_open(Stage::SelfAssessment, now)?;
     let stored = uow
         .appraisals()

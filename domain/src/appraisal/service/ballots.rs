@@ -108,9 +108,6 @@ pub async fn cast_ballot(
     let uow = ctx.tx.begin().await?;
     let (mut c, me) = own_participation(uow.as_ref(), ctx.actor, id).await?;
     let caught_up = catch_up(uow.as_ref(), ctx, &mut c, now).await?;
-    if caught_up {
-        uow.appraisals().update_campaign(&c).await?;
-    }
     let refusal = if me.excused.is_some() {
         Err(DomainError::refused(
             ErrorCode::AppraisalExcused,
@@ -162,9 +159,7 @@ pub async fn peer_results(
     let now = ctx.clock.now();
     let uow = ctx.tx.begin().await?;
     let (mut c, part) = managed(uow.as_ref(), ctx.actor, id).await?;
-    if catch_up(uow.as_ref(), ctx, &mut c, now).await? {
-        uow.appraisals().update_campaign(&c).await?;
-    }
+    catch_up(uow.as_ref(), ctx, &mut c, now).await?;
     let standing = c.standing(now);
     if standing.order() < Standing::Open(Stage::PeerReview).order() {
         return Err(DomainError::refused(

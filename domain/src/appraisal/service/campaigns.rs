@@ -234,9 +234,7 @@ pub async fn excuse_participant(
     let now = ctx.clock.now();
     let uow = ctx.tx.begin().await?;
     let (mut c, mut p) = managed_participant(uow.as_ref(), ctx.actor, id, member).await?;
-    if catch_up(uow.as_ref(), ctx, &mut c, now).await? {
-        uow.appraisals().update_campaign(&c).await?;
-    }
+    catch_up(uow.as_ref(), ctx, &mut c, now).await?;
     if matches!(
         c.standing(now),
         Standing::Open(Stage::Publication) | Standing::Closed

@@ -82,7 +82,7 @@ pub(super) fn stage_action(st: Standing) -> &'static str {
 
 /// Records, in `uow`, every stage transition the dates brought about since the audit trail
 /// last caught up (by the system, not the caller), and moves the campaign's recorded
-/// standing on. The caller stores the campaign.
+/// standing on, storing the campaign when anything changed (`true` then).
 pub(super) async fn catch_up(
     uow: &dyn UnitOfWork,
     ctx: &WriteContext<'_>,
@@ -118,6 +118,7 @@ pub(super) async fn catch_up(
     seal_ballots(uow, c, standing).await?;
     c.recorded = standing;
     c.updated_at = now;
+    uow.appraisals().update_campaign(c).await?;
     Ok(true)
 }
 

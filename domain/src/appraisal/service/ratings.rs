@@ -74,9 +74,7 @@ pub async fn rate_member(
     let now = ctx.clock.now();
     let uow = ctx.tx.begin().await?;
     let (mut c, p) = managed_participant(uow.as_ref(), ctx.actor, id, member).await?;
-    if catch_up(uow.as_ref(), ctx, &mut c, now).await? {
-        uow.appraisals().update_campaign(&c).await?;
-    }
+    catch_up(uow.as_ref(), ctx, &mut c, now).await?;
     c.stages.require_open(Stage::Rating, now)?;
     if !p.graded() {
         return Err(DomainError::refused(
@@ -219,9 +217,7 @@ pub async fn lodge(
     let now = ctx.clock.now();
     let uow = ctx.tx.begin().await?;
     let (mut c, p) = own_participation(uow.as_ref(), ctx.actor, id).await?;
-    if catch_up(uow.as_ref(), ctx, &mut c, now).await? {
-        uow.appraisals().update_campaign(&c).await?;
-    }
+    catch_up(uow.as_ref(), ctx, &mut c, now).await?;
     let window = match kind {
         ObjectionKind::Objection => c.stages.is_open(Stage::Publication, now),
         ObjectionKind::Appeal => {

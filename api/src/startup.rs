@@ -188,10 +188,10 @@ impl Application {
             );
             tokio::spawn(worker.run_forever(settings.push.interval));
         }
-        tokio::spawn(seal_ballots_forever(
+        tokio::spawn(sweep_campaigns_forever(
             app.state.db.clone(),
             app.state.clock.clone(),
-            SEAL_INTERVAL,
+            SWEEP_INTERVAL,
         ));
         Ok(app)
     }
@@ -335,13 +335,14 @@ impl Application {
     }
 }
 
-/// How often an instance looks for ballot secrets whose peer review is over.
-const SEAL_INTERVAL: std::time::Duration = std::time::Duration::from_secs(60);
+/// How often an instance sweeps the appraisal campaigns.
+const SWEEP_INTERVAL: std::time::Duration = std::time::Duration::from_secs(60);
 
-/// Erases, every `interval`, the ballot secrets of campaigns whose peer review is over (the
-/// secret must go when the stage closes, even if nobody touches the campaign again). Every
-/// instance runs it; erasing twice is harmless.
-async fn seal_ballots_forever(
+/// Every `interval`, records the stage transitions the dates brought about in campaigns
+/// nobody has written to since, and erases the ballot secrets of campaigns whose peer review
+/// is over (the secret must go when the stage closes, even if nobody touches the campaign
+/// again). Every instance runs it; the store lets each transition be recorded once.
+async fn sweep_campaigns_forever(
     db: Db,
     clock: Arc<dyn domain::clock::Clock>,
     interval: std::time::Duration,
@@ -349,10 +350,14 @@ async fn seal_ballots_forever(
     let mut ticker = tokio::time::interval(interval);
     loop {
         ticker.tick().await;
-        match domain::appraisal::service::seal_ended_ballots(&db, clock.as_ref()).await {
-            Ok(0) => {}
-            Ok(n) => tracing::info!(erased = n, "ballot secrets of ended peer reviews erased"),
-            Err(e) => tracing::warn!(error = %e, "sealing ended peer reviews failed; retrying"),
+        match domain::appraisal::service::sweep_campaigns(&db, clock.as_ref()).await {
+            Ok(done) if done == Default::default() => {}
+            Ok(done) => tracing::info!(
+                advanced = done.advanced,
+                sealed = done.sealed,
+                "appraisal stages recorded and ended peer reviews sealed"
+            ),
+            Err(e) => tracing::warn!(error = %e, "sweeping appraisal campaigns failed; retrying"),
         }
     }
 }

@@ -6,6 +6,7 @@ use super::campaign::{
 };
 use super::rating::{Answer, Objection, ObjectionKind, Rating};
 use super::rectification::{Rectification, RectificationId};
+use super::stage::Standing;
 use crate::error::RepoError;
 use crate::org::{MemberId, OrgPath};
 use crate::page::{Page, PageRequest};
@@ -117,6 +118,18 @@ pub trait AppraisalRepo: Send + Sync {
     async fn get_campaign(&self, id: CampaignId) -> Result<Option<Campaign>, RepoError>;
     /// The campaign's stages (early starts), recorded standing and `updated_at`.
     async fn update_campaign(&self, campaign: &Campaign) -> Result<(), RepoError>;
+    /// Moves the campaign's recorded standing from `from` to `to`; `false`, and nothing
+    /// written, when it is no longer `from` (another writer recorded it first).
+    async fn record_standing(
+        &self,
+        id: CampaignId,
+        from: Standing,
+        to: Standing,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<bool, RepoError>;
+    /// Campaigns whose recorded standing is not `closed` yet: the ones the dates may still
+    /// move on.
+    async fn unsettled_campaigns(&self) -> Result<Vec<CampaignId>, RepoError>;
     /// Campaigns the query selects, newest first.
     async fn list_campaigns(
         &self,

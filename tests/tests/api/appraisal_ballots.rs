@@ -395,19 +395,19 @@ async fn the_background_sweep_erases_the_key_when_nobody_touches_the_campaign_ag
     into_peer_review(&app);
     voted(&app, &c, &t.member_a2, &t.member_a, "qualified").await;
     // During the stage the sweep leaves the key alone.
-    let swept = domain::appraisal::service::seal_ended_ballots(&app.db, &app.clock)
+    let swept = domain::appraisal::service::sweep_campaigns(&app.db, &app.clock)
         .await
         .unwrap();
-    assert_eq!(swept, 0);
+    assert_eq!(swept.sealed, 0);
     assert_eq!(
         column(&app, "SELECT secret FROM ballot_secret").await.len(),
         1
     );
     past_peer_review(&app);
-    let swept = domain::appraisal::service::seal_ended_ballots(&app.db, &app.clock)
+    let swept = domain::appraisal::service::sweep_campaigns(&app.db, &app.clock)
         .await
         .unwrap();
-    assert_eq!(swept, 1);
+    assert_eq!(swept.sealed, 1);
     assert_eq!(
         column(&app, "SELECT secret FROM ballot_secret").await,
         Vec::<String>::new()

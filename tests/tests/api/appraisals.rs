@@ -463,6 +463,83 @@ async fn the_secretary_begins_a_stage_early_and_it_never_reopens() {
     assert!(actions.contains(&"appraisal.open"), "{actions:?}");
 }
 
+/// The audit actions of the campaign `id`, oldest first, as the township admin reads them.
+async fn stage_trail(app: &TestApp, t: &Township, id: &str) -> Vec<String> {
+    let (s, log) = app
+        .call(&t.admin, Method::GET, "/api/v1/audit?limit=100", None)
+        .await;
+    assert_eq!(s, 200, "{log}");
+    let mut actions: Vec<String> = log["items"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter(|e| e["objectType"] == "appraisal" && e["objectId"] == id)
+                .filter_map(|e| e["action"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default();
+    actions.reverse();
+    actions
+}
+
+#[tokio::test]
+async fn the_sweep_records_what_the_dates_brought_about_once_without_any_request() {
+    let app = TestApp::spawn().await;
+    let t = Township::create(&app.db, app.clock.now()).await;
+    let id = opened(&app, &t.secretary_a, &t.branch_a).await;
+    let sweep = || domain::appraisal::service::sweep_campaigns(&app.db, &app.clock);
+    // Nothing moved yet: nothing recorded.
+    assert_eq!(sweep().await.unwrap().advanced, 0);
+    assert_eq!(stage_trail(&app, &t, &id).await, ["appraisal.open"]);
+    // Past peer review, with no request in between: every transition on the way, once,
+    // even when the sweep runs again or two of them run at once.
+    app.clock.advance(Duration::days(12));
+    let (a, b) = tokio::join!(sweep(), sweep());
+    assert_eq!(a.unwrap().advanced + b.unwrap().advanced, 1);
+    assert_eq!(sweep().await.unwrap().advanced, 0);
+    let trail = stage_trail(&app, &t, &id).await;
+    assert_eq!(
+        trail,
+        [
+            "appraisal.open",
+            "appraisal.self_assessment_begun",
+            // 16 November lies between the two stages.
+            "appraisal.self_assessment_ended",
+            "appraisal.peer_review_begun",
+        ],
+        "{trail:?}"
+    );
+    // A request afterwards records nothing the sweep recorded already.
+    let path = format!("/api/v1/appraisals/{id}");
+    assert_eq!(app.call(&t.member_a, Method::GET, &path, None).await.0, 200);
+    let (s, _) = app
+        .call(
+            &t.secretary_a,
+            Method::POST,
+            &format!("{path}/advance"),
+            None,
+        )
+        .await;
+    assert_eq!(s, 200);
+    let trail = stage_trail(&app, &t, &id).await;
+    assert_eq!(
+        trail
+            .iter()
+            .filter(|a| *a == "appraisal.peer_review_begun")
+            .count(),
+        1,
+        "{trail:?}"
+    );
+    // Once closed, the campaign leaves the sweep's work list.
+    app.clock.advance(Duration::days(60));
+    assert_eq!(sweep().await.unwrap().advanced, 1);
+    assert_eq!(sweep().await.unwrap().advanced, 0);
+    assert_eq!(
+        stage_trail(&app, &t, &id).await.last().map(String::as_str),
+        Some("appraisal.closed")
+    );
+}
+
 #[tokio::test]
 async fn a_secretary_of_another_branch_sees_no_submission_and_a_member_no_overview() {
     let app = TestApp::spawn().await;

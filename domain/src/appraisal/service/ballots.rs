@@ -185,35 +185,3 @@ pub async fn peer_results(
         turnout,
     })
 }
-
-/// The sweep a background task runs: erases the ballot secret of every campaign whose peer
-/// review is over, so the secret goes when the stage closes even if nobody writes to the
-/// campaign or reads its results afterwards. A job, not a request: no caller, the system
-/// acts. Answers how many secrets it erased.
-pub async fn seal_ended_ballots(
-    tx: &dyn crate::uow::Transactional,
-    clock: &dyn crate::clock::Clock,
-) -> Result<u64, DomainError> {
-    let now = clock.now();
-    let mut erased = 0;
-    let pending = {
-        let uow = tx.begin().await?;
-        let ids = uow.ballots().with_secret().await?;
-        uow.rollback().await?;
-        ids
-    };
-    for id in pending {
-        let uow = tx.begin().await?;
-        let Some(c) = uow.appraisals().get_campaign(id).await? else {
-            continue;
-        };
-        let standing = c.standing(now);
-        if standing.order() > Standing::Open(Stage::PeerReview).order()
-            && uow.ballots().erase_secret(id).await?
-        {
-            erased += 1;
-        }
-        uow.commit().await?;
-    }
-    Ok(erased)
-}

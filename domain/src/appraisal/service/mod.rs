@@ -82,58 +82,143 @@ pub(super) fn stage_action(st: Standing) -> &'static str {
 
 /// Records, in `uow`, every stage transition the dates brought about since the audit trail
 /// last caught up (by the system, not the caller), and moves the campaign's recorded
-/// standing on, storing the campaign when anything changed (`true` then).
+/// standing on, storing the campaign when anything changed (`true` then). Requests call it
+/// with their id; the background sweep without one.
 pub(super) async fn catch_up(
     uow: &dyn UnitOfWork,
     ctx: &WriteContext<'_>,
     c: &mut Campaign,
     now: DateTime<Utc>,
 ) -> Result<bool, DomainError> {
+    Ok(record_transitions(uow, ctx.request_id.as_deref(), c, now)
+        .await?
+        .is_some())
+}
+
+/// What catching up did, when the dates had moved the campaign on: whether it erased the
+/// ballot secret on the way.
+struct CaughtUp {
+    sealed: bool,
+}
+
+async fn record_transitions(
+    uow: &dyn UnitOfWork,
+    request_id: Option<&str>,
+    c: &mut Campaign,
+    now: DateTime<Utc>,
+) -> Result<Option<CaughtUp>, DomainError> {
     let standing = c.standing(now);
     if standing == c.recorded {
-        return Ok(false);
+        return Ok(None);
     }
-    let since =
-        c.stages.start(Stage::Mobilisation).min(c.created_at) - chrono::Duration::seconds(1);
-    for (st, _) in c.stages.transitions(since, now) {
-        // Only what comes after the recorded standing is new.
-        if st.order() <= c.recorded.order() {
-            continue;
+    // Whoever moves the recorded standing first writes the trail: a request and the sweep
+    // (or two instances) catching up at once record each transition once.
+    let first = uow
+        .appraisals()
+        .record_standing(c.id, c.recorded, standing, now)
+        .await?;
+    if first {
+        let since =
+            c.stages.start(Stage::Mobilisation).min(c.created_at) - chrono::Duration::seconds(1);
+        for (st, at) in c.stages.transitions(since, now) {
+            // Only what comes after the recorded standing is new.
+            if st.order() <= c.recorded.order() {
+                continue;
+            }
+            // Identified by when it happened, so the trail reads in the order of the dates
+            // although it is written at once.
+            let entry = AuditEntry::record(
+                AuditId::at(at.min(now)),
+                NewAuditEntry {
+                    actor: None,
+                    action: AuditAction::known(stage_action(st)),
+                    object_type: "appraisal".to_owned(),
+                    object_id: c.id.to_string(),
+                    org_id: Some(c.org_id.as_uuid()),
+                    org_path: Some(c.org_path.as_str().to_owned()),
+                    request_id: request_id.map(str::to_owned),
+                },
+                now,
+            );
+            uow.audit().append(&entry).await?;
         }
-        let entry = AuditEntry::record(
-            AuditId::at(now),
-            NewAuditEntry {
-                actor: None,
-                action: AuditAction::known(stage_action(st)),
-                object_type: "appraisal".to_owned(),
-                object_id: c.id.to_string(),
-                org_id: Some(c.org_id.as_uuid()),
-                org_path: Some(c.org_path.as_str().to_owned()),
-                request_id: ctx.request_id.clone(),
-            },
-            now,
-        );
-        uow.audit().append(&entry).await?;
     }
-    seal_ballots(uow, c, standing).await?;
+    let sealed = seal_ballots(uow, c, standing).await?;
     c.recorded = standing;
     c.updated_at = now;
     uow.appraisals().update_campaign(c).await?;
-    Ok(true)
+    Ok(Some(CaughtUp { sealed }))
+}
+
+/// What one pass of the campaign sweep did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SweepOutcome {
+    /// Campaigns whose dates had moved them on, now recorded in the audit trail.
+    pub advanced: u64,
+    /// Ballot secrets erased because their peer review is over.
+    pub sealed: u64,
+}
+
+/// The sweep a background task runs: records the stage transitions the dates brought about
+/// in campaigns nobody has written to since, and erases the ballot secret of every campaign
+/// whose peer review is over, so the trail and the secrecy never wait for the next request.
+/// A job, not a request: no caller, the system acts. Running it twice, or on two instances
+/// at once, records and erases each thing once.
+pub async fn sweep_campaigns(
+    tx: &dyn crate::uow::Transactional,
+    clock: &dyn crate::clock::Clock,
+) -> Result<SweepOutcome, DomainError> {
+    let now = clock.now();
+    let mut outcome = SweepOutcome::default();
+    let (unsettled, pending) = {
+        let uow = tx.begin().await?;
+        let unsettled = uow.appraisals().unsettled_campaigns().await?;
+        let pending = uow.ballots().with_secret().await?;
+        uow.rollback().await?;
+        (unsettled, pending)
+    };
+    for id in unsettled {
+        let uow = tx.begin().await?;
+        let Some(mut c) = uow.appraisals().get_campaign(id).await? else {
+            uow.rollback().await?;
+            continue;
+        };
+        match record_transitions(uow.as_ref(), None, &mut c, now).await? {
+            Some(done) => {
+                uow.commit().await?;
+                outcome.advanced += 1;
+                outcome.sealed += u64::from(done.sealed);
+            }
+            None => uow.rollback().await?,
+        }
+    }
+    for id in pending {
+        let uow = tx.begin().await?;
+        let Some(c) = uow.appraisals().get_campaign(id).await? else {
+            continue;
+        };
+        if c.standing(now).order() > Standing::Open(Stage::PeerReview).order()
+            && uow.ballots().erase_secret(id).await?
+        {
+            outcome.sealed += 1;
+        }
+        uow.commit().await?;
+    }
+    Ok(outcome)
 }
 
 /// Once the peer-review stage is over (`standing` lies past it), erases the campaign's
-/// ballot secret in `uow`, so that no stored tag can be tied to a member any more. Nothing
-/// happens before, or when it is erased already.
+/// ballot secret in `uow`, so that no stored tag can be tied to a member any more; `true`
+/// when this call erased it. Nothing happens before, or when it is erased already.
 pub(super) async fn seal_ballots(
     uow: &dyn UnitOfWork,
     c: &Campaign,
     standing: Standing,
-) -> Result<(), DomainError> {
+) -> Result<bool, DomainError> {
     if standing.order() > Standing::Open(Stage::PeerReview).order() {
-        uow.ballots().erase_secret(c.id).await?;
+        return Ok(uow.ballots().erase_secret(c.id).await?);
     }
-    Ok(())
+    Ok(false)
 }
 
 /// The caller's own participation, or 404 (not a participant, or the campaign is out of

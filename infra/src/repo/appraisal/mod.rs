@@ -305,6 +305,39 @@ impl<C: ConnectionTrait + Send + Sync> AppraisalRepo for Repos<C> {
         Ok(())
     }
 
+    async fn record_standing(
+        &self,
+        id: CampaignId,
+        from: Standing,
+        to: Standing,
+        at: DateTime<Utc>,
+    ) -> Result<bool, RepoError> {
+        use appraisal_campaign::Column as K;
+        let result = appraisal_campaign::Entity::update_many()
+            .col_expr(K::Recorded, Expr::value(to.key()))
+            .col_expr(K::UpdatedAt, Expr::value(at))
+            .filter(K::Id.eq(id.as_uuid()))
+            .filter(K::Recorded.eq(from.key()))
+            .exec(&self.conn)
+            .await
+            .map_err(map_db_err)?;
+        Ok(result.rows_affected == 1)
+    }
+
+    async fn unsettled_campaigns(&self) -> Result<Vec<CampaignId>, RepoError> {
+        use appraisal_campaign::Column as K;
+        let ids: Vec<uuid::Uuid> = appraisal_campaign::Entity::find()
+            .select_only()
+            .column(K::Id)
+            .filter(K::Recorded.ne(Standing::Closed.key()))
+            .order_by_asc(K::Id)
+            .into_tuple()
+            .all(&self.conn)
+            .await
+            .map_err(map_db_err)?;
+        Ok(ids.into_iter().map(CampaignId::from_uuid).collect())
+    }
+
     async fn list_campaigns(
         &self,
         query: &CampaignQuery,

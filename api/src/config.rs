@@ -137,6 +137,8 @@ struct Layered {
     push_template_review: Option<String>,
     #[serde(default)]
     push_template_obligation: Option<String>,
+    #[serde(default)]
+    push_template_appraisal: Option<String>,
     push_reminder_lead_minutes: u32,
     push_obligation_lead_days: u32,
     push_interval_secs: u64,
@@ -183,6 +185,7 @@ impl Default for Layered {
             push_template_reminder: None,
             push_template_review: None,
             push_template_obligation: None,
+            push_template_appraisal: None,
             push_reminder_lead_minutes: 60,
             push_obligation_lead_days: 7,
             push_interval_secs: 10,
@@ -266,6 +269,11 @@ fn push_settings(l: &Layered, wechat: bool) -> Result<PushSettings, ConfigError>
             "push_template_obligation",
             &l.push_template_obligation,
             &mut templates.obligation,
+        ),
+        (
+            "push_template_appraisal",
+            &l.push_template_appraisal,
+            &mut templates.appraisal,
         ),
     ] {
         let Some(raw) = raw.as_deref().map(str::trim).filter(|s| !s.is_empty()) else {

@@ -16,6 +16,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 
 use crate::state::AppState;
 use domain::activity::service::notices;
+use domain::appraisal::notice::AppraisalDeliveryCheck;
 use domain::clock::Clock;
 use domain::error::DomainError;
 use domain::material::notice::MaterialDeliveryCheck;
@@ -191,6 +192,7 @@ impl PushWorker {
             None => 0,
         };
         let materials = MaterialDeliveryCheck::new(&repos);
+        let appraisals = AppraisalDeliveryCheck::new(&repos);
         let DeliveryReport {
             sent,
             refused,
@@ -204,7 +206,7 @@ impl PushWorker {
             self.sender.as_ref(),
             self.clock.as_ref(),
             &cfg.delivery,
-            &[&materials],
+            &[&materials, &appraisals],
             started,
         )
         .await?;

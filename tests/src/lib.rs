@@ -79,6 +79,8 @@ pub const TEST_TEMPLATE_MATERIAL: &str = "tmpl-material";
 pub const TEST_TEMPLATE_REMINDER: &str = "tmpl-reminder";
 pub const TEST_TEMPLATE_REVIEW: &str = "tmpl-review";
 pub const TEST_TEMPLATE_OBLIGATION: &str = "tmpl-obligation";
+/// The self-assessment reminder template tests configure with a WeChat stand-in.
+pub const TEST_TEMPLATE_APPRAISAL: &str = "tmpl-appraisal";
 
 /// The key every test app signs with (fixed, so two instances of a pair agree).
 pub const TEST_KEY_ID: &str = "test-1";
@@ -174,6 +176,7 @@ impl TestApp {
                 obligation: options
                     .obligation_notices
                     .then(|| TEST_TEMPLATE_OBLIGATION.into()),
+                appraisal: Some(TEST_TEMPLATE_APPRAISAL.into()),
             };
         }
 

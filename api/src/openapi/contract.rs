@@ -494,6 +494,11 @@ const BUSINESS_RULES: Rules = &[
         (ErrorCode::AppraisalStageNotBegun, "the self-assessment stage has not begun"),
         (ErrorCode::AppraisalStageOver, "the self-assessment stage is over"),
     ]),
+    ("remindSelfAssessments", "409", &[(ErrorCode::AppraisalRemindersOff, "no subscribe-message template is configured for reminders")]),
+    ("remindSelfAssessments", "422", &[
+        (ErrorCode::AppraisalStageNotBegun, "the self-assessment stage has not begun"),
+        (ErrorCode::AppraisalStageOver, "the self-assessment stage is over"),
+    ]),
     ("rateMember", "422", &[
         (ErrorCode::AssessmentPartRepeated, "a negative item appears twice"),
         (ErrorCode::RatingExcellentQuota, "the branch's share of 优秀 is used up"),

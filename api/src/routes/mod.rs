@@ -85,6 +85,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(appraisal::assessment::progress::list_self_assessments)
         .service(appraisal::assessment::member::get_self_assessment)
         .service(appraisal::assessment::reopen::reopen_self_assessment)
+        .service(appraisal::assessment::remind::remind_self_assessments)
         .service(appraisal::excuse::excuse_participant)
         .service(appraisal::withdraw_excusal::withdraw_excusal)
         .service(appraisal::rating::rate::rate_member)

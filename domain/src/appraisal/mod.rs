@@ -7,6 +7,7 @@ pub mod assessment;
 pub mod ballot;
 pub mod campaign;
 pub mod model;
+pub mod notice;
 pub mod ports;
 pub mod rating;
 pub mod rectification;

@@ -245,6 +245,7 @@ catalogue! {
         AppraisalNoParticipants = "appraisal_no_participants", 422, "该组织下没有可参加评议的党员";
         AppraisalExcused = "appraisal_excused", 422, "你已被准假,不参加本次评议";
         AppraisalReasonInvalid = "appraisal_reason_invalid", 422, "理由无效";
+        AppraisalRemindersOff = "appraisal_reminders_off", 409, "未配置自评提醒的订阅消息模板,不能发送提醒";
         AssessmentVersionStale = "assessment_version_stale", 412, "自评已在别处修改,请刷新后再保存";
         AssessmentSubmitted = "assessment_submitted", 422, "自评已提交,不能修改";
         AssessmentNotSubmitted = "assessment_not_submitted", 422, "自评尚未提交";

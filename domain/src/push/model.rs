@@ -22,6 +22,7 @@ crate::string_enum::string_enum!(
         Reminder => "reminder",
         Review => "review",
         Obligation => "obligation",
+        Appraisal => "appraisal",
     }
 );
 
@@ -53,6 +54,8 @@ pub struct PushTemplates {
     pub review: Option<String>,
     /// Telling branch secretaries of 三会一课 obligations coming due or overdue.
     pub obligation: Option<String>,
+    /// Reminding members who have not submitted their self-assessment (自评提醒).
+    pub appraisal: Option<String>,
 }
 
 impl PushTemplates {
@@ -62,6 +65,7 @@ impl PushTemplates {
             PushKind::Reminder => self.reminder.as_deref(),
             PushKind::Review => self.review.as_deref(),
             PushKind::Obligation => self.obligation.as_deref(),
+            PushKind::Appraisal => self.appraisal.as_deref(),
         }
     }
 

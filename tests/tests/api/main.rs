@@ -9,6 +9,7 @@ mod appraisal_rating_repo;
 mod appraisal_ratings;
 mod appraisal_rectification_repo;
 mod appraisal_rectifications;
+mod appraisal_reminders;
 mod appraisal_repo;
 mod appraisal_support;
 mod appraisals;

@@ -467,6 +467,20 @@ pub struct ProgressList {
     pub items: Vec<AssessmentProgressView>,
 }
 
+/// What a reminder did: who was reminded now, and how many were reminded already today.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct RemindersView {
+    /// Participants under the caller's part of the campaign who have not submitted (those
+    /// excused aside).
+    pub pending: usize,
+    /// Reminded now (one subscribe message each, sent when they have a consent left).
+    pub reminded_member_ids: Vec<Uuid>,
+    /// Reminded already today (Beijing), by this or another secretary: not again before
+    /// tomorrow.
+    pub already_reminded_today: usize,
+}
+
 /// A reason, for reopening a self-assessment or excusing a member.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]

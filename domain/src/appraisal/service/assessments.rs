@@ -9,6 +9,7 @@ use crate::appraisal::assessment::AssessmentContent;
 use crate::appraisal::campaign::{
     AssessmentStatus, Campaign, CampaignId, Participant, SelfAssessment,
 };
+use crate::appraisal::notice::reminder_message;
 use crate::appraisal::ports::AssessmentProgress;
 use crate::appraisal::stage::{Stage, Standing};
 use crate::context::{ReadContext, WriteContext};
@@ -187,6 +188,76 @@ pub async fn assessment_progress(
 ) -> Result<Vec<AssessmentProgress>, DomainError> {
     let (c, part) = managed(ctx.repos, ctx.actor, id).await?;
     Ok(ctx.repos.appraisals().progress(c.id, &part).await?)
+}
+
+/// What a reminder did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Reminders {
+    /// Participants under the caller's part of the campaign who have not submitted (those
+    /// excused aside).
+    pub pending: usize,
+    /// Reminded now.
+    pub reminded: Vec<MemberId>,
+    /// Reminded already today (by anyone): not again before tomorrow.
+    pub already_today: usize,
+}
+
+/// Reminds every participant under the caller's part of the campaign who has not submitted
+/// their self-assessment, by subscribe message through the outbox: during the
+/// self-assessment stage, at most once per member per day (Beijing), audited when anyone
+/// was reminded. A reminder not sent by the time the member submits, or the stage ends, is
+/// dropped.
+pub async fn remind_pending(
+    ctx: &WriteContext<'_>,
+    id: CampaignId,
+) -> Result<Reminders, DomainError> {
+    let now = ctx.clock.now();
+    let uow = ctx.tx.begin().await?;
+    let (mut c, part) = managed(uow.as_ref(), ctx.actor, id).await?;
+    let Some(template) = ctx.push.appraisal.as_deref() else {
+        return Err(DomainError::conflict(
+            ErrorCode::AppraisalRemindersOff,
+            "no subscribe-message template is configured for self-assessment reminders",
+        ));
+    };
+    catch_up(uow.as_ref(), ctx, &mut c, now).await?;
+    c.stages.require_open(Stage::SelfAssessment, now)?;
+    let pending: Vec<MemberId> = uow
+        .appraisals()
+        .progress(id, &part)
+        .await?
+        .into_iter()
+        .filter(|p| p.status != AssessmentStatus::Submitted && p.participant.excused.is_none())
+        .map(|p| p.participant.member_id)
+        .collect();
+    let mut out = Reminders {
+        pending: pending.len(),
+        ..Reminders::default()
+    };
+    for member in pending {
+        let message = reminder_message(&c, member, template, now);
+        if uow.push().enqueue(&message, &[member], now).await? {
+            out.reminded.push(member);
+        } else {
+            out.already_today += 1;
+        }
+    }
+    if out.reminded.is_empty() {
+        // Nothing sent, nothing to audit (catching up may still have written).
+        uow.commit().await?;
+        return Ok(out);
+    }
+    let org = part.last_id().unwrap_or(c.org_id);
+    ctx.commit_audited(
+        uow,
+        now,
+        "appraisal.reminders_sent",
+        "appraisal",
+        id.to_string(),
+        Some((org, &part)),
+    )
+    .await?;
+    Ok(out)
 }
 
 /// A participant's self-assessment, for the secretary or township admin managing them.

@@ -3,6 +3,7 @@
 pub mod member;
 pub mod mine;
 pub mod progress;
+pub mod remind;
 pub mod reopen;
 pub mod save;
 pub mod submit;

@@ -21,5 +21,6 @@ pub mod push;
 mod string_enum;
 pub mod text;
 pub mod uow;
+pub mod volunteer;
 
 pub use error::{DomainError, ErrorCode};

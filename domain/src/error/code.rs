@@ -271,6 +271,11 @@ catalogue! {
         PeerReviewDimensionRepeated = "peer_review_dimension_repeated", 422, "互评的评定方面有重复";
         PeerReviewCommentInvalid = "peer_review_comment_invalid", 422, "互评意见文字无效";
     }
+    /// 96345 volunteer service: requests and their lifecycle, teams, the hours ledger,
+    /// residents and moderation.
+    volunteer {
+        ServiceRequestStateConflict = "service_request_state_conflict", 409, "该服务工单当前状态下不能这样操作";
+    }
 }
 
 impl ErrorCode {

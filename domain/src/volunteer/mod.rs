@@ -1,0 +1,13 @@
+//! 96345 党员志愿服务 (source document 四(三)3, "统一平台+专业队伍+常态服务"): residents'
+//! service requests in five kinds, dispatched by the township to a branch or a professional
+//! team (专业队伍), claimed and served by member volunteers, with an append-only ledger of
+//! their hours and the requester's personal data masked and, in time, erased.
+
+pub mod model;
+pub mod moderation;
+
+pub use model::{
+    Assignee, HoursEntryId, RequestState, ResidentId, ServiceKind, ServiceRequestId, TeamId,
+    Urgency,
+};
+pub use moderation::{ContentCheck, ContentScene, ContentVerdict, Moderation};

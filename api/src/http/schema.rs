@@ -85,6 +85,11 @@ pub fn http_url_pattern() -> String {
     format!("^(?:https://{rest}+|http://{rest}{rest}+)$")
 }
 
+/// An absolute https URL without white space or control characters (photo links).
+pub fn https_url_pattern() -> String {
+    format!("^https://[^{WS}{CC}]+$")
+}
+
 /// No control character (search text).
 pub fn no_control_pattern() -> String {
     format!("^[^{CC}]*$")
@@ -102,6 +107,7 @@ pub fn named_pattern(name: &str) -> Option<String> {
         "material-summary" => material_text_pattern(true),
         "attachment-title" => attachment_title_pattern(),
         "http-url" => http_url_pattern(),
+        "https-url" => https_url_pattern(),
         "no-control" => no_control_pattern(),
         "month" => MONTH_PATTERN.to_owned(),
         "visible-ascii" => VISIBLE_ASCII_PATTERN.to_owned(),

@@ -223,6 +223,22 @@ pub fn declare_either_or(doc: &mut OpenApiDoc) {
             absent(&["activityId", "toDate"]),
         ],
     );
+    // A duplicate names the request it repeats; no other reason does
+    // (`service_request_reason_invalid`).
+    forbid(
+        doc,
+        "RejectServiceRequest",
+        vec![
+            both(
+                holds("reason", &[json!("duplicate")]),
+                absent(&["duplicateOf"]),
+            ),
+            both(
+                holds_none_of("reason", &[json!("duplicate")]),
+                present(&["duplicateOf"]),
+            ),
+        ],
+    );
     // A rejection needs a reason (`review_reason_required`).
     for name in ["ReviewRequest", "BatchReviewRequest"] {
         forbid(
@@ -499,6 +515,30 @@ const BUSINESS_RULES: Rules = &[
         (ErrorCode::AppraisalStageNotBegun, "the self-assessment stage has not begun"),
         (ErrorCode::AppraisalStageOver, "the self-assessment stage is over"),
     ]),
+    ("fileServiceRequest", "422", &[
+        (ErrorCode::ServiceRequestEmergency, "the title or description describes a danger to life (call 110, 120 or 119)"),
+        (ErrorCode::ServiceRequestContentRisky, "WeChat's content check refused a resident's text"),
+        (ErrorCode::ServiceRequestCommitteeRequired, "a resident did not name the township"),
+    ]),
+    ("dispatchServiceRequest", "409", &[
+        (ErrorCode::ServiceRequestHeld, "the content check held the text for an operator"),
+        (ErrorCode::ServiceRequestStateConflict, "the request is not submitted"),
+        (ErrorCode::ServiceRequestChanged, "the request changed meanwhile"),
+    ]),
+    ("dispatchServiceRequest", "422", &[
+        (ErrorCode::ServiceRequestAssigneeInvalid, "the org is not a branch of the township (or, for a wish, the township itself)"),
+    ]),
+    ("claimServiceRequest", "409", &[
+        (ErrorCode::ServiceRequestFull, "every place is taken"),
+        (ErrorCode::ServiceRequestClaimedAlready, "the caller holds a place already"),
+        (ErrorCode::ServiceRequestStateConflict, "the request is not open for claims, or waits on the requester"),
+    ]),
+    ("completeServiceRequest", "422", &[
+        (ErrorCode::ServiceRequestHoursInvalid, "the hours do not name every volunteer holding a place exactly once"),
+    ]),
+    ("cancelServiceRequest", "409", &[
+        (ErrorCode::ServiceRequestStateConflict, "the service has begun, or the request is over"),
+    ]),
     ("rateMember", "422", &[
         (ErrorCode::AssessmentPartRepeated, "a negative item appears twice"),
         (ErrorCode::RatingExcellentQuota, "the branch's share of 优秀 is used up"),
@@ -621,6 +661,11 @@ const CREATED: &[Created] = &[
     Created {
         by: "publishMaterial",
         at: "/api/v1/materials/{id}",
+        also: &[],
+    },
+    Created {
+        by: "fileServiceRequest",
+        at: "/api/v1/service-requests/{id}",
         also: &[],
     },
     Created {

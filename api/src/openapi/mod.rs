@@ -41,6 +41,7 @@ pub type ExtraRoutes =
         (name = "reports", description = "Compliance reports, as JSON or Excel"),
         (name = "materials", description = "Study materials (学习资料, 月送党课): publishing, the member's feed, reading"),
         (name = "appraisals", description = "Appraisal campaigns (党性分析, 民主评议党员): stages, self-assessments (个人自评)"),
+        (name = "service-requests", description = "96345 党员志愿服务: residents' requests, their dispatch to branches and the wish list, volunteers' claims and service"),
     )
 )]
 struct ApiDoc;

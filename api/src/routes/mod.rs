@@ -8,6 +8,7 @@ pub mod auth;
 pub mod material;
 pub mod ops;
 pub mod org;
+pub mod volunteer;
 
 use actix_web::{HttpMessage, HttpRequest};
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -86,6 +87,22 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(appraisal::assessment::member::get_self_assessment)
         .service(appraisal::assessment::reopen::reopen_self_assessment)
         .service(appraisal::assessment::remind::remind_self_assessments)
+        .service(volunteer::request::file::file_service_request)
+        .service(volunteer::request::list::list_service_requests)
+        .service(volunteer::request::get::get_service_request)
+        .service(volunteer::request::dispatch::dispatch_service_request)
+        .service(volunteer::request::approve_text::approve_service_request_text)
+        .service(volunteer::request::reject::reject_service_request)
+        .service(volunteer::request::cancel::cancel_service_request)
+        .service(volunteer::request::send_back::return_service_request)
+        .service(volunteer::request::claim::claim_service_request)
+        .service(volunteer::request::release::release_service_request_claim)
+        .service(volunteer::request::start::start_service_request)
+        .service(volunteer::request::complete::complete_service_request)
+        .service(volunteer::request::rate::rate_service_request)
+        .service(volunteer::request::follow_up::follow_up_service_request)
+        .service(volunteer::request::pause::pause_service_request)
+        .service(volunteer::request::resume::resume_service_request)
         .service(appraisal::excuse::excuse_participant)
         .service(appraisal::withdraw_excusal::withdraw_excusal)
         .service(appraisal::rating::rate::rate_member)

@@ -275,6 +275,19 @@ catalogue! {
     /// residents and moderation.
     volunteer {
         ServiceRequestStateConflict = "service_request_state_conflict", 409, "该服务工单当前状态下不能这样操作";
+        ServiceRequestFieldInvalid = "service_request_field_invalid", 422, "服务工单内容不符合要求";
+        ServiceRequestEmergency = "service_request_emergency", 422, "涉及生命危险或紧急情况，请立即拨打110、120或119";
+        ServiceRequestContentRisky = "service_request_content_risky", 422, "内容含有违法违规信息，不能提交";
+        ServiceRequestCommitteeRequired = "service_request_committee_required", 422, "请选择求助所在的乡镇";
+        ServiceRequestFull = "service_request_full", 409, "该工单认领名额已满";
+        ServiceRequestClaimedAlready = "service_request_claimed_already", 409, "你已认领该工单";
+        ServiceRequestNotClaimant = "service_request_not_claimant", 403, "只有认领该工单的志愿者可以这样操作";
+        ServiceRequestHeld = "service_request_held", 409, "工单内容待人工审核，暂不能派单";
+        ServiceRequestAssigneeInvalid = "service_request_assignee_invalid", 422, "派单对象无效";
+        ServiceRequestReasonInvalid = "service_request_reason_invalid", 422, "理由无效";
+        ServiceRequestRatingInvalid = "service_request_rating_invalid", 422, "评价无效";
+        ServiceRequestHoursInvalid = "service_request_hours_invalid", 422, "服务时长无效";
+        ServiceRequestChanged = "service_request_changed", 409, "工单已被他人更新，请刷新后重试";
     }
 }
 

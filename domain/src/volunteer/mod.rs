@@ -3,11 +3,21 @@
 //! team (专业队伍), claimed and served by member volunteers, with an append-only ledger of
 //! their hours and the requester's personal data masked and, in time, erased.
 
+pub mod deadline;
+pub mod lifecycle;
 pub mod model;
 pub mod moderation;
+pub mod ports;
+pub mod request;
+pub mod service;
 
+pub use lifecycle::{Position, Refusal, Step};
 pub use model::{
     Assignee, HoursEntryId, RequestState, ResidentId, ServiceKind, ServiceRequestId, TeamId,
     Urgency,
 };
 pub use moderation::{ContentCheck, ContentScene, ContentVerdict, Moderation};
+pub use ports::{RequestQuery, RequestSight, ServiceRequestRepo};
+pub use request::{
+    Claim, Contact, Filer, RequestContent, RequestDraft, ServiceRequest, StatusNote,
+};

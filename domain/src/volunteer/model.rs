@@ -70,10 +70,12 @@ crate::string_enum::string_enum!(
     }
 );
 
-/// Who a request is dispatched to: a branch (its members claim it) or a professional team
-/// (its active members claim it).
+/// Who a request is dispatched to: a branch (its members claim it), a professional team
+/// (its active members claim it), or, for a wish, the township's wish list (any of its
+/// members claims it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Assignee {
     Branch(OrgId),
     Team(TeamId),
+    WishList(OrgId),
 }

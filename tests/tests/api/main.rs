@@ -38,6 +38,7 @@ mod repo_support;
 mod roster;
 mod scope;
 mod scope_matrix;
+mod service_requests;
 mod township;
 mod wechat;
 mod xlsx;

@@ -117,31 +117,35 @@ async fn record_transitions(
         .appraisals()
         .record_standing(c.id, c.recorded, standing, now)
         .await?;
-    if first {
-        let since =
-            c.stages.start(Stage::Mobilisation).min(c.created_at) - chrono::Duration::seconds(1);
-        for (st, at) in c.stages.transitions(since, now) {
-            // Only what comes after the recorded standing is new.
-            if st.order() <= c.recorded.order() {
-                continue;
-            }
-            // Identified by when it happened, so the trail reads in the order of the dates
-            // although it is written at once.
-            let entry = AuditEntry::record(
-                AuditId::at(at.min(now)),
-                NewAuditEntry {
-                    actor: None,
-                    action: AuditAction::known(stage_action(st)),
-                    object_type: "appraisal".to_owned(),
-                    object_id: c.id.to_string(),
-                    org_id: Some(c.org_id.as_uuid()),
-                    org_path: Some(c.org_path.as_str().to_owned()),
-                    request_id: request_id.map(str::to_owned),
-                },
-                now,
-            );
-            uow.audit().append(&entry).await?;
+    if !first {
+        // Another writer recorded it (and sealed what was due) and has committed: nothing
+        // is this one's to record.
+        c.recorded = standing;
+        return Ok(None);
+    }
+    let since =
+        c.stages.start(Stage::Mobilisation).min(c.created_at) - chrono::Duration::seconds(1);
+    for (st, at) in c.stages.transitions(since, now) {
+        // Only what comes after the recorded standing is new.
+        if st.order() <= c.recorded.order() {
+            continue;
         }
+        // Identified by when it happened, so the trail reads in the order of the dates
+        // although it is written at once.
+        let entry = AuditEntry::record(
+            AuditId::at(at.min(now)),
+            NewAuditEntry {
+                actor: None,
+                action: AuditAction::known(stage_action(st)),
+                object_type: "appraisal".to_owned(),
+                object_id: c.id.to_string(),
+                org_id: Some(c.org_id.as_uuid()),
+                org_path: Some(c.org_path.as_str().to_owned()),
+                request_id: request_id.map(str::to_owned),
+            },
+            now,
+        );
+        uow.audit().append(&entry).await?;
     }
     let sealed = seal_ballots(uow, c, standing).await?;
     c.recorded = standing;

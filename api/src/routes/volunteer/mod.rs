@@ -1,0 +1,3 @@
+//! 96345 volunteer service: residents' requests, their dispatch and service.
+
+pub mod request;

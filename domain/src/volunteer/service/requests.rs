@@ -1,0 +1,1168 @@
+//! Service requests: filing (with the content check for residents' text), reading with the
+//! requester's data masked for those who need not see it, and every step of the lifecycle,
+//! each by whom the rules allow and audited.
+
+use chrono::{DateTime, Datelike, Duration, Utc};
+
+use super::{RequestContext, Who};
+use crate::error::{DomainError, ErrorCode, FieldError};
+use crate::org::policy::{self, Action, Actor};
+use crate::org::{MemberId, Org, OrgId, OrgKind, OrgPath, RoleKind};
+use crate::page::{Page, PageRequest};
+use crate::text::{clean_multiline, clean_text};
+use crate::uow::{Repositories, UnitOfWork};
+use crate::volunteer::deadline::{default_allowance, WorkingDays};
+use crate::volunteer::lifecycle::{Refusal, Step};
+use crate::volunteer::model::{Assignee, RequestState, ServiceKind, ServiceRequestId};
+use crate::volunteer::moderation::{ContentScene, ContentVerdict, Moderation};
+use crate::volunteer::ports::{RequestQuery, RequestSight};
+use crate::volunteer::request::{
+    describes_danger, is_photo_link, Claim, Filer, RequestContent, RequestDraft, ServiceRequest,
+    StatusNote,
+};
+
+/// How long after a resident's last WeChat sign-in the content check still accepts their
+/// openid (WeChat's rule).
+const CONTENT_CHECK_WINDOW: i64 = 2 * 3600;
+
+/// A request as the caller sees it: whether the requester's contact may be shown whole,
+/// its volunteers and its status notes.
+#[derive(Debug, Clone)]
+pub struct SeenRequest {
+    pub request: ServiceRequest,
+    /// The requester's name, phone and address shown whole (otherwise masked).
+    pub reveal: bool,
+    pub claims: Vec<Claim>,
+    pub notes: Vec<StatusNote>,
+    /// Whether the caller may claim a place now.
+    pub claimable: bool,
+    pub overdue: bool,
+    /// Whether the caller filed it (volunteers are named to them masked).
+    pub by_requester: bool,
+}
+
+/// How the caller stands to a request.
+#[derive(Debug, Clone, Copy, Default)]
+struct Relation {
+    filer: bool,
+    dispatcher: bool,
+    claimant: bool,
+    /// A member of the branch (or township, for a wish) it is dispatched to.
+    assigned: bool,
+    /// A secretary or committee member over the branch it is dispatched to.
+    manager: bool,
+}
+
+impl Relation {
+    fn sees(&self) -> bool {
+        self.filer || self.dispatcher || self.claimant || self.assigned || self.manager
+    }
+}
+
+fn filer_is(who: Who<'_>, filer: Filer) -> bool {
+    match (who, filer) {
+        (Who::Resident(r), Filer::Resident(id)) => r.id == id,
+        (Who::Member(a), Filer::Member(id) | Filer::Operator(id)) => a.member_id == id,
+        _ => false,
+    }
+}
+
+/// Whether `actor`'s roles let them dispatch the township's requests.
+fn dispatches(actor: &Actor, committee: &OrgPath) -> bool {
+    policy::scopes(actor, Action::DispatchServiceRequests)
+        .iter()
+        .any(|s| s.covers(committee))
+}
+
+/// Whether `actor` is a secretary or committee member over `path`.
+fn manages(actor: &Actor, path: &OrgPath) -> bool {
+    actor.roles.iter().any(|r| {
+        matches!(r.kind, RoleKind::Secretary | RoleKind::Committee) && r.org_path.covers(path)
+    })
+}
+
+fn relation(who: Who<'_>, r: &ServiceRequest, claims: &[Claim]) -> Relation {
+    let mut rel = Relation {
+        filer: filer_is(who, r.filer),
+        ..Relation::default()
+    };
+    if let Who::Member(a) = who {
+        rel.dispatcher = dispatches(a, &r.committee_path);
+        rel.claimant = claims.iter().any(|c| c.member_id == a.member_id);
+        if let Some(path) = &r.assignee_path {
+            rel.assigned = path.covers(&a.branch_path);
+            rel.manager = manages(a, path);
+        }
+    }
+    rel
+}
+
+/// The request, or 404 when it is missing or the caller has no business with it.
+async fn seen(
+    repos: &dyn Repositories,
+    who: Who<'_>,
+    id: ServiceRequestId,
+) -> Result<(ServiceRequest, Vec<Claim>, Relation), DomainError> {
+    let r = repos
+        .service_requests()
+        .get(id)
+        .await?
+        .ok_or(DomainError::NotFound)?;
+    let claims = repos.service_requests().claims(id).await?;
+    let rel = relation(who, &r, &claims);
+    if !rel.sees() {
+        return Err(DomainError::NotFound);
+    }
+    Ok((r, claims, rel))
+}
+
+fn view(
+    who: Who<'_>,
+    r: ServiceRequest,
+    claims: Vec<Claim>,
+    notes: Vec<StatusNote>,
+    now: DateTime<Utc>,
+) -> SeenRequest {
+    let rel = relation(who, &r, &claims);
+    let reveal = rel.filer || rel.dispatcher || (rel.claimant && r.state.is_open());
+    let claimable = matches!(who, Who::Member(_))
+        && rel.assigned
+        && !rel.claimant
+        && r.position().after(Step::Claim).is_ok();
+    let overdue = r.overdue(now);
+    SeenRequest {
+        request: r,
+        reveal,
+        claims,
+        notes,
+        claimable,
+        overdue,
+        by_requester: rel.filer,
+    }
+}
+
+fn state_conflict(r: &ServiceRequest, refusal: Refusal) -> DomainError {
+    match refusal {
+        Refusal::Full => DomainError::conflict(
+            ErrorCode::ServiceRequestFull,
+            format!("all {} places are taken", r.capacity),
+        ),
+        Refusal::State => DomainError::conflict(
+            ErrorCode::ServiceRequestStateConflict,
+            if r.paused_since.is_some() {
+                format!(
+                    "the request is {} and waiting on the requester",
+                    r.state.as_str()
+                )
+            } else {
+                format!("the request is {}", r.state.as_str())
+            },
+        ),
+    }
+}
+
+fn changed() -> DomainError {
+    DomainError::conflict(
+        ErrorCode::ServiceRequestChanged,
+        "the request was changed meanwhile; read it again",
+    )
+}
+
+fn field(pointer: &str, code: ErrorCode, detail: &str) -> DomainError {
+    DomainError::Validation(vec![FieldError::new(pointer, code, detail)])
+}
+
+fn note_text(raw: Option<&str>, pointer: &str) -> Result<Option<String>, DomainError> {
+    raw.map(|t| {
+        clean_multiline(t, 200, pointer, ErrorCode::ServiceRequestReasonInvalid)
+            .map_err(|e| DomainError::Validation(vec![e]))
+    })
+    .transpose()
+}
+
+/// Applies `step` to `r` (refused with 409 naming the state), bumping its version.
+fn step(r: &ServiceRequest, s: Step, now: DateTime<Utc>) -> Result<ServiceRequest, DomainError> {
+    let to = r.position().after(s).map_err(|e| state_conflict(r, e))?;
+    let mut next = r.clone();
+    next.state = to.state;
+    next.claimed = to.claimed;
+    if !to.paused {
+        next.paused_since = None;
+    } else if next.paused_since.is_none() {
+        next.paused_since = Some(now);
+    }
+    next.version = r.version + 1;
+    next.updated_at = now;
+    Ok(next)
+}
+
+/// Stores `next` over `r`'s version with a status note, and commits with the step's audit
+/// entry.
+async fn store(
+    ctx: &RequestContext<'_>,
+    uow: Box<dyn UnitOfWork>,
+    r: &ServiceRequest,
+    next: &ServiceRequest,
+    s: Step,
+    note: String,
+    now: DateTime<Utc>,
+) -> Result<(), DomainError> {
+    if !uow.service_requests().update(next, r.version).await? {
+        return Err(changed());
+    }
+    uow.service_requests()
+        .add_note(&StatusNote {
+            request_id: next.id,
+            at: now,
+            state: next.state,
+            note,
+        })
+        .await?;
+    ctx.commit_audited(
+        uow,
+        now,
+        s.action(),
+        next.id.to_string(),
+        Some((next.committee_id, &next.committee_path)),
+    )
+    .await?;
+    Ok(())
+}
+
+/// The request as it stands after the caller's write, as they now see it. Read without the
+/// sight check: a step may end the caller's business with it (a branch returning it).
+async fn reread(
+    ctx: &RequestContext<'_>,
+    id: ServiceRequestId,
+) -> Result<SeenRequest, DomainError> {
+    let now = ctx.clock.now();
+    let r = ctx
+        .repos
+        .service_requests()
+        .get(id)
+        .await?
+        .ok_or(DomainError::NotFound)?;
+    let claims = ctx.repos.service_requests().claims(id).await?;
+    let notes = ctx.repos.service_requests().notes(id).await?;
+    Ok(view(ctx.who, r, claims, notes, now))
+}
+
+/// The township a request is filed with: a resident names it; a member's is their own.
+async fn township(
+    repos: &dyn Repositories,
+    who: Who<'_>,
+    named: Option<OrgId>,
+) -> Result<Org, DomainError> {
+    let id = match (who, named) {
+        (Who::Resident(_), Some(id)) => id,
+        (Who::Resident(_), None) => {
+            return Err(field(
+                "/committeeId",
+                ErrorCode::ServiceRequestCommitteeRequired,
+                "a resident names the township (committeeId)",
+            ))
+        }
+        (Who::Member(a), named) => {
+            let own = a.branch_path.root_id().ok_or(DomainError::NotFound)?;
+            if named.is_some_and(|n| n != own) {
+                return Err(DomainError::NotFound);
+            }
+            own
+        }
+    };
+    repos
+        .orgs()
+        .get(id)
+        .await?
+        .filter(|o| o.kind == OrgKind::Committee && o.parent_id.is_none())
+        .ok_or(DomainError::NotFound)
+}
+
+/// Files a request: a resident for themself (their text through the content check), a
+/// member for a resident, an operator for a caller (unchecked, and marked so).
+pub async fn file_request(
+    ctx: &RequestContext<'_>,
+    committee: Option<OrgId>,
+    draft: &RequestDraft,
+) -> Result<SeenRequest, DomainError> {
+    let content = RequestContent::parse(draft).map_err(DomainError::Validation)?;
+    if describes_danger(&content.title) || describes_danger(&content.description) {
+        return Err(DomainError::refused(
+            ErrorCode::ServiceRequestEmergency,
+            "this describes a danger to life: call 110 (police), 120 (ambulance) or 119 (fire) now",
+        ));
+    }
+    let now = ctx.clock.now();
+    let town = township(ctx.repos, ctx.who, committee).await?;
+    let (filer, moderation) = match ctx.who {
+        Who::Resident(res) => {
+            let fresh = now - res.last_seen_at <= Duration::seconds(CONTENT_CHECK_WINDOW);
+            let verdict = if fresh {
+                let text = format!("{}\n{}", content.title, content.description);
+                ctx.content
+                    .check(&res.openid, &text, ContentScene::Forum)
+                    .await
+                    // Unchecked text is never shown unchecked: it waits for an operator.
+                    .unwrap_or(ContentVerdict::Review)
+            } else {
+                ContentVerdict::Review
+            };
+            let moderation = match verdict {
+                ContentVerdict::Pass => Moderation::Passed,
+                ContentVerdict::Review => Moderation::Held,
+                ContentVerdict::Risky => {
+                    return Err(DomainError::refused(
+                        ErrorCode::ServiceRequestContentRisky,
+                        "WeChat's content check refused the text",
+                    ))
+                }
+            };
+            (Filer::Resident(res.id), moderation)
+        }
+        Who::Member(a) if dispatches(a, &town.path) => {
+            (Filer::Operator(a.member_id), Moderation::Unchecked)
+        }
+        Who::Member(a) => (Filer::Member(a.member_id), Moderation::Unchecked),
+    };
+    let r = ServiceRequest {
+        id: ServiceRequestId::at(now),
+        committee_id: town.id,
+        committee_path: town.path.clone(),
+        kind: content.kind,
+        urgency: content.urgency,
+        title: content.title,
+        description: content.description,
+        contact: Some(content.contact),
+        preferred_time: content.preferred_time,
+        tags: content.tags,
+        photos: content.photos,
+        filer,
+        moderation,
+        state: RequestState::Submitted,
+        paused_since: None,
+        capacity: 1,
+        claimed: 0,
+        assignee: None,
+        assignee_path: None,
+        claim_due: None,
+        complete_due: None,
+        summary: None,
+        completed_at: None,
+        rating: None,
+        rating_comment: None,
+        followed_up: false,
+        closed_at: None,
+        reason: None,
+        duplicate_of: None,
+        erased_at: None,
+        version: 1,
+        created_at: now,
+        updated_at: now,
+    };
+    let note = StatusNote {
+        request_id: r.id,
+        at: now,
+        state: RequestState::Submitted,
+        note: match moderation {
+            Moderation::Held => "已提交，内容待审核后受理".to_owned(),
+            _ => "已提交，等待受理".to_owned(),
+        },
+    };
+    let uow = ctx.tx.begin().await?;
+    uow.service_requests().insert(&r, &note).await?;
+    ctx.commit_audited(
+        uow,
+        now,
+        "service_request.filed",
+        r.id.to_string(),
+        Some((town.id, &town.path)),
+    )
+    .await?;
+    Ok(view(ctx.who, r, Vec::new(), vec![note], now))
+}
+
+/// One request as the caller sees it.
+pub async fn get_request(
+    ctx: &RequestContext<'_>,
+    id: ServiceRequestId,
+) -> Result<SeenRequest, DomainError> {
+    let now = ctx.clock.now();
+    let (r, claims, _) = seen(ctx.repos, ctx.who, id).await?;
+    let notes = ctx.repos.service_requests().notes(id).await?;
+    Ok(view(ctx.who, r, claims, notes, now))
+}
+
+/// Filters of a list.
+#[derive(Debug, Clone, Default)]
+pub struct RequestFilter {
+    /// Only those the caller filed or claimed.
+    pub mine: bool,
+    pub kind: Option<ServiceKind>,
+    pub state: Option<RequestState>,
+    pub overdue: bool,
+}
+
+/// The requests the caller may see, newest first: a resident's own; a member's own, their
+/// branch's (and the township's wish list), those under their secretary's roles, and the
+/// township's for its operators and admins.
+pub async fn list_requests(
+    ctx: &RequestContext<'_>,
+    filter: &RequestFilter,
+    page: &PageRequest,
+) -> Result<Page<SeenRequest>, DomainError> {
+    let now = ctx.clock.now();
+    let mut seen = RequestSight::default();
+    match ctx.who {
+        Who::Resident(r) => seen.resident = Some(r.id),
+        Who::Member(a) => {
+            seen.filed_by = Some(a.member_id);
+            seen.claimant = Some(a.member_id);
+            if !filter.mine {
+                seen.assigned_to = ancestors(&a.branch_path);
+                seen.assigned_under = a
+                    .roles
+                    .iter()
+                    .filter(|r| matches!(r.kind, RoleKind::Secretary | RoleKind::Committee))
+                    .map(|r| r.org_path.clone())
+                    .collect();
+                seen.dispatched_under = policy::scopes(a, Action::DispatchServiceRequests);
+            }
+        }
+    }
+    let query = RequestQuery {
+        seen,
+        kind: filter.kind,
+        state: filter.state,
+        overdue_at: filter.overdue.then_some(now),
+    };
+    let page = ctx.repos.service_requests().list(&query, page).await?;
+    let mut items = Vec::with_capacity(page.items.len());
+    for r in page.items {
+        let claims = ctx.repos.service_requests().claims(r.id).await?;
+        items.push(view(ctx.who, r, claims, Vec::new(), now));
+    }
+    Ok(Page {
+        items,
+        next: page.next,
+    })
+}
+
+/// The path and every path above it.
+fn ancestors(path: &OrgPath) -> Vec<OrgPath> {
+    let mut out = Vec::new();
+    let mut current: Option<OrgPath> = None;
+    for id in path.ids() {
+        let next = match &current {
+            None => OrgPath::root(id),
+            Some(p) => p.child(id),
+        };
+        out.push(next.clone());
+        current = Some(next);
+    }
+    out
+}
+
+/// The request for a dispatcher of its township, or 404 (403 for someone who dispatches
+/// nowhere).
+async fn dispatched(
+    repos: &dyn Repositories,
+    who: Who<'_>,
+    id: ServiceRequestId,
+) -> Result<(ServiceRequest, Vec<Claim>), DomainError> {
+    let actor = who.member()?;
+    policy::may_somewhere(actor, Action::DispatchServiceRequests)?;
+    let (r, claims, rel) = seen(repos, who, id).await?;
+    if !rel.dispatcher {
+        return Err(DomainError::NotFound);
+    }
+    Ok((r, claims))
+}
+
+/// Where a dispatcher sends a request.
+#[derive(Debug, Clone, Default)]
+pub struct Dispatch {
+    /// A branch of the township, or the township itself (the wish list, for wishes).
+    pub org_id: Option<OrgId>,
+    /// Volunteers it takes (1-20; default 1).
+    pub capacity: Option<u32>,
+    /// Working days to be claimed and to be completed, instead of the defaults of its kind
+    /// and urgency.
+    pub claim_days: Option<u32>,
+    pub complete_days: Option<u32>,
+    pub note: Option<String>,
+}
+
+impl Dispatch {
+    pub const MAX_CAPACITY: u32 = 20;
+    pub const MAX_DAYS: u32 = 60;
+}
+
+async fn working_days(
+    repos: &dyn Repositories,
+    committee: OrgId,
+    now: DateTime<Utc>,
+) -> Result<WorkingDays, DomainError> {
+    let year = now.year();
+    let mut years = Vec::new();
+    for y in [year, year + 1] {
+        if let Some(c) = repos.holidays().get(committee, y).await? {
+            years.push((y, c));
+        }
+    }
+    Ok(WorkingDays::new(years))
+}
+
+/// Sends a submitted request to a branch of the township, or a wish to the township's wish
+/// list, with its deadlines (the operator or township admin).
+pub async fn dispatch_request(
+    ctx: &RequestContext<'_>,
+    id: ServiceRequestId,
+    d: &Dispatch,
+) -> Result<SeenRequest, DomainError> {
+    let capacity = d.capacity.unwrap_or(1);
+    if !(1..=Dispatch::MAX_CAPACITY).contains(&capacity) {
+        return Err(field(
+            "/capacity",
+            ErrorCode::ServiceRequestAssigneeInvalid,
+            "capacity is 1-20 volunteers",
+        ));
+    }
+    for (days, pointer) in [
+        (d.claim_days, "/claimDays"),
+        (d.complete_days, "/completeDays"),
+    ] {
+        if days.is_some_and(|n| n > Dispatch::MAX_DAYS) {
+            return Err(field(
+                pointer,
+                ErrorCode::ServiceRequestAssigneeInvalid,
+                "at most 60 working days",
+            ));
+        }
+    }
+    let note = note_text(d.note.as_deref(), "/note")?;
+    let now = ctx.clock.now();
+    let uow = ctx.tx.begin().await?;
+    let (r, _) = dispatched(uow.as_ref(), ctx.who, id).await?;
+    if r.moderation == Moderation::Held {
+        return Err(DomainError::conflict(
+            ErrorCode::ServiceRequestHeld,
+            "the request's text waits for an operator's review",
+        ));
+    }
+    let org_id = d.org_id.ok_or_else(|| {
+        field(
+            "/orgId",
+            ErrorCode::ServiceRequestAssigneeInvalid,
+            "orgId names the branch (or, for a wish, the township)",
+        )
+    })?;
+    let org = uow
+        .orgs()
+        .get(org_id)
+        .await?
+        .filter(|o| r.committee_path.covers(&o.path))
+        .ok_or(DomainError::NotFound)?;
+    let (assignee, label) = match org.kind {
+        OrgKind::Branch => (Assignee::Branch(org.id), org.name.clone()),
+        OrgKind::Committee if org.id == r.committee_id && r.kind == ServiceKind::Wish => {
+            (Assignee::WishList(org.id), "心愿墙".to_owned())
+        }
+        _ => return Err(field(
+            "/orgId",
+            ErrorCode::ServiceRequestAssigneeInvalid,
+            "a request goes to a branch of the township; only a wish to the township's wish list",
+        )),
+    };
+    let mut next = step(&r, Step::Dispatch, now)?;
+    let allowance = default_allowance(r.kind, r.urgency);
+    let days = working_days(uow.as_ref(), r.committee_id, now).await?;
+    let claim_due = days.due_after(now, d.claim_days.unwrap_or(allowance.claim_days));
+    let complete_due = days
+        .due_after(now, d.complete_days.unwrap_or(allowance.complete_days))
+        .max(claim_due);
+    next.assignee = Some(assignee);
+    next.assignee_path = Some(org.path.clone());
+    next.capacity = capacity;
+    next.claim_due = Some(claim_due);
+    next.complete_due = Some(complete_due);
+    next.reason = None;
+    let text = match note {
+        Some(n) => format!("已受理，派往{label}：{n}"),
+        None => format!("已受理，派往{label}"),
+    };
+    store(ctx, uow, &r, &next, Step::Dispatch, text, now).await?;
+    reread(ctx, id).await
+}
+
+/// Lets held text through after an operator looked at it.
+pub async fn release_request(
+    ctx: &RequestContext<'_>,
+    id: ServiceRequestId,
+) -> Result<SeenRequest, DomainError> {
+    let now = ctx.clock.now();
+    let uow = ctx.tx.begin().await?;
+    let (r, _) = dispatched(uow.as_ref(), ctx.who, id).await?;
+    if r.moderation != Moderation::Held {
+        return Err(DomainError::conflict(
+            ErrorCode::ServiceRequestStateConflict,
+            format!("the request's text is {}, not held", r.moderation.as_str()),
+        ));
+    }
+    let mut next = r.clone();
+    next.moderation = Moderation::Released;
+    next.version += 1;
+    next.updated_at = now;
+    if !uow.service_requests().update(&next, r.version).await? {
+        return Err(changed());
+    }
+    ctx.commit_audited(
+        uow,
+        now,
+        "service_request.released_from_review",
+        id.to_string(),
+        Some((r.committee_id, &r.committee_path)),
+    )
+    .await?;
+    reread(ctx, id).await
+}
+
+crate::string_enum::string_enum!(
+    /// Why a dispatcher refuses a request: a duplicate of another, referred to another
+    /// agency, or outside volunteer service (litigation, 信访, commercial disputes, other).
+    RejectReason {
+        Duplicate => "duplicate",
+        Referred => "referred",
+        OutOfScope => "out_of_scope",
+        Litigation => "litigation",
+        Petition => "petition",
+        CommercialDispute => "commercial_dispute",
+    }
+);
+
+impl RejectReason {
+    pub fn label_zh(&self) -> &'static str {
+        match self {
+            RejectReason::Duplicate => "与已有工单重复",
+            RejectReason::Referred => "已转交相关部门办理",
+            RejectReason::OutOfScope => "不属于志愿服务范围",
+            RejectReason::Litigation => "涉及诉讼，请通过司法途径解决",
+            RejectReason::Petition => "属于信访事项，请通过信访渠道反映",
+            RejectReason::CommercialDispute => "属于商业纠纷，不属于志愿服务范围",
+        }
+    }
+}
+
+/// Refuses a submitted request with a reason (the operator or township admin); a duplicate
+/// names the request it repeats.
+pub async fn reject_request(
+    ctx: &RequestContext<'_>,
+    id: ServiceRequestId,
+    reason: RejectReason,
+    duplicate_of: Option<ServiceRequestId>,
+    note: Option<&str>,
+) -> Result<SeenRequest, DomainError> {
+    let note = note_text(note, "/note")?;
+    let now = ctx.clock.now();
+    let uow = ctx.tx.begin().await?;
+    let (r, _) = dispatched(uow.as_ref(), ctx.who, id).await?;
+    let original = match (reason, duplicate_of) {
+        (RejectReason::Duplicate, Some(other)) if other != id => {
+            let o = uow
+                .service_requests()
+                .get(other)
+                .await?
+                .filter(|o| o.committee_id == r.committee_id);
+            if o.is_none() {
+                return Err(field(
+                    "/duplicateOf",
+                    ErrorCode::ServiceRequestReasonInvalid,
+                    "duplicateOf is another request of the same township",
+                ));
+            }
+            Some(other)
+        }
+        (RejectReason::Duplicate, _) => {
+            return Err(field(
+                "/duplicateOf",
+                ErrorCode::ServiceRequestReasonInvalid,
+                "a duplicate names the request it repeats (duplicateOf)",
+            ))
+        }
+        (_, Some(_)) => {
+            return Err(field(
+                "/duplicateOf",
+                ErrorCode::ServiceRequestReasonInvalid,
+                "duplicateOf goes with the reason duplicate only",
+            ))
+        }
+        (_, None) => None,
+    };
+    let mut next = step(&r, Step::Reject, now)?;
+    next.reason = Some((reason.as_str().to_owned(), note.clone()));
+    next.duplicate_of = original;
+    let text = match &note {
+        Some(n) => format!("未受理：{}。{n}", reason.label_zh()),
+        None => format!("未受理：{}", reason.label_zh()),
+    };
+    store(ctx, uow, &r, &next, Step::Reject, text, now).await?;
+    reread(ctx, id).await
+}
+
+/// The requester withdraws their request, before the service has begun.
+pub async fn cancel_request(
+    ctx: &RequestContext<'_>,
+    id: ServiceRequestId,
+    note: Option<&str>,
+) -> Result<SeenRequest, DomainError> {
+    let note = note_text(note, "/note")?;
+    let now = ctx.clock.now();
+    let uow = ctx.tx.begin().await?;
+    let (r, _, rel) = seen(uow.as_ref(), ctx.who, id).await?;
+    if !rel.filer {
+        return Err(DomainError::Forbidden);
+    }
+    let next = step(&r, Step::Cancel, now)?;
+    uow.service_requests().clear_claims(id).await?;
+    let text = note.map_or_else(|| "已撤销".to_owned(), |n| format!("已撤销：{n}"));
+    store(ctx, uow, &r, &next, Step::Cancel, text, now).await?;
+    reread(ctx, id).await
+}
+
+/// The assigned branch sends a misrouted request back to the dispatcher (退单) with a
+/// reason: its secretary or committee member (or the township's dispatcher).
+pub async fn return_request(
+    ctx: &RequestContext<'_>,
+    id: ServiceRequestId,
+    reason: &str,
+) -> Result<SeenRequest, DomainError> {
+    let reason = clean_text(
+        reason,
+        200,
+        "/reason",
+        ErrorCode::ServiceRequestReasonInvalid,
+    )
+    .map_err(|e| DomainError::Validation(vec![e]))?;
+    ctx.who.member()?;
+    let now = ctx.clock.now();
+    let uow = ctx.tx.begin().await?;
+    let (r, _, rel) = seen(uow.as_ref(), ctx.who, id).await?;
+    if !(rel.manager || rel.dispatcher) {
+        return Err(if rel.sees() {
+            DomainError::Forbidden
+        } else {
+            DomainError::NotFound
+        });
+    }
+    let mut next = step(&r, Step::Return, now)?;
+    next.assignee = None;
+    next.assignee_path = None;
+    next.claim_due = None;
+    next.complete_due = None;
+    next.reason = Some(("returned".to_owned(), Some(reason.clone())));
+    uow.service_requests().clear_claims(id).await?;
+    store(
+        ctx,
+        uow,
+        &r,
+        &next,
+        Step::Return,
+        format!("已退回重新派单：{reason}"),
+        now,
+    )
+    .await?;
+    reread(ctx, id).await
+}
+
+/// A member of the assigned branch (or, for a wish, of the township) takes a place. Two
+/// volunteers racing for the last place: exactly one gets it.
+pub async fn claim_request(
+    ctx: &RequestContext<'_>,
+    id: ServiceRequestId,
+) -> Result<SeenRequest, DomainError> {
+    let actor = ctx.who.member()?;
+    // A lost race for the version is retried: the place may still be free.
+    for _ in 0..3 {
+        let now = ctx.clock.now();
+        let uow = ctx.tx.begin().await?;
+        let (r, claims, rel) = seen(uow.as_ref(), ctx.who, id).await?;
+        if rel.claimant {
+            return Err(DomainError::conflict(
+                ErrorCode::ServiceRequestClaimedAlready,
+                "you hold a place on this request already",
+            ));
+        }
+        if !rel.assigned {
+            return Err(DomainError::Forbidden);
+        }
+        let next = step(&r, Step::Claim, now)?;
+        if !uow.service_requests().update(&next, r.version).await? {
+            drop(uow);
+            continue;
+        }
+        let name = uow
+            .members()
+            .get(actor.member_id)
+            .await?
+            .map(|m| m.name)
+            .unwrap_or_default();
+        let inserted = uow
+            .service_requests()
+            .insert_claim(&Claim {
+                request_id: id,
+                member_id: actor.member_id,
+                name: name.clone(),
+                claimed_at: now,
+            })
+            .await?;
+        if !inserted {
+            return Err(DomainError::conflict(
+                ErrorCode::ServiceRequestClaimedAlready,
+                "you hold a place on this request already",
+            ));
+        }
+        uow.service_requests()
+            .add_note(&StatusNote {
+                request_id: id,
+                at: now,
+                state: next.state,
+                note: format!("志愿者{}已认领", mask_volunteer(&name)),
+            })
+            .await?;
+        let _ = claims;
+        ctx.commit_audited(
+            uow,
+            now,
+            Step::Claim.action(),
+            id.to_string(),
+            Some((r.committee_id, &r.committee_path)),
+        )
+        .await?;
+        return reread(ctx, id).await;
+    }
+    Err(changed())
+}
+
+/// `王**`: how a volunteer is named to the requester in a note.
+fn mask_volunteer(name: &str) -> String {
+    let first: String = name.chars().take(1).collect();
+    format!("{first}**")
+}
+
+/// A claimant gives their place back, before the service begins.
+pub async fn release_claim(
+    ctx: &RequestContext<'_>,
+    id: ServiceRequestId,
+) -> Result<SeenRequest, DomainError> {
+    let actor = ctx.who.member()?;
+    let now = ctx.clock.now();
+    let uow = ctx.tx.begin().await?;
+    let (r, _, rel) = seen(uow.as_ref(), ctx.who, id).await?;
+    if !rel.claimant {
+        return Err(not_claimant());
+    }
+    let next = step(&r, Step::Release, now)?;
+    if !uow
+        .service_requests()
+        .remove_claim(id, actor.member_id)
+        .await?
+    {
+        return Err(not_claimant());
+    }
+    store(
+        ctx,
+        uow,
+        &r,
+        &next,
+        Step::Release,
+        "一名志愿者退出认领".to_owned(),
+        now,
+    )
+    .await?;
+    reread(ctx, id).await
+}
+
+fn not_claimant() -> DomainError {
+    DomainError::refused(
+        ErrorCode::ServiceRequestNotClaimant,
+        "only a volunteer holding a place on the request may do this",
+    )
+}
+
+/// A claimant begins the service.
+pub async fn start_request(
+    ctx: &RequestContext<'_>,
+    id: ServiceRequestId,
+) -> Result<SeenRequest, DomainError> {
+    ctx.who.member()?;
+    let now = ctx.clock.now();
+    let uow = ctx.tx.begin().await?;
+    let (r, _, rel) = seen(uow.as_ref(), ctx.who, id).await?;
+    if !rel.claimant {
+        return Err(not_claimant());
+    }
+    let next = step(&r, Step::Start, now)?;
+    store(
+        ctx,
+        uow,
+        &r,
+        &next,
+        Step::Start,
+        "志愿者已开始服务".to_owned(),
+        now,
+    )
+    .await?;
+    reread(ctx, id).await
+}
+
+/// What a claimant reports when the service is done.
+#[derive(Debug, Clone, Default)]
+pub struct Completion {
+    pub summary: String,
+    /// Minutes served, per volunteer holding a place (each of them, 1-1440).
+    pub minutes: Vec<(MemberId, i64)>,
+    pub photos: Vec<String>,
+}
+
+/// A claimant reports the service done, with a summary and every volunteer's time.
+pub async fn complete_request(
+    ctx: &RequestContext<'_>,
+    id: ServiceRequestId,
+    c: &Completion,
+) -> Result<SeenRequest, DomainError> {
+    ctx.who.member()?;
+    let summary = clean_multiline(
+        &c.summary,
+        500,
+        "/summary",
+        ErrorCode::ServiceRequestFieldInvalid,
+    )
+    .map_err(|e| DomainError::Validation(vec![e]))?;
+    let mut errors = Vec::new();
+    if c.photos.len() > RequestContent::MAX_PHOTOS {
+        errors.push(FieldError::new(
+            "/photos",
+            ErrorCode::ServiceRequestFieldInvalid,
+            "at most 9 photos",
+        ));
+    }
+    for (i, p) in c.photos.iter().enumerate() {
+        if !is_photo_link(p) {
+            errors.push(FieldError::new(
+                format!("/photos/{i}"),
+                ErrorCode::ServiceRequestFieldInvalid,
+                "a photo is an https link of at most 500 characters",
+            ));
+        }
+    }
+    for (i, (_, m)) in c.minutes.iter().enumerate() {
+        if !(1..=1440).contains(m) {
+            errors.push(FieldError::new(
+                format!("/hours/{i}/minutes"),
+                ErrorCode::ServiceRequestHoursInvalid,
+                "minutes are 1-1440",
+            ));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(DomainError::Validation(errors));
+    }
+    let now = ctx.clock.now();
+    let uow = ctx.tx.begin().await?;
+    let (r, claims, rel) = seen(uow.as_ref(), ctx.who, id).await?;
+    if !rel.claimant {
+        return Err(not_claimant());
+    }
+    let mut next = step(&r, Step::Complete, now)?;
+    // Every volunteer's time, each once, and nobody else's.
+    let mut listed: Vec<MemberId> = c.minutes.iter().map(|(m, _)| *m).collect();
+    listed.sort();
+    let before = listed.len();
+    listed.dedup();
+    let mut holders: Vec<MemberId> = claims.iter().map(|c| c.member_id).collect();
+    holders.sort();
+    if listed.len() != before || listed != holders {
+        return Err(field(
+            "/hours",
+            ErrorCode::ServiceRequestHoursInvalid,
+            "hours name every volunteer holding a place, each once",
+        ));
+    }
+    next.summary = Some(summary);
+    next.completed_at = Some(now);
+    if !c.photos.is_empty() {
+        next.photos = r.photos.iter().chain(&c.photos).take(18).cloned().collect();
+    }
+    store(
+        ctx,
+        uow,
+        &r,
+        &next,
+        Step::Complete,
+        "服务已完成，请评价".to_owned(),
+        now,
+    )
+    .await?;
+    reread(ctx, id).await
+}
+
+/// The requester's rating of a completed request, which closes it.
+pub async fn rate_request(
+    ctx: &RequestContext<'_>,
+    id: ServiceRequestId,
+    rating: u8,
+    comment: Option<&str>,
+) -> Result<SeenRequest, DomainError> {
+    let comment = rating_comment(rating, comment)?;
+    let now = ctx.clock.now();
+    let uow = ctx.tx.begin().await?;
+    let (r, _, rel) = seen(uow.as_ref(), ctx.who, id).await?;
+    if !rel.filer || matches!(r.filer, Filer::Operator(_)) {
+        // A caller without WeChat is rated by the operator's follow-up call instead.
+        return Err(DomainError::Forbidden);
+    }
+    let mut next = step(&r, Step::Close, now)?;
+    next.rating = Some(rating);
+    next.rating_comment = comment;
+    next.closed_at = Some(now);
+    store(
+        ctx,
+        uow,
+        &r,
+        &next,
+        Step::Close,
+        format!("已办结，评价{rating}星"),
+        now,
+    )
+    .await?;
+    reread(ctx, id).await
+}
+
+fn rating_comment(rating: u8, comment: Option<&str>) -> Result<Option<String>, DomainError> {
+    if !(1..=5).contains(&rating) {
+        return Err(field(
+            "/rating",
+            ErrorCode::ServiceRequestRatingInvalid,
+            "rating is 1-5",
+        ));
+    }
+    comment
+        .map(|c| {
+            clean_multiline(c, 200, "/comment", ErrorCode::ServiceRequestRatingInvalid)
+                .map_err(|e| DomainError::Validation(vec![e]))
+        })
+        .transpose()
+}
+
+/// The operator's follow-up call (回访): satisfied closes the request with the rating the
+/// requester gave on the phone; unsatisfied reopens it to be served again, with a new
+/// completion deadline.
+pub async fn follow_up_request(
+    ctx: &RequestContext<'_>,
+    id: ServiceRequestId,
+    satisfied: bool,
+    rating: u8,
+    comment: Option<&str>,
+) -> Result<SeenRequest, DomainError> {
+    let comment = rating_comment(rating, comment)?;
+    let now = ctx.clock.now();
+    let uow = ctx.tx.begin().await?;
+    let (r, _) = dispatched(uow.as_ref(), ctx.who, id).await?;
+    if satisfied {
+        let mut next = step(&r, Step::Close, now)?;
+        next.rating = Some(rating);
+        next.rating_comment = comment;
+        next.followed_up = true;
+        next.closed_at = Some(now);
+        store(
+            ctx,
+            uow,
+            &r,
+            &next,
+            Step::Close,
+            format!("经回访已办结，评价{rating}星"),
+            now,
+        )
+        .await?;
+    } else {
+        let mut next = step(&r, Step::Reopen, now)?;
+        let allowance = default_allowance(r.kind, r.urgency);
+        let days = working_days(uow.as_ref(), r.committee_id, now).await?;
+        next.claim_due = Some(days.due_after(now, allowance.claim_days));
+        next.complete_due = Some(days.due_after(now, allowance.complete_days));
+        next.summary = None;
+        next.completed_at = None;
+        next.reason = Some(("unsatisfied".to_owned(), comment));
+        uow.service_requests().clear_claims(id).await?;
+        store(
+            ctx,
+            uow,
+            &r,
+            &next,
+            Step::Reopen,
+            "回访不满意，重新办理".to_owned(),
+            now,
+        )
+        .await?;
+    }
+    reread(ctx, id).await
+}
+
+/// Waiting on the requester: the clock stops (a claimant, the branch's secretary or the
+/// dispatcher).
+pub async fn pause_request(
+    ctx: &RequestContext<'_>,
+    id: ServiceRequestId,
+    note: &str,
+) -> Result<SeenRequest, DomainError> {
+    let note = clean_text(note, 200, "/note", ErrorCode::ServiceRequestReasonInvalid)
+        .map_err(|e| DomainError::Validation(vec![e]))?;
+    ctx.who.member()?;
+    let now = ctx.clock.now();
+    let uow = ctx.tx.begin().await?;
+    let (r, _, rel) = seen(uow.as_ref(), ctx.who, id).await?;
+    if !(rel.claimant || rel.manager || rel.dispatcher) {
+        return Err(DomainError::Forbidden);
+    }
+    let next = step(&r, Step::Pause, now)?;
+    store(
+        ctx,
+        uow,
+        &r,
+        &next,
+        Step::Pause,
+        format!("等待求助人回复：{note}"),
+        now,
+    )
+    .await?;
+    reread(ctx, id).await
+}
+
+/// The requester answered: the clock runs again, its deadlines moved on by the wait.
+pub async fn resume_request(
+    ctx: &RequestContext<'_>,
+    id: ServiceRequestId,
+) -> Result<SeenRequest, DomainError> {
+    let now = ctx.clock.now();
+    let uow = ctx.tx.begin().await?;
+    let (r, _, rel) = seen(uow.as_ref(), ctx.who, id).await?;
+    if !(rel.claimant || rel.manager || rel.dispatcher || rel.filer) {
+        return Err(DomainError::Forbidden);
+    }
+    let waited = r.paused_since.map(|since| now - since);
+    let mut next = step(&r, Step::Resume, now)?;
+    if let Some(w) = waited {
+        next.claim_due = r.claim_due.map(|d| d + w);
+        next.complete_due = r.complete_due.map(|d| d + w);
+    }
+    store(
+        ctx,
+        uow,
+        &r,
+        &next,
+        Step::Resume,
+        "继续办理".to_owned(),
+        now,
+    )
+    .await?;
+    reread(ctx, id).await
+}

@@ -1,0 +1,3 @@
+//! The volunteer context's storage.
+
+mod requests;

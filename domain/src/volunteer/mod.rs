@@ -5,9 +5,15 @@
 
 pub mod model;
 pub mod moderation;
+pub mod resident;
+pub mod resident_ports;
+pub mod resident_service;
 
 pub use model::{
     Assignee, HoursEntryId, RequestState, ResidentId, ServiceKind, ServiceRequestId, TeamId,
     Urgency,
 };
 pub use moderation::{ContentCheck, ContentScene, ContentVerdict, Moderation};
+pub use resident::{Resident, ResidentPhone, CONTENT_CHECK_WINDOW};
+pub use resident_ports::{ResidentCaller, ResidentRepo};
+pub use resident_service::{check_resident_text, sign_in_resident, ResidentSignIn};

@@ -28,6 +28,8 @@ mod m20261130_000031_create_appraisal;
 mod m20261130_000041_create_peer_ballot;
 mod m20261130_000051_create_appraisal_rating;
 mod m20261130_000061_create_rectification;
+mod m20261130_000091_create_resident;
+mod m20261130_000092_add_refresh_token_principal;
 
 pub struct Migrator;
 
@@ -60,6 +62,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000041_create_peer_ballot::Migration),
             Box::new(m20261130_000051_create_appraisal_rating::Migration),
             Box::new(m20261130_000061_create_rectification::Migration),
+            Box::new(m20261130_000091_create_resident::Migration),
+            Box::new(m20261130_000092_add_refresh_token_principal::Migration),
         ]
     }
 }

@@ -1,0 +1,3 @@
+//! The 96345 volunteer context's storage.
+
+mod residents;

@@ -139,11 +139,16 @@ impl AppState {
         let wechat_sign_in = wechat
             .clone()
             .map(|client| client as Arc<dyn domain::auth::WeChatSignIn>);
+        let content_check: Arc<dyn domain::volunteer::ContentCheck> = match &wechat {
+            Some(client) => client.clone(),
+            None => Arc::new(infra::wechat::HoldEveryText),
+        };
         Self {
             repos: deps.db.repos(),
             db: deps.db,
             wechat,
             wechat_sign_in,
+            content_check: crate::state::SharedContentCheck(content_check),
             push,
             cache: deps.cache,
             cache_backend: deps.cache_backend,

@@ -8,6 +8,7 @@ use domain::activity::qr::QrKey;
 use domain::auth::WeChatSignIn;
 use domain::cache::Cache;
 use domain::clock::Clock;
+use domain::volunteer::ContentCheck;
 use infra::Db;
 
 #[derive(Clone, Debug)]
@@ -33,6 +34,29 @@ pub struct AppState {
     pub wechat: Option<Arc<infra::wechat::WeChatClient>>,
     /// The same client as the sign-in routes see it, through the domain's port.
     pub wechat_sign_in: Option<Arc<dyn WeChatSignIn>>,
+    /// WeChat's check of residents' text (`msg_sec_check`); without a mini-program, a
+    /// stand-in that holds every text for an operator. Services that moderate take it as
+    /// an argument (see `domain::volunteer::check_resident_text`).
+    pub content_check: SharedContentCheck,
     /// The push settings; their templates are cleared when there is no WeChat client.
     pub push: crate::config::PushSettings,
+}
+
+/// The content check the application shares (`&*state.content_check` is a
+/// `&dyn ContentCheck`).
+#[derive(Clone)]
+pub struct SharedContentCheck(pub Arc<dyn ContentCheck>);
+
+impl std::ops::Deref for SharedContentCheck {
+    type Target = dyn ContentCheck;
+
+    fn deref(&self) -> &Self::Target {
+        self.0.as_ref()
+    }
+}
+
+impl std::fmt::Debug for SharedContentCheck {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SharedContentCheck")
+    }
 }

@@ -15,6 +15,7 @@ use crate::material::{MaterialRepo, StudyPlanRepo, StudyRecordRepo};
 use crate::org::{MemberRepo, OrgRepo, RoleRepo};
 use crate::platform::SettingRepo;
 use crate::push::{PushRepo, SubscriptionRepo};
+use crate::volunteer::ResidentRepo;
 use crate::volunteer::ServiceRequestRepo;
 
 /// Every repository, over one connection: the pool (each call its own statement) or a
@@ -44,6 +45,7 @@ pub trait Repositories: Send + Sync {
     fn rectifications(&self) -> &dyn RectificationRepo;
     fn ballots(&self) -> &dyn BallotRepo;
     fn service_requests(&self) -> &dyn ServiceRequestRepo;
+    fn residents(&self) -> &dyn ResidentRepo;
 }
 
 /// The repositories over one transaction, which commits or rolls back as a whole.

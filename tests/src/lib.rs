@@ -9,6 +9,7 @@ pub mod cache;
 pub mod database;
 pub mod fixtures;
 pub mod probe;
+pub mod wechat;
 
 use std::sync::Arc;
 
@@ -26,6 +27,7 @@ use infra::Db;
 
 pub use cache::{test_cache, FlakyCache};
 pub use database::TestDatabase;
+pub use wechat::content_check_stub;
 
 /// Knobs a test may turn before the app starts.
 #[derive(Default, Clone)]

@@ -8,8 +8,9 @@ use actix_web::{web, FromRequest, HttpRequest};
 use super::token::{verify, AccessClaims, AuthError};
 use crate::error::ApiError;
 use crate::state::AppState;
+use domain::auth::Principal;
 use domain::auth::RefreshTokenRepo;
-use domain::org::{Actor, ActorRole, Member, MemberId, RoleRepo};
+use domain::org::{Actor, ActorRole, Member, RoleRepo};
 
 /// The authenticated caller: their member record and their roles as an [`Actor`].
 #[derive(Debug, Clone)]
@@ -32,18 +33,29 @@ impl FromRequest for AuthUser {
             .map(str::to_owned);
         Box::pin(async move {
             let state = state.ok_or_else(|| ApiError::internal("application state missing"))?;
-            let token = header
-                .as_deref()
-                .and_then(|h| {
-                    h.strip_prefix("Bearer ")
-                        .or_else(|| h.strip_prefix("bearer "))
-                })
-                .map(str::trim)
-                .filter(|t| !t.is_empty())
-                .ok_or(AuthError::Missing)?;
+            let token = bearer(header.as_deref())?;
             authenticate(&state, token).await
         })
     }
+}
+
+/// The token of an `Authorization: Bearer …` header (401 `auth_token_missing` without one).
+pub(super) fn bearer(header: Option<&str>) -> Result<&str, AuthError> {
+    header
+        .and_then(|h| {
+            h.strip_prefix("Bearer ")
+                .or_else(|| h.strip_prefix("bearer "))
+        })
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .ok_or(AuthError::Missing)
+}
+
+/// A resident's token where a member is required: they are signed in, but not as anyone
+/// this endpoint serves.
+pub(super) fn not_for_residents() -> ApiError {
+    ApiError::forbidden()
+        .with_detail("this endpoint is for Party members; residents may not use it")
 }
 
 /// Verifies `token` and loads the caller. Whether its session (or the token, or every
@@ -51,9 +63,19 @@ impl FromRequest for AuthUser {
 /// member: the record survives a cache restart and costs no extra round trip.
 pub async fn authenticate(state: &AppState, token: &str) -> Result<AuthUser, ApiError> {
     let claims = verify(&state.keys, &state.tokens, token, state.clock.now())?;
-    let member_id = uuid::Uuid::parse_str(&claims.sub)
-        .map(MemberId::from_uuid)
-        .map_err(|_| AuthError::Malformed)?;
+    authenticate_member(state, claims).await
+}
+
+/// Loads the member verified `claims` name; a resident's claims are refused with 403
+/// `permission_denied` before anything is read.
+pub(super) async fn authenticate_member(
+    state: &AppState,
+    claims: AccessClaims,
+) -> Result<AuthUser, ApiError> {
+    let member_id = match claims.principal()? {
+        Principal::Member(id) => id,
+        Principal::Resident(_) => return Err(not_for_residents()),
+    };
     let issued_at = claims.issued_at().ok_or(AuthError::Malformed)?;
     let repos = state.db.repos();
     let caller = repos

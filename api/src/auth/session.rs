@@ -13,12 +13,13 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
-use super::token::{mint, AccessClaims, REFRESH_PREFIX};
+use super::token::{mint_for, AccessClaims, REFRESH_PREFIX};
 use crate::error::ApiError;
 use crate::state::AppState;
-use domain::auth::{RefreshToken, RefreshTokenId, RefreshTokenRepo, SessionFamilyId};
-use domain::org::{Member, MemberId};
+use domain::auth::{Principal, RefreshToken, RefreshTokenId, RefreshTokenRepo, SessionFamilyId};
+use domain::org::Member;
 use domain::uow::Transactional;
+use domain::volunteer::{Resident, ResidentRepo};
 
 /// How long a repeated refresh answers the pair the first one got.
 pub const GRACE: Duration = Duration::from_secs(30);
@@ -72,7 +73,7 @@ fn refused(code: ErrorCode) -> ApiError {
 async fn issue(
     state: &AppState,
     refresh_tokens: &dyn RefreshTokenRepo,
-    member: MemberId,
+    principal: Principal,
     family: SessionFamilyId,
 ) -> Result<TokenPair, ApiError> {
     let now = state.clock.now();
@@ -82,7 +83,7 @@ async fn issue(
         .insert(&RefreshToken {
             id: RefreshTokenId::at(now),
             family_id: family,
-            member_id: member,
+            principal,
             token_hash: hash(&refresh),
             created_at: now,
             expires_at: now + ttl,
@@ -90,10 +91,10 @@ async fn issue(
             revoked_at: None,
         })
         .await?;
-    let (access, claims) = mint(
+    let (access, claims) = mint_for(
         &state.keys,
         &state.tokens,
-        member,
+        principal,
         Some(family),
         now,
         state.tokens.access_ttl,
@@ -108,16 +109,73 @@ async fn issue(
 
 /// Starts a new session (a new refresh family) for an active member.
 pub async fn start_session(state: &AppState, member: &Member) -> Result<TokenPair, ApiError> {
+    start(state, Principal::Member(member.id)).await
+}
+
+/// Starts a new session (a new refresh family) for a resident.
+pub async fn start_resident_session(
+    state: &AppState,
+    resident: &Resident,
+) -> Result<TokenPair, ApiError> {
+    start(state, Principal::Resident(resident.id)).await
+}
+
+async fn start(state: &AppState, principal: Principal) -> Result<TokenPair, ApiError> {
     let uow = state.db.begin().await?;
     let pair = issue(
         state,
         uow.refresh_tokens(),
-        member.id,
+        principal,
         SessionFamilyId::at(state.clock.now()),
     )
     .await?;
     uow.commit().await?;
     Ok(pair)
+}
+
+/// Refuses a refresh token whose principal may no longer renew it: the same record access
+/// tokens are checked against (the family ended, or every session of the principal ended
+/// after this token was issued), and a member no longer active or a resident whose openid
+/// is now a member's.
+async fn check_principal(state: &AppState, row: &RefreshToken) -> Result<(), ApiError> {
+    let repos = state.db.repos();
+    let family = Some(row.family_id.as_uuid());
+    match row.principal {
+        Principal::Member(member) => {
+            match RefreshTokenRepo::caller(&repos, member, family, None, row.created_at).await? {
+                Some(c) if !c.member.is_active() => {
+                    Err(ApiError::from(super::token::AuthError::MemberInactive))
+                }
+                None => Err(ApiError::from(super::token::AuthError::MemberInactive)),
+                Some(c) if c.revoked => Err(refused(ErrorCode::AuthRefreshRevoked)),
+                Some(_) => Ok(()),
+            }
+        }
+        Principal::Resident(resident) => {
+            match ResidentRepo::caller(&repos, resident, family, None, row.created_at).await? {
+                Some(c) if !c.revoked => Ok(()),
+                _ => Err(refused(ErrorCode::AuthRefreshRevoked)),
+            }
+        }
+    }
+}
+
+/// Ends the session `family` of `principal` inside `uow`.
+async fn end_family(
+    uow: &dyn domain::uow::UnitOfWork,
+    principal: Principal,
+    family: SessionFamilyId,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), ApiError> {
+    match principal {
+        Principal::Member(member) => {
+            uow.refresh_tokens()
+                .revoke_family(family, member, now)
+                .await?
+        }
+        Principal::Resident(resident) => uow.residents().end_session(family, resident, now).await?,
+    }
+    Ok(())
 }
 
 /// Exchanges a refresh token for a new pair (see the module's rules).
@@ -135,28 +193,11 @@ pub async fn refresh(state: &AppState, presented: &str) -> Result<TokenPair, Api
     if row.expires_at <= now {
         return Err(refused(ErrorCode::AuthRefreshExpired));
     }
-    // The same record access tokens are checked against: the family ended, or every
-    // session of the member ended after this token was issued.
-    let caller = repos
-        .caller(
-            row.member_id,
-            Some(row.family_id.as_uuid()),
-            None,
-            row.created_at,
-        )
-        .await?;
-    match caller {
-        Some(c) if !c.member.is_active() => {
-            return Err(ApiError::from(super::token::AuthError::MemberInactive))
-        }
-        None => return Err(ApiError::from(super::token::AuthError::MemberInactive)),
-        Some(c) if c.revoked => return Err(refused(ErrorCode::AuthRefreshRevoked)),
-        Some(_) => {}
-    }
+    check_principal(state, &row).await?;
 
     let uow = state.db.begin().await?;
     if uow.refresh_tokens().mark_used(row.id, now).await? {
-        let pair = issue(state, uow.refresh_tokens(), row.member_id, row.family_id).await?;
+        let pair = issue(state, uow.refresh_tokens(), row.principal, row.family_id).await?;
         uow.commit().await?;
         let cached = serde_json::to_vec(&pair).map_err(ApiError::internal)?;
         if let Err(e) = state
@@ -188,34 +229,36 @@ pub async fn refresh(state: &AppState, presented: &str) -> Result<TokenPair, Api
         }
     }
     let uow = state.db.begin().await?;
-    uow.refresh_tokens()
-        .revoke_family(row.family_id, row.member_id, now)
-        .await?;
+    end_family(uow.as_ref(), row.principal, row.family_id, now).await?;
     uow.commit().await?;
     tracing::warn!(family = %row.family_id, "spent refresh token reused: session revoked");
     Err(refused(ErrorCode::AuthRefreshReused))
 }
 
 /// Ends the caller's session on every instance: every access token of its family and its
-/// refresh tokens (a token minted without a session: that token).
+/// refresh tokens (a member's token minted without a session: that token).
 pub async fn logout(state: &AppState, claims: &AccessClaims) -> Result<(), ApiError> {
-    let member = uuid::Uuid::parse_str(&claims.sub)
-        .map(MemberId::from_uuid)
-        .map_err(|_| super::token::AuthError::Malformed)?;
+    let principal = claims.principal()?;
     let now = state.clock.now();
     let uow = state.db.begin().await?;
-    match claims.session() {
-        Some(family) => {
-            uow.refresh_tokens()
-                .revoke_family(SessionFamilyId::from_uuid(family), member, now)
-                .await?
+    match (principal, claims.session()) {
+        (principal, Some(family)) => {
+            end_family(
+                uow.as_ref(),
+                principal,
+                SessionFamilyId::from_uuid(family),
+                now,
+            )
+            .await?
         }
-        None => {
+        (Principal::Member(member), None) => {
             let jti = claims
                 .token_id()
                 .ok_or(super::token::AuthError::Malformed)?;
             uow.refresh_tokens().revoke_token(jti, member, now).await?
         }
+        // Residents' tokens are only ever minted for a session.
+        (Principal::Resident(_), None) => return Err(super::token::AuthError::Malformed.into()),
     }
     uow.commit().await?;
     Ok(())

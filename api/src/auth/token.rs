@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use super::keys::KeyRing;
 use crate::error::ApiError;
-use domain::auth::SessionFamilyId;
+use domain::auth::{Principal, PrincipalKind, SessionFamilyId};
 use domain::org::MemberId;
 
 pub const TYP_ACCESS: &str = "access";
@@ -42,6 +42,10 @@ pub struct AccessClaims {
     pub typ: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sid: Option<String>,
+    /// Whose token: absent for a member (as every token minted before residents existed),
+    /// `resident` for a resident.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub principal: Option<String>,
 }
 
 impl AccessClaims {
@@ -50,6 +54,17 @@ impl AccessClaims {
         self.sid
             .as_deref()
             .and_then(|s| uuid::Uuid::parse_str(s).ok())
+    }
+
+    /// Who the token names: `sub` as a member or a resident, as `principal` says (an unknown
+    /// principal or a `sub` that is no id is a malformed token).
+    pub fn principal(&self) -> Result<Principal, AuthError> {
+        let kind = match self.principal.as_deref() {
+            None => PrincipalKind::Member,
+            Some(raw) => PrincipalKind::parse(raw).ok_or(AuthError::Malformed)?,
+        };
+        let id = uuid::Uuid::parse_str(&self.sub).map_err(|_| AuthError::Malformed)?;
+        Ok(Principal::of(kind, id))
     }
 
     /// The token's id, if it is a UUID.
@@ -136,12 +151,25 @@ pub fn mint(
     now: DateTime<Utc>,
     ttl: Duration,
 ) -> Result<(String, AccessClaims), ApiError> {
+    mint_for(keys, cfg, Principal::Member(member), session, now, ttl)
+}
+
+/// Mints an access token for `principal` (a member or a resident) valid from `now` for
+/// `ttl` (at most 15 minutes).
+pub fn mint_for(
+    keys: &KeyRing,
+    cfg: &TokenConfig,
+    principal: Principal,
+    session: Option<SessionFamilyId>,
+    now: DateTime<Utc>,
+    ttl: Duration,
+) -> Result<(String, AccessClaims), ApiError> {
     let ttl = ttl.min(MAX_ACCESS_TTL);
     let iat = now.timestamp();
     let claims = AccessClaims {
         iss: cfg.issuer.clone(),
         aud: cfg.audience.clone(),
-        sub: member.to_string(),
+        sub: principal.id().to_string(),
         exp: iat + i64::try_from(ttl.as_secs()).unwrap_or(0),
         nbf: iat,
         iat,
@@ -156,6 +184,10 @@ pub fn mint(
         .to_string(),
         typ: TYP_ACCESS.to_owned(),
         sid: session.map(|s| s.to_string()),
+        principal: match principal {
+            Principal::Member(_) => None,
+            Principal::Resident(_) => Some(PrincipalKind::Resident.as_str().to_owned()),
+        },
     };
     let (kid, key) = keys.signing();
     let mut header = Header::new(Algorithm::HS256);

@@ -311,6 +311,19 @@ pub fn declare_either_or(doc: &mut OpenApiDoc) {
             absent(&["grade"]),
         )],
     );
+    // A resident's phone: vouched for by WeChat, or typed twice; never both, never neither,
+    // never half typed (`resident_phone_source_invalid`).
+    forbid(
+        doc,
+        "ResidentSignInRequest",
+        vec![
+            present(&["phoneCode", "phone"]),
+            present(&["phoneCode", "phoneConfirm"]),
+            absent(&["phoneCode", "phone", "phoneConfirm"]),
+            both(present(&["phone"]), absent(&["phoneConfirm"])),
+            both(present(&["phoneConfirm"]), absent(&["phone"])),
+        ],
+    );
     // Only committee members are granted review separately (`role_can_review_committee_only`).
     forbid(
         doc,
@@ -572,6 +585,15 @@ const BUSINESS_RULES: Rules = &[
         (ErrorCode::AppraisalExcused, "the caller is excused from the campaign"),
         (ErrorCode::AppraisalStageNotBegun, "the peer-review stage has not begun"),
         (ErrorCode::AppraisalStageOver, "the peer-review stage is over"),
+    ]),
+    ("wechatResidentSignIn", "409", &[
+        (ErrorCode::WechatAccountIsMember, "the ticket's WeChat account is bound to a roster member"),
+        (ErrorCode::WechatPhoneOnRoster, "the phone WeChat vouches for belongs to an active roster member (bind with the same ticket instead)"),
+        (ErrorCode::ResourceConflict, "the same account signed in as a resident twice at once"),
+    ]),
+    ("wechatResidentSignIn", "422", &[
+        (ErrorCode::ResidentPhoneMismatch, "`phone` and `phoneConfirm` are not the same number"),
+        (ErrorCode::PhoneNotMainland, "the phone WeChat vouches for is not a mainland number"),
     ]),
     ("getPeerReviewResults", "422", &[(ErrorCode::AppraisalStageNotBegun, "the peer-review stage has not begun")]),
 ];

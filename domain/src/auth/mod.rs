@@ -9,8 +9,8 @@ mod service;
 
 pub use error::WeChatFailure;
 pub use model::{
-    Caller, ExternalIdentity, RefreshToken, RefreshTokenId, SessionFamilyId, VouchedPhone,
-    WeChatSession, WECHAT_PROVIDER,
+    Caller, ExternalIdentity, Principal, PrincipalKind, RefreshToken, RefreshTokenId,
+    SessionFamilyId, VouchedPhone, WeChatSession, WECHAT_PROVIDER,
 };
 pub use ports::{ExternalIdentityRepo, RefreshTokenRepo, WeChatSignIn};
 pub use service::{link_account, unlink_account, Unlinker};

@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::org::{MemberId, PhoneNumber};
+use crate::volunteer::ResidentId;
 
 crate::define_id!(
     /// A session: every refresh token rotated from one sign-in shares it.
@@ -13,11 +14,54 @@ crate::define_id!(
     RefreshTokenId
 );
 
+/// Who a session belongs to: a roster member, or a resident (a WeChat user who is not a
+/// Party member and files 96345 requests). The two never stand in for each other: a
+/// resident's tokens are refused wherever a member is required.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Principal {
+    Member(MemberId),
+    Resident(ResidentId),
+}
+
+crate::string_enum::string_enum!(
+    /// Which kind of [`Principal`] a session or token belongs to, as stored and as carried
+    /// in access tokens.
+    PrincipalKind {
+        Member => "member",
+        Resident => "resident",
+    }
+);
+
+impl Principal {
+    pub fn kind(&self) -> PrincipalKind {
+        match self {
+            Principal::Member(_) => PrincipalKind::Member,
+            Principal::Resident(_) => PrincipalKind::Resident,
+        }
+    }
+
+    pub fn id(&self) -> uuid::Uuid {
+        match self {
+            Principal::Member(id) => id.as_uuid(),
+            Principal::Resident(id) => id.as_uuid(),
+        }
+    }
+
+    /// The principal of `kind` with `id`.
+    pub fn of(kind: PrincipalKind, id: uuid::Uuid) -> Self {
+        match kind {
+            PrincipalKind::Member => Principal::Member(MemberId::from_uuid(id)),
+            PrincipalKind::Resident => Principal::Resident(ResidentId::from_uuid(id)),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RefreshToken {
     pub id: RefreshTokenId,
     pub family_id: SessionFamilyId,
-    pub member_id: MemberId,
+    /// Whose session this is.
+    pub principal: Principal,
     /// Hex SHA-256 of the opaque token; the token itself is never stored.
     pub token_hash: String,
     pub created_at: DateTime<Utc>,

@@ -130,6 +130,8 @@ catalogue! {
         MemberBoundElsewhere = "member_bound_elsewhere", 409, "该党员已绑定其他微信，请联系支部书记重置";
         SubscriptionTemplateInvalid = "subscription_template_invalid", 422, "订阅消息模板编号无效";
         SubscriptionTemplateUnknown = "subscription_template_unknown", 422, "未配置该订阅消息模板";
+        WechatAccountIsMember = "wechat_account_is_member", 409, "该微信已绑定党员，请以党员身份登录";
+        WechatPhoneOnRoster = "wechat_phone_on_roster", 409, "该手机号在党员名册中，请以党员身份绑定";
     }
     /// The organisation tree, members and roles.
     org {
@@ -288,6 +290,9 @@ catalogue! {
         ServiceRequestRatingInvalid = "service_request_rating_invalid", 422, "评价无效";
         ServiceRequestHoursInvalid = "service_request_hours_invalid", 422, "服务时长无效";
         ServiceRequestChanged = "service_request_changed", 409, "工单已被他人更新，请刷新后重试";
+        ResidentPhoneSourceInvalid = "resident_phone_source_invalid", 422, "须提供手机号授权凭证，或两次输入的手机号";
+        ResidentPhoneMismatch = "resident_phone_mismatch", 422, "两次输入的手机号不一致";
+        ResidentNameInvalid = "resident_name_invalid", 422, "称呼无效";
     }
 }
 

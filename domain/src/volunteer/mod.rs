@@ -9,6 +9,9 @@ pub mod model;
 pub mod moderation;
 pub mod ports;
 pub mod request;
+pub mod resident;
+pub mod resident_ports;
+pub mod resident_service;
 pub mod service;
 
 pub use lifecycle::{Position, Refusal, Step};
@@ -21,3 +24,6 @@ pub use ports::{RequestQuery, RequestSight, ServiceRequestRepo};
 pub use request::{
     Claim, Contact, Filer, RequestContent, RequestDraft, ServiceRequest, StatusNote,
 };
+pub use resident::{Resident, ResidentPhone, CONTENT_CHECK_WINDOW};
+pub use resident_ports::{ResidentCaller, ResidentRepo};
+pub use resident_service::{check_resident_text, sign_in_resident, ResidentSignIn};

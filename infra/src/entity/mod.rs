@@ -20,6 +20,7 @@ pub mod push_delivery;
 pub mod push_message;
 pub mod rectification;
 pub mod refresh_token;
+pub mod resident;
 pub mod role_grant;
 pub mod self_assessment;
 pub mod service_claim;

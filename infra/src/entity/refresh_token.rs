@@ -6,7 +6,10 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
     pub family_id: Uuid,
+    /// The principal's id: a member's or a resident's, as `principal` says.
     pub member_id: Uuid,
+    /// `member` or `resident`.
+    pub principal: String,
     pub token_hash: String,
     pub created_at: DateTimeUtc,
     pub expires_at: DateTimeUtc,

@@ -11,23 +11,26 @@ use super::Repos;
 use crate::entity::{external_identity, member, refresh_token, session_revocation};
 use crate::error::map_db_err;
 use domain::auth::{
-    Caller, ExternalIdentity, ExternalIdentityRepo, RefreshToken, RefreshTokenId, RefreshTokenRepo,
-    SessionFamilyId,
+    Caller, ExternalIdentity, ExternalIdentityRepo, Principal, PrincipalKind, RefreshToken,
+    RefreshTokenId, RefreshTokenRepo, SessionFamilyId,
 };
 use domain::error::RepoError;
 use domain::org::MemberId;
 
-fn to_domain(row: refresh_token::Model) -> RefreshToken {
-    RefreshToken {
+fn to_domain(row: refresh_token::Model) -> Result<RefreshToken, RepoError> {
+    let kind = PrincipalKind::parse(&row.principal).ok_or_else(|| {
+        RepoError::Other(format!("refresh token of unknown principal {:?}", row.principal).into())
+    })?;
+    Ok(RefreshToken {
         id: RefreshTokenId::from_uuid(row.id),
         family_id: SessionFamilyId::from_uuid(row.family_id),
-        member_id: MemberId::from_uuid(row.member_id),
+        principal: Principal::of(kind, row.member_id),
         token_hash: row.token_hash,
         created_at: row.created_at,
         expires_at: row.expires_at,
         used_at: row.used_at,
         revoked_at: row.revoked_at,
-    }
+    })
 }
 
 #[async_trait]
@@ -36,7 +39,8 @@ impl<C: ConnectionTrait + Send + Sync> RefreshTokenRepo for Repos<C> {
         let row = refresh_token::ActiveModel {
             id: Set(t.id.as_uuid()),
             family_id: Set(t.family_id.as_uuid()),
-            member_id: Set(t.member_id.as_uuid()),
+            member_id: Set(t.principal.id()),
+            principal: Set(t.principal.kind().as_str().to_owned()),
             token_hash: Set(t.token_hash.clone()),
             created_at: Set(t.created_at),
             expires_at: Set(t.expires_at),
@@ -51,12 +55,13 @@ impl<C: ConnectionTrait + Send + Sync> RefreshTokenRepo for Repos<C> {
     }
 
     async fn find_by_hash(&self, hash: &str) -> Result<Option<RefreshToken>, RepoError> {
-        Ok(refresh_token::Entity::find()
+        refresh_token::Entity::find()
             .filter(refresh_token::Column::TokenHash.eq(hash))
             .one(&self.conn)
             .await
             .map_err(map_db_err)?
-            .map(to_domain))
+            .map(to_domain)
+            .transpose()
     }
 
     async fn mark_used(&self, id: RefreshTokenId, at: DateTime<Utc>) -> Result<bool, RepoError> {
@@ -86,7 +91,15 @@ impl<C: ConnectionTrait + Send + Sync> RefreshTokenRepo for Repos<C> {
             .exec(&self.conn)
             .await
             .map_err(map_db_err)?;
-        record_revocation(&self.conn, family.as_uuid(), "session", member, at, false).await
+        record_revocation(
+            &self.conn,
+            family.as_uuid(),
+            "session",
+            member.as_uuid(),
+            at,
+            false,
+        )
+        .await
     }
 
     async fn revoke_token(
@@ -95,7 +108,7 @@ impl<C: ConnectionTrait + Send + Sync> RefreshTokenRepo for Repos<C> {
         member: MemberId,
         at: DateTime<Utc>,
     ) -> Result<(), RepoError> {
-        record_revocation(&self.conn, token, "token", member, at, false).await
+        record_revocation(&self.conn, token, "token", member.as_uuid(), at, false).await
     }
 
     async fn revoke_member(&self, member: MemberId, at: DateTime<Utc>) -> Result<(), RepoError> {
@@ -110,6 +123,7 @@ impl<C: ConnectionTrait + Send + Sync> RefreshTokenRepo for Repos<C> {
             .expr(Expr::val(at))
             .from(refresh_token::Entity)
             .and_where(refresh_token::Column::MemberId.eq(member.as_uuid()))
+            .and_where(refresh_token::Column::Principal.eq(PrincipalKind::Member.as_str()))
             .to_owned();
         let mut insert = Query::insert();
         insert
@@ -131,11 +145,20 @@ impl<C: ConnectionTrait + Send + Sync> RefreshTokenRepo for Repos<C> {
         refresh_token::Entity::update_many()
             .col_expr(refresh_token::Column::RevokedAt, Expr::value(at))
             .filter(refresh_token::Column::MemberId.eq(member.as_uuid()))
+            .filter(refresh_token::Column::Principal.eq(PrincipalKind::Member.as_str()))
             .filter(refresh_token::Column::RevokedAt.is_null())
             .exec(&self.conn)
             .await
             .map_err(map_db_err)?;
-        record_revocation(&self.conn, member.as_uuid(), "member", member, at, true).await
+        record_revocation(
+            &self.conn,
+            member.as_uuid(),
+            "member",
+            member.as_uuid(),
+            at,
+            true,
+        )
+        .await
     }
 
     async fn caller(
@@ -184,18 +207,18 @@ struct CallerRow {
 
 /// Writes a revocation; a member's (`latest`) moves only to a later moment, a session's or
 /// token's is kept as first recorded.
-async fn record_revocation<C: ConnectionTrait>(
+pub(super) async fn record_revocation<C: ConnectionTrait>(
     conn: &C,
     id: uuid::Uuid,
     kind: &str,
-    member: MemberId,
+    member: uuid::Uuid,
     at: DateTime<Utc>,
     latest: bool,
 ) -> Result<(), RepoError> {
     let row = session_revocation::ActiveModel {
         id: Set(id),
         kind: Set(kind.to_owned()),
-        member_id: Set(member.as_uuid()),
+        member_id: Set(member),
         revoked_at: Set(at),
     };
     let mut on_conflict = OnConflict::column(session_revocation::Column::Id);

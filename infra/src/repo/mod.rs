@@ -31,6 +31,7 @@ use domain::org::{MemberRepo, OrgRepo, RoleRepo};
 use domain::platform::SettingRepo;
 use domain::push::{PushRepo, SubscriptionRepo};
 use domain::uow::{Repositories, Transactional, UnitOfWork};
+use domain::volunteer::ResidentRepo;
 use domain::volunteer::ServiceRequestRepo;
 
 /// The repositories over one connection or transaction.
@@ -95,6 +96,7 @@ repositories! {
     rectifications: RectificationRepo,
     ballots: BallotRepo,
     service_requests: ServiceRequestRepo,
+    residents: ResidentRepo,
 }
 
 #[async_trait]

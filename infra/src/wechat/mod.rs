@@ -6,15 +6,20 @@
 //! `session_key` is never deserialised: it is not needed to sign members in, so it is
 //! neither returned, logged nor stored.
 //!
-//! Calls that need an access token ([`phone`]) get it from [`token`]: one token per app,
+//! Residents' text is checked through `wxa/msg_sec_check` ([`sec_check`]), as the domain's
+//! `domain::volunteer::ContentCheck` port.
+//!
+//! Calls that need an access token ([`phone`], [`sec_check`]) get it from [`token`]: one token per app,
 //! shared by every instance through the cache.
 
 mod phone;
+mod sec_check;
 mod sign_in;
 mod subscribe;
 mod token;
 
 pub use phone::WeChatPhone;
+pub use sec_check::{HoldEveryText, MAX_CHARS_PER_CHECK};
 pub use subscribe::WeChatPushSender;
 
 use std::sync::Arc;

@@ -475,7 +475,7 @@ async fn ending_a_members_sessions_also_ends_a_refresh_that_raced_it() {
         &domain::auth::RefreshToken {
             id: domain::auth::RefreshTokenId::at(app.clock.now()),
             family_id: family,
-            member_id: t.member_a.id,
+            principal: domain::auth::Principal::Member(t.member_a.id),
             token_hash: raced_hash,
             created_at: app.clock.now(),
             expires_at: app.clock.now() + Duration::days(30),

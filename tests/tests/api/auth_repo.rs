@@ -6,8 +6,8 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, Utc};
 
 use domain::auth::{
-    ExternalIdentity, ExternalIdentityRepo, RefreshToken, RefreshTokenId, RefreshTokenRepo,
-    SessionFamilyId, WECHAT_PROVIDER,
+    ExternalIdentity, ExternalIdentityRepo, Principal, RefreshToken, RefreshTokenId,
+    RefreshTokenRepo, SessionFamilyId, WECHAT_PROVIDER,
 };
 use domain::org::{Member, MemberId};
 use domain::uow::Transactional;
@@ -20,7 +20,7 @@ fn token(member: &Member, family: SessionFamilyId, created: DateTime<Utc>) -> Re
     RefreshToken {
         id,
         family_id: family,
-        member_id: member.id,
+        principal: Principal::Member(member.id),
         token_hash: format!("{:064x}", id.as_uuid().as_u128()),
         created_at: created,
         expires_at: created + Duration::days(30),
@@ -63,7 +63,7 @@ async fn refresh_tokens_are_found_by_hash_and_a_hash_is_stored_once() {
     assert_eq!(db.repos().find_by_hash("0").await.unwrap(), None);
     let same_hash = RefreshToken {
         id: RefreshTokenId::new(),
-        member_id: town.member_b.id,
+        principal: Principal::Member(town.member_b.id),
         ..t.clone()
     };
     assert_conflict(db.repos().insert(&same_hash).await, "ux_refresh_token_hash");

@@ -122,6 +122,9 @@ fn non_empty_strings_say_so() {
         ("WeChatLoginRequest", "code", Some(128)),
         ("BindPhoneRequest", "ticket", Some(128)),
         ("BindPhoneRequest", "phoneCode", Some(128)),
+        ("ResidentSignInRequest", "ticket", Some(128)),
+        ("ResidentSignInRequest", "phoneCode", Some(128)),
+        ("ResidentSignInRequest", "name", Some(32)),
         ("BindInviteRequest", "ticket", Some(128)),
         ("BindInviteRequest", "inviteCode", Some(32)),
         ("CreateOrg", "name", Some(64)),
@@ -137,7 +140,12 @@ fn non_empty_strings_say_so() {
             assert_eq!(p["maxLength"], max, "{schema}.{field}");
         }
     }
-    for (schema, field) in [("CreateMember", "phone"), ("UpdateMember", "phone")] {
+    for (schema, field) in [
+        ("CreateMember", "phone"),
+        ("UpdateMember", "phone"),
+        ("ResidentSignInRequest", "phone"),
+        ("ResidentSignInRequest", "phoneConfirm"),
+    ] {
         assert_eq!(
             props(schema)[field]["pattern"],
             api::http::schema::phone_pattern(),
@@ -307,6 +315,38 @@ fn either_or_bodies_are_one_of_the_other() {
         (
             "ApplyExemption",
             json!({ "reason": "病", "activityId": id, "fromDate": "2026-12-01", "toDate": "2026-12-31" }),
+            false,
+        ),
+        // A resident's phone: vouched for, or typed twice; never both nor neither.
+        (
+            "ResidentSignInRequest",
+            json!({ "ticket": "t", "phoneCode": "pc" }),
+            true,
+        ),
+        (
+            "ResidentSignInRequest",
+            json!({ "ticket": "t", "phone": "13800000001", "phoneConfirm": "13800000001" }),
+            true,
+        ),
+        (
+            "ResidentSignInRequest",
+            json!({ "ticket": "t", "phoneCode": "pc", "phone": null, "phoneConfirm": null }),
+            true,
+        ),
+        ("ResidentSignInRequest", json!({ "ticket": "t" }), false),
+        (
+            "ResidentSignInRequest",
+            json!({ "ticket": "t", "phone": "13800000001" }),
+            false,
+        ),
+        (
+            "ResidentSignInRequest",
+            json!({ "ticket": "t", "phoneConfirm": "13800000001" }),
+            false,
+        ),
+        (
+            "ResidentSignInRequest",
+            json!({ "ticket": "t", "phoneCode": "pc", "phone": "13800000001", "phoneConfirm": "13800000001" }),
             false,
         ),
         // A rejection needs a reason.

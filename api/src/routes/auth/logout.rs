@@ -1,11 +1,11 @@
 use actix_web::{post, web, HttpResponse};
 
-use crate::auth::{session, AuthUser};
+use crate::auth::{session, Caller};
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
 
-/// Ends the caller's session at once on every instance: this access token stops working
-/// and its refresh token can no longer be exchanged.
+/// Ends the caller's session (a member's or a resident's) at once on every instance: this
+/// access token stops working and its refresh token can no longer be exchanged.
 #[utoipa::path(
     tag = "auth",
     operation_id = "logout",
@@ -18,7 +18,7 @@ use crate::state::AppState;
     )
 )]
 #[post("/api/v1/auth/logout")]
-pub async fn logout(state: web::Data<AppState>, user: AuthUser) -> Result<HttpResponse, ApiError> {
-    session::logout(&state, &user.claims).await?;
+pub async fn logout(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
+    session::logout(&state, caller.claims()).await?;
     Ok(HttpResponse::NoContent().finish())
 }

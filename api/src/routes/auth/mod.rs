@@ -1,4 +1,4 @@
-//! Session endpoints: WeChat sign-in, refresh and logout.
+//! Session endpoints: WeChat sign-in (members and residents), refresh and logout.
 
 pub mod bind_invite;
 pub mod bind_phone;
@@ -9,3 +9,4 @@ pub mod refresh;
 mod ticket;
 mod wechat;
 pub mod wechat_login;
+pub mod wechat_resident;

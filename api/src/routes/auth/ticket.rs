@@ -39,6 +39,12 @@ impl SpentTicket {
     pub fn openid(&self) -> &str {
         &self.value.openid
     }
+
+    /// When it was issued: when WeChat named the openid (`code2session`).
+    pub fn issued_at(&self) -> chrono::DateTime<chrono::Utc> {
+        let secs = self.value.expires_at - TICKET_TTL_SECS as i64;
+        chrono::DateTime::from_timestamp(secs, 0).unwrap_or_default()
+    }
 }
 
 /// Issues a single-use binding ticket for `openid`.

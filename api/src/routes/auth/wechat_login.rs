@@ -1,6 +1,7 @@
 //! Sign-in from the mini-program: `wx.login`'s code, exchanged with WeChat for the user's
-//! openid. A known openid gets a session; an unknown one a short-lived, single-use binding
-//! ticket to bind a roster member with.
+//! openid. A member's openid gets the member's session, a resident's the resident's
+//! session (recording the sign-in, which WeChat's content check needs); an unknown one a
+//! short-lived, single-use ticket to bind a roster member with or to sign in as a resident.
 
 use actix_web::{post, web, HttpRequest};
 use domain::error::ErrorCode;
@@ -17,6 +18,7 @@ use crate::state::AppState;
 use domain::auth::{ExternalIdentityRepo, WECHAT_PROVIDER};
 use domain::error::FieldError;
 use domain::org::{Member, MemberRepo};
+use domain::volunteer::ResidentRepo;
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
@@ -52,7 +54,19 @@ impl Validate for WeChatLoginRequest {
 pub enum WeChatLoginResult {
     /// The WeChat account is bound to an active member: here is their session.
     SignedIn { tokens: TokenPair },
-    /// Not bound yet: bind by phone or invite code with this ticket (single use).
+    /// The WeChat account is a resident's (群众, not on the roster): here is their session.
+    /// The ticket still lets them bind a roster member instead (someone since added to
+    /// the roster), by phone or invite code (single use).
+    #[serde(rename_all = "camelCase")]
+    ResidentSignedIn {
+        tokens: TokenPair,
+        binding_ticket: String,
+        /// Seconds the ticket stays valid.
+        #[schema(example = 300)]
+        expires_in: u64,
+    },
+    /// Not bound yet: bind by phone or invite code with this ticket (single use), or sign
+    /// in as a resident with it (`/api/v1/auth/wechat/resident`).
     #[serde(rename_all = "camelCase")]
     BindingRequired {
         binding_ticket: String,
@@ -69,7 +83,7 @@ pub enum WeChatLoginResult {
     security(()),
     request_body = WeChatLoginRequest,
     responses(
-        (status = 200, description = "`signed_in` with a session, or `binding_required` with a ticket", body = WeChatLoginResult),
+        (status = 200, description = "`signed_in` with a member's session, `resident_signed_in` with a resident's session (and a ticket to bind a member instead), or `binding_required` with a ticket", body = WeChatLoginResult),
         (status = 400, description = "request_json_malformed", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "wechat_code_invalid, wechat_code_used or auth_member_inactive", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "request_unsupported_media_type", body = Problem, content_type = "application/problem+json"),
@@ -97,10 +111,20 @@ pub async fn wechat_login(
         Some(member) => WeChatLoginResult::SignedIn {
             tokens: session::start_session(&state, &member).await?,
         },
-        None => WeChatLoginResult::BindingRequired {
-            binding_ticket: ticket::issue(&state, &user.openid).await?,
-            expires_in: TICKET_TTL_SECS,
-        },
+        // A resident's sign-in is what lets WeChat check their text for two hours.
+        None => {
+            match ResidentRepo::touch(&state.db.repos(), &user.openid, state.clock.now()).await? {
+                Some(resident) => WeChatLoginResult::ResidentSignedIn {
+                    tokens: session::start_resident_session(&state, &resident).await?,
+                    binding_ticket: ticket::issue(&state, &user.openid).await?,
+                    expires_in: TICKET_TTL_SECS,
+                },
+                None => WeChatLoginResult::BindingRequired {
+                    binding_ticket: ticket::issue(&state, &user.openid).await?,
+                    expires_in: TICKET_TTL_SECS,
+                },
+            }
+        }
     };
     Ok(web::Json(result))
 }

@@ -7,6 +7,7 @@ pub mod dto;
 pub mod get;
 pub mod list_children;
 pub mod list_members;
+pub mod list_townships;
 pub mod me;
 pub mod member;
 pub mod update;

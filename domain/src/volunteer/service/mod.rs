@@ -8,36 +8,20 @@ pub use requests::*;
 
 use chrono::{DateTime, Utc};
 
-use super::model::ResidentId;
 use super::moderation::ContentCheck;
+use super::resident::Resident;
 use crate::audit::{AuditAction, AuditEntry, AuditId, NewAuditEntry};
 use crate::clock::Clock;
 use crate::error::{DomainError, RepoError};
-use crate::org::{Actor, OrgId, OrgPath, PhoneNumber};
+use crate::org::{Actor, OrgId, OrgPath};
 use crate::push::PushTemplates;
 use crate::uow::{Repositories, Transactional, UnitOfWork};
-
-/// A resident signed in through WeChat, as the request services know them.
-#[derive(Clone, PartialEq, Eq)]
-pub struct ResidentCaller {
-    pub id: ResidentId,
-    pub openid: String,
-    pub phone: PhoneNumber,
-    /// Their last WeChat sign-in: the content check needs it within two hours.
-    pub last_seen_at: DateTime<Utc>,
-}
-
-impl std::fmt::Debug for ResidentCaller {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "ResidentCaller {{ id: {} }}", self.id)
-    }
-}
 
 /// Who is acting.
 #[derive(Debug, Clone, Copy)]
 pub enum Who<'a> {
     Member(&'a Actor),
-    Resident(&'a ResidentCaller),
+    Resident(&'a Resident),
 }
 
 impl<'a> Who<'a> {

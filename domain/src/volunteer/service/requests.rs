@@ -2,7 +2,7 @@
 //! requester's data masked for those who need not see it, and every step of the lifecycle,
 //! each by whom the rules allow and audited.
 
-use chrono::{DateTime, Datelike, Duration, Utc};
+use chrono::{DateTime, Datelike, Utc};
 
 use super::{RequestContext, Who};
 use crate::error::{DomainError, ErrorCode, FieldError};
@@ -20,10 +20,7 @@ use crate::volunteer::request::{
     describes_danger, is_photo_link, Claim, Filer, RequestContent, RequestDraft, ServiceRequest,
     StatusNote,
 };
-
-/// How long after a resident's last WeChat sign-in the content check still accepts their
-/// openid (WeChat's rule).
-const CONTENT_CHECK_WINDOW: i64 = 2 * 3600;
+use crate::volunteer::resident_service::check_resident_text;
 
 /// A request as the caller sees it: whether the requester's contact may be shown whole,
 /// its volunteers and its status notes.
@@ -296,17 +293,10 @@ pub async fn file_request(
     let town = township(ctx.repos, ctx.who, committee).await?;
     let (filer, moderation) = match ctx.who {
         Who::Resident(res) => {
-            let fresh = now - res.last_seen_at <= Duration::seconds(CONTENT_CHECK_WINDOW);
-            let verdict = if fresh {
-                let text = format!("{}\n{}", content.title, content.description);
-                ctx.content
-                    .check(&res.openid, &text, ContentScene::Forum)
-                    .await
-                    // Unchecked text is never shown unchecked: it waits for an operator.
-                    .unwrap_or(ContentVerdict::Review)
-            } else {
-                ContentVerdict::Review
-            };
+            let text = format!("{}\n{}", content.title, content.description);
+            // Unchecked text is never shown unchecked: it waits for an operator.
+            let verdict =
+                check_resident_text(ctx.content, res, &text, ContentScene::Forum, now).await;
             let moderation = match verdict {
                 ContentVerdict::Pass => Moderation::Passed,
                 ContentVerdict::Review => Moderation::Held,

@@ -1,3 +1,4 @@
-//! The volunteer context's storage.
+//! The 96345 volunteer context's storage.
 
 mod requests;
+mod residents;

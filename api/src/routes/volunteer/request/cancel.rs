@@ -3,9 +3,9 @@
 use actix_web::{post, web, HttpRequest};
 use uuid::Uuid;
 
+use super::caller_context;
 use super::dto::{ServiceNoteRequest, ServiceRequestView};
-use super::member_context;
-use crate::auth::AuthUser;
+use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
 use crate::extract::Json;
 use crate::state::AppState;
@@ -37,12 +37,12 @@ use domain::volunteer::ServiceRequestId;
 pub async fn cancel_service_request(
     req: HttpRequest,
     state: web::Data<AppState>,
-    user: AuthUser,
+    caller: Caller,
     id: web::Path<Uuid>,
     body: Json<ServiceNoteRequest>,
 ) -> Result<web::Json<ServiceRequestView>, ApiError> {
     let b = body.into_inner();
-    let ctx = member_context(&state, &user, &req);
+    let ctx = caller_context(&state, &caller, &req);
     let id = ServiceRequestId::from_uuid(*id);
     let seen = service::cancel_request(&ctx, id, b.note.as_deref()).await?;
     Ok(web::Json(ServiceRequestView::of(&seen)))

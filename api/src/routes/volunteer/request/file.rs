@@ -6,9 +6,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use super::caller_context;
 use super::dto::{ServiceKind, ServiceRequestView, ServiceUrgency};
-use super::member_context;
-use crate::auth::AuthUser;
+use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
 use crate::extract::Json;
 use crate::http::idempotency;
@@ -141,7 +141,8 @@ impl FileServiceRequest {
     }
 }
 
-/// Files a 96345 request: a member for a resident, a hotline operator for a caller without
+/// Files a 96345 request: a resident for themself (their text through WeChat's content
+/// check: `risky` refused, `review` held for an operator), a member for a resident, a hotline operator for a caller without
 /// WeChat (not content-checked, and marked so). A request describing a danger to life is
 /// refused with `service_request_emergency`, whose title points to 110, 120 and 119.
 #[utoipa::path(
@@ -156,7 +157,7 @@ impl FileServiceRequest {
         (status = 201, description = "Filed; waiting to be dispatched", body = ServiceRequestView),
         (status = 400, description = "request_json_malformed or idempotency_key_invalid", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "auth_token_*", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "committeeId is not the caller's township", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "committeeId is no township, or a member named another township than theirs", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "idempotency_request_in_flight", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "request_unsupported_media_type", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "request_json_invalid, validation_failed (service_request_field_invalid, phone_invalid), service_request_emergency, service_request_content_risky, idempotency_key_reused", body = Problem, content_type = "application/problem+json"),
@@ -168,13 +169,18 @@ impl FileServiceRequest {
 pub async fn file_service_request(
     req: HttpRequest,
     state: web::Data<AppState>,
-    user: AuthUser,
+    caller: Caller,
     body: Json<FileServiceRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.into_inner();
-    idempotency::run(&state, &req, user.member.id, &b, async {
+    // A resident's keys live beside members' (ids never collide: both are random v7).
+    let owner = match &caller {
+        Caller::Member(m) => m.member.id,
+        Caller::Resident(r) => domain::org::MemberId::from_uuid(r.resident.id.as_uuid()),
+    };
+    idempotency::run(&state, &req, owner, &b, async {
         let seen = service::file_request(
-            &member_context(&state, &user, &req),
+            &caller_context(&state, &caller, &req),
             b.committee_id.map(OrgId::from_uuid),
             &b.draft(),
         )

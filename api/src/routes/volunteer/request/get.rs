@@ -3,9 +3,9 @@
 use actix_web::{get, web, HttpRequest};
 use uuid::Uuid;
 
+use super::caller_context;
 use super::dto::ServiceRequestView;
-use super::member_context;
-use crate::auth::AuthUser;
+use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
 use domain::volunteer::service;
@@ -31,11 +31,11 @@ use domain::volunteer::ServiceRequestId;
 pub async fn get_service_request(
     req: HttpRequest,
     state: web::Data<AppState>,
-    user: AuthUser,
+    caller: Caller,
     id: web::Path<Uuid>,
 ) -> Result<web::Json<ServiceRequestView>, ApiError> {
     let seen = service::get_request(
-        &member_context(&state, &user, &req),
+        &caller_context(&state, &caller, &req),
         ServiceRequestId::from_uuid(*id),
     )
     .await?;

@@ -4,9 +4,9 @@ use actix_web::{get, web, HttpRequest};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
+use super::caller_context;
 use super::dto::{ServiceKind, ServiceRequestState, ServiceRequestView};
-use super::member_context;
-use crate::auth::AuthUser;
+use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
 use crate::extract::Query;
 use crate::http::page::{page_request, ListEnvelope};
@@ -58,7 +58,7 @@ impl crate::extract::Validate for ServiceRequestListParams {
 pub async fn list_service_requests(
     req: HttpRequest,
     state: web::Data<AppState>,
-    user: AuthUser,
+    caller: Caller,
     query: Query<ServiceRequestListParams>,
 ) -> Result<web::Json<ListEnvelope<ServiceRequestView>>, ApiError> {
     let q = query.into_inner();
@@ -69,7 +69,8 @@ pub async fn list_service_requests(
         state: q.state.map(Into::into),
         overdue: q.overdue.unwrap_or(false),
     };
-    let list = service::list_requests(&member_context(&state, &user, &req), &filter, &page).await?;
+    let list =
+        service::list_requests(&caller_context(&state, &caller, &req), &filter, &page).await?;
     Ok(web::Json(ListEnvelope::from_page(list, |s| {
         ServiceRequestView::of(&s)
     })))

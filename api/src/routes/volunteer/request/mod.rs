@@ -20,29 +20,30 @@ pub mod start;
 
 use actix_web::{HttpMessage, HttpRequest};
 
-use crate::auth::AuthUser;
+use crate::auth::{AuthUser, Caller};
 use crate::http::RequestId;
 use crate::state::AppState;
-use domain::error::DomainError;
 use domain::volunteer::service::{RequestContext, Who};
-use domain::volunteer::{ContentCheck, ContentScene, ContentVerdict};
 
-/// Until WeChat's content check is configured, residents' text waits for an operator.
-struct HoldForReview;
-
-#[async_trait::async_trait]
-impl ContentCheck for HoldForReview {
-    async fn check(
-        &self,
-        _openid: &str,
-        _text: &str,
-        _scene: ContentScene,
-    ) -> Result<ContentVerdict, DomainError> {
-        Ok(ContentVerdict::Review)
+/// The request context of a caller, member or resident.
+pub fn caller_context<'a>(
+    state: &'a AppState,
+    caller: &'a Caller,
+    req: &HttpRequest,
+) -> RequestContext<'a> {
+    RequestContext {
+        tx: &state.db,
+        repos: &state.repos,
+        clock: state.clock.as_ref(),
+        who: match caller {
+            Caller::Member(m) => Who::Member(&m.actor),
+            Caller::Resident(r) => Who::Resident(&r.resident),
+        },
+        request_id: req.extensions().get::<RequestId>().map(|r| r.0.clone()),
+        push: &state.push.templates,
+        content: &*state.content_check,
     }
 }
-
-static HOLD_FOR_REVIEW: HoldForReview = HoldForReview;
 
 /// The request context of a member's request.
 pub fn member_context<'a>(
@@ -57,6 +58,6 @@ pub fn member_context<'a>(
         who: Who::Member(&user.actor),
         request_id: req.extensions().get::<RequestId>().map(|r| r.0.clone()),
         push: &state.push.templates,
-        content: &HOLD_FOR_REVIEW,
+        content: &*state.content_check,
     }
 }

@@ -5,9 +5,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use super::caller_context;
 use super::dto::ServiceRequestView;
-use super::member_context;
-use crate::auth::AuthUser;
+use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
 use crate::extract::Json;
 use crate::state::AppState;
@@ -56,13 +56,13 @@ impl crate::extract::Validate for RateServiceRequest {
 pub async fn rate_service_request(
     req: HttpRequest,
     state: web::Data<AppState>,
-    user: AuthUser,
+    caller: Caller,
     id: web::Path<Uuid>,
     body: Json<RateServiceRequest>,
 ) -> Result<web::Json<ServiceRequestView>, ApiError> {
     let b = body.into_inner();
     let seen = service::rate_request(
-        &member_context(&state, &user, &req),
+        &caller_context(&state, &caller, &req),
         ServiceRequestId::from_uuid(*id),
         b.rating,
         b.comment.as_deref(),

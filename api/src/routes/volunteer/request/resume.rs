@@ -3,9 +3,9 @@
 use actix_web::{post, web, HttpRequest};
 use uuid::Uuid;
 
+use super::caller_context;
 use super::dto::ServiceRequestView;
-use super::member_context;
-use crate::auth::AuthUser;
+use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
 use domain::volunteer::service;
@@ -32,10 +32,10 @@ use domain::volunteer::ServiceRequestId;
 pub async fn resume_service_request(
     req: HttpRequest,
     state: web::Data<AppState>,
-    user: AuthUser,
+    caller: Caller,
     id: web::Path<Uuid>,
 ) -> Result<web::Json<ServiceRequestView>, ApiError> {
-    let ctx = member_context(&state, &user, &req);
+    let ctx = caller_context(&state, &caller, &req);
     let id = ServiceRequestId::from_uuid(*id);
     let seen = service::resume_request(&ctx, id).await?;
     Ok(web::Json(ServiceRequestView::of(&seen)))

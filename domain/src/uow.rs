@@ -15,6 +15,7 @@ use crate::material::{MaterialRepo, StudyPlanRepo, StudyRecordRepo};
 use crate::org::{MemberRepo, OrgRepo, RoleRepo};
 use crate::platform::SettingRepo;
 use crate::push::{PushRepo, SubscriptionRepo};
+use crate::volunteer::{HoursRepo, TeamRepo};
 
 /// Every repository, over one connection: the pool (each call its own statement) or a
 /// unit of work's transaction. A read service takes them in its [`ReadContext`]; a write
@@ -42,6 +43,10 @@ pub trait Repositories: Send + Sync {
     fn ratings(&self) -> &dyn RatingRepo;
     fn rectifications(&self) -> &dyn RectificationRepo;
     fn ballots(&self) -> &dyn BallotRepo;
+    /// 96345 professional teams and their memberships.
+    fn volunteer_teams(&self) -> &dyn TeamRepo;
+    /// The append-only volunteer-hours ledger.
+    fn volunteer_hours(&self) -> &dyn HoursRepo;
 }
 
 /// The repositories over one transaction, which commits or rolls back as a whole.

@@ -3,11 +3,21 @@
 //! team (专业队伍), claimed and served by member volunteers, with an append-only ledger of
 //! their hours and the requester's personal data masked and, in time, erased.
 
+pub mod ledger;
 pub mod model;
 pub mod moderation;
+pub mod service;
+pub mod team;
+pub mod team_ports;
 
+pub use ledger::{
+    HalfYear, HoursCategory, HoursDecision, HoursEntry, HoursSource, HoursStatus, HoursTotals,
+    NewManualHours, PeriodTotal,
+};
 pub use model::{
     Assignee, HoursEntryId, RequestState, ResidentId, ServiceKind, ServiceRequestId, TeamId,
     Urgency,
 };
 pub use moderation::{ContentCheck, ContentScene, ContentVerdict, Moderation};
+pub use team::{MembershipDecision, MembershipStatus, Skills, Team, TeamMembership, TeamStatus};
+pub use team_ports::{HoursRepo, TeamRepo};

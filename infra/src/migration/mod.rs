@@ -28,6 +28,7 @@ mod m20261130_000031_create_appraisal;
 mod m20261130_000041_create_peer_ballot;
 mod m20261130_000051_create_appraisal_rating;
 mod m20261130_000061_create_rectification;
+mod m20261130_000081_create_volunteer_team_and_hours;
 
 pub struct Migrator;
 
@@ -60,6 +61,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000041_create_peer_ballot::Migration),
             Box::new(m20261130_000051_create_appraisal_rating::Migration),
             Box::new(m20261130_000061_create_rectification::Migration),
+            Box::new(m20261130_000081_create_volunteer_team_and_hours::Migration),
         ]
     }
 }

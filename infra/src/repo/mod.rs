@@ -11,6 +11,7 @@ mod material;
 mod org;
 mod platform;
 mod push;
+mod volunteer;
 
 use async_trait::async_trait;
 use sea_orm::{
@@ -30,6 +31,7 @@ use domain::org::{MemberRepo, OrgRepo, RoleRepo};
 use domain::platform::SettingRepo;
 use domain::push::{PushRepo, SubscriptionRepo};
 use domain::uow::{Repositories, Transactional, UnitOfWork};
+use domain::volunteer::{HoursRepo, TeamRepo};
 
 /// The repositories over one connection or transaction.
 #[derive(Debug, Clone)]
@@ -92,6 +94,8 @@ repositories! {
     ratings: RatingRepo,
     rectifications: RectificationRepo,
     ballots: BallotRepo,
+    volunteer_teams: TeamRepo,
+    volunteer_hours: HoursRepo,
 }
 
 #[async_trait]

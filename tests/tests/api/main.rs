@@ -39,5 +39,7 @@ mod roster;
 mod scope;
 mod scope_matrix;
 mod township;
+mod volunteer_hours;
+mod volunteer_teams;
 mod wechat;
 mod xlsx;

@@ -135,7 +135,10 @@ impl HoursEntry {
     /// `minutes` is 1..=1440; `note` 1-200 printable characters (the request's title will
     /// do). Refused: `volunteer_hours_minutes_invalid` at `/minutes`,
     /// `volunteer_hours_note_invalid` at `/note`.
-    #[allow(clippy::too_many_arguments)]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "the facts of one entry, each named by the caller"
+    )]
     pub fn from_request(
         member: &Member,
         request: ServiceRequestId,
@@ -279,7 +282,10 @@ impl HoursEntry {
         })
     }
 
-    #[allow(clippy::too_many_arguments)]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "the facts of one entry, each named by the caller"
+    )]
     fn pending(
         member: &Member,
         category: HoursCategory,

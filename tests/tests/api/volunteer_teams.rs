@@ -146,7 +146,7 @@ async fn volunteer_an_admin_forms_a_team_its_township_sees_and_no_other() {
     let id = team["id"].as_str().unwrap().to_owned();
 
     for who in [&t.member_a, &t.secretary_a, &t.admin, &t.operator] {
-        assert_eq!(team_ids(&app, who).await, [id.clone()]);
+        assert_eq!(team_ids(&app, who).await, std::slice::from_ref(&id));
         assert_eq!(detail(&app, who, &id).await.0, 200);
     }
     for who in [&t.other_secretary, &t.other_admin] {

@@ -590,3 +590,46 @@ async fn volunteer_the_certificate_states_the_confirmed_ledger_with_totals() {
     );
     assert_eq!(get(&t.member_a2, path).await.status().as_u16(), 403);
 }
+
+#[tokio::test]
+async fn volunteer_the_store_decides_a_pending_entry_once_whoever_read_it_pending() {
+    let app = TestApp::spawn().await;
+    let t = Township::create(&app.db, app.clock.now()).await;
+    let now = app.clock.now();
+    let e = HoursEntry::from_request(
+        &t.member_a,
+        ServiceRequestId::new(),
+        None,
+        60,
+        day("2026-11-04"),
+        "送药上门",
+        t.operator.id,
+        now,
+    )
+    .unwrap();
+    let repos = app.db.repos();
+    HoursRepo::append(&repos, std::slice::from_ref(&e))
+        .await
+        .unwrap();
+    let decision = |by: &Member| domain::volunteer::HoursDecision {
+        by: by.id,
+        at: now,
+        reason: None,
+    };
+    use domain::volunteer::HoursStatus::{Confirmed, Rejected};
+    // Both deciders read it pending; the store lets the first write win and refuses the second.
+    assert!(
+        HoursRepo::decide(&repos, e.id, Confirmed, &decision(&t.operator))
+            .await
+            .unwrap()
+    );
+    assert!(
+        !HoursRepo::decide(&repos, e.id, Rejected, &decision(&t.admin))
+            .await
+            .unwrap()
+    );
+    let stored = HoursRepo::entry(&repos, e.id).await.unwrap().unwrap();
+    assert_eq!(stored.status, Confirmed);
+    assert_eq!(stored.decision.map(|d| d.by), Some(t.operator.id));
+    assert_eq!((stored.minutes, stored.note.as_str()), (60, "送药上门"));
+}

@@ -17,6 +17,7 @@ use crate::platform::SettingRepo;
 use crate::push::{PushRepo, SubscriptionRepo};
 use crate::volunteer::ResidentRepo;
 use crate::volunteer::ServiceRequestRepo;
+use crate::volunteer::{HoursRepo, TeamRepo};
 
 /// Every repository, over one connection: the pool (each call its own statement) or a
 /// unit of work's transaction. A read service takes them in its [`ReadContext`]; a write
@@ -46,6 +47,10 @@ pub trait Repositories: Send + Sync {
     fn ballots(&self) -> &dyn BallotRepo;
     fn service_requests(&self) -> &dyn ServiceRequestRepo;
     fn residents(&self) -> &dyn ResidentRepo;
+    /// 96345 professional teams and their memberships.
+    fn volunteer_teams(&self) -> &dyn TeamRepo;
+    /// The append-only volunteer-hours ledger.
+    fn volunteer_hours(&self) -> &dyn HoursRepo;
 }
 
 /// The repositories over one transaction, which commits or rolls back as a whole.

@@ -105,6 +105,10 @@ const UNIQUE_INDEXES: &[(&str, &str)] = &[
         "peer_voter.campaign_id, peer_voter.reviewer_id",
         "ux_peer_voter",
     ),
+    (
+        "volunteer_team.committee_id, volunteer_team.name",
+        "ux_volunteer_team_committee_name",
+    ),
 ];
 
 /// SQLite's extended result code for a primary key violation.

@@ -223,6 +223,13 @@ pub fn declare_either_or(doc: &mut OpenApiDoc) {
             absent(&["activityId", "toDate"]),
         ],
     );
+    // A request goes to a branch (or the wish list) or to a team, one of them
+    // (`service_request_assignee_invalid`).
+    forbid(
+        doc,
+        "DispatchServiceRequest",
+        vec![present(&["orgId", "teamId"]), absent(&["orgId", "teamId"])],
+    );
     // A duplicate names the request it repeats; no other reason does
     // (`service_request_reason_invalid`).
     forbid(
@@ -240,7 +247,12 @@ pub fn declare_either_or(doc: &mut OpenApiDoc) {
         ],
     );
     // A rejection needs a reason (`review_reason_required`).
-    for name in ["ReviewRequest", "BatchReviewRequest"] {
+    for name in [
+        "ReviewRequest",
+        "BatchReviewRequest",
+        "TeamJoinDecisionRequest",
+        "HoursDecisionRequest",
+    ] {
         forbid(
             doc,
             name,
@@ -323,6 +335,12 @@ pub fn declare_either_or(doc: &mut OpenApiDoc) {
             both(present(&["phone"]), absent(&["phoneConfirm"])),
             both(present(&["phoneConfirm"]), absent(&["phone"])),
         ],
+    );
+    // A correction changes something (`volunteer_hours_minutes_invalid`).
+    forbid(
+        doc,
+        "HoursCorrectionRequest",
+        vec![json!({ "required": ["minutes"], "properties": { "minutes": { "const": 0 } } })],
     );
     // Only committee members are granted review separately (`role_can_review_committee_only`).
     forbid(
@@ -596,6 +614,43 @@ const BUSINESS_RULES: Rules = &[
         (ErrorCode::PhoneNotMainland, "the phone WeChat vouches for is not a mainland number"),
     ]),
     ("getPeerReviewResults", "422", &[(ErrorCode::AppraisalStageNotBegun, "the peer-review stage has not begun")]),
+    ("createVolunteerTeam", "409", &[(ErrorCode::VolunteerTeamNameTaken, "the committee has a team of that name, dissolved ones included")]),
+    ("createVolunteerTeam", "422", &[
+        (ErrorCode::VolunteerTeamNeedsCommittee, "the org is not a township committee"),
+        (ErrorCode::VolunteerTeamLeaderInvalid, "`leaderId` is no active member of the committee's tree"),
+    ]),
+    ("updateVolunteerTeam", "409", &[
+        (ErrorCode::VolunteerTeamNameTaken, "the committee has another team of that name"),
+        (ErrorCode::VolunteerTeamDissolved, "the team is dissolved"),
+    ]),
+    ("updateVolunteerTeam", "422", &[(ErrorCode::VolunteerTeamLeaderInvalid, "`leaderId` is no active member of the committee's tree")]),
+    ("requestToJoinVolunteerTeam", "409", &[
+        (ErrorCode::VolunteerTeamAlreadyMember, "the caller is an active member of the team"),
+        (ErrorCode::VolunteerTeamRequestPending, "the caller's request waits for a decision"),
+        (ErrorCode::VolunteerTeamDissolved, "the team is dissolved"),
+    ]),
+    ("requestToJoinVolunteerTeam", "422", &[(ErrorCode::IdempotencyKeyReused, "the `Idempotency-Key` was used with another body")]),
+    ("decideVolunteerTeamJoin", "409", &[
+        (ErrorCode::VolunteerTeamRequestNotPending, "the member's request was decided already (or they left)"),
+        (ErrorCode::VolunteerTeamDissolved, "the team is dissolved"),
+    ]),
+    ("removeVolunteerTeamMember", "409", &[
+        (ErrorCode::VolunteerTeamLeaderStays, "the member leads the team"),
+        (ErrorCode::VolunteerTeamDissolved, "the team is dissolved"),
+    ]),
+    ("recordMyVolunteerHours", "422", &[
+        (ErrorCode::VolunteerHoursDateInvalid, "`occurredOn` is after today or more than 90 days ago (Beijing, the server's clock)"),
+        (ErrorCode::IdempotencyKeyReused, "the `Idempotency-Key` was used with another body"),
+    ]),
+    ("decideVolunteerHours", "409", &[(ErrorCode::VolunteerHoursNotPending, "the entry was decided already")]),
+    ("decideVolunteerHours", "422", &[(ErrorCode::VolunteerHoursOwnEntry, "the entry is the caller's own")]),
+    ("correctVolunteerHours", "409", &[(ErrorCode::VolunteerHoursNotConfirmed, "the entry is pending, rejected, or itself a correction")]),
+    ("correctVolunteerHours", "422", &[
+        (ErrorCode::VolunteerHoursBelowZero, "the entry with its corrections would count less than zero minutes"),
+        (ErrorCode::VolunteerHoursMinutesInvalid, "the entry with its corrections would count more than 1440 minutes"),
+        (ErrorCode::VolunteerHoursOwnEntry, "the entry is the caller's own"),
+        (ErrorCode::IdempotencyKeyReused, "the `Idempotency-Key` was used with another body"),
+    ]),
 ];
 
 /// The cursor is whatever `nextCursor` said: no schema can tell a stale or forged one.
@@ -711,6 +766,40 @@ const CREATED: &[Created] = &[
         by: "lodgeAppeal",
         at: "",
         also: &[("getMyResult", &[("id", "$request.path.id")])],
+    },
+    Created {
+        by: "createVolunteerTeam",
+        at: "/api/v1/volunteer-teams/{id}",
+        also: &[],
+    },
+    Created {
+        // A request is read back with its team, and decided there.
+        by: "requestToJoinVolunteerTeam",
+        at: "",
+        also: &[
+            ("getVolunteerTeam", &[("id", "$request.path.id")]),
+            (
+                "decideVolunteerTeamJoin",
+                &[
+                    ("id", "$request.path.id"),
+                    ("memberId", "$response.body#/memberId"),
+                ],
+            ),
+        ],
+    },
+    Created {
+        by: "recordMyVolunteerHours",
+        at: "/api/v1/volunteer-hours/{id}",
+        also: &[("listMyVolunteerHours", &[])],
+    },
+    Created {
+        // A correction is an entry of the member's ledger.
+        by: "correctVolunteerHours",
+        at: "",
+        also: &[(
+            "listMemberVolunteerHours",
+            &[("id", "$response.body#/memberId")],
+        )],
     },
     Created {
         // A code is no resource of its own: it is issued for the member in the path.

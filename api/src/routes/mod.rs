@@ -124,7 +124,21 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(appraisal::rectification::list::list_rectifications)
         .service(appraisal::peer::todo::get_my_peer_reviews)
         .service(appraisal::peer::results::get_peer_review_results)
-        .service(appraisal::peer::cast::cast_peer_ballot);
+        .service(appraisal::peer::cast::cast_peer_ballot)
+        .service(volunteer::team::create::create_volunteer_team)
+        .service(volunteer::team::list::list_volunteer_teams)
+        .service(volunteer::team::get::get_volunteer_team)
+        .service(volunteer::team::update::update_volunteer_team)
+        .service(volunteer::team::join::request_to_join_volunteer_team)
+        .service(volunteer::team::decide::decide_volunteer_team_join)
+        .service(volunteer::team::remove::remove_volunteer_team_member)
+        .service(volunteer::hours::record::record_my_volunteer_hours)
+        .service(volunteer::hours::mine::list_my_volunteer_hours)
+        .service(volunteer::hours::mine_certificate::get_my_volunteer_certificate)
+        .service(volunteer::hours::member::list_member_volunteer_hours)
+        .service(volunteer::hours::member_certificate::get_member_volunteer_certificate)
+        .service(volunteer::hours::decide::decide_volunteer_hours)
+        .service(volunteer::hours::correct::correct_volunteer_hours);
 }
 
 /// The read context of an authenticated request.

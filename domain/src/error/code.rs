@@ -293,6 +293,24 @@ catalogue! {
         ResidentPhoneSourceInvalid = "resident_phone_source_invalid", 422, "须提供手机号授权凭证，或两次输入的手机号";
         ResidentPhoneMismatch = "resident_phone_mismatch", 422, "两次输入的手机号不一致";
         ResidentNameInvalid = "resident_name_invalid", 422, "称呼无效";
+        VolunteerTeamNameInvalid = "volunteer_team_name_invalid", 422, "队伍名称无效";
+        VolunteerTeamNameTaken = "volunteer_team_name_taken", 409, "本镇已有同名的专业队伍";
+        VolunteerTeamSkillsInvalid = "volunteer_team_skills_invalid", 422, "技能标签无效";
+        VolunteerTeamLeaderInvalid = "volunteer_team_leader_invalid", 422, "队长须是本镇在册的党员";
+        VolunteerTeamNeedsCommittee = "volunteer_team_needs_committee", 422, "专业队伍由镇党委组建";
+        VolunteerTeamDissolved = "volunteer_team_dissolved", 409, "该队伍已解散";
+        VolunteerTeamNoteInvalid = "volunteer_team_note_invalid", 422, "入队申请说明无效";
+        VolunteerTeamAlreadyMember = "volunteer_team_already_member", 409, "已是该队伍的队员";
+        VolunteerTeamRequestPending = "volunteer_team_request_pending", 409, "入队申请正在审核中";
+        VolunteerTeamRequestNotPending = "volunteer_team_request_not_pending", 409, "入队申请已处理";
+        VolunteerTeamLeaderStays = "volunteer_team_leader_stays", 409, "队长不能退出或被移出队伍，请先更换队长";
+        VolunteerHoursMinutesInvalid = "volunteer_hours_minutes_invalid", 422, "服务时长无效";
+        VolunteerHoursDateInvalid = "volunteer_hours_date_invalid", 422, "服务日期须在最近 90 天内且不晚于今天";
+        VolunteerHoursNoteInvalid = "volunteer_hours_note_invalid", 422, "说明文字无效";
+        VolunteerHoursNotPending = "volunteer_hours_not_pending", 409, "该时长记录已审核";
+        VolunteerHoursNotConfirmed = "volunteer_hours_not_confirmed", 409, "只能更正已确认的时长记录";
+        VolunteerHoursBelowZero = "volunteer_hours_below_zero", 422, "更正后该记录的时长不能为负";
+        VolunteerHoursOwnEntry = "volunteer_hours_own_entry", 422, "不能审核或更正自己的时长记录";
     }
 }
 

@@ -64,6 +64,11 @@ pub enum Action {
     DispatchServiceRequests,
     /// Open appraisal campaigns, move their stages, rate members, answer objections.
     ManageAppraisals,
+    /// Form, change and dissolve 96345 professional teams (专业队伍); decide join requests.
+    ManageVolunteerTeams,
+    /// Confirm or reject members' own volunteer-hours entries, correct them, and read a
+    /// member's ledger and certificate.
+    ReviewVolunteerHours,
 }
 
 impl Action {
@@ -82,6 +87,8 @@ impl Action {
         Action::ReadAudit,
         Action::DispatchServiceRequests,
         Action::ManageAppraisals,
+        Action::ManageVolunteerTeams,
+        Action::ReviewVolunteerHours,
     ];
 
     /// Actions a member may take by belonging, without any role.
@@ -107,7 +114,8 @@ fn role_may(role: &ActorRole, action: Action) -> bool {
         | Action::GrantRoles
         | Action::IssueInviteCodes
         | Action::PublishMaterials
-        | Action::ManageAppraisals => {
+        | Action::ManageAppraisals
+        | Action::ReviewVolunteerHours => {
             matches!(role.kind, Secretary | TownshipAdmin)
         }
         Action::Review => match role.kind {
@@ -115,7 +123,9 @@ fn role_may(role: &ActorRole, action: Action) -> bool {
             Committee => role.can_review,
             HotlineOperator => false,
         },
-        Action::ManageOrgs | Action::ReadAudit => role.kind == TownshipAdmin,
+        Action::ManageOrgs | Action::ReadAudit | Action::ManageVolunteerTeams => {
+            role.kind == TownshipAdmin
+        }
         Action::DispatchServiceRequests => matches!(role.kind, HotlineOperator | TownshipAdmin),
     }
 }
@@ -310,6 +320,8 @@ mod tests {
         (Action::ReadAudit, "T"),
         (Action::DispatchServiceRequests, "O T"),
         (Action::ManageAppraisals, "S T"),
+        (Action::ManageVolunteerTeams, "T"),
+        (Action::ReviewVolunteerHours, "S T"),
     ];
 
     struct World {

@@ -4,6 +4,7 @@
 //! their hours and the requester's personal data masked and, in time, erased.
 
 pub mod deadline;
+pub mod ledger;
 pub mod lifecycle;
 pub mod model;
 pub mod moderation;
@@ -13,7 +14,13 @@ pub mod resident;
 pub mod resident_ports;
 pub mod resident_service;
 pub mod service;
+pub mod team;
+pub mod team_ports;
 
+pub use ledger::{
+    HalfYear, HoursCategory, HoursDecision, HoursEntry, HoursSource, HoursStatus, HoursTotals,
+    NewManualHours, PeriodTotal,
+};
 pub use lifecycle::{Position, Refusal, Step};
 pub use model::{
     Assignee, HoursEntryId, RequestState, ResidentId, ServiceKind, ServiceRequestId, TeamId,
@@ -27,3 +34,5 @@ pub use request::{
 pub use resident::{Resident, ResidentPhone, CONTENT_CHECK_WINDOW};
 pub use resident_ports::{ResidentCaller, ResidentRepo};
 pub use resident_service::{check_resident_text, sign_in_resident, ResidentSignIn};
+pub use team::{MembershipDecision, MembershipStatus, Skills, Team, TeamMembership, TeamStatus};
+pub use team_ports::{HoursRepo, TeamRepo};

@@ -31,3 +31,6 @@ pub mod setting;
 pub mod study_plan;
 pub mod study_record;
 pub mod subscription_consent;
+pub mod volunteer_hours;
+pub mod volunteer_team;
+pub mod volunteer_team_member;

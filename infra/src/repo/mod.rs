@@ -33,6 +33,7 @@ use domain::push::{PushRepo, SubscriptionRepo};
 use domain::uow::{Repositories, Transactional, UnitOfWork};
 use domain::volunteer::ResidentRepo;
 use domain::volunteer::ServiceRequestRepo;
+use domain::volunteer::{HoursRepo, TeamRepo};
 
 /// The repositories over one connection or transaction.
 #[derive(Debug, Clone)]
@@ -97,6 +98,8 @@ repositories! {
     ballots: BallotRepo,
     service_requests: ServiceRequestRepo,
     residents: ResidentRepo,
+    volunteer_teams: TeamRepo,
+    volunteer_hours: HoursRepo,
 }
 
 #[async_trait]

@@ -497,8 +497,9 @@ fn xlsx_responses_are_binary_files() {
         }
     }
     assert_eq!(
-        seen, 5,
-        "the compliance, study and attendance reports, the appraisal results and registers"
+        seen, 7,
+        "the compliance, study and attendance reports, the appraisal results and registers, \
+         and the volunteer-service certificate (the member's own and a member's)"
     );
 }
 

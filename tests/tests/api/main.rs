@@ -41,5 +41,7 @@ mod scope;
 mod scope_matrix;
 mod service_requests;
 mod township;
+mod volunteer_hours;
+mod volunteer_teams;
 mod wechat;
 mod xlsx;

@@ -6,7 +6,8 @@
 //!
 //! The operations are a table ([`ops`]): one line per operation, with placeholders for the
 //! ids. `{org}`, `{branch}`, `{committee}`, `{activity}`, `{check_in}`, `{exemption}`,
-//! `{material}`, `{member}` and `{grant}` are objects of a [`Site`] the caller cannot see
+//! `{material}`, `{member}`, `{grant}`, `{team}` (a volunteer team) and `{hours}` (an hours
+//! entry) are objects of a [`Site`] the caller cannot see
 //! (and random ids in the comparison); `{own_branch}`, `{own_activity}`, `{own_lesson}` (a
 //! party lesson), `{own_material}` and `{own_member}` are the caller's own, kept in both
 //! calls, so that an id in the body is compared on its own. A line whose placeholders a site lacks is skipped for it.
@@ -161,6 +162,18 @@ fn ops() -> Vec<Op> {
         op(M::GET, "/api/v1/appraisals/{campaign}/peer-reviews/todo", None),
         op(M::GET, "/api/v1/appraisals/{campaign}/peer-reviews/results", None),
         op(M::PUT, "/api/v1/appraisals/{campaign}/peer-reviews/{member}", Some(peer_ballot_body())),
+        // Volunteer teams and hours.
+        op(M::POST, "/api/v1/orgs/{committee}/volunteer-teams", Some(json!({"name": "新服务队", "leaderId": "{own_member}"}))),
+        op(M::POST, "/api/v1/orgs/{branch}/volunteer-teams", Some(json!({"name": "新服务队", "leaderId": "{own_member}"}))),
+        op(M::GET, "/api/v1/volunteer-teams/{team}", None),
+        op(M::PATCH, "/api/v1/volunteer-teams/{team}", rename()),
+        op(M::POST, "/api/v1/volunteer-teams/{team}/join-requests", Some(json!({}))),
+        op(M::POST, "/api/v1/volunteer-teams/{team}/members/{member}/decision", approve()),
+        op(M::DELETE, "/api/v1/volunteer-teams/{team}/members/{member}", None),
+        op(M::POST, "/api/v1/volunteer-hours/{hours}/decision", approve()),
+        op(M::POST, "/api/v1/volunteer-hours/{hours}/corrections", Some(json!({"minutes": -1, "reason": "更正"}))),
+        op(M::GET, "/api/v1/members/{member}/volunteer-hours", None),
+        op(M::GET, "/api/v1/members/{member}/volunteer-hours/certificate", None),
         // Last: would withdraw the material from the lines above if it ever succeeded.
         op(M::POST, "/api/v1/materials/{material}/unpublish", None),
     ]
@@ -434,6 +447,26 @@ async fn an_id_out_of_sight_gets_the_answer_a_random_id_gets_for_every_operation
     let camp_b = campaign(&t.admin, &t.branch_b).await;
     let camp_o = campaign(&t.other_secretary, &t.other_branch).await;
 
+    let team = |who: &Member, committee: &domain::org::Org| {
+        let (who, path) = (
+            who.id,
+            format!("/api/v1/orgs/{}/volunteer-teams", committee.id),
+        );
+        let body = json!({"name": "医疗服务队", "leaderId": who});
+        let app = &app;
+        async move { create(app, who, &path, body).await }
+    };
+    let team_home = team(&t.admin, &t.committee).await;
+    let team_o = team(&t.other_admin, &t.other_committee).await;
+    let hours = |who: MemberId| {
+        let body = json!({"category": "service", "minutes": 60, "occurredOn": "2026-11-01", "note": "清扫村道"});
+        let app = &app;
+        async move { create(app, who, "/api/v1/me/volunteer-hours", body).await }
+    };
+    let hours_a = hours(t.member_a2.id).await;
+    let hours_b = hours(t.member_b.id).await;
+    let hours_o = hours(other_member_id).await;
+
     let site = |name, ids: &[(&'static str, String)]| Site {
         name,
         ids: ids.iter().cloned().collect(),
@@ -449,6 +482,7 @@ async fn an_id_out_of_sight_gets_the_answer_a_random_id_gets_for_every_operation
             ("exemption", ex_a),
             ("material", mat_a.clone()),
             ("campaign", camp_a),
+            ("hours", hours_a),
             ("member", s(&t.member_a2.id)),
             ("grant", grant_of(&app, &t.committee_a).await),
         ],
@@ -463,6 +497,7 @@ async fn an_id_out_of_sight_gets_the_answer_a_random_id_gets_for_every_operation
             ("exemption", ex_b),
             ("material", mat_b.clone()),
             ("campaign", camp_b),
+            ("hours", hours_b),
             ("member", s(&t.member_b.id)),
             ("grant", grant_of(&app, &t.operator).await),
         ],
@@ -473,6 +508,7 @@ async fn an_id_out_of_sight_gets_the_answer_a_random_id_gets_for_every_operation
             ("org", s(&t.general.id)),
             ("committee", s(&t.committee.id)),
             ("material", mat_home.clone()),
+            ("team", team_home),
             ("member", s(&t.admin.id)),
             ("grant", grant_of(&app, &t.admin).await),
         ],
@@ -489,6 +525,8 @@ async fn an_id_out_of_sight_gets_the_answer_a_random_id_gets_for_every_operation
             ("exemption", ex_o),
             ("material", mat_o.clone()),
             ("campaign", camp_o),
+            ("team", team_o),
+            ("hours", hours_o),
             ("member", other_member.clone()),
             ("grant", grant_of(&app, &t.other_secretary).await),
         ],

@@ -671,3 +671,144 @@ async fn a_wish_on_the_township_wish_list_is_claimed_by_any_member_of_the_townsh
     );
     assert_eq!(act(&app, &t.member_b, &id, "claims", None).await.0, 200);
 }
+
+/// The member's ledger entries as they read them.
+async fn my_hours(app: &TestApp, who: &Member) -> Value {
+    let (s, l) = app
+        .call(who, Method::GET, "/api/v1/me/volunteer-hours", None)
+        .await;
+    assert_eq!(s, 200, "{l}");
+    l
+}
+
+#[tokio::test]
+async fn a_completion_credits_each_volunteer_in_the_ledger_pending_the_operators_confirmation() {
+    let app = TestApp::spawn().await;
+    let t = Township::create(&app.db, app.clock.now()).await;
+    let id = dispatched_to_a(&app, &t, 2).await;
+    for who in [&t.member_a, &t.member_a2] {
+        assert_eq!(act(&app, who, &id, "claims", None).await.0, 200);
+    }
+    assert_eq!(act(&app, &t.member_a2, &id, "start", None).await.0, 200);
+    let (s, r) = act(
+        &app,
+        &t.member_a2,
+        &id,
+        "complete",
+        Some(json!({"summary": "两人上门送药", "hours": [
+            {"memberId": t.member_a.id, "minutes": 45},
+            {"memberId": t.member_a2.id, "minutes": 60},
+        ]})),
+    )
+    .await;
+    assert_eq!(s, 200, "{r}");
+    let mine = my_hours(&app, &t.member_a).await;
+    let entry = &mine["items"][0];
+    assert_eq!(
+        (entry["minutes"].as_i64(), entry["status"].as_str()),
+        (Some(45), Some("pending")),
+        "{mine}"
+    );
+    assert_eq!(
+        mine["totals"]["serviceMinutes"], 0,
+        "pending counts nothing: {mine}"
+    );
+    // The township's operator confirms it; then it counts.
+    let entry_id = entry["id"].as_str().unwrap_or_default().to_owned();
+    let (s, e) = app
+        .call(
+            &t.operator,
+            Method::POST,
+            &format!("/api/v1/volunteer-hours/{entry_id}/decision"),
+            Some(json!({"decision": "approve"})),
+        )
+        .await;
+    assert_eq!(s, 200, "{e}");
+    assert_eq!(
+        my_hours(&app, &t.member_a).await["totals"]["serviceMinutes"],
+        45
+    );
+    assert_eq!(
+        my_hours(&app, &t.member_a2).await["items"][0]["minutes"],
+        60
+    );
+}
+
+#[tokio::test]
+async fn a_request_sent_to_a_team_is_claimed_by_its_active_members_and_led_by_its_leader() {
+    let app = TestApp::spawn().await;
+    let t = Township::create(&app.db, app.clock.now()).await;
+    // A team led by member B, joined by member A2 (of another branch).
+    let (s, team) = app
+        .call(
+            &t.admin,
+            Method::POST,
+            &format!("/api/v1/orgs/{}/volunteer-teams", t.committee.id),
+            Some(json!({"name": "医疗服务队", "skills": ["护理"], "leaderId": t.member_b.id})),
+        )
+        .await;
+    assert_eq!(s, 201, "{team}");
+    let team = team["id"].as_str().unwrap_or_default().to_owned();
+    let (s, j) = app
+        .call(
+            &t.member_a2,
+            Method::POST,
+            &format!("/api/v1/volunteer-teams/{team}/join-requests"),
+            Some(json!({"note": "退休护士"})),
+        )
+        .await;
+    assert_eq!(s, 201, "{j}");
+    let (s, d) = app
+        .call(
+            &t.member_b,
+            Method::POST,
+            &format!(
+                "/api/v1/volunteer-teams/{team}/members/{}/decision",
+                t.member_a2.id
+            ),
+            Some(json!({"decision": "approve"})),
+        )
+        .await;
+    assert_eq!(s, 200, "{d}");
+    let id = filed(&app, &t.operator, request("home_visit", "上门换药")).await;
+    // orgId and teamId: one of them.
+    let (s, e) = act(
+        &app,
+        &t.operator,
+        &id,
+        "dispatch",
+        Some(json!({"orgId": t.branch_a.id, "teamId": team})),
+    )
+    .await;
+    assert_eq!(s, 422, "{e}");
+    let (s, r) = act(
+        &app,
+        &t.operator,
+        &id,
+        "dispatch",
+        Some(json!({"teamId": team})),
+    )
+    .await;
+    assert_eq!(
+        (s, r["assignee"]["kind"].as_str()),
+        (200, Some("team")),
+        "{r}"
+    );
+    // Branch A's other members have no business with it; the team's member claims it.
+    assert_eq!(read(&app, &t.member_a, &id).await.0, 404);
+    let (_, l) = app
+        .call(&t.member_a2, Method::GET, "/api/v1/service-requests", None)
+        .await;
+    assert_eq!(l["items"][0]["id"].as_str(), Some(id.as_str()), "{l}");
+    assert_eq!(act(&app, &t.member_a2, &id, "claims", None).await.0, 200);
+    // The leader sends it back as misrouted.
+    let (s, r) = act(
+        &app,
+        &t.member_b,
+        &id,
+        "return",
+        Some(json!({"reason": "需要专业医护"})),
+    )
+    .await;
+    assert_eq!((s, r["state"].as_str()), (200, Some("submitted")), "{r}");
+}

@@ -1,3 +1,6 @@
-//! 96345 volunteer service: residents' requests, their dispatch and service.
+//! 96345 volunteer services (四(三)3): residents' requests, their dispatch and service
+//! (`request`), professional teams (`team`) and the hours ledger (`hours`).
 
+pub mod hours;
 pub mod request;
+pub mod team;

@@ -1,10 +1,16 @@
-//! Volunteer use cases. Requests are filed and followed by residents as well as members, so
-//! the request services take a [`RequestContext`]: the house's write context with the
-//! caller as [`Who`] (a member's [`Actor`] or a resident) instead of an actor alone.
+//! Volunteer use cases: service requests (`requests`), professional teams (`teams`) and the
+//! hours ledger (`hours`). Requests are filed and followed by residents as well as members,
+//! so the request services take a [`RequestContext`]: the house's write context with the
+//! caller as [`Who`] (a member's [`Actor`] or a resident) instead of an actor alone. Teams
+//! and hours are members' business and take the house's contexts.
 
+mod hours;
 mod requests;
+mod teams;
 
+pub use hours::*;
 pub use requests::*;
+pub use teams::*;
 
 use chrono::{DateTime, Utc};
 

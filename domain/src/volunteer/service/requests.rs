@@ -12,8 +12,9 @@ use crate::page::{Page, PageRequest};
 use crate::text::{clean_multiline, clean_text};
 use crate::uow::{Repositories, UnitOfWork};
 use crate::volunteer::deadline::{default_allowance, WorkingDays};
+use crate::volunteer::ledger::HoursEntry;
 use crate::volunteer::lifecycle::{Refusal, Step};
-use crate::volunteer::model::{Assignee, RequestState, ServiceKind, ServiceRequestId};
+use crate::volunteer::model::{Assignee, RequestState, ServiceKind, ServiceRequestId, TeamId};
 use crate::volunteer::moderation::{ContentScene, ContentVerdict, Moderation};
 use crate::volunteer::ports::{RequestQuery, RequestSight};
 use crate::volunteer::request::{
@@ -21,6 +22,7 @@ use crate::volunteer::request::{
     StatusNote,
 };
 use crate::volunteer::resident_service::check_resident_text;
+use crate::volunteer::team::{Team, TeamStatus};
 
 /// A request as the caller sees it: whether the requester's contact may be shown whole,
 /// its volunteers and its status notes.
@@ -78,7 +80,8 @@ fn manages(actor: &Actor, path: &OrgPath) -> bool {
     })
 }
 
-fn relation(who: Who<'_>, r: &ServiceRequest, claims: &[Claim]) -> Relation {
+/// How the caller stands to `r`, given the teams they actively belong to.
+fn relation(who: Who<'_>, r: &ServiceRequest, claims: &[Claim], teams: &[Team]) -> Relation {
     let mut rel = Relation {
         filer: filer_is(who, r.filer),
         ..Relation::default()
@@ -90,8 +93,22 @@ fn relation(who: Who<'_>, r: &ServiceRequest, claims: &[Claim]) -> Relation {
             rel.assigned = path.covers(&a.branch_path);
             rel.manager = manages(a, path);
         }
+        if let Some(Assignee::Team(t)) = r.assignee {
+            if let Some(team) = teams.iter().find(|team| team.id == t) {
+                rel.assigned = true;
+                rel.manager = team.leader_id == a.member_id;
+            }
+        }
     }
     rel
+}
+
+/// The teams the caller actively belongs to (none for a resident).
+async fn teams_of(repos: &dyn Repositories, who: Who<'_>) -> Result<Vec<Team>, DomainError> {
+    match who {
+        Who::Member(a) => Ok(repos.volunteer_teams().teams_of_member(a.member_id).await?),
+        Who::Resident(_) => Ok(Vec::new()),
+    }
 }
 
 /// The request, or 404 when it is missing or the caller has no business with it.
@@ -106,7 +123,8 @@ async fn seen(
         .await?
         .ok_or(DomainError::NotFound)?;
     let claims = repos.service_requests().claims(id).await?;
-    let rel = relation(who, &r, &claims);
+    let teams = teams_of(repos, who).await?;
+    let rel = relation(who, &r, &claims, &teams);
     if !rel.sees() {
         return Err(DomainError::NotFound);
     }
@@ -118,9 +136,10 @@ fn view(
     r: ServiceRequest,
     claims: Vec<Claim>,
     notes: Vec<StatusNote>,
+    teams: &[Team],
     now: DateTime<Utc>,
 ) -> SeenRequest {
-    let rel = relation(who, &r, &claims);
+    let rel = relation(who, &r, &claims, teams);
     let reveal = rel.filer || rel.dispatcher || (rel.claimant && r.state.is_open());
     let claimable = matches!(who, Who::Member(_))
         && rel.assigned
@@ -241,7 +260,8 @@ async fn reread(
         .ok_or(DomainError::NotFound)?;
     let claims = ctx.repos.service_requests().claims(id).await?;
     let notes = ctx.repos.service_requests().notes(id).await?;
-    Ok(view(ctx.who, r, claims, notes, now))
+    let teams = teams_of(ctx.repos, ctx.who).await?;
+    Ok(view(ctx.who, r, claims, notes, &teams, now))
 }
 
 /// The township a request is filed with: a resident names it; a member's is their own.
@@ -368,7 +388,7 @@ pub async fn file_request(
         Some((town.id, &town.path)),
     )
     .await?;
-    Ok(view(ctx.who, r, Vec::new(), vec![note], now))
+    Ok(view(ctx.who, r, Vec::new(), vec![note], &[], now))
 }
 
 /// One request as the caller sees it.
@@ -379,7 +399,8 @@ pub async fn get_request(
     let now = ctx.clock.now();
     let (r, claims, _) = seen(ctx.repos, ctx.who, id).await?;
     let notes = ctx.repos.service_requests().notes(id).await?;
-    Ok(view(ctx.who, r, claims, notes, now))
+    let teams = teams_of(ctx.repos, ctx.who).await?;
+    Ok(view(ctx.who, r, claims, notes, &teams, now))
 }
 
 /// Filters of a list.
@@ -401,6 +422,7 @@ pub async fn list_requests(
     page: &PageRequest,
 ) -> Result<Page<SeenRequest>, DomainError> {
     let now = ctx.clock.now();
+    let teams = teams_of(ctx.repos, ctx.who).await?;
     let mut seen = RequestSight::default();
     match ctx.who {
         Who::Resident(r) => seen.resident = Some(r.id),
@@ -416,6 +438,7 @@ pub async fn list_requests(
                     .map(|r| r.org_path.clone())
                     .collect();
                 seen.dispatched_under = policy::scopes(a, Action::DispatchServiceRequests);
+                seen.teams = teams.iter().map(|t| t.id).collect();
             }
         }
     }
@@ -429,7 +452,7 @@ pub async fn list_requests(
     let mut items = Vec::with_capacity(page.items.len());
     for r in page.items {
         let claims = ctx.repos.service_requests().claims(r.id).await?;
-        items.push(view(ctx.who, r, claims, Vec::new(), now));
+        items.push(view(ctx.who, r, claims, Vec::new(), &teams, now));
     }
     Ok(Page {
         items,
@@ -473,6 +496,8 @@ async fn dispatched(
 pub struct Dispatch {
     /// A branch of the township, or the township itself (the wish list, for wishes).
     pub org_id: Option<OrgId>,
+    /// Or one of the township's professional teams.
+    pub team_id: Option<TeamId>,
     /// Volunteers it takes (1-20; default 1).
     pub capacity: Option<u32>,
     /// Working days to be claimed and to be completed, instead of the defaults of its kind
@@ -539,29 +564,51 @@ pub async fn dispatch_request(
             "the request's text waits for an operator's review",
         ));
     }
-    let org_id = d.org_id.ok_or_else(|| {
-        field(
-            "/orgId",
-            ErrorCode::ServiceRequestAssigneeInvalid,
-            "orgId names the branch (or, for a wish, the township)",
-        )
-    })?;
-    let org = uow
-        .orgs()
-        .get(org_id)
-        .await?
-        .filter(|o| r.committee_path.covers(&o.path))
-        .ok_or(DomainError::NotFound)?;
-    let (assignee, label) = match org.kind {
-        OrgKind::Branch => (Assignee::Branch(org.id), org.name.clone()),
-        OrgKind::Committee if org.id == r.committee_id && r.kind == ServiceKind::Wish => {
-            (Assignee::WishList(org.id), "心愿墙".to_owned())
+    let (assignee, path, label) = match (d.org_id, d.team_id) {
+        (Some(org_id), None) => {
+            let org = uow
+                .orgs()
+                .get(org_id)
+                .await?
+                .filter(|o| r.committee_path.covers(&o.path))
+                .ok_or(DomainError::NotFound)?;
+            match org.kind {
+                OrgKind::Branch => (Assignee::Branch(org.id), Some(org.path), org.name),
+                OrgKind::Committee if org.id == r.committee_id && r.kind == ServiceKind::Wish => {
+                    (Assignee::WishList(org.id), Some(org.path), "心愿墙".to_owned())
+                }
+                _ => {
+                    return Err(field(
+                        "/orgId",
+                        ErrorCode::ServiceRequestAssigneeInvalid,
+                        "a request goes to a branch of the township; only a wish to the township's wish list",
+                    ))
+                }
+            }
         }
-        _ => return Err(field(
-            "/orgId",
-            ErrorCode::ServiceRequestAssigneeInvalid,
-            "a request goes to a branch of the township; only a wish to the township's wish list",
-        )),
+        (None, Some(team_id)) => {
+            let team = uow
+                .volunteer_teams()
+                .team(team_id)
+                .await?
+                .filter(|t| t.committee_id == r.committee_id)
+                .ok_or(DomainError::NotFound)?;
+            if team.status != TeamStatus::Active {
+                return Err(field(
+                    "/teamId",
+                    ErrorCode::ServiceRequestAssigneeInvalid,
+                    "the team is dissolved",
+                ));
+            }
+            (Assignee::Team(team.id), None, team.name)
+        }
+        _ => {
+            return Err(field(
+                "/orgId",
+                ErrorCode::ServiceRequestAssigneeInvalid,
+                "name the branch (orgId) or the team (teamId), one of them",
+            ))
+        }
     };
     let mut next = step(&r, Step::Dispatch, now)?;
     let allowance = default_allowance(r.kind, r.urgency);
@@ -571,7 +618,7 @@ pub async fn dispatch_request(
         .due_after(now, d.complete_days.unwrap_or(allowance.complete_days))
         .max(claim_due);
     next.assignee = Some(assignee);
-    next.assignee_path = Some(org.path.clone());
+    next.assignee_path = path;
     next.capacity = capacity;
     next.claim_due = Some(claim_due);
     next.complete_due = Some(complete_due);
@@ -919,7 +966,7 @@ pub async fn complete_request(
     id: ServiceRequestId,
     c: &Completion,
 ) -> Result<SeenRequest, DomainError> {
-    ctx.who.member()?;
+    let actor = ctx.who.member()?;
     let summary = clean_multiline(
         &c.summary,
         500,
@@ -977,6 +1024,38 @@ pub async fn complete_request(
             "hours name every volunteer holding a place, each once",
         ));
     }
+    // Every volunteer's time goes to the ledger, pending until the township's operator or
+    // the team's leader confirms it.
+    let team = match r.assignee {
+        Some(Assignee::Team(t)) => Some(t),
+        _ => None,
+    };
+    let day = now.with_timezone(&crate::calendar::shanghai()).date_naive();
+    let mut entries = Vec::with_capacity(c.minutes.len());
+    for (i, (member, minutes)) in c.minutes.iter().enumerate() {
+        let m = uow
+            .members()
+            .get(*member)
+            .await?
+            .ok_or(DomainError::NotFound)?;
+        let minutes = i32::try_from(*minutes).unwrap_or(i32::MAX);
+        let entry =
+            HoursEntry::from_request(&m, id, team, minutes, day, &r.title, actor.member_id, now)
+                .map_err(|e| match e {
+                    DomainError::Validation(errors) => DomainError::Validation(
+                        errors
+                            .into_iter()
+                            .map(|mut f| {
+                                f.pointer = format!("/hours/{i}{}", f.pointer);
+                                f
+                            })
+                            .collect(),
+                    ),
+                    other => other,
+                })?;
+        entries.push(entry);
+    }
+    uow.volunteer_hours().append(&entries).await?;
     next.summary = Some(summary);
     next.completed_at = Some(now);
     if !c.photos.is_empty() {

@@ -13,14 +13,18 @@ use crate::extract::Json;
 use crate::state::AppState;
 use domain::org::OrgId;
 use domain::volunteer::service::{self, Dispatch};
-use domain::volunteer::ServiceRequestId;
+use domain::volunteer::{ServiceRequestId, TeamId};
 
 #[derive(Debug, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct DispatchServiceRequest {
     /// A branch of the township; for a wish, the township itself (its wish list, open to
-    /// every member).
-    pub org_id: Uuid,
+    /// every member). Or else give `teamId`.
+    #[serde(default)]
+    pub org_id: Option<Uuid>,
+    /// One of the township's professional teams (专业队伍), whose active members claim it.
+    #[serde(default)]
+    pub team_id: Option<Uuid>,
     /// How many volunteers it takes (default 1).
     #[serde(default)]
     #[schema(minimum = 1, maximum = 20)]
@@ -47,8 +51,8 @@ impl crate::extract::Validate for DispatchServiceRequest {
     }
 }
 
-/// Sends a submitted request to a branch of the township (or a wish to the township's wish
-/// list) with its deadlines, counted in working days on the township's holiday calendar.
+/// Sends a submitted request to a branch or a professional team of the township (or a wish
+/// to the township's wish list) with its deadlines, counted in working days on the township's holiday calendar.
 /// A hotline operator or township admin of the township. Text the content check held must
 /// be let through first (`service_request_held`).
 #[utoipa::path(
@@ -62,7 +66,7 @@ impl crate::extract::Validate for DispatchServiceRequest {
         (status = 400, description = "request_json_malformed", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "auth_token_*", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "permission_denied: no dispatcher role anywhere", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such request or org in the caller's township", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such request, or org or team in the caller's township", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "service_request_state_conflict, service_request_held, service_request_changed", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "request_unsupported_media_type", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "request_json_invalid or validation_failed (service_request_assignee_invalid, service_request_reason_invalid)", body = Problem, content_type = "application/problem+json"),
@@ -83,7 +87,8 @@ pub async fn dispatch_service_request(
         &member_context(&state, &user, &req),
         ServiceRequestId::from_uuid(*id),
         &Dispatch {
-            org_id: Some(OrgId::from_uuid(b.org_id)),
+            org_id: b.org_id.map(OrgId::from_uuid),
+            team_id: b.team_id.map(TeamId::from_uuid),
             capacity: b.capacity,
             claim_days: b.claim_days,
             complete_days: b.complete_days,

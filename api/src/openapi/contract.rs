@@ -567,6 +567,13 @@ const BUSINESS_RULES: Rules = &[
     ("completeServiceRequest", "422", &[
         (ErrorCode::ServiceRequestHoursInvalid, "the hours do not name every volunteer holding a place exactly once"),
     ]),
+    ("requestServiceExtension", "409", &[
+        (ErrorCode::ServiceRequestExtensionPending, "an extension waits for the dispatcher already"),
+        (ErrorCode::ServiceRequestStateConflict, "the request is not being handled"),
+    ]),
+    ("decideServiceExtension", "409", &[
+        (ErrorCode::ServiceRequestExtensionMissing, "no extension waits for a decision"),
+    ]),
     ("cancelServiceRequest", "409", &[
         (ErrorCode::ServiceRequestStateConflict, "the service has begun, or the request is over"),
     ]),

@@ -105,6 +105,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(volunteer::request::follow_up::follow_up_service_request)
         .service(volunteer::request::pause::pause_service_request)
         .service(volunteer::request::resume::resume_service_request)
+        .service(volunteer::request::extension::request_service_extension)
+        .service(volunteer::request::extension_decision::decide_service_extension)
         .service(appraisal::excuse::excuse_participant)
         .service(appraisal::withdraw_excusal::withdraw_excusal)
         .service(appraisal::rating::rate::rate_member)

@@ -290,6 +290,9 @@ catalogue! {
         ServiceRequestRatingInvalid = "service_request_rating_invalid", 422, "评价无效";
         ServiceRequestHoursInvalid = "service_request_hours_invalid", 422, "服务时长无效";
         ServiceRequestChanged = "service_request_changed", 409, "工单已被他人更新，请刷新后重试";
+        ServiceRequestExtensionInvalid = "service_request_extension_invalid", 422, "延期天数无效";
+        ServiceRequestExtensionPending = "service_request_extension_pending", 409, "已有延期申请等待审批";
+        ServiceRequestExtensionMissing = "service_request_extension_missing", 409, "没有待审批的延期申请";
         ResidentPhoneSourceInvalid = "resident_phone_source_invalid", 422, "须提供手机号授权凭证，或两次输入的手机号";
         ResidentPhoneMismatch = "resident_phone_mismatch", 422, "两次输入的手机号不一致";
         ResidentNameInvalid = "resident_name_invalid", 422, "称呼无效";

@@ -29,7 +29,7 @@ pub use model::{
 pub use moderation::{ContentCheck, ContentScene, ContentVerdict, Moderation};
 pub use ports::{RequestQuery, RequestSight, ServiceRequestRepo};
 pub use request::{
-    Claim, Contact, Filer, RequestContent, RequestDraft, ServiceRequest, StatusNote,
+    Claim, Contact, Extension, Filer, RequestContent, RequestDraft, ServiceRequest, StatusNote,
 };
 pub use resident::{Resident, ResidentPhone, CONTENT_CHECK_WINDOW};
 pub use resident_ports::{ResidentCaller, ResidentRepo};

@@ -4,6 +4,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use super::model::{RequestState, ResidentId, ServiceKind, ServiceRequestId, TeamId};
+use super::moderation::Moderation;
 use super::request::{Claim, ServiceRequest, StatusNote};
 use crate::error::RepoError;
 use crate::org::{MemberId, OrgPath};
@@ -16,6 +17,7 @@ pub struct RequestQuery {
     pub seen: RequestSight,
     pub kind: Option<ServiceKind>,
     pub state: Option<RequestState>,
+    pub moderation: Option<Moderation>,
     /// Only those overdue at this instant.
     pub overdue_at: Option<DateTime<Utc>>,
 }

@@ -335,6 +335,8 @@ pub struct ServiceRequest {
     pub reason: Option<(String, Option<String>)>,
     /// Another request this one duplicates (a rejection's reference).
     pub duplicate_of: Option<ServiceRequestId>,
+    /// More working days asked of the dispatcher, waiting for a decision.
+    pub extension: Option<Extension>,
     pub erased_at: Option<DateTime<Utc>>,
     /// Bumped by every change: a change is stored only over the version it read.
     pub version: i64,
@@ -376,6 +378,15 @@ impl ServiceRequest {
             _ => None,
         }
     }
+}
+
+/// More working days to complete a request, asked of the dispatcher.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Extension {
+    pub days: u32,
+    pub reason: String,
+    pub by: MemberId,
+    pub at: DateTime<Utc>,
 }
 
 /// A volunteer's place on a request.

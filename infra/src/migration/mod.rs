@@ -29,6 +29,7 @@ mod m20261130_000041_create_peer_ballot;
 mod m20261130_000051_create_appraisal_rating;
 mod m20261130_000061_create_rectification;
 mod m20261130_000071_create_service_request;
+mod m20261130_000072_add_service_request_extension;
 mod m20261130_000081_create_volunteer_team_and_hours;
 mod m20261130_000091_create_resident;
 mod m20261130_000092_add_refresh_token_principal;
@@ -65,6 +66,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000051_create_appraisal_rating::Migration),
             Box::new(m20261130_000061_create_rectification::Migration),
             Box::new(m20261130_000071_create_service_request::Migration),
+            Box::new(m20261130_000072_add_service_request_extension::Migration),
             Box::new(m20261130_000091_create_resident::Migration),
             Box::new(m20261130_000092_add_refresh_token_principal::Migration),
             Box::new(m20261130_000081_create_volunteer_team_and_hours::Migration),

@@ -35,6 +35,7 @@ mod platform_repo;
 mod push;
 mod push_repo;
 mod repo_support;
+mod resident_requests;
 mod residents;
 mod roster;
 mod scope;

@@ -812,3 +812,102 @@ async fn a_request_sent_to_a_team_is_claimed_by_its_active_members_and_led_by_it
     .await;
     assert_eq!((s, r["state"].as_str()), (200, Some("submitted")), "{r}");
 }
+
+#[tokio::test]
+async fn the_branch_asks_for_more_working_days_and_the_dispatcher_decides() {
+    let app = TestApp::spawn().await;
+    let t = Township::create(&app.db, app.clock.now()).await;
+    let id = dispatched_to_a(&app, &t, 1).await;
+    assert_eq!(act(&app, &t.member_a, &id, "claims", None).await.0, 200);
+    let ask = json!({"days": 2, "reason": "需要等待药品到货"});
+    // A member of the branch without a place or role: 403; too many days: 422.
+    assert_eq!(
+        act(&app, &t.member_a2, &id, "extension", Some(ask.clone()))
+            .await
+            .0,
+        403
+    );
+    let (s, e) = act(
+        &app,
+        &t.secretary_a,
+        &id,
+        "extension",
+        Some(json!({"days": 31, "reason": "太久"})),
+    )
+    .await;
+    assert_eq!(
+        (s, e["errors"][0]["code"].as_str()),
+        (422, Some("service_request_extension_invalid")),
+        "{e}"
+    );
+    let (s, r) = act(&app, &t.secretary_a, &id, "extension", Some(ask.clone())).await;
+    assert_eq!((s, r["extension"]["days"].as_u64()), (200, Some(2)), "{r}");
+    let (s, e) = act(&app, &t.member_a, &id, "extension", Some(ask)).await;
+    assert_eq!(
+        (s, e["code"].as_str()),
+        (409, Some("service_request_extension_pending")),
+        "{e}"
+    );
+    // Only the dispatcher decides; due Tuesday 10th → Thursday 12th.
+    let approve = json!({"decision": "approve"});
+    assert_eq!(
+        act(
+            &app,
+            &t.secretary_a,
+            &id,
+            "extension/decision",
+            Some(approve.clone())
+        )
+        .await
+        .0,
+        403
+    );
+    let (s, r) = act(
+        &app,
+        &t.operator,
+        &id,
+        "extension/decision",
+        Some(approve.clone()),
+    )
+    .await;
+    assert_eq!(s, 200, "{r}");
+    assert_eq!(
+        (r["completeDue"].as_str(), r["extension"].is_null()),
+        (Some("2026-11-13T00:00:00+08:00"), true),
+        "{r}"
+    );
+    let (_, r) = read(&app, &t.member_b, &id).await;
+    assert_eq!(
+        r["expectedAt"], "2026-11-13T00:00:00+08:00",
+        "the requester sees it: {r}"
+    );
+    let (s, e) = act(&app, &t.operator, &id, "extension/decision", Some(approve)).await;
+    assert_eq!(
+        (s, e["code"].as_str()),
+        (409, Some("service_request_extension_missing")),
+        "{e}"
+    );
+}
+
+#[tokio::test]
+async fn held_text_is_listed_for_the_operator_and_released_before_dispatch() {
+    let app = TestApp::spawn().await;
+    let t = Township::create(&app.db, app.clock.now()).await;
+    let id = filed(&app, &t.member_b, request("hotline", "帮忙买药")).await;
+    // A member's text is not held; approving it is refused with the state.
+    let (s, e) = act(&app, &t.operator, &id, "text-approval", None).await;
+    assert_eq!(
+        (s, e["code"].as_str()),
+        (409, Some("service_request_state_conflict")),
+        "{e}"
+    );
+    let (_, l) = app
+        .call(
+            &t.operator,
+            Method::GET,
+            "/api/v1/service-requests?moderation=held",
+            None,
+        )
+        .await;
+    assert_eq!(l["items"].as_array().map(Vec::len), Some(0), "{l}");
+}

@@ -18,8 +18,8 @@ use crate::volunteer::model::{Assignee, RequestState, ServiceKind, ServiceReques
 use crate::volunteer::moderation::{ContentScene, ContentVerdict, Moderation};
 use crate::volunteer::ports::{RequestQuery, RequestSight};
 use crate::volunteer::request::{
-    describes_danger, is_photo_link, Claim, Filer, RequestContent, RequestDraft, ServiceRequest,
-    StatusNote,
+    describes_danger, is_photo_link, Claim, Extension, Filer, RequestContent, RequestDraft,
+    ServiceRequest, StatusNote,
 };
 use crate::volunteer::resident_service::check_resident_text;
 use crate::volunteer::team::{Team, TeamStatus};
@@ -219,7 +219,7 @@ async fn store(
     uow: Box<dyn UnitOfWork>,
     r: &ServiceRequest,
     next: &ServiceRequest,
-    s: Step,
+    action: &'static str,
     note: String,
     now: DateTime<Utc>,
 ) -> Result<(), DomainError> {
@@ -237,7 +237,7 @@ async fn store(
     ctx.commit_audited(
         uow,
         now,
-        s.action(),
+        action,
         next.id.to_string(),
         Some((next.committee_id, &next.committee_path)),
     )
@@ -364,6 +364,7 @@ pub async fn file_request(
         closed_at: None,
         reason: None,
         duplicate_of: None,
+        extension: None,
         erased_at: None,
         version: 1,
         created_at: now,
@@ -410,6 +411,8 @@ pub struct RequestFilter {
     pub mine: bool,
     pub kind: Option<ServiceKind>,
     pub state: Option<RequestState>,
+    /// Held text waiting for an operator, for instance.
+    pub moderation: Option<Moderation>,
     pub overdue: bool,
 }
 
@@ -446,6 +449,7 @@ pub async fn list_requests(
         seen,
         kind: filter.kind,
         state: filter.state,
+        moderation: filter.moderation,
         overdue_at: filter.overdue.then_some(now),
     };
     let page = ctx.repos.service_requests().list(&query, page).await?;
@@ -627,7 +631,7 @@ pub async fn dispatch_request(
         Some(n) => format!("已受理，派往{label}：{n}"),
         None => format!("已受理，派往{label}"),
     };
-    store(ctx, uow, &r, &next, Step::Dispatch, text, now).await?;
+    store(ctx, uow, &r, &next, Step::Dispatch.action(), text, now).await?;
     reread(ctx, id).await
 }
 
@@ -741,7 +745,7 @@ pub async fn reject_request(
         Some(n) => format!("未受理：{}。{n}", reason.label_zh()),
         None => format!("未受理：{}", reason.label_zh()),
     };
-    store(ctx, uow, &r, &next, Step::Reject, text, now).await?;
+    store(ctx, uow, &r, &next, Step::Reject.action(), text, now).await?;
     reread(ctx, id).await
 }
 
@@ -761,7 +765,7 @@ pub async fn cancel_request(
     let next = step(&r, Step::Cancel, now)?;
     uow.service_requests().clear_claims(id).await?;
     let text = note.map_or_else(|| "已撤销".to_owned(), |n| format!("已撤销：{n}"));
-    store(ctx, uow, &r, &next, Step::Cancel, text, now).await?;
+    store(ctx, uow, &r, &next, Step::Cancel.action(), text, now).await?;
     reread(ctx, id).await
 }
 
@@ -802,7 +806,7 @@ pub async fn return_request(
         uow,
         &r,
         &next,
-        Step::Return,
+        Step::Return.action(),
         format!("已退回重新派单：{reason}"),
         now,
     )
@@ -910,7 +914,7 @@ pub async fn release_claim(
         uow,
         &r,
         &next,
-        Step::Release,
+        Step::Release.action(),
         "一名志愿者退出认领".to_owned(),
         now,
     )
@@ -943,7 +947,7 @@ pub async fn start_request(
         uow,
         &r,
         &next,
-        Step::Start,
+        Step::Start.action(),
         "志愿者已开始服务".to_owned(),
         now,
     )
@@ -1066,7 +1070,7 @@ pub async fn complete_request(
         uow,
         &r,
         &next,
-        Step::Complete,
+        Step::Complete.action(),
         "服务已完成，请评价".to_owned(),
         now,
     )
@@ -1098,7 +1102,7 @@ pub async fn rate_request(
         uow,
         &r,
         &next,
-        Step::Close,
+        Step::Close.action(),
         format!("已办结，评价{rating}星"),
         now,
     )
@@ -1147,7 +1151,7 @@ pub async fn follow_up_request(
             uow,
             &r,
             &next,
-            Step::Close,
+            Step::Close.action(),
             format!("经回访已办结，评价{rating}星"),
             now,
         )
@@ -1167,7 +1171,7 @@ pub async fn follow_up_request(
             uow,
             &r,
             &next,
-            Step::Reopen,
+            Step::Reopen.action(),
             "回访不满意，重新办理".to_owned(),
             now,
         )
@@ -1198,7 +1202,7 @@ pub async fn pause_request(
         uow,
         &r,
         &next,
-        Step::Pause,
+        Step::Pause.action(),
         format!("等待求助人回复：{note}"),
         now,
     )
@@ -1228,10 +1232,123 @@ pub async fn resume_request(
         uow,
         &r,
         &next,
-        Step::Resume,
+        Step::Resume.action(),
         "继续办理".to_owned(),
         now,
     )
     .await?;
+    reread(ctx, id).await
+}
+
+/// A pending request for more time.
+pub const MAX_EXTENSION_DAYS: u32 = 30;
+
+/// The branch or team asks the dispatcher for more working days to complete the request
+/// (its secretary or committee member, the team's leader, or a volunteer holding a place).
+pub async fn request_extension(
+    ctx: &RequestContext<'_>,
+    id: ServiceRequestId,
+    days: u32,
+    reason: &str,
+) -> Result<SeenRequest, DomainError> {
+    if !(1..=MAX_EXTENSION_DAYS).contains(&days) {
+        return Err(field(
+            "/days",
+            ErrorCode::ServiceRequestExtensionInvalid,
+            "days are 1-30 working days",
+        ));
+    }
+    let reason = clean_text(
+        reason,
+        200,
+        "/reason",
+        ErrorCode::ServiceRequestReasonInvalid,
+    )
+    .map_err(|e| DomainError::Validation(vec![e]))?;
+    let actor = ctx.who.member()?;
+    let now = ctx.clock.now();
+    let uow = ctx.tx.begin().await?;
+    let (r, _, rel) = seen(uow.as_ref(), ctx.who, id).await?;
+    if !(rel.manager || rel.claimant) {
+        return Err(DomainError::Forbidden);
+    }
+    if !matches!(
+        r.state,
+        RequestState::Accepted | RequestState::Claimed | RequestState::InProgress
+    ) {
+        return Err(state_conflict(&r, Refusal::State));
+    }
+    if r.extension.is_some() {
+        return Err(DomainError::conflict(
+            ErrorCode::ServiceRequestExtensionPending,
+            "an extension waits for the dispatcher already",
+        ));
+    }
+    let mut next = r.clone();
+    next.extension = Some(Extension {
+        days,
+        reason: reason.clone(),
+        by: actor.member_id,
+        at: now,
+    });
+    next.version += 1;
+    next.updated_at = now;
+    store(
+        ctx,
+        uow,
+        &r,
+        &next,
+        "service_request.extension_requested",
+        format!("申请延期{days}个工作日：{reason}"),
+        now,
+    )
+    .await?;
+    reread(ctx, id).await
+}
+
+/// The dispatcher grants the pending extension (the completion deadline moves on by its
+/// working days, and the requester sees the new expected time) or refuses it with a reason.
+pub async fn decide_extension(
+    ctx: &RequestContext<'_>,
+    id: ServiceRequestId,
+    approve: bool,
+    reason: Option<&str>,
+) -> Result<SeenRequest, DomainError> {
+    let reason = note_text(reason, "/reason")?;
+    let now = ctx.clock.now();
+    let uow = ctx.tx.begin().await?;
+    let (r, _) = dispatched(uow.as_ref(), ctx.who, id).await?;
+    let Some(ext) = r.extension.clone() else {
+        return Err(DomainError::conflict(
+            ErrorCode::ServiceRequestExtensionMissing,
+            "no extension waits for a decision",
+        ));
+    };
+    let mut next = r.clone();
+    next.extension = None;
+    next.version += 1;
+    next.updated_at = now;
+    let (action, note) = if approve {
+        let days = working_days(uow.as_ref(), r.committee_id, now).await?;
+        let from = r.complete_due.unwrap_or(now) - chrono::Duration::seconds(1);
+        let due = days.due_after(from.max(now), ext.days);
+        next.complete_due = Some(due);
+        let last_day = (due - chrono::Duration::seconds(1))
+            .with_timezone(&crate::calendar::shanghai())
+            .date_naive();
+        (
+            "service_request.extension_approved",
+            format!("延期申请已同意，预计{last_day}前完成"),
+        )
+    } else {
+        (
+            "service_request.extension_rejected",
+            match &reason {
+                Some(why) => format!("延期申请未同意：{why}"),
+                None => "延期申请未同意".to_owned(),
+            },
+        )
+    };
+    store(ctx, uow, &r, &next, action, note, now).await?;
     reread(ctx, id).await
 }

@@ -12,7 +12,7 @@ use domain::error::RepoError;
 use domain::org::{MemberId, OrgId, OrgPath, PhoneNumber};
 use domain::page::{Page, PageRequest};
 use domain::volunteer::{
-    Assignee, Claim, Contact, Filer, Moderation, RequestQuery, RequestState, ResidentId,
+    Assignee, Claim, Contact, Extension, Filer, Moderation, RequestQuery, RequestState, ResidentId,
     ServiceKind, ServiceRequest, ServiceRequestId, ServiceRequestRepo, StatusNote, TeamId, Urgency,
 };
 
@@ -88,6 +88,20 @@ fn to_domain(m: service_request::Model) -> Result<ServiceRequest, RepoError> {
         closed_at: m.closed_at,
         reason: m.reason_code.map(|c| (c, m.reason_note)),
         duplicate_of: m.duplicate_of.map(ServiceRequestId::from_uuid),
+        extension: match (
+            m.extension_days,
+            m.extension_reason,
+            m.extension_by,
+            m.extension_at,
+        ) {
+            (Some(days), Some(reason), Some(by), Some(at)) => Some(Extension {
+                days: u32::try_from(days).map_err(|e| corrupt("extension", e))?,
+                reason,
+                by: MemberId::from_uuid(by),
+                at,
+            }),
+            _ => None,
+        },
         erased_at: m.erased_at,
         version: m.version,
         created_at: m.created_at,
@@ -143,6 +157,13 @@ fn to_row(r: &ServiceRequest) -> Result<service_request::ActiveModel, RepoError>
         reason_note: Set(r.reason.as_ref().and_then(|(_, n)| n.clone())),
         duplicate_of: Set(r.duplicate_of.map(|d| d.as_uuid())),
         erased_at: Set(r.erased_at),
+        extension_days: Set(r
+            .extension
+            .as_ref()
+            .map(|e| i32::try_from(e.days).unwrap_or(i32::MAX))),
+        extension_reason: Set(r.extension.as_ref().map(|e| e.reason.clone())),
+        extension_by: Set(r.extension.as_ref().map(|e| e.by.as_uuid())),
+        extension_at: Set(r.extension.as_ref().map(|e| e.at)),
         version: Set(r.version),
         created_at: Set(r.created_at),
         updated_at: Set(r.updated_at),
@@ -346,6 +367,9 @@ impl<C: ConnectionTrait + Send + Sync> ServiceRequestRepo for Repos<C> {
         }
         if let Some(state) = query.state {
             select = select.filter(K::State.eq(state.as_str()));
+        }
+        if let Some(m) = query.moderation {
+            select = select.filter(K::Moderation.eq(m.as_str()));
         }
         if let Some(now) = query.overdue_at {
             select = select.filter(K::PausedSince.is_null()).filter(

@@ -82,6 +82,16 @@ pub struct ServiceReasonView {
     pub note: Option<String>,
 }
 
+/// A pending extension.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ServiceExtensionView {
+    /// Working days asked for.
+    pub days: u32,
+    pub reason: String,
+    pub requested_at: DateTime<FixedOffset>,
+}
+
 /// A 96345 service request as the caller may see it.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -128,6 +138,8 @@ pub struct ServiceRequestView {
     pub closed_at: Option<DateTime<FixedOffset>>,
     pub reason: Option<ServiceReasonView>,
     pub duplicate_of: Option<Uuid>,
+    /// More working days asked of the dispatcher, waiting for a decision.
+    pub extension: Option<ServiceExtensionView>,
     /// Oldest first; only on a single request (lists leave them out).
     pub status_notes: Vec<ServiceStatusNoteView>,
     pub created_at: DateTime<FixedOffset>,
@@ -224,6 +236,11 @@ impl ServiceRequestView {
                 note: note.clone(),
             }),
             duplicate_of: r.duplicate_of.map(|d| d.as_uuid()),
+            extension: r.extension.as_ref().map(|e| ServiceExtensionView {
+                days: e.days,
+                reason: e.reason.clone(),
+                requested_at: beijing(e.at),
+            }),
             status_notes: s
                 .notes
                 .iter()

@@ -5,7 +5,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::caller_context;
-use super::dto::{ServiceKind, ServiceRequestState, ServiceRequestView};
+use super::dto::{ServiceKind, ServiceModeration, ServiceRequestState, ServiceRequestView};
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
 use crate::extract::Query;
@@ -21,6 +21,8 @@ pub struct ServiceRequestListParams {
     pub mine: Option<bool>,
     pub kind: Option<ServiceKind>,
     pub state: Option<ServiceRequestState>,
+    /// `held`: text the content check held for an operator to read.
+    pub moderation: Option<ServiceModeration>,
     /// Only those past a deadline (not while waiting on the requester).
     pub overdue: Option<bool>,
     #[param(pattern = "^[A-Za-z0-9_-]*$")]
@@ -67,6 +69,7 @@ pub async fn list_service_requests(
         mine: q.mine.unwrap_or(false),
         kind: q.kind.map(Into::into),
         state: q.state.map(Into::into),
+        moderation: q.moderation.map(Into::into),
         overdue: q.overdue.unwrap_or(false),
     };
     let list =

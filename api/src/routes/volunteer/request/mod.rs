@@ -6,6 +6,8 @@ pub mod claim;
 pub mod complete;
 pub mod dispatch;
 pub mod dto;
+pub mod extension;
+pub mod extension_decision;
 pub mod file;
 pub mod follow_up;
 pub mod get;

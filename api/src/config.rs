@@ -78,6 +78,8 @@ pub struct PushSettings {
     pub reminder_lead: Duration,
     /// How long before an obligation's period ends its secretary is told it is still due.
     pub obligation_lead: Duration,
+    /// How long before a 96345 request's deadline those who must act are reminded.
+    pub volunteer_lead: Duration,
     /// How often each instance's worker looks for due deliveries.
     pub interval: Duration,
     /// `formal`, `trial` or `developer`: which mini-program version a message opens.
@@ -139,6 +141,9 @@ struct Layered {
     push_template_obligation: Option<String>,
     #[serde(default)]
     push_template_appraisal: Option<String>,
+    #[serde(default)]
+    push_template_volunteer: Option<String>,
+    push_volunteer_lead_hours: u32,
     push_reminder_lead_minutes: u32,
     push_obligation_lead_days: u32,
     push_interval_secs: u64,
@@ -186,6 +191,8 @@ impl Default for Layered {
             push_template_review: None,
             push_template_obligation: None,
             push_template_appraisal: None,
+            push_template_volunteer: None,
+            push_volunteer_lead_hours: 24,
             push_reminder_lead_minutes: 60,
             push_obligation_lead_days: 7,
             push_interval_secs: 10,
@@ -275,6 +282,11 @@ fn push_settings(l: &Layered, wechat: bool) -> Result<PushSettings, ConfigError>
             &l.push_template_appraisal,
             &mut templates.appraisal,
         ),
+        (
+            "push_template_volunteer",
+            &l.push_template_volunteer,
+            &mut templates.volunteer,
+        ),
     ] {
         let Some(raw) = raw.as_deref().map(str::trim).filter(|s| !s.is_empty()) else {
             continue;
@@ -293,6 +305,12 @@ fn push_settings(l: &Layered, wechat: bool) -> Result<PushSettings, ConfigError>
         return Err(ConfigError::new(
             "push_reminder_lead_minutes",
             "must be between 1 and 10080 (a week)",
+        ));
+    }
+    if !(1..=168).contains(&l.push_volunteer_lead_hours) {
+        return Err(ConfigError::new(
+            "push_volunteer_lead_hours",
+            "must be between 1 and 168 (a week)",
         ));
     }
     if !(1..=31).contains(&l.push_obligation_lead_days) {
@@ -325,6 +343,7 @@ fn push_settings(l: &Layered, wechat: bool) -> Result<PushSettings, ConfigError>
     Ok(PushSettings {
         templates,
         reminder_lead: Duration::from_secs(u64::from(l.push_reminder_lead_minutes) * 60),
+        volunteer_lead: Duration::from_secs(u64::from(l.push_volunteer_lead_hours) * 3600),
         obligation_lead: Duration::from_secs(u64::from(l.push_obligation_lead_days) * 24 * 3600),
         interval: Duration::from_secs(l.push_interval_secs),
         miniprogram_state: l.push_miniprogram_state.clone(),

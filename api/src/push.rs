@@ -22,6 +22,7 @@ use domain::error::DomainError;
 use domain::material::notice::MaterialDeliveryCheck;
 use domain::push::service::{self, DeliveryConfig, DeliveryReport};
 use domain::push::{PushSender, PushTemplates};
+use domain::volunteer::notice::VolunteerDeliveryCheck;
 use infra::wechat::WeChatPushSender;
 use infra::Db;
 
@@ -48,6 +49,8 @@ pub struct RunReport {
     pub expired: u64,
     /// Reminder messages written.
     pub reminders: u64,
+    /// 96345 deadline reminders written.
+    pub deadline_reminders: u64,
     /// Obligation notices written (one per branch, obligation, period and stage).
     pub obligation_notices: u64,
     pub sent: u64,
@@ -75,6 +78,8 @@ struct WorkerConfig {
     delivery: DeliveryConfig,
     /// How long before an activity starts its reminder goes out.
     reminder_lead: TimeDelta,
+    /// How long before a 96345 request's deadline those who must act are reminded.
+    volunteer_lead: TimeDelta,
     /// How long before an obligation's period ends its secretary is told it is still due
     /// (and, after the period, how long an overdue notice may still go out).
     obligation_lead: TimeDelta,
@@ -125,6 +130,8 @@ impl PushWorker {
                 },
                 reminder_lead: TimeDelta::from_std(state.push.reminder_lead)
                     .unwrap_or(TimeDelta::hours(1)),
+                volunteer_lead: TimeDelta::from_std(state.push.volunteer_lead)
+                    .unwrap_or(TimeDelta::hours(24)),
                 obligation_lead: TimeDelta::from_std(state.push.obligation_lead)
                     .unwrap_or(TimeDelta::days(7)),
                 templates: state.push.templates.clone(),
@@ -191,8 +198,22 @@ impl PushWorker {
             }
             None => 0,
         };
+        let deadline_reminders = match cfg.templates.volunteer.as_deref() {
+            Some(template) => {
+                domain::volunteer::service::enqueue_deadline_reminders(
+                    &self.db,
+                    &repos,
+                    template,
+                    started,
+                    cfg.volunteer_lead,
+                )
+                .await?
+            }
+            None => 0,
+        };
         let materials = MaterialDeliveryCheck::new(&repos);
         let appraisals = AppraisalDeliveryCheck::new(&repos);
+        let requests = VolunteerDeliveryCheck::new(&repos);
         let DeliveryReport {
             sent,
             refused,
@@ -206,13 +227,14 @@ impl PushWorker {
             self.sender.as_ref(),
             self.clock.as_ref(),
             &cfg.delivery,
-            &[&materials, &appraisals],
+            &[&materials, &appraisals, &requests],
             started,
         )
         .await?;
         Ok(RunReport {
             expired,
             reminders,
+            deadline_reminders,
             obligation_notices,
             sent,
             refused,

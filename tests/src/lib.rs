@@ -83,6 +83,8 @@ pub const TEST_TEMPLATE_REVIEW: &str = "tmpl-review";
 pub const TEST_TEMPLATE_OBLIGATION: &str = "tmpl-obligation";
 /// The self-assessment reminder template tests configure with a WeChat stand-in.
 pub const TEST_TEMPLATE_APPRAISAL: &str = "tmpl-appraisal";
+/// The 96345 deadline reminder template tests configure with a WeChat stand-in.
+pub const TEST_TEMPLATE_VOLUNTEER: &str = "tmpl-volunteer";
 
 /// The key every test app signs with (fixed, so two instances of a pair agree).
 pub const TEST_KEY_ID: &str = "test-1";
@@ -179,6 +181,7 @@ impl TestApp {
                     .obligation_notices
                     .then(|| TEST_TEMPLATE_OBLIGATION.into()),
                 appraisal: Some(TEST_TEMPLATE_APPRAISAL.into()),
+                volunteer: Some(TEST_TEMPLATE_VOLUNTEER.into()),
             };
         }
 

@@ -23,6 +23,7 @@ crate::string_enum::string_enum!(
         Review => "review",
         Obligation => "obligation",
         Appraisal => "appraisal",
+        Volunteer => "volunteer",
     }
 );
 
@@ -56,6 +57,8 @@ pub struct PushTemplates {
     pub obligation: Option<String>,
     /// Reminding members who have not submitted their self-assessment (自评提醒).
     pub appraisal: Option<String>,
+    /// Reminding those who must act before a 96345 request's deadline (工单到期提醒).
+    pub volunteer: Option<String>,
 }
 
 impl PushTemplates {
@@ -66,6 +69,7 @@ impl PushTemplates {
             PushKind::Review => self.review.as_deref(),
             PushKind::Obligation => self.obligation.as_deref(),
             PushKind::Appraisal => self.appraisal.as_deref(),
+            PushKind::Volunteer => self.volunteer.as_deref(),
         }
     }
 

@@ -8,6 +8,7 @@ pub mod ledger;
 pub mod lifecycle;
 pub mod model;
 pub mod moderation;
+pub mod notice;
 pub mod ports;
 pub mod request;
 pub mod resident;

@@ -74,6 +74,13 @@ pub trait ServiceRequestRepo: Send + Sync {
         -> Result<bool, RepoError>;
     /// Removes every claim (a request returned, reopened or cancelled).
     async fn clear_claims(&self, id: ServiceRequestId) -> Result<(), RepoError>;
+    /// Requests still handled and not paused with a claim or completion deadline in
+    /// `(from, to]` (the deadline reminders' work list).
+    async fn due_between(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<ServiceRequest>, RepoError>;
     /// The requests the query selects, newest first.
     async fn list(
         &self,

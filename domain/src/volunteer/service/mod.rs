@@ -4,10 +4,12 @@
 //! caller as [`Who`] (a member's [`Actor`] or a resident) instead of an actor alone. Teams
 //! and hours are members' business and take the house's contexts.
 
+mod deadlines;
 mod hours;
 mod requests;
 mod teams;
 
+pub use deadlines::*;
 pub use hours::*;
 pub use requests::*;
 pub use teams::*;

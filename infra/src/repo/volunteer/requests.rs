@@ -1,6 +1,7 @@
 //! Service requests, their claims and status notes.
 
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
 };
@@ -303,6 +304,40 @@ impl<C: ConnectionTrait + Send + Sync> ServiceRequestRepo for Repos<C> {
             .await
             .map_err(map_db_err)?;
         Ok(())
+    }
+
+    async fn due_between(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<ServiceRequest>, RepoError> {
+        use service_request::Column as K;
+        let within = |c: K| Condition::all().add(c.gt(from)).add(c.lte(to));
+        fetch_all(
+            &self.conn,
+            service_request::Entity::find()
+                .filter(K::PausedSince.is_null())
+                .filter(
+                    Condition::any()
+                        .add(
+                            Condition::all()
+                                .add(K::State.eq(RequestState::Accepted.as_str()))
+                                .add(within(K::ClaimDue)),
+                        )
+                        .add(
+                            Condition::all()
+                                .add(K::State.is_in([
+                                    RequestState::Accepted.as_str(),
+                                    RequestState::Claimed.as_str(),
+                                    RequestState::InProgress.as_str(),
+                                ]))
+                                .add(within(K::CompleteDue)),
+                        ),
+                )
+                .order_by_asc(K::Id),
+            to_domain,
+        )
+        .await
     }
 
     async fn list(

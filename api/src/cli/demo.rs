@@ -457,6 +457,7 @@ pub async fn seed(db: &Db, now: DateTime<Utc>) -> Result<Vec<DemoAccount>, RepoE
     let committee = org_of(1).ok_or_else(|| RepoError::Other("demo committee missing".into()))?;
     created += seed_materials(uow.as_ref(), committee, now).await?;
     created += seed_appraisal(uow.as_ref(), branch, now).await?;
+    created += super::demo_volunteer::seed_volunteer(uow.as_ref(), committee, branch, now).await?;
     if created > 0 {
         let root = org_of(1).ok_or_else(|| RepoError::Other("demo committee missing".into()))?;
         let entry = AuditEntry::record(

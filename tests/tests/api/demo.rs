@@ -131,3 +131,41 @@ async fn a_demo_seeded_before_its_theme_day_shows_the_feed_and_the_pending_exemp
     .await;
     assert_eq!(attendance["counts"]["expected"], 8, "{attendance}");
 }
+
+#[tokio::test]
+async fn the_demo_holds_a_team_a_resident_and_requests_in_several_states() {
+    let app = TestApp::spawn().await;
+    seed(&app).await;
+    seed(&app).await; // idempotent
+    let operator = demo_member(&app, "13800000002").await; // 李红, hotline operator
+    let list = get(&app, &operator, "/api/v1/service-requests").await;
+    let states: std::collections::BTreeSet<&str> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| r["state"].as_str())
+        .collect();
+    assert_eq!(
+        states.into_iter().collect::<Vec<_>>(),
+        ["accepted", "completed", "in_progress", "submitted"],
+        "{list}"
+    );
+    assert_eq!(list["items"].as_array().unwrap().len(), 6, "{list}");
+    // The operator sees the resident's contact whole; a member of the branch masked.
+    let member = demo_member(&app, "13800000009").await; // 郑大山, leads the team
+    let mine = get(&app, &member, "/api/v1/service-requests").await;
+    assert!(
+        mine["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["contact"]["masked"] == true),
+        "{mine}"
+    );
+    let teams = get(&app, &member, "/api/v1/volunteer-teams").await;
+    assert_eq!(teams["items"][0]["name"], "盖北镇医疗志愿服务队", "{teams}");
+    // The completed request's volunteer has hours waiting for confirmation.
+    let volunteer = demo_member(&app, "13800000012").await; // 何小军
+    let hours = get(&app, &volunteer, "/api/v1/me/volunteer-hours").await;
+    assert_eq!(hours["items"][0]["status"], "pending", "{hours}");
+}

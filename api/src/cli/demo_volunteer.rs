@@ -83,7 +83,7 @@ pub async fn seed_volunteer(
             .insert(&Resident {
                 id: resident_id,
                 openid: "demo-resident-openid".to_owned(),
-                phone: PhoneNumber::parse("13900000001").map_err(|e| other(e.detail))?,
+                phone: PhoneNumber::parse("13700000001").map_err(|e| other(e.detail))?,
                 phone_verified: false,
                 name: Some("王阿婆".to_owned()),
                 created_at: now,
@@ -174,7 +174,7 @@ pub async fn seed_volunteer(
             description: s.description.to_owned(),
             contact: Some(Contact {
                 name: "王阿婆".to_owned(),
-                phone: PhoneNumber::parse("13900000001").map_err(|e| other(e.detail))?,
+                phone: PhoneNumber::parse("13700000001").map_err(|e| other(e.detail))?,
                 address: "盖北镇新舍村12号".to_owned(),
             }),
             preferred_time: Some("工作日上午".to_owned()),

@@ -6,10 +6,12 @@
 
 mod hours;
 mod requests;
+mod retention;
 mod teams;
 
 pub use hours::*;
 pub use requests::*;
+pub use retention::*;
 pub use teams::*;
 
 use chrono::{DateTime, Utc};

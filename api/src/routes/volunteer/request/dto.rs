@@ -128,6 +128,10 @@ pub struct ServiceRequestView {
     pub closed_at: Option<DateTime<FixedOffset>>,
     pub reason: Option<ServiceReasonView>,
     pub duplicate_of: Option<Uuid>,
+    /// When the requester's personal data was erased, a set time after the request was over
+    /// (`contact`, `preferredTime`, `description`, `photos`, `summary`, `ratingComment` and
+    /// the reason's note are then empty, the title reads `（已清除）`); null until then.
+    pub erased_at: Option<DateTime<FixedOffset>>,
     /// Oldest first; only on a single request (lists leave them out).
     pub status_notes: Vec<ServiceStatusNoteView>,
     pub created_at: DateTime<FixedOffset>,
@@ -224,6 +228,7 @@ impl ServiceRequestView {
                 note: note.clone(),
             }),
             duplicate_of: r.duplicate_of.map(|d| d.as_uuid()),
+            erased_at: r.erased_at.map(beijing),
             status_notes: s
                 .notes
                 .iter()

@@ -109,6 +109,7 @@ const UNIQUE_INDEXES: &[(&str, &str)] = &[
         "volunteer_team.committee_id, volunteer_team.name",
         "ux_volunteer_team_committee_name",
     ),
+    ("resident.openid", "ux_resident_openid"),
 ];
 
 /// SQLite's extended result code for a primary key violation.

@@ -67,6 +67,8 @@ pub struct Settings {
     pub lesson_organised_share: f64,
     /// Subscribe-message push: templates and the worker's pace.
     pub push: PushSettings,
+    /// How long a 96345 requester's personal data is kept after the request is over.
+    pub volunteer_retention: domain::volunteer::Retention,
 }
 
 /// Subscribe-message push. A kind of message whose template is unset is not pushed; with no
@@ -149,6 +151,7 @@ struct Layered {
     push_interval_secs: u64,
     push_miniprogram_state: String,
     push_max_attempts: i32,
+    volunteer_erase_after_days: u32,
 }
 
 impl Default for Layered {
@@ -198,6 +201,7 @@ impl Default for Layered {
             push_interval_secs: 10,
             push_miniprogram_state: "formal".into(),
             push_max_attempts: 5,
+            volunteer_erase_after_days: domain::volunteer::Retention::DEFAULT_DAYS,
         }
     }
 }
@@ -584,6 +588,10 @@ impl Settings {
                 "must be between 1 and 100",
             ));
         }
+        let volunteer_retention = domain::volunteer::Retention::days(l.volunteer_erase_after_days)
+            .ok_or_else(|| {
+                ConfigError::new("volunteer_erase_after_days", "must be between 1 and 3650")
+            })?;
         let wechat = wechat_config(
             l.wechat_app_id.as_deref(),
             l.wechat_app_secret.as_deref(),
@@ -624,6 +632,7 @@ impl Settings {
             },
             lesson_organised_share: f64::from(l.lesson_organised_percent) / 100.0,
             push,
+            volunteer_retention,
         })
     }
 
@@ -758,6 +767,33 @@ mod tests {
             error_for("APP_NO_SUCH_THING", "1").name,
             "APP_NO_SUCH_THING"
         );
+    }
+
+    #[test]
+    fn requesters_data_is_kept_one_day_to_ten_years_after_a_request_is_over() {
+        for bad in ["0", "3651", "-1", "half a year"] {
+            assert_eq!(
+                error_for("APP_VOLUNTEER_ERASE_AFTER_DAYS", bad).name,
+                "APP_VOLUNTEER_ERASE_AFTER_DAYS",
+                "{bad}"
+            );
+        }
+        load_in_jail(|jail| {
+            assert_eq!(
+                Settings::load(None)
+                    .map(|s| s.volunteer_retention.in_days())
+                    .ok(),
+                Some(180)
+            );
+            jail.set_env("APP_VOLUNTEER_ERASE_AFTER_DAYS", "30");
+            assert_eq!(
+                Settings::load(None)
+                    .map(|s| s.volunteer_retention.in_days())
+                    .ok(),
+                Some(30)
+            );
+            Ok(())
+        });
     }
 
     #[test]

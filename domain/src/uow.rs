@@ -13,11 +13,12 @@ use crate::auth::{ExternalIdentityRepo, RefreshTokenRepo};
 use crate::error::RepoError;
 use crate::material::{MaterialRepo, StudyPlanRepo, StudyRecordRepo};
 use crate::org::{MemberRepo, OrgRepo, RoleRepo};
-use crate::platform::SettingRepo;
+use crate::platform::{JobLeaseRepo, SettingRepo};
 use crate::push::{PushRepo, SubscriptionRepo};
 use crate::volunteer::ResidentRepo;
 use crate::volunteer::ServiceRequestRepo;
 use crate::volunteer::{HoursRepo, TeamRepo};
+use crate::volunteer::{RetentionRepo, VolunteerReportRepo};
 
 /// Every repository, over one connection: the pool (each call its own statement) or a
 /// unit of work's transaction. A read service takes them in its [`ReadContext`]; a write
@@ -51,6 +52,12 @@ pub trait Repositories: Send + Sync {
     fn volunteer_teams(&self) -> &dyn TeamRepo;
     /// The append-only volunteer-hours ledger.
     fn volunteer_hours(&self) -> &dyn HoursRepo;
+    /// The volunteer report's reads (no personal data).
+    fn volunteer_report(&self) -> &dyn VolunteerReportRepo;
+    /// Requests due for the erasure of their personal data.
+    fn volunteer_retention(&self) -> &dyn RetentionRepo;
+    /// Leases that let one instance at a time run a background job.
+    fn job_leases(&self) -> &dyn JobLeaseRepo;
 }
 
 /// The repositories over one transaction, which commits or rolls back as a whole.

@@ -255,7 +255,7 @@ pub async fn seed_volunteer(
                         minutes,
                         now.with_timezone(&domain::calendar::shanghai())
                             .date_naive(),
-                        s.title,
+                        &format!("{}服务", s.kind.label_zh()),
                         member(n),
                         now,
                     )

@@ -140,7 +140,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(volunteer::hours::member::list_member_volunteer_hours)
         .service(volunteer::hours::member_certificate::get_member_volunteer_certificate)
         .service(volunteer::hours::decide::decide_volunteer_hours)
-        .service(volunteer::hours::correct::correct_volunteer_hours);
+        .service(volunteer::hours::correct::correct_volunteer_hours)
+        .service(volunteer::report::volunteer_report);
 }
 
 /// The read context of an authenticated request.

@@ -10,10 +10,14 @@ pub mod model;
 pub mod moderation;
 pub mod notice;
 pub mod ports;
+pub mod report;
+pub mod report_ports;
 pub mod request;
 pub mod resident;
 pub mod resident_ports;
 pub mod resident_service;
+pub mod retention;
+pub mod retention_ports;
 pub mod service;
 pub mod team;
 pub mod team_ports;
@@ -29,11 +33,15 @@ pub use model::{
 };
 pub use moderation::{ContentCheck, ContentScene, ContentVerdict, Moderation};
 pub use ports::{RequestQuery, RequestSight, ServiceRequestRepo};
+pub use report::{LineKey, ReportLine, VolunteerReport};
+pub use report_ports::{ReportedMinutes, ReportedRequest, VolunteerReportRepo};
 pub use request::{
     Claim, Contact, Extension, Filer, RequestContent, RequestDraft, ServiceRequest, StatusNote,
 };
 pub use resident::{Resident, ResidentPhone, CONTENT_CHECK_WINDOW};
 pub use resident_ports::{ResidentCaller, ResidentRepo};
 pub use resident_service::{check_resident_text, sign_in_resident, ResidentSignIn};
+pub use retention::{Retention, ERASED_TITLE};
+pub use retention_ports::RetentionRepo;
 pub use team::{MembershipDecision, MembershipStatus, Skills, Team, TeamMembership, TeamStatus};
 pub use team_ports::{HoursRepo, TeamRepo};

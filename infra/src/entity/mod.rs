@@ -11,6 +11,7 @@ pub mod check_in;
 pub mod exemption;
 pub mod external_identity;
 pub mod holiday_calendar;
+pub mod job_lease;
 pub mod material;
 pub mod member;
 pub mod org;

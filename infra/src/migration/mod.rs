@@ -33,6 +33,7 @@ mod m20261130_000072_add_service_request_extension;
 mod m20261130_000081_create_volunteer_team_and_hours;
 mod m20261130_000091_create_resident;
 mod m20261130_000092_add_refresh_token_principal;
+mod m20261201_000101_create_job_lease;
 
 pub struct Migrator;
 
@@ -70,6 +71,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000091_create_resident::Migration),
             Box::new(m20261130_000092_add_refresh_token_principal::Migration),
             Box::new(m20261130_000081_create_volunteer_team_and_hours::Migration),
+            Box::new(m20261201_000101_create_job_lease::Migration),
         ]
     }
 }

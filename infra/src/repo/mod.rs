@@ -7,6 +7,7 @@ mod activity;
 mod appraisal;
 mod audit;
 mod auth;
+mod job_lease;
 mod material;
 mod org;
 mod platform;
@@ -28,12 +29,13 @@ use domain::auth::{ExternalIdentityRepo, RefreshTokenRepo};
 use domain::error::RepoError;
 use domain::material::{MaterialRepo, StudyPlanRepo, StudyRecordRepo};
 use domain::org::{MemberRepo, OrgRepo, RoleRepo};
-use domain::platform::SettingRepo;
+use domain::platform::{JobLeaseRepo, SettingRepo};
 use domain::push::{PushRepo, SubscriptionRepo};
 use domain::uow::{Repositories, Transactional, UnitOfWork};
 use domain::volunteer::ResidentRepo;
 use domain::volunteer::ServiceRequestRepo;
 use domain::volunteer::{HoursRepo, TeamRepo};
+use domain::volunteer::{RetentionRepo, VolunteerReportRepo};
 
 /// The repositories over one connection or transaction.
 #[derive(Debug, Clone)]
@@ -100,6 +102,9 @@ repositories! {
     residents: ResidentRepo,
     volunteer_teams: TeamRepo,
     volunteer_hours: HoursRepo,
+    volunteer_report: VolunteerReportRepo,
+    volunteer_retention: RetentionRepo,
+    job_leases: JobLeaseRepo,
 }
 
 #[async_trait]

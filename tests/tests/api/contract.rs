@@ -497,9 +497,9 @@ fn xlsx_responses_are_binary_files() {
         }
     }
     assert_eq!(
-        seen, 7,
-        "the compliance, study and attendance reports, the appraisal results and registers, \
-         and the volunteer-service certificate (the member's own and a member's)"
+        seen, 8,
+        "the compliance, study, attendance and volunteer reports, the appraisal results and \
+         registers, and the volunteer-service certificate (the member's own and a member's)"
     );
 }
 

@@ -1,6 +1,8 @@
 //! 96345 volunteer services (四(三)3): residents' requests, their dispatch and service
-//! (`request`), professional teams (`team`) and the hours ledger (`hours`).
+//! (`request`), professional teams (`team`), the hours ledger (`hours`) and the monthly
+//! report (`report`).
 
 pub mod hours;
+pub mod report;
 pub mod request;
 pub mod team;

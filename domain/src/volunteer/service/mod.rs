@@ -7,11 +7,13 @@
 mod deadlines;
 mod hours;
 mod requests;
+mod retention;
 mod teams;
 
 pub use deadlines::*;
 pub use hours::*;
 pub use requests::*;
+pub use retention::*;
 pub use teams::*;
 
 use chrono::{DateTime, Utc};

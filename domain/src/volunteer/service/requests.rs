@@ -1043,20 +1043,29 @@ pub async fn complete_request(
             .await?
             .ok_or(DomainError::NotFound)?;
         let minutes = i32::try_from(*minutes).unwrap_or(i32::MAX);
-        let entry =
-            HoursEntry::from_request(&m, id, team, minutes, day, &r.title, actor.member_id, now)
-                .map_err(|e| match e {
-                    DomainError::Validation(errors) => DomainError::Validation(
-                        errors
-                            .into_iter()
-                            .map(|mut f| {
-                                f.pointer = format!("/hours/{i}{}", f.pointer);
-                                f
-                            })
-                            .collect(),
-                    ),
-                    other => other,
-                })?;
+        let entry = HoursEntry::from_request(
+            &m,
+            id,
+            team,
+            minutes,
+            day,
+            // Not the title: it may name the requester, and the ledger outlives erasure.
+            &format!("{}服务", r.kind.label_zh()),
+            actor.member_id,
+            now,
+        )
+        .map_err(|e| match e {
+            DomainError::Validation(errors) => DomainError::Validation(
+                errors
+                    .into_iter()
+                    .map(|mut f| {
+                        f.pointer = format!("/hours/{i}{}", f.pointer);
+                        f
+                    })
+                    .collect(),
+            ),
+            other => other,
+        })?;
         entries.push(entry);
     }
     uow.volunteer_hours().append(&entries).await?;

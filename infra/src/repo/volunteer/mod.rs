@@ -2,8 +2,10 @@
 //! professional teams (`teams`) and the hours ledger (`hours`).
 
 mod hours;
+mod report;
 mod requests;
 mod residents;
+mod retention;
 mod teams;
 
 use domain::error::RepoError;

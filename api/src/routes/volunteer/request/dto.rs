@@ -140,6 +140,10 @@ pub struct ServiceRequestView {
     pub duplicate_of: Option<Uuid>,
     /// More working days asked of the dispatcher, waiting for a decision.
     pub extension: Option<ServiceExtensionView>,
+    /// When the requester's personal data was erased, a set time after the request was over
+    /// (`contact`, `preferredTime`, `description`, `photos`, `summary`, `ratingComment` and
+    /// the reason's note are then empty, the title reads `（已清除）`); null until then.
+    pub erased_at: Option<DateTime<FixedOffset>>,
     /// Oldest first; only on a single request (lists leave them out).
     pub status_notes: Vec<ServiceStatusNoteView>,
     pub created_at: DateTime<FixedOffset>,
@@ -241,6 +245,7 @@ impl ServiceRequestView {
                 reason: e.reason.clone(),
                 requested_at: beijing(e.at),
             }),
+            erased_at: r.erased_at.map(beijing),
             status_notes: s
                 .notes
                 .iter()

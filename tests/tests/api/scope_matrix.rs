@@ -6,8 +6,8 @@
 //!
 //! The operations are a table ([`ops`]): one line per operation, with placeholders for the
 //! ids. `{org}`, `{branch}`, `{committee}`, `{activity}`, `{check_in}`, `{exemption}`,
-//! `{material}`, `{member}`, `{grant}`, `{team}` (a volunteer team) and `{hours}` (an hours
-//! entry) are objects of a [`Site`] the caller cannot see
+//! `{material}`, `{member}`, `{grant}`, `{team}` (a volunteer team), `{hours}` (an hours
+//! entry) and `{request}` (a 96345 service request) are objects of a [`Site`] the caller cannot see
 //! (and random ids in the comparison); `{own_branch}`, `{own_activity}`, `{own_lesson}` (a
 //! party lesson), `{own_material}` and `{own_member}` are the caller's own, kept in both
 //! calls, so that an id in the body is compared on its own. A line whose placeholders a site lacks is skipped for it.
@@ -172,6 +172,23 @@ fn ops() -> Vec<Op> {
         op(M::DELETE, "/api/v1/volunteer-teams/{team}/members/{member}", None),
         op(M::POST, "/api/v1/volunteer-hours/{hours}/decision", approve()),
         op(M::POST, "/api/v1/volunteer-hours/{hours}/corrections", Some(json!({"minutes": -1, "reason": "更正"}))),
+        // 96345 service requests.
+        op(M::GET, "/api/v1/service-requests/{request}", None),
+        op(M::POST, "/api/v1/service-requests/{request}/dispatch", Some(json!({"orgId": "{own_branch}"}))),
+        op(M::POST, "/api/v1/service-requests/{request}/text-approval", None),
+        op(M::POST, "/api/v1/service-requests/{request}/reject", Some(json!({"reason": "out_of_scope"}))),
+        op(M::POST, "/api/v1/service-requests/{request}/cancel", Some(json!({}))),
+        op(M::POST, "/api/v1/service-requests/{request}/return", Some(json!({"reason": "不属于本支部"}))),
+        op(M::POST, "/api/v1/service-requests/{request}/claims", None),
+        op(M::POST, "/api/v1/service-requests/{request}/claims/mine/release", None),
+        op(M::POST, "/api/v1/service-requests/{request}/start", None),
+        op(M::POST, "/api/v1/service-requests/{request}/complete", Some(json!({"summary": "已完成", "hours": [{"memberId": "{own_member}", "minutes": 30}]}))),
+        op(M::POST, "/api/v1/service-requests/{request}/rating", Some(json!({"rating": 5}))),
+        op(M::POST, "/api/v1/service-requests/{request}/follow-up", Some(json!({"satisfied": true, "rating": 5}))),
+        op(M::POST, "/api/v1/service-requests/{request}/pause", Some(json!({"note": "等待回复"}))),
+        op(M::POST, "/api/v1/service-requests/{request}/resume", None),
+        op(M::POST, "/api/v1/service-requests/{request}/extension", Some(json!({"days": 2, "reason": "等待配件"}))),
+        op(M::POST, "/api/v1/service-requests/{request}/extension/decision", approve()),
         op(M::GET, "/api/v1/members/{member}/volunteer-hours", None),
         op(M::GET, "/api/v1/members/{member}/volunteer-hours/certificate", None),
         // Last: would withdraw the material from the lines above if it ever succeeded.
@@ -463,6 +480,16 @@ async fn an_id_out_of_sight_gets_the_answer_a_random_id_gets_for_every_operation
         let app = &app;
         async move { create(app, who, "/api/v1/me/volunteer-hours", body).await }
     };
+    let request = |who: MemberId| {
+        let body = json!({"kind": "hotline", "title": "帮忙买药", "description": "代购降压药",
+            "address": "新舍村12号", "contactName": "王阿婆", "contactPhone": "13700000001"});
+        let app = &app;
+        async move { create(app, who, "/api/v1/service-requests", body).await }
+    };
+    // None in site A: the township's operator, who has site A out of sight, dispatches
+    // every request of the township.
+    let req_b = request(t.member_b.id).await;
+    let req_o = request(other_member_id).await;
     let hours_a = hours(t.member_a2.id).await;
     let hours_b = hours(t.member_b.id).await;
     let hours_o = hours(other_member_id).await;
@@ -498,6 +525,7 @@ async fn an_id_out_of_sight_gets_the_answer_a_random_id_gets_for_every_operation
             ("material", mat_b.clone()),
             ("campaign", camp_b),
             ("hours", hours_b),
+            ("request", req_b),
             ("member", s(&t.member_b.id)),
             ("grant", grant_of(&app, &t.operator).await),
         ],
@@ -527,6 +555,7 @@ async fn an_id_out_of_sight_gets_the_answer_a_random_id_gets_for_every_operation
             ("campaign", camp_o),
             ("team", team_o),
             ("hours", hours_o),
+            ("request", req_o),
             ("member", other_member.clone()),
             ("grant", grant_of(&app, &t.other_secretary).await),
         ],

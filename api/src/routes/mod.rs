@@ -107,6 +107,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(volunteer::request::resume::resume_service_request)
         .service(volunteer::request::extension::request_service_extension)
         .service(volunteer::request::extension_decision::decide_service_extension)
+        .service(volunteer::request::suggestions::suggest_service_request_dispatch)
         .service(appraisal::excuse::excuse_participant)
         .service(appraisal::withdraw_excusal::withdraw_excusal)
         .service(appraisal::rating::rate::rate_member)

@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
-use super::model::{RequestState, ResidentId, ServiceKind, ServiceRequestId, TeamId};
+use super::model::{Assignee, RequestState, ResidentId, ServiceKind, ServiceRequestId, TeamId};
 use super::moderation::Moderation;
 use super::request::{Claim, ServiceRequest, StatusNote};
 use crate::error::RepoError;
@@ -81,6 +81,9 @@ pub trait ServiceRequestRepo: Send + Sync {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> Result<Vec<ServiceRequest>, RepoError>;
+    /// How many requests each assignee of the township under `committee` is handling now
+    /// (accepted, claimed or in progress): the load dispatch suggestions weigh.
+    async fn open_load(&self, committee: &OrgPath) -> Result<Vec<(Assignee, u64)>, RepoError>;
     /// The requests the query selects, newest first.
     async fn list(
         &self,

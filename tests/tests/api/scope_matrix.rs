@@ -174,6 +174,7 @@ fn ops() -> Vec<Op> {
         op(M::POST, "/api/v1/volunteer-hours/{hours}/corrections", Some(json!({"minutes": -1, "reason": "更正"}))),
         // 96345 service requests.
         op(M::GET, "/api/v1/service-requests/{request}", None),
+        op(M::GET, "/api/v1/service-requests/{request}/dispatch-suggestions", None),
         op(M::POST, "/api/v1/service-requests/{request}/dispatch", Some(json!({"orgId": "{own_branch}"}))),
         op(M::POST, "/api/v1/service-requests/{request}/text-approval", None),
         op(M::POST, "/api/v1/service-requests/{request}/reject", Some(json!({"reason": "out_of_scope"}))),

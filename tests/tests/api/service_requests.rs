@@ -911,3 +911,56 @@ async fn held_text_is_listed_for_the_operator_and_released_before_dispatch() {
         .await;
     assert_eq!(l["items"].as_array().map(Vec::len), Some(0), "{l}");
 }
+
+#[tokio::test]
+async fn dispatch_suggestions_put_matching_teams_first_then_the_least_loaded() {
+    let app = TestApp::spawn().await;
+    let t = Township::create(&app.db, app.clock.now()).await;
+    for (name, skill) in [("维修服务队", "水电维修"), ("医疗服务队", "护理")] {
+        let (s, team) = app
+            .call(
+                &t.admin,
+                Method::POST,
+                &format!("/api/v1/orgs/{}/volunteer-teams", t.committee.id),
+                Some(json!({"name": name, "skills": [skill], "leaderId": t.member_b.id})),
+            )
+            .await;
+        assert_eq!(s, 201, "{team}");
+    }
+    // Branch A already has a request in hand.
+    dispatched_to_a(&app, &t, 1).await;
+    let mut body = request("home_visit", "上门换药");
+    body["description"] = json!("腿部伤口需要护理换药");
+    let id = filed(&app, &t.member_b, body).await;
+    let path = format!("/api/v1/service-requests/{id}/dispatch-suggestions");
+    let (s, l) = app.call(&t.operator, Method::GET, &path, None).await;
+    assert_eq!(s, 200, "{l}");
+    let names: Vec<&str> = l["items"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|x| x["name"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(names[0], "医疗服务队", "{l}");
+    assert_eq!(l["items"][0]["skillMatch"], true);
+    let a = l["items"]
+        .as_array()
+        .and_then(|a| a.iter().find(|x| x["id"] == json!(t.branch_a.id)))
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(a["load"], 1, "{l}");
+    // Asked for a skill: that team first.
+    let (_, l) = app
+        .call(
+            &t.operator,
+            Method::GET,
+            &format!("{path}?skill=水电维修"),
+            None,
+        )
+        .await;
+    assert_eq!(l["items"][0]["name"], "维修服务队", "{l}");
+    // A member may not; another township sees no such request.
+    assert_eq!(app.call(&t.member_a, Method::GET, &path, None).await.0, 403);
+    assert_eq!(
+        app.call(&t.other_admin, Method::GET, &path, None).await.0,
+        404
+    );
+}

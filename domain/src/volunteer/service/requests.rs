@@ -1361,3 +1361,102 @@ pub async fn decide_extension(
     store(ctx, uow, &r, &next, action, note, now).await?;
     reread(ctx, id).await
 }
+
+/// A place a dispatcher might send a request.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Suggestion {
+    pub assignee: Assignee,
+    pub name: String,
+    /// A team's skills (none for a branch).
+    pub skills: Vec<String>,
+    /// Whether a skill of the team is the one asked for (or, when none is, is named in the
+    /// request's title or description).
+    pub skill_match: bool,
+    /// Members who may claim: the branch's active members, the team's active members.
+    pub members: u64,
+    /// Requests it is handling now.
+    pub load: u64,
+}
+
+impl Suggestion {
+    /// Requests in hand per member who may claim (a place without members weighs most).
+    pub fn load_per_member(&self) -> f64 {
+        if self.members == 0 {
+            f64::INFINITY
+        } else {
+            self.load as f64 / self.members as f64
+        }
+    }
+}
+
+/// Where a submitted request might go, best first: the township's professional teams whose
+/// skills match (the one asked for, or one the request names), then every team and branch
+/// by the requests each member has in hand. For the dispatcher.
+pub async fn dispatch_suggestions(
+    ctx: &RequestContext<'_>,
+    id: ServiceRequestId,
+    skill: Option<&str>,
+) -> Result<Vec<Suggestion>, DomainError> {
+    let (r, _) = dispatched(ctx.repos, ctx.who, id).await?;
+    let load = ctx
+        .repos
+        .service_requests()
+        .open_load(&r.committee_path)
+        .await?;
+    let load_of = |a: Assignee| load.iter().find(|(x, _)| *x == a).map_or(0, |(_, n)| *n);
+    let skill = skill.map(str::trim).filter(|s| !s.is_empty());
+    let text = format!("{} {}", r.title, r.description);
+    let mut out = Vec::new();
+    let page = PageRequest::new(Some(PageRequest::MAX_LIMIT), None)
+        .map_err(|e| DomainError::Validation(vec![e]))?;
+    let teams = ctx
+        .repos
+        .volunteer_teams()
+        .list_teams(&[r.committee_id], &page)
+        .await?;
+    for team in teams.items.into_iter().filter(|t| t.is_active()) {
+        let skills: Vec<String> = team.skills.as_slice().to_vec();
+        // The skill asked for decides; without one, the skills the request names.
+        let skill_match = match skill {
+            Some(k) => skills.iter().any(|s| s == k),
+            None => skills.iter().any(|s| text.contains(s.as_str())),
+        };
+        let members = ctx
+            .repos
+            .volunteer_teams()
+            .active_member_ids(team.id)
+            .await?
+            .len() as u64;
+        out.push(Suggestion {
+            assignee: Assignee::Team(team.id),
+            name: team.name,
+            skills,
+            skill_match,
+            members,
+            load: load_of(Assignee::Team(team.id)),
+        });
+    }
+    for branch in ctx.repos.orgs().branches_under(&r.committee_path).await? {
+        let members = ctx
+            .repos
+            .members()
+            .active_in_branch(&branch.path)
+            .await?
+            .len() as u64;
+        out.push(Suggestion {
+            assignee: Assignee::Branch(branch.id),
+            name: branch.name,
+            skills: Vec::new(),
+            skill_match: false,
+            members,
+            load: load_of(Assignee::Branch(branch.id)),
+        });
+    }
+    out.sort_by(|a, b| {
+        b.skill_match
+            .cmp(&a.skill_match)
+            .then(a.load_per_member().total_cmp(&b.load_per_member()))
+            .then(a.name.cmp(&b.name))
+    });
+    Ok(out)
+}

@@ -340,6 +340,39 @@ impl<C: ConnectionTrait + Send + Sync> ServiceRequestRepo for Repos<C> {
         .await
     }
 
+    async fn open_load(&self, committee: &OrgPath) -> Result<Vec<(Assignee, u64)>, RepoError> {
+        use sea_orm::QuerySelect;
+        use service_request::Column as K;
+        let rows: Vec<(Option<String>, Option<uuid::Uuid>, i64)> = service_request::Entity::find()
+            .select_only()
+            .column(K::AssigneeKind)
+            .column(K::AssigneeId)
+            .column_as(K::Id.count(), "n")
+            .filter(K::CommitteePath.eq(committee.as_str()))
+            .filter(K::State.is_in([
+                RequestState::Accepted.as_str(),
+                RequestState::Claimed.as_str(),
+                RequestState::InProgress.as_str(),
+            ]))
+            .group_by(K::AssigneeKind)
+            .group_by(K::AssigneeId)
+            .into_tuple()
+            .all(&self.conn)
+            .await
+            .map_err(map_db_err)?;
+        let mut out = Vec::new();
+        for (kind, id, n) in rows {
+            let assignee = match (kind.as_deref(), id) {
+                (Some("branch"), Some(id)) => Assignee::Branch(OrgId::from_uuid(id)),
+                (Some("team"), Some(id)) => Assignee::Team(TeamId::from_uuid(id)),
+                (Some("wish_list"), Some(id)) => Assignee::WishList(OrgId::from_uuid(id)),
+                _ => continue,
+            };
+            out.push((assignee, u64::try_from(n).unwrap_or(0)));
+        }
+        Ok(out)
+    }
+
     async fn list(
         &self,
         query: &RequestQuery,

@@ -19,6 +19,7 @@ pub mod release;
 pub mod resume;
 pub mod send_back;
 pub mod start;
+pub mod suggestions;
 
 use actix_web::{HttpMessage, HttpRequest};
 

@@ -48,6 +48,35 @@ where
         .map_err(|_| D::Error::invalid_value(Unexpected::Signed(v), &"an integer in range"))
 }
 
+/// [`integral`] for an optional field (absent or `null`: `None`). Use with
+/// `#[serde(default, deserialize_with = "crate::extract::integral_opt")]`.
+pub fn integral_opt<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: TryFrom<i64>,
+{
+    use serde::de::{Error, Unexpected};
+    use serde::Deserialize;
+    let Some(n) = Option::<serde_json::Number>::deserialize(deserializer)? else {
+        return Ok(None);
+    };
+    let v = match (n.as_i64(), n.as_f64()) {
+        (Some(i), _) => i,
+        // Exactly representable integers only (|v| < 2^53), so nothing is rounded.
+        (None, Some(f)) if f.fract() == 0.0 && f.abs() < 9_007_199_254_740_992.0 => f as i64,
+        (None, Some(f)) => return Err(D::Error::invalid_type(Unexpected::Float(f), &"an integer")),
+        (None, None) => {
+            return Err(D::Error::invalid_value(
+                Unexpected::Other("number"),
+                &"an integer in range",
+            ))
+        }
+    };
+    T::try_from(v)
+        .map(Some)
+        .map_err(|_| D::Error::invalid_value(Unexpected::Signed(v), &"an integer in range"))
+}
+
 /// Semantic checks a request DTO runs after it has been parsed.
 pub trait Validate {
     fn validate(&self) -> Result<(), Vec<FieldError>>;

@@ -547,6 +547,7 @@ const BUSINESS_RULES: Rules = &[
         (ErrorCode::AppraisalStageOver, "the self-assessment stage is over"),
     ]),
     ("fileServiceRequest", "422", &[
+        (ErrorCode::IdempotencyKeyReused, "the `Idempotency-Key` was used with another body"),
         (ErrorCode::ServiceRequestEmergency, "the title or description describes a danger to life (call 110, 120 or 119)"),
         (ErrorCode::ServiceRequestContentRisky, "WeChat's content check refused a resident's text"),
         (ErrorCode::ServiceRequestCommitteeRequired, "a resident did not name the township"),
@@ -566,6 +567,9 @@ const BUSINESS_RULES: Rules = &[
     ]),
     ("completeServiceRequest", "422", &[
         (ErrorCode::ServiceRequestHoursInvalid, "the hours do not name every volunteer holding a place exactly once"),
+    ]),
+    ("rejectServiceRequest", "422", &[
+        (ErrorCode::ServiceRequestReasonInvalid, "`duplicateOf` is no other request of the same township"),
     ]),
     ("requestServiceExtension", "409", &[
         (ErrorCode::ServiceRequestExtensionPending, "an extension waits for the dispatcher already"),

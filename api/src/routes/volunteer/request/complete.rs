@@ -21,6 +21,7 @@ use domain::volunteer::ServiceRequestId;
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct VolunteerMinutes {
     pub member_id: Uuid,
+    #[serde(deserialize_with = "crate::extract::integral")]
     #[schema(minimum = 1, maximum = 1440)]
     pub minutes: i64,
 }

@@ -26,17 +26,17 @@ pub struct DispatchServiceRequest {
     #[serde(default)]
     pub team_id: Option<Uuid>,
     /// How many volunteers it takes (default 1).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::extract::integral_opt")]
     #[schema(minimum = 1, maximum = 20)]
     pub capacity: Option<u32>,
     /// Working days to be claimed, instead of the default of its kind and urgency (urgent:
     /// the same day; a hotline call 1; a wish 5; others 2).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::extract::integral_opt")]
     #[schema(minimum = 0, maximum = 60)]
     pub claim_days: Option<u32>,
     /// Working days to be completed (urgent: the same day; a hotline call 3; a wish 20;
     /// others 10).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::extract::integral_opt")]
     #[schema(minimum = 0, maximum = 60)]
     pub complete_days: Option<u32>,
     /// Shown to the requester in the status note.

@@ -18,6 +18,7 @@ use domain::volunteer::ServiceRequestId;
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct RequestServiceExtension {
     /// More working days to complete it.
+    #[serde(deserialize_with = "crate::extract::integral")]
     #[schema(minimum = 1, maximum = 30)]
     pub days: u32,
     #[schema(

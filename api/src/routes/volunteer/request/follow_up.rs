@@ -20,6 +20,7 @@ pub struct FollowUpServiceRequest {
     /// Satisfied closes the request; unsatisfied reopens it to be served again.
     pub satisfied: bool,
     /// The rating the requester gave on the phone, 1-5.
+    #[serde(deserialize_with = "crate::extract::integral")]
     #[schema(minimum = 1, maximum = 5)]
     pub rating: u8,
     #[serde(default)]

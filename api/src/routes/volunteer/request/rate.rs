@@ -18,6 +18,7 @@ use domain::volunteer::ServiceRequestId;
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct RateServiceRequest {
     /// 1 (very unsatisfied) to 5 (very satisfied).
+    #[serde(deserialize_with = "crate::extract::integral")]
     #[schema(minimum = 1, maximum = 5)]
     pub rating: u8,
     #[serde(default)]

@@ -127,6 +127,19 @@ impl OrgPath {
     }
 
     /// The orgs on this path, the root first and this org last.
+    /// This path and every path above it, the root first.
+    pub fn lineage(&self) -> Vec<OrgPath> {
+        let mut out: Vec<OrgPath> = Vec::new();
+        for id in self.ids() {
+            let next = match out.last() {
+                None => OrgPath::root(id),
+                Some(p) => p.child(id),
+            };
+            out.push(next);
+        }
+        out
+    }
+
     pub fn ids(&self) -> impl Iterator<Item = OrgId> + '_ {
         self.segments()
     }
@@ -241,6 +254,7 @@ mod tests {
         assert_eq!(OrgPath::parse(group.as_str()), Some(group.clone()));
         assert_eq!(OrgPath::parse("/abc/"), None);
         assert_eq!(OrgPath::parse("/' OR 1=1 --/"), None);
+        assert_eq!(group.lineage(), [committee, branch, group.clone()]);
     }
 
     #[test]

@@ -153,14 +153,14 @@ pub async fn list_campaigns(
     page: &PageRequest,
 ) -> Result<Page<Campaign>, DomainError> {
     let actor = ctx.actor;
-    let mut on: Vec<OrgPath> = ancestors(&actor.branch_path);
+    let mut on: Vec<OrgPath> = actor.branch_path.lineage();
     let mut under = Vec::new();
     for r in &actor.roles {
         if matches!(
             r.kind,
             RoleKind::Secretary | RoleKind::Committee | RoleKind::TownshipAdmin
         ) {
-            on.extend(ancestors(&r.org_path));
+            on.extend(r.org_path.lineage());
             under.push(r.org_path.clone());
         }
     }
@@ -168,21 +168,6 @@ pub async fn list_campaigns(
     on.dedup();
     let query = CampaignQuery { on, under };
     Ok(ctx.repos.appraisals().list_campaigns(&query, page).await?)
-}
-
-/// The path and every path above it.
-fn ancestors(path: &OrgPath) -> Vec<OrgPath> {
-    let mut out = Vec::new();
-    let mut current: Option<OrgPath> = None;
-    for id in path.ids() {
-        let next = match &current {
-            None => OrgPath::root(id),
-            Some(p) => p.child(id),
-        };
-        out.push(next.clone());
-        current = Some(next);
-    }
-    out
 }
 
 /// Begins the campaign's next stage now, ahead of its dates (the secretary or township

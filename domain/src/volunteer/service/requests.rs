@@ -433,7 +433,7 @@ pub async fn list_requests(
             seen.filed_by = Some(a.member_id);
             seen.claimant = Some(a.member_id);
             if !filter.mine {
-                seen.assigned_to = ancestors(&a.branch_path);
+                seen.assigned_to = a.branch_path.lineage();
                 seen.assigned_under = a
                     .roles
                     .iter()
@@ -462,21 +462,6 @@ pub async fn list_requests(
         items,
         next: page.next,
     })
-}
-
-/// The path and every path above it.
-fn ancestors(path: &OrgPath) -> Vec<OrgPath> {
-    let mut out = Vec::new();
-    let mut current: Option<OrgPath> = None;
-    for id in path.ids() {
-        let next = match &current {
-            None => OrgPath::root(id),
-            Some(p) => p.child(id),
-        };
-        out.push(next.clone());
-        current = Some(next);
-    }
-    out
 }
 
 /// The request for a dispatcher of its township, or 404 (403 for someone who dispatches

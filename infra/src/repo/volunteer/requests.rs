@@ -7,6 +7,7 @@ use sea_orm::{
 };
 
 use super::super::{any_subtree, fetch_all, page_by_id, IdOrder, Repos};
+use super::{corrupt, path};
 use crate::entity::{service_claim, service_note, service_request};
 use crate::error::map_db_err;
 use domain::error::RepoError;
@@ -16,14 +17,6 @@ use domain::volunteer::{
     Assignee, Claim, Contact, Extension, Filer, Moderation, RequestQuery, RequestState, ResidentId,
     ServiceKind, ServiceRequest, ServiceRequestId, ServiceRequestRepo, StatusNote, TeamId, Urgency,
 };
-
-fn corrupt(what: &str, detail: impl std::fmt::Display) -> RepoError {
-    RepoError::Other(format!("stored {what} is invalid: {detail}").into())
-}
-
-fn path(raw: &str) -> Result<OrgPath, RepoError> {
-    OrgPath::parse(raw).ok_or_else(|| corrupt("org path", raw))
-}
 
 fn json_list(raw: &str) -> Result<Vec<String>, RepoError> {
     serde_json::from_str(raw).map_err(|e| corrupt("list", e))

@@ -61,6 +61,12 @@ impl Contact {
     }
 }
 
+/// `王**`: how a volunteer is named to the requester (in the request and its notes).
+pub fn masked_volunteer(name: &str) -> String {
+    let first: String = name.chars().take(1).collect();
+    format!("{first}**")
+}
+
 fn mask_tail(text: &str, keep: usize) -> String {
     let len = text.chars().count();
     let shown: String = text.chars().take(keep).collect();

@@ -851,7 +851,10 @@ pub async fn claim_request(
                 request_id: id,
                 at: now,
                 state: next.state,
-                note: format!("志愿者{}已认领", mask_volunteer(&name)),
+                note: format!(
+                    "志愿者{}已认领",
+                    crate::volunteer::request::masked_volunteer(&name)
+                ),
             })
             .await?;
         let _ = claims;
@@ -866,12 +869,6 @@ pub async fn claim_request(
         return reread(ctx, id).await;
     }
     Err(changed())
-}
-
-/// `王**`: how a volunteer is named to the requester in a note.
-fn mask_volunteer(name: &str) -> String {
-    let first: String = name.chars().take(1).collect();
-    format!("{first}**")
 }
 
 /// A claimant gives their place back, before the service begins.

@@ -150,11 +150,6 @@ pub struct ServiceRequestView {
     pub updated_at: DateTime<FixedOffset>,
 }
 
-fn mask_name(name: &str) -> String {
-    let first: String = name.chars().take(1).collect();
-    format!("{first}**")
-}
-
 impl ServiceRequestView {
     pub fn of(s: &SeenRequest) -> Self {
         let r = &s.request;
@@ -222,7 +217,7 @@ impl ServiceRequestView {
                 .map(|c| ServiceVolunteerView {
                     member_id: c.member_id.as_uuid(),
                     name: if s.by_requester {
-                        mask_name(&c.name)
+                        domain::volunteer::request::masked_volunteer(&c.name)
                     } else {
                         c.name.clone()
                     },

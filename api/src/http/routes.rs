@@ -196,11 +196,15 @@ pub async fn refuse_unexpected_body(
     next.call(req).await.map(|res| res.map_into_left_body())
 }
 
-/// The default service: 405 with `Allow` for a known path, 404 otherwise.
+/// The default service: the connection guard's refusals, then 405 with `Allow` for a known
+/// path, 404 otherwise.
 pub async fn fallback(
     req: HttpRequest,
     table: web::Data<RouteTable>,
 ) -> Result<HttpResponse, ApiError> {
+    if let Some(refusal) = super::guard::refusal_of(&req) {
+        return Err(refusal);
+    }
     Err(match table.allowed(req.path()) {
         Some(methods) => ApiError::method_not_allowed(methods.join(", ")),
         None => ApiError::route_not_found(),

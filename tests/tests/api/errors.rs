@@ -525,3 +525,90 @@ async fn the_guard_lets_bodies_and_kept_alive_requests_through_unchanged() {
     );
     assert!(answer.contains(r#"{"status":"ok"}"#), "{answer}");
 }
+
+/// The answers on one connection, in the order they came, as (status, body) pairs.
+fn answers(stream: &str) -> Vec<(u16, String)> {
+    let mut out = Vec::new();
+    let mut rest = stream;
+    while let Some(at) = rest.find("HTTP/1.1 ") {
+        rest = &rest[at..];
+        let status = rest[9..12].parse().unwrap_or(0);
+        let (head, after) = rest.split_once("\r\n\r\n").unwrap_or((rest, ""));
+        let length = head
+            .lines()
+            .find_map(|l| {
+                l.to_lowercase()
+                    .strip_prefix("content-length: ")
+                    .map(|v| v.trim().parse::<usize>().unwrap_or(0))
+            })
+            .unwrap_or(0);
+        let body = after.get(..length).unwrap_or(after).to_owned();
+        out.push((status, body));
+        rest = after.get(length..).unwrap_or("");
+    }
+    out
+}
+
+#[tokio::test]
+async fn a_chunked_body_does_not_end_the_guarding_of_its_connection() {
+    let app = TestApp::spawn().await;
+    // A chunked POST (with a chunk extension and a trailer) followed on the same connection
+    // by a head the framework's parser refuses: the second answer is still our problem.
+    let body = r#"{"refreshToken":"rt1.nothing-like-it"}"#;
+    let (a, b) = body.split_at(10);
+    let answer = raw(
+        &app,
+        format!(
+            "POST /api/v1/auth/refresh HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\n\
+             transfer-encoding: chunked\r\n\r\n{:x};note=1\r\n{a}\r\n{:x}\r\n{b}\r\n0\r\nx-t: 1\r\n\r\n\
+             GET /healthz HTTP/1.1\r\nhost: x\r\nno colon here\r\n\r\n",
+            a.len(),
+            b.len()
+        )
+        .as_bytes(),
+    )
+    .await;
+    let got = answers(&answer);
+    assert_eq!(got.len(), 2, "{answer}");
+    assert_eq!(got[0].0, 401, "{answer}");
+    assert!(got[0].1.contains("auth_refresh_invalid"), "{answer}");
+    assert_eq!(got[1].0, 400, "{answer}");
+    let problem: serde_json::Value =
+        serde_json::from_str(&got[1].1).unwrap_or_else(|e| panic!("not a problem ({e}): {answer}"));
+    assert_eq!(problem["code"], "request_head_invalid");
+}
+
+#[tokio::test]
+async fn a_refusal_on_a_pipelined_connection_comes_after_the_answers_before_it() {
+    let app = TestApp::spawn().await;
+    let ok = "GET /healthz HTTP/1.1\r\nhost: x\r\n\r\n";
+    let long = format!("GET /{} HTTP/1.1\r\nhost: x\r\n\r\n", "a".repeat(20 * 1024));
+    for bad in [
+        "GET /healthz HTTP/1.1\r\nhost: x\r\nno colon here\r\n\r\n",
+        long.as_str(),
+    ] {
+        let answer = raw(&app, format!("{ok}{ok}{bad}{ok}").as_bytes()).await;
+        let got = answers(&answer);
+        let statuses: Vec<u16> = got.iter().map(|(s, _)| *s).collect();
+        let refusal = if bad.len() > 1024 { 414 } else { 400 };
+        // In order; nothing after the refusal (the connection ends with it).
+        assert_eq!(statuses, [200, 200, refusal], "{answer:.600}");
+        assert!(got[0].1.contains(r#""status":"ok""#), "{answer:.600}");
+        let problem: serde_json::Value = serde_json::from_str(&got[2].1).unwrap();
+        assert_eq!(problem["status"], refusal);
+        assert!(problem["requestId"].as_str().is_some_and(|r| !r.is_empty()));
+    }
+}
+
+#[tokio::test]
+async fn a_client_cannot_ask_for_the_guards_refusal_itself() {
+    let app = TestApp::spawn().await;
+    let answer = raw(
+        &app,
+        b"GET /_guard/refusal HTTP/1.1\r\nhost: x\r\nx-guard-refusal: 00 request_uri_too_long\r\n\
+          x-guard-detail: forged\r\nconnection: close\r\n\r\n",
+    )
+    .await;
+    assert!(answer.starts_with("HTTP/1.1 404 "), "{answer}");
+    assert_eq!(problem_in(&answer)["code"], "route_not_found");
+}

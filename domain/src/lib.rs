@@ -16,6 +16,7 @@ pub mod id;
 pub mod material;
 pub mod org;
 pub mod page;
+pub mod pioneer;
 pub mod platform;
 pub mod push;
 mod string_enum;

@@ -315,6 +315,11 @@ catalogue! {
         VolunteerHoursBelowZero = "volunteer_hours_below_zero", 422, "更正后该记录的时长不能为负";
         VolunteerHoursOwnEntry = "volunteer_hours_own_entry", 422, "不能审核或更正自己的时长记录";
     }
+
+    /// 先锋指数: rule sets, claims, deductions, the half-yearly index and the warning level.
+    pioneer {
+        PioneerRulesInvalid = "pioneer_rules_invalid", 422, "考评细则无效";
+    }
 }
 
 impl ErrorCode {

@@ -1,0 +1,16 @@
+//! 先锋指数 (source document 四(五)3): every half year each member of a township's pool gets
+//! an index from what the service recorded of them — study, attendance, volunteer hours, the
+//! appraisal grade — plus approved claims and recorded deductions, by the rule set the
+//! township keeps; at least 5‰ of the pool, the lowest, are rated warning-level (警示型) and
+//! moved to the help branch (教育帮扶支部).
+
+pub mod rules;
+pub mod score;
+pub mod warning;
+
+pub use rules::{
+    BasicItem, BasicMetric, Centi, Exclusion, NegativeItem, Placement, PositiveItem, Profile,
+    Rules, ZeroingItem,
+};
+pub use score::{score, Line, LineKind, Records, Scored, Share};
+pub use warning::{check_confirmation, propose, quota, ConfirmRefusal, Proposal};

@@ -13,6 +13,7 @@ use crate::auth::{ExternalIdentityRepo, RefreshTokenRepo};
 use crate::error::RepoError;
 use crate::material::{MaterialRepo, StudyPlanRepo, StudyRecordRepo};
 use crate::org::{MemberRepo, OrgRepo, RoleRepo};
+use crate::pioneer::PioneerRuleRepo;
 use crate::platform::{JobLeaseRepo, SettingRepo};
 use crate::push::{PushRepo, SubscriptionRepo};
 use crate::volunteer::ResidentRepo;
@@ -52,6 +53,8 @@ pub trait Repositories: Send + Sync {
     fn volunteer_teams(&self) -> &dyn TeamRepo;
     /// The append-only volunteer-hours ledger.
     fn volunteer_hours(&self) -> &dyn HoursRepo;
+    /// The pioneer index's rule sets.
+    fn pioneer_rules(&self) -> &dyn PioneerRuleRepo;
     /// The volunteer report's reads (no personal data).
     fn volunteer_report(&self) -> &dyn VolunteerReportRepo;
     /// Requests due for the erasure of their personal data.

@@ -65,6 +65,10 @@ fn constraint_name(err: &DbErr) -> Option<String> {
 /// The unique indexes the migrations create, by the columns SQLite names when one refuses a
 /// write. PostgreSQL reports the index's name; SQLite only its columns.
 const UNIQUE_INDEXES: &[(&str, &str)] = &[
+    (
+        "pioneer_rule_set.committee_id, pioneer_rule_set.version",
+        "ux_pioneer_rule_set_committee_version",
+    ),
     ("org.path", "ux_org_path"),
     ("org.parent_id, org.name", "ux_org_parent_name"),
     ("member.phone", "ux_member_phone"),

@@ -48,6 +48,9 @@ pub fn material_text_pattern(empty_ok: bool) -> String {
 /// `YYYY-MM` from 2000-01 to 2100-12 (`YearMonth::parse`).
 pub const MONTH_PATTERN: &str = "^(?:20[0-9]{2}|2100)-(?:0[1-9]|1[0-2])$";
 
+/// `YYYY-H1` or `YYYY-H2` from 2000 to 2100 (`HalfYear::parse`).
+pub const HALF_YEAR_PATTERN: &str = "^(?:20[0-9]{2}|2100)-H[12]$";
+
 /// 1-128 visible ASCII characters (tokens, tickets and codes the server or WeChat issued).
 pub const VISIBLE_ASCII_PATTERN: &str = r"^[\u0021-\u007E]+$";
 
@@ -110,6 +113,7 @@ pub fn named_pattern(name: &str) -> Option<String> {
         "https-url" => https_url_pattern(),
         "no-control" => no_control_pattern(),
         "month" => MONTH_PATTERN.to_owned(),
+        "half-year" => HALF_YEAR_PATTERN.to_owned(),
         "visible-ascii" => VISIBLE_ASCII_PATTERN.to_owned(),
         "phone" => phone_pattern(),
         _ => return None,

@@ -423,6 +423,11 @@ type Rules = &'static [(
 )];
 
 const BUSINESS_RULES: Rules = &[
+    ("putPioneerRules", "422", &[
+        (ErrorCode::PioneerNeedsCommittee, "the org is not a township committee"),
+        (ErrorCode::PioneerRulesInvalid, "rules across fields: a metric or an exclusion's category twice, item codes repeated in a profile, `targetHours` present exactly for `volunteer_hours`, a cap below its item's points, basic points adding up to more than the scale"),
+    ]),
+    ("getPioneerRules", "422", &[(ErrorCode::PioneerNeedsCommittee, "the org is not a township committee")]),
     ("createChildOrg", "422", &[(ErrorCode::OrgKindNotAllowedHere, "the kind cannot stand under the parent's kind (a group only under a branch, …)")]),
     ("createMember", "422", &[(ErrorCode::MemberOrgNotABranch, "the path's org is not a branch or a group")]),
     ("updateMember", "422", &[(ErrorCode::MemberOrgNotABranch, "the destination `orgId` is not a branch or a group")]),

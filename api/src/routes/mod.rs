@@ -8,6 +8,7 @@ pub mod auth;
 pub mod material;
 pub mod ops;
 pub mod org;
+pub mod pioneer;
 pub mod volunteer;
 
 use actix_web::{HttpMessage, HttpRequest};
@@ -55,6 +56,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(activity::qr_token::qr_token)
         .service(activity::holiday::get::get_holidays)
         .service(activity::holiday::put::put_holidays)
+        .service(pioneer::rules::get_pioneer_rules)
+        .service(pioneer::rules::put_pioneer_rules)
         .service(activity::check_in::check_in)
         .service(activity::review::list::list_check_ins)
         .service(activity::review::decide::review_check_in)

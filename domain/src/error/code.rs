@@ -319,6 +319,9 @@ catalogue! {
     /// 先锋指数: rule sets, claims, deductions, the half-yearly index and the warning level.
     pioneer {
         PioneerRulesInvalid = "pioneer_rules_invalid", 422, "考评细则无效";
+        PioneerNeedsCommittee = "pioneer_needs_committee", 422, "先锋指数考评细则由镇党委制定";
+        PioneerRulesChanged = "pioneer_rules_changed", 409, "考评细则刚被他人修改，请刷新后重试";
+        PioneerHalfInvalid = "pioneer_half_invalid", 422, "半年度格式应为 YYYY-H1 或 YYYY-H2";
     }
 }
 

@@ -69,6 +69,8 @@ pub enum Action {
     /// Confirm or reject members' own volunteer-hours entries, correct them, and read a
     /// member's ledger and certificate.
     ReviewVolunteerHours,
+    /// Keep the pioneer-index rule sets, compute the index, confirm the warning level.
+    ManagePioneerIndex,
 }
 
 impl Action {
@@ -89,6 +91,7 @@ impl Action {
         Action::ManageAppraisals,
         Action::ManageVolunteerTeams,
         Action::ReviewVolunteerHours,
+        Action::ManagePioneerIndex,
     ];
 
     /// Actions a member may take by belonging, without any role.
@@ -123,9 +126,10 @@ fn role_may(role: &ActorRole, action: Action) -> bool {
             Committee => role.can_review,
             HotlineOperator => false,
         },
-        Action::ManageOrgs | Action::ReadAudit | Action::ManageVolunteerTeams => {
-            role.kind == TownshipAdmin
-        }
+        Action::ManageOrgs
+        | Action::ReadAudit
+        | Action::ManageVolunteerTeams
+        | Action::ManagePioneerIndex => role.kind == TownshipAdmin,
         Action::DispatchServiceRequests => matches!(role.kind, HotlineOperator | TownshipAdmin),
     }
 }
@@ -322,6 +326,7 @@ mod tests {
         (Action::ManageAppraisals, "S T"),
         (Action::ManageVolunteerTeams, "T"),
         (Action::ReviewVolunteerHours, "S T"),
+        (Action::ManagePioneerIndex, "T"),
     ];
 
     struct World {

@@ -4,10 +4,13 @@
 //! township keeps; at least 5‰ of the pool, the lowest, are rated warning-level (警示型) and
 //! moved to the help branch (教育帮扶支部).
 
+pub mod ports;
 pub mod rules;
 pub mod score;
+pub mod service;
 pub mod warning;
 
+pub use ports::{PioneerRuleRepo, RuleSet, RuleSetId};
 pub use rules::{
     BasicItem, BasicMetric, Centi, Exclusion, NegativeItem, Placement, PositiveItem, Profile,
     Rules, ZeroingItem,

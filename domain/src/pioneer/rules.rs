@@ -302,13 +302,19 @@ impl Rules {
                     );
                 }
             };
-            let lists = profile.positive.len() + profile.negative.len() + profile.zeroing.len();
-            if profile.basic.len() > Self::MAX_ITEMS || lists > Self::MAX_ITEMS {
+            if [
+                profile.positive.len(),
+                profile.negative.len(),
+                profile.zeroing.len(),
+            ]
+            .iter()
+            .any(|n| *n > Self::MAX_ITEMS)
+            {
                 bad(
                     &mut errors,
                     at.clone(),
                     ErrorCode::PioneerRulesInvalid,
-                    "at most 30 basic items and 30 other items in a profile",
+                    "at most 30 positive, 30 negative and 30 zeroing items in a profile",
                 );
             }
             for (i, it) in profile.positive.iter_mut().enumerate() {

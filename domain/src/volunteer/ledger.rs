@@ -385,6 +385,47 @@ impl HalfYear {
             NaiveDate::from_ymd_opt(self.year, 12, 31)
         }
     }
+
+    /// `2027-H1` or `2027-H2`, years 2000 to 2100.
+    pub fn parse(raw: &str) -> Option<Self> {
+        let (year, half) = raw.split_once("-H")?;
+        if year.len() != 4 || !year.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let year: i32 = year.parse().ok()?;
+        let half = match half {
+            "1" => 1,
+            "2" => 2,
+            _ => return None,
+        };
+        (2000..=2100).contains(&year).then_some(Self { year, half })
+    }
+
+    /// The half year after this one.
+    pub fn next(&self) -> Self {
+        if self.half == 1 {
+            Self {
+                year: self.year,
+                half: 2,
+            }
+        } else {
+            Self {
+                year: self.year + 1,
+                half: 1,
+            }
+        }
+    }
+
+    /// A sortable number: `2027-H1` is 20271.
+    pub fn ordinal(&self) -> i32 {
+        self.year * 10 + i32::from(self.half)
+    }
+
+    /// The half year of [`Self::ordinal`].
+    pub fn from_ordinal(n: i32) -> Option<Self> {
+        let half = u8::try_from(n % 10).ok().filter(|h| (1..=2).contains(h))?;
+        Some(Self { year: n / 10, half })
+    }
 }
 
 impl fmt::Display for HalfYear {
@@ -449,6 +490,22 @@ impl HoursTotals {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn half_years_parse_and_step_and_sort() {
+        let h = HalfYear::parse("2027-H1").unwrap_or_else(|| panic!("parses"));
+        assert_eq!((h.year, h.half), (2027, 1));
+        assert_eq!(h.to_string(), "2027-H1");
+        assert_eq!(h.next().to_string(), "2027-H2");
+        assert_eq!(h.next().next().to_string(), "2028-H1");
+        assert_eq!(HalfYear::from_ordinal(h.ordinal()), Some(h));
+        assert!(h.ordinal() < h.next().ordinal());
+        for bad in [
+            "2027-H3", "2027-H0", "1999-H1", "2101-H1", "27-H1", "2027H1", "+027-H1", "",
+        ] {
+            assert_eq!(HalfYear::parse(bad), None, "{bad}");
+        }
+    }
     use crate::org::{MemberCategory, MemberStatus, PhoneNumber};
     use chrono::TimeZone;
 

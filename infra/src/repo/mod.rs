@@ -10,6 +10,7 @@ mod auth;
 mod job_lease;
 mod material;
 mod org;
+mod pioneer;
 mod platform;
 mod push;
 mod volunteer;
@@ -29,6 +30,7 @@ use domain::auth::{ExternalIdentityRepo, RefreshTokenRepo};
 use domain::error::RepoError;
 use domain::material::{MaterialRepo, StudyPlanRepo, StudyRecordRepo};
 use domain::org::{MemberRepo, OrgRepo, RoleRepo};
+use domain::pioneer::PioneerRuleRepo;
 use domain::platform::{JobLeaseRepo, SettingRepo};
 use domain::push::{PushRepo, SubscriptionRepo};
 use domain::uow::{Repositories, Transactional, UnitOfWork};
@@ -102,6 +104,7 @@ repositories! {
     residents: ResidentRepo,
     volunteer_teams: TeamRepo,
     volunteer_hours: HoursRepo,
+    pioneer_rules: PioneerRuleRepo,
     volunteer_report: VolunteerReportRepo,
     volunteer_retention: RetentionRepo,
     job_leases: JobLeaseRepo,

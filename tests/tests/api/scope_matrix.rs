@@ -33,6 +33,10 @@ fn op(method: Method, path: &'static str, body: Option<Value>) -> Op {
     Op { method, path, body }
 }
 
+fn pioneer_rules() -> Value {
+    json!({"profiles": [{"name": "全体党员", "basic": [{"metric": "required_study", "points": 50}]}]})
+}
+
 /// Every operation with an object id. Adding one is one line.
 #[rustfmt::skip]
 fn ops() -> Vec<Op> {
@@ -83,6 +87,10 @@ fn ops() -> Vec<Op> {
         op(M::GET, "/api/v1/orgs/{org}/holidays/2026", None),
         op(M::PUT, "/api/v1/orgs/{committee}/holidays/2026", Some(json!({"holidays": ["2026-10-01"], "workdays": []}))),
         op(M::PUT, "/api/v1/orgs/{branch}/holidays/2026", Some(json!({"holidays": ["2026-10-01"], "workdays": []}))),
+        op(M::GET, "/api/v1/orgs/{committee}/pioneer-rules", None),
+        op(M::GET, "/api/v1/orgs/{branch}/pioneer-rules?half=2026-H2", None),
+        op(M::PUT, "/api/v1/orgs/{committee}/pioneer-rules", Some(pioneer_rules())),
+        op(M::PUT, "/api/v1/orgs/{branch}/pioneer-rules", Some(pioneer_rules())),
         op(M::GET, "/api/v1/orgs/{branch}/study-plans", None),
         op(M::GET, "/api/v1/orgs/{org}/study-plans", None),
         op(M::GET, "/api/v1/orgs/{branch}/study-plans/2026", None),

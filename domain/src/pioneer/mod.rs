@@ -4,7 +4,9 @@
 //! township keeps; at least 5‰ of the pool, the lowest, are rated warning-level (警示型) and
 //! moved to the help branch (教育帮扶支部).
 
+pub mod compute;
 pub mod ports;
+pub mod records;
 pub mod rules;
 pub mod score;
 pub mod service;

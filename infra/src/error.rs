@@ -66,6 +66,10 @@ fn constraint_name(err: &DbErr) -> Option<String> {
 /// write. PostgreSQL reports the index's name; SQLite only its columns.
 const UNIQUE_INDEXES: &[(&str, &str)] = &[
     (
+        "pioneer_run.committee_id, pioneer_run.half",
+        "ux_pioneer_run_committee_half",
+    ),
+    (
         "pioneer_rule_set.committee_id, pioneer_rule_set.version",
         "ux_pioneer_rule_set_committee_version",
     ),

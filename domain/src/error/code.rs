@@ -322,6 +322,12 @@ catalogue! {
         PioneerNeedsCommittee = "pioneer_needs_committee", 422, "先锋指数考评细则由镇党委制定";
         PioneerRulesChanged = "pioneer_rules_changed", 409, "考评细则刚被他人修改，请刷新后重试";
         PioneerHalfInvalid = "pioneer_half_invalid", 422, "半年度格式应为 YYYY-H1 或 YYYY-H2";
+        PioneerHalfNotBegun = "pioneer_half_not_begun", 422, "该半年度尚未开始，不能考评";
+        PioneerIndexBusy = "pioneer_index_busy", 409, "先锋指数正在计算或刚被他人操作，请稍后再试";
+        PioneerIndexConfirmed = "pioneer_index_confirmed", 409, "该半年度的先锋指数已确认，不能再计算或更改";
+        PioneerWarningBelowQuota = "pioneer_warning_below_quota", 422, "警示型党员不得少于参评党员的5‰";
+        PioneerWarningLowestLeftOut = "pioneer_warning_lowest_left_out", 422, "指数最低的党员须评为警示型";
+        PioneerWarningNotInPool = "pioneer_warning_not_in_pool", 422, "所选党员不在本半年度的参评范围内";
     }
 }
 

@@ -103,7 +103,9 @@ pub fn compute(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::org::{Member, MemberCategory, MemberStatus, OrgId, OrgPath, OrgSector, PhoneNumber};
+    use crate::org::{
+        Member, MemberCategory, MemberStatus, OrgId, OrgPath, OrgSector, PhoneNumber,
+    };
     use crate::pioneer::score::Share;
     use chrono::{TimeZone, Utc};
 
@@ -177,8 +179,10 @@ mod tests {
         let rules = Rules::standard();
         let pool: Vec<PoolMember> = (0..3).map(|_| member(MemberCategory::Rural)).collect();
         let (a, b, c) = (pool[0].member.id, pool[1].member.id, pool[2].member.id);
-        let mut records: HashMap<MemberId, Records> =
-            pool.iter().map(|p| (p.member.id, Records::default())).collect();
+        let mut records: HashMap<MemberId, Records> = pool
+            .iter()
+            .map(|p| (p.member.id, Records::default()))
+            .collect();
         with_claims_and_deductions(
             &rules,
             &pool,

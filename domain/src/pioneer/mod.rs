@@ -8,14 +8,16 @@ pub mod compute;
 pub mod ports;
 pub mod records;
 pub mod rules;
+pub mod run;
 pub mod score;
 pub mod service;
 pub mod warning;
 
-pub use ports::{PioneerRuleRepo, RuleSet, RuleSetId};
+pub use ports::{PioneerIndexRepo, PioneerRuleRepo, RuleSet, RuleSetId};
 pub use rules::{
     BasicItem, BasicMetric, Centi, Exclusion, NegativeItem, Placement, PositiveItem, Profile,
     Rules, ZeroingItem,
 };
+pub use run::{IndexResult, IndexRun, IndexRunId, ResultOutcome, RunStatus};
 pub use score::{score, Line, LineKind, Records, Scored, Share};
 pub use warning::{check_confirmation, propose, quota, ConfirmRefusal, Proposal};

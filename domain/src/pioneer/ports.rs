@@ -44,4 +44,63 @@ pub trait PioneerRuleRepo: Send + Sync {
     /// The newest half year whose index was computed by the committee (any version), if
     /// any: a rule set in force for it can no longer change.
     async fn last_computed(&self, committee: OrgId) -> Result<Option<HalfYear>, RepoError>;
+    /// Records that `half` was computed under the version `set` (it never moves back).
+    async fn mark_computed(&self, set: RuleSetId, half: HalfYear) -> Result<(), RepoError>;
+}
+
+/// Storage of the half-yearly computations and their results.
+#[async_trait]
+pub trait PioneerIndexRepo: Send + Sync {
+    async fn run(
+        &self,
+        committee: OrgId,
+        half: HalfYear,
+    ) -> Result<Option<super::run::IndexRun>, RepoError>;
+    /// A new run; one per committee and half year (`RepoError::Conflict` otherwise).
+    async fn insert_run(&self, run: &super::run::IndexRun) -> Result<(), RepoError>;
+    /// Writes the run's status, counts, progress and dates if its status is still `from`;
+    /// whether it was.
+    async fn update_run(
+        &self,
+        run: &super::run::IndexRun,
+        from: super::run::RunStatus,
+    ) -> Result<bool, RepoError>;
+    /// Records progress (members read of the pool).
+    async fn set_progress(
+        &self,
+        run: super::run::IndexRunId,
+        done: u32,
+        total: u32,
+    ) -> Result<(), RepoError>;
+    /// Replaces every result of the run.
+    async fn replace_results(
+        &self,
+        run: super::run::IndexRunId,
+        results: &[super::run::IndexResult],
+    ) -> Result<(), RepoError>;
+    /// The run's results for members whose branch lies under `under`, by member id.
+    async fn results(
+        &self,
+        run: super::run::IndexRunId,
+        under: &crate::org::OrgPath,
+        page: &crate::page::PageRequest,
+    ) -> Result<crate::page::Page<super::run::IndexResult>, RepoError>;
+    /// Every result of the run (the export, the confirmation).
+    async fn all_results(
+        &self,
+        run: super::run::IndexRunId,
+    ) -> Result<Vec<super::run::IndexResult>, RepoError>;
+    async fn result(
+        &self,
+        run: super::run::IndexRunId,
+        member: MemberId,
+    ) -> Result<Option<super::run::IndexResult>, RepoError>;
+    /// Marks the given members warning-level (and no one else) in the run's results.
+    async fn set_warning(
+        &self,
+        run: super::run::IndexRunId,
+        members: &[MemberId],
+    ) -> Result<(), RepoError>;
+    /// Runs asked for and not done: queued, or running (a worker may have died).
+    async fn pending_runs(&self) -> Result<Vec<(OrgId, HalfYear)>, RepoError>;
 }

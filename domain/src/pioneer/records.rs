@@ -35,7 +35,12 @@ pub fn bounds(half: HalfYear) -> Option<(NaiveDate, NaiveDate, DateTime<Utc>, Da
             .and_then(|t| t.and_local_timezone(shanghai()).single())
             .map(|t| t.with_timezone(&Utc))
     };
-    Some((first, last, midnight(first)?, midnight(last + Duration::days(1))?))
+    Some((
+        first,
+        last,
+        midnight(first)?,
+        midnight(last + Duration::days(1))?,
+    ))
 }
 
 fn add(share: &mut Share, done: bool) {
@@ -128,7 +133,10 @@ pub async fn gather(
                 .await?
                 .into_iter()
                 .collect();
-            for p in pool.iter().filter(|p| material.audience.includes(&p.member)) {
+            for p in pool
+                .iter()
+                .filter(|p| material.audience.includes(&p.member))
+            {
                 if let Some(r) = records.get_mut(&p.member.id) {
                     let finished = done.contains(&p.member.id);
                     if material.lesson_month.is_some() {

@@ -1,5 +1,10 @@
 //! The pioneer index's use cases.
 
+mod index;
 mod rules;
 
-pub use rules::{get_rules, put_rules, RulesInForce};
+pub use index::{
+    compute_one, compute_pending, confirm_index, get_run, in_publication, list_results, my_result,
+    request_index, WorkerPass, PUBLICATION_DAYS,
+};
+pub use rules::{current_half, get_rules, put_rules, RulesInForce};

@@ -277,6 +277,26 @@ impl<C: ConnectionTrait + Send + Sync> PioneerRuleRepo for Repos<C> {
         Ok(())
     }
 
+    async fn mark_computed(&self, set: RuleSetId, half: HalfYear) -> Result<(), RepoError> {
+        use pioneer_rule_set::Column as K;
+        // Only ever later: a half year computed again does not move it back.
+        pioneer_rule_set::Entity::update_many()
+            .col_expr(
+                K::ComputedThrough,
+                sea_orm::sea_query::Expr::value(half.ordinal()),
+            )
+            .filter(K::Id.eq(set.as_uuid()))
+            .filter(
+                sea_orm::Condition::any()
+                    .add(K::ComputedThrough.is_null())
+                    .add(K::ComputedThrough.lt(half.ordinal())),
+            )
+            .exec(&self.conn)
+            .await
+            .map_err(map_db_err)?;
+        Ok(())
+    }
+
     async fn last_computed(&self, committee: OrgId) -> Result<Option<HalfYear>, RepoError> {
         let last: Option<Option<i32>> = pioneer_rule_set::Entity::find()
             .select_only()

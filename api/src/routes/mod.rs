@@ -56,6 +56,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(activity::holiday::get::get_holidays)
         .service(activity::holiday::put::put_holidays)
         .service(activity::check_in::check_in)
+        .service(activity::check_out::check_out)
         .service(activity::review::list::list_check_ins)
         .service(activity::review::decide::review_check_in)
         .service(activity::review::decide_batch::review_check_ins)

@@ -86,6 +86,10 @@ const UNIQUE_INDEXES: &[(&str, &str)] = &[
         "ux_check_in_activity_member",
     ),
     (
+        "volunteer_hours.activity_id, volunteer_hours.member_id",
+        "ux_volunteer_hours_activity_member",
+    ),
+    (
         "external_identity.provider, external_identity.member_id",
         "ux_external_identity_provider_member",
     ),

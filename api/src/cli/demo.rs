@@ -564,6 +564,7 @@ async fn seed_theme_day(
                 .flatten(),
             created_at: at,
             review: None,
+            checked_out_at: None,
         };
         if uow.check_ins().insert_if_absent(&check_in).await?.is_none() {
             continue; // the member checked in by themself meanwhile

@@ -463,6 +463,15 @@ const BUSINESS_RULES: Rules = &[
         (ErrorCode::CheckInProofRequired, "the activity requires a proof this request does not carry"),
         (ErrorCode::IdempotencyKeyReused, "the `Idempotency-Key` was used with another body"),
     ]),
+    ("checkOut", "409", &[(ErrorCode::CheckOutAlreadyRecorded, "the caller, or a call racing this one, checked out of this activity already")]),
+    ("checkOut", "422", &[
+        (ErrorCode::CheckOutNotServiceActivity, "the activity's theme category is not `service`"),
+        (ErrorCode::CheckInActivityCancelled, "the activity is cancelled"),
+        (ErrorCode::CheckOutNotCheckedIn, "the caller has no check-in to the activity"),
+        (ErrorCode::CheckOutCheckInRejected, "the caller's check-in was rejected"),
+        (ErrorCode::CheckOutWindowClosed, "more than 2 hours after the activity's end, by the server's clock"),
+        (ErrorCode::CheckOutNoMinutes, "less than a minute between the later of check-in and start and the earlier of now and the end"),
+    ]),
     ("reviewCheckIns", "422", &[
         (ErrorCode::CheckInNotFound, "an id is unknown or outside the caller's scope"),
         (ErrorCode::CheckInNotInActivity, "an id belongs to another activity"),
@@ -744,7 +753,10 @@ const CREATED: &[Created] = &[
     Created {
         by: "checkIn",
         at: "/api/v1/check-ins/{id}",
-        also: &[("listCheckIns", &[("id", "$response.body#/activityId")])],
+        also: &[
+            ("listCheckIns", &[("id", "$response.body#/activityId")]),
+            ("checkOut", &[("id", "$response.body#/activityId")]),
+        ],
     },
     Created {
         by: "applyExemption",

@@ -36,7 +36,7 @@ pub type ExtraRoutes =
         (name = "members", description = "One member and their roles"),
         (name = "audit", description = "Who changed what (township admins)"),
         (name = "activities", description = "Theme days and 三会一课: scheduling, plans, holiday calendars, attendance"),
-        (name = "check-ins", description = "Check-in (签到) and its review on the phone"),
+        (name = "check-ins", description = "Check-in (签到) and its review on the phone; check-out (签退) of a service activity into the volunteer-hours ledger"),
         (name = "exemptions", description = "Exemptions (请假) and their review"),
         (name = "reports", description = "Compliance reports, as JSON or Excel"),
         (name = "materials", description = "Study materials (学习资料, 月送党课): publishing, the member's feed, reading"),

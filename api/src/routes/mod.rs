@@ -59,6 +59,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(pioneer::rules::get_pioneer_rules)
         .service(pioneer::rules::put_pioneer_rules)
         .service(activity::check_in::check_in)
+        .service(activity::check_out::check_out)
         .service(activity::review::list::list_check_ins)
         .service(activity::review::decide::review_check_in)
         .service(activity::review::decide_batch::review_check_ins)

@@ -159,6 +159,12 @@ impl Activity {
         self.status == ActivityStatus::Cancelled
     }
 
+    /// A service activity (服务奉献): the theme category whose hours members may credit to
+    /// the volunteer ledger by checking out.
+    pub fn is_service(&self) -> bool {
+        self.theme_category == Some(ThemeCategory::Service)
+    }
+
     /// Is `member`, an active member of this activity's branch, expected at it? `committee`
     /// holds the branch's secretary and committee members (for committee meetings).
     pub fn expects_in_branch(
@@ -231,6 +237,9 @@ pub struct CheckIn {
     pub location: Option<GeoPoint>,
     pub created_at: DateTime<Utc>,
     pub review: Option<Review>,
+    /// When the member checked out of a service activity (the ledger entry of their
+    /// hours was written then); set once, never cleared.
+    pub checked_out_at: Option<DateTime<Utc>>,
 }
 
 /// Who decided a check-in or exemption, when, and why.

@@ -64,6 +64,10 @@ pub trait CheckInRepo: Send + Sync {
         status: ReviewStatus,
         review: &Review,
     ) -> Result<u64, RepoError>;
+    /// Marks the check-in checked out at `at` if it is not yet (compare-and-set on
+    /// `checked_out_at IS NULL`); answers whether this call did it, so of two racing
+    /// check-outs exactly one is told so.
+    async fn check_out(&self, id: CheckInId, at: DateTime<Utc>) -> Result<bool, RepoError>;
     /// Pending check-ins per activity, for activities under any of `scopes`.
     async fn pending_by_activity(
         &self,

@@ -156,7 +156,7 @@ catalogue! {
         SettingKeyInvalid = "setting_key_invalid", 422, "设置项名称无效";
         SettingValueTooLong = "setting_value_too_long", 422, "设置值过长";
     }
-    /// Theme days and 三会一课: scheduling, check-in, review, exemptions, holidays.
+    /// Theme days and 三会一课: scheduling, check-in and check-out, review, exemptions, holidays.
     activity {
         ActivityTitleInvalid = "activity_title_invalid", 422, "活动标题无效";
         ActivityPlaceInvalid = "activity_place_invalid", 422, "活动地点无效";
@@ -189,6 +189,12 @@ catalogue! {
         CheckInNotFound = "check_in_not_found", 422, "签到记录不存在";
         CheckInNotInActivity = "check_in_not_in_activity", 422, "签到记录不属于本次活动";
         CheckInNotPending = "check_in_not_pending", 409, "签到已审核";
+        CheckOutNotServiceActivity = "check_out_not_service_activity", 422, "只有服务奉献类活动可以签退记录志愿服务时长";
+        CheckOutNotCheckedIn = "check_out_not_checked_in", 422, "您未签到本次活动，不能签退";
+        CheckOutCheckInRejected = "check_out_check_in_rejected", 422, "您的签到已被驳回，不能签退";
+        CheckOutAlreadyRecorded = "check_out_already_recorded", 409, "您已签退，服务时长已记录";
+        CheckOutWindowClosed = "check_out_window_closed", 422, "签退已截止（活动结束 2 小时后），请自行填报服务时长";
+        CheckOutNoMinutes = "check_out_no_minutes", 422, "服务时长不足 1 分钟，不能签退";
         ReviewReasonRequired = "review_reason_required", 422, "驳回须填写理由";
         ReviewReasonInvalid = "review_reason_invalid", 422, "审核理由无效";
         ReviewBatchSizeInvalid = "review_batch_size_invalid", 422, "批量审核数量须在 1-200 之间";

@@ -12,6 +12,7 @@ use std::fmt;
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 
 use super::model::{HoursEntryId, ServiceRequestId, TeamId};
+use crate::activity::{Activity, ActivityId, CheckIn};
 use crate::calendar::{shanghai, YearMonth};
 use crate::error::{DomainError, ErrorCode, FieldError};
 use crate::org::{Member, MemberId, OrgId, OrgPath};
@@ -56,6 +57,9 @@ pub enum HoursSource {
     },
     /// Recorded by the member themself.
     Manual,
+    /// Served at a service activity (服务奉献), from the member's check-in to their
+    /// check-out.
+    Activity { activity: ActivityId },
     /// Puts right the confirmed entry `of`.
     Correction { of: HoursEntryId },
 }
@@ -66,6 +70,7 @@ impl HoursSource {
         match self {
             HoursSource::Request { .. } => "request",
             HoursSource::Manual => "manual",
+            HoursSource::Activity { .. } => "activity",
             HoursSource::Correction { .. } => "correction",
         }
     }
@@ -74,6 +79,7 @@ impl HoursSource {
         match self {
             HoursSource::Request { .. } => "服务工单",
             HoursSource::Manual => "本人填报",
+            HoursSource::Activity { .. } => "服务活动",
             HoursSource::Correction { .. } => "更正",
         }
     }
@@ -95,16 +101,19 @@ pub struct HoursEntry {
     pub member_id: MemberId,
     /// The member's township committee (the root of their branch's path), for partitioning.
     pub committee_id: OrgId,
-    /// The member's branch when the hours were recorded: who may confirm a manual entry.
+    /// The member's branch when the hours were recorded: who may confirm a manual or
+    /// activity entry.
     pub branch_id: OrgId,
     pub branch_path: OrgPath,
     pub category: HoursCategory,
-    /// 1..=1440 for a request or manual entry; a correction's is signed and not zero.
+    /// 1..=1440 for a request, manual or activity entry; a correction's is signed and not
+    /// zero.
     pub minutes: i32,
     /// The day served (Asia/Shanghai); a correction carries the corrected entry's day.
     pub occurred_on: NaiveDate,
     pub source: HoursSource,
-    /// What was done (a request's, a member's) or why a correction was made.
+    /// What was done (a request's, a member's, an activity's title) or why a correction
+    /// was made.
     pub note: String,
     pub status: HoursStatus,
     pub decision: Option<HoursDecision>,
@@ -205,6 +214,47 @@ impl HoursEntry {
             member.id,
             now,
         ))
+    }
+
+    /// The pending service entry of a member who checked out of a service activity:
+    /// `minutes` (1..=1440, see `activity::service::judge_check_out`) on the day the
+    /// activity started (Beijing), in the branch the check-in was recorded in (the
+    /// activity's; its secretary decides the entry, as a manual one), noted with the
+    /// activity's title. Refused: `volunteer_hours_minutes_invalid` at `/minutes`.
+    pub fn from_activity(
+        activity: &Activity,
+        check_in: &CheckIn,
+        minutes: i32,
+        now: DateTime<Utc>,
+    ) -> Result<Self, DomainError> {
+        let mut errors = Vec::new();
+        if let Err(e) = Self::check_minutes(minutes) {
+            errors.push(e);
+        }
+        // A title is 1-64 printable characters already; checked again as any note is.
+        let note = Self::validate_note(&activity.title, "/note").map_err(|e| errors.push(e));
+        let note = match note {
+            Ok(n) if errors.is_empty() => n,
+            _ => return Err(DomainError::Validation(errors)),
+        };
+        Ok(Self {
+            id: HoursEntryId::at(now),
+            member_id: check_in.member_id,
+            committee_id: check_in.branch_path.root_id().unwrap_or(activity.branch_id),
+            branch_id: activity.branch_id,
+            branch_path: check_in.branch_path.clone(),
+            category: HoursCategory::Service,
+            minutes,
+            occurred_on: activity.start_date(),
+            source: HoursSource::Activity {
+                activity: activity.id,
+            },
+            note,
+            status: HoursStatus::Pending,
+            decision: None,
+            recorded_by: check_in.member_id,
+            created_at: now,
+        })
     }
 
     /// A correction of `of` (a confirmed entry that is no correction itself) by `minutes`

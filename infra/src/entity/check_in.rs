@@ -17,6 +17,7 @@ pub struct Model {
     pub reviewed_by: Option<Uuid>,
     pub reviewed_at: Option<DateTimeUtc>,
     pub review_reason: Option<String>,
+    pub checked_out_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -17,6 +17,7 @@ pub struct Model {
     pub request_id: Option<Uuid>,
     pub team_id: Option<Uuid>,
     pub corrects_id: Option<Uuid>,
+    pub activity_id: Option<Uuid>,
     pub note: String,
     pub status: String,
     pub decided_by: Option<Uuid>,

@@ -134,6 +134,7 @@ fn check_in_to_domain(r: check_in::Model) -> Result<CheckIn, RepoError> {
         location,
         created_at: r.created_at,
         review: review(r.reviewed_by, r.reviewed_at, r.review_reason),
+        checked_out_at: r.checked_out_at,
     })
 }
 
@@ -270,6 +271,7 @@ impl<C: ConnectionTrait + Send + Sync> CheckInRepo for Repos<C> {
             reviewed_by: Set(None),
             reviewed_at: Set(None),
             review_reason: Set(None),
+            checked_out_at: Set(c.checked_out_at),
         };
         // ON CONFLICT DO NOTHING … RETURNING: a duplicate is not an error (so on PostgreSQL
         // the surrounding transaction, if any, stays usable), and the row comes back as
@@ -389,6 +391,17 @@ impl<C: ConnectionTrait + Send + Sync> CheckInRepo for Repos<C> {
             .await
             .map_err(map_db_err)?;
         Ok(result.rows_affected)
+    }
+
+    async fn check_out(&self, id: CheckInId, at: DateTime<Utc>) -> Result<bool, RepoError> {
+        let result = check_in::Entity::update_many()
+            .col_expr(check_in::Column::CheckedOutAt, Expr::value(at))
+            .filter(check_in::Column::Id.eq(id.as_uuid()))
+            .filter(check_in::Column::CheckedOutAt.is_null())
+            .exec(&self.conn)
+            .await
+            .map_err(map_db_err)?;
+        Ok(result.rows_affected == 1)
     }
 
     async fn pending_by_activity(

@@ -62,6 +62,7 @@ fn check_in(a: &Activity, m: &Member, secs: i64, status: ReviewStatus) -> CheckI
         location: None,
         created_at: at(secs),
         review: None,
+        checked_out_at: None,
     }
 }
 

@@ -2,6 +2,7 @@
 #![expect(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
 
 mod activities;
+mod activity_check_out;
 mod activity_repo;
 mod appraisal_ballot_repo;
 mod appraisal_ballots;

@@ -684,6 +684,7 @@ async fn held_theme_day(app: &TestApp, t: &Township) {
         location: None,
         created_at: now,
         review: None,
+        checked_out_at: None,
     };
     let repos = app.db.repos();
     repos.insert_if_absent(&check_in).await.unwrap().unwrap();

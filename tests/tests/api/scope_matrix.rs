@@ -120,6 +120,7 @@ fn ops() -> Vec<Op> {
         op(M::GET, "/api/v1/activities/{activity}/attendance", None),
         op(M::GET, "/api/v1/activities/{activity}/check-ins", None),
         op(M::POST, "/api/v1/activities/{activity}/check-ins", Some(here())),
+        op(M::POST, "/api/v1/activities/{activity}/check-out", None),
         op(M::GET, "/api/v1/activities/{activity}/qr-token", None),
         op(M::POST, "/api/v1/activities/{activity}/check-ins/review", Some(json!({"ids": ["{check_in}"], "decision": "approve"}))),
         op(M::POST, "/api/v1/activities/{own_activity}/check-ins/review", Some(json!({"ids": ["{check_in}"], "decision": "approve"}))),

@@ -198,6 +198,9 @@ pub struct CheckInView {
     /// The server's time of the check-in.
     pub checked_in_at: DateTime<FixedOffset>,
     pub review: Option<ReviewView>,
+    /// When the member checked out of a service activity (their hours went into the
+    /// volunteer-hours ledger then); `null` until they do.
+    pub checked_out_at: Option<DateTime<FixedOffset>>,
 }
 
 impl From<&CheckIn> for CheckInView {
@@ -212,6 +215,7 @@ impl From<&CheckIn> for CheckInView {
             location: c.location.map(Into::into),
             checked_in_at: beijing(c.created_at),
             review: c.review.as_ref().map(Into::into),
+            checked_out_at: c.checked_out_at.map(beijing),
         }
     }
 }

@@ -1,8 +1,9 @@
-//! Theme day and 三会一课: activities, check-ins, reviews, exemptions, holiday calendars,
-//! attendance and the compliance report.
+//! Theme day and 三会一课: activities, check-ins and check-outs, reviews, exemptions,
+//! holiday calendars, attendance and the compliance report.
 
 pub mod attendance;
 pub mod check_in;
+pub mod check_out;
 pub mod compliance;
 pub mod create;
 pub mod dto;

@@ -86,6 +86,7 @@ pub async fn check_in(
         location,
         created_at: now,
         review: None,
+        checked_out_at: None,
     };
     // Both answers render the stored row: the one the insert returned, or the one already
     // there.

@@ -1,11 +1,13 @@
 //! Activity services, one file per seam the routes use (as api/src/routes/activity/ does):
-//! scheduling and changing activities (`manage`), checking in (`check_in`), reviewing
+//! scheduling and changing activities (`manage`), checking in (`check_in`), checking out of
+//! a service activity into the volunteer-hours ledger (`check_out`), reviewing
 //! check-ins (`review`), applying for and deciding exemptions (`exemptions`) and the
 //! committee's holiday calendar (`holidays`), and what the push worker writes on its round
 //! (`notices`: activity reminders, obligation notices). Writes authorise with the policy, validate, and store the change with its
 //! audit entry in one unit of work; the check-in itself is one idempotent insert.
 
 mod check_in;
+mod check_out;
 mod exemptions;
 #[cfg(test)]
 mod fixtures;
@@ -22,6 +24,7 @@ use crate::org::OrgPath;
 use crate::text::clean_text;
 
 pub use check_in::{check_in, CheckInOutcome, CheckInProof};
+pub use check_out::{check_out, judge_check_out, CheckedOut, CHECK_OUT_GRACE_HOURS};
 pub use exemptions::{apply_exemption, list_exemptions, review_exemption, NewExemption};
 pub use holidays::{get_holidays, put_holidays};
 pub use manage::{

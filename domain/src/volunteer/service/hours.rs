@@ -1,11 +1,13 @@
 //! The volunteer-hours ledger: members record their own hours; the service requests they
-//! served record theirs (see [`HoursEntry::from_request`]); each pending entry gets one
+//! served record theirs (see [`HoursEntry::from_request`]), and so do the service
+//! activities they check out of (see [`HoursEntry::from_activity`]); each pending entry gets one
 //! decision; confirmed entries are put right by corrections; members, their secretaries
 //! and township admins read the ledger, its totals and the service certificate.
 //!
 //! Who decides (and corrects) an entry:
-//! - one the member recorded: a secretary covering the member's branch (at the time) or a
-//!   township admin covering it;
+//! - one the member recorded, or one from a service activity they checked out of: a
+//!   secretary covering the member's branch (at the time; the activity's) or a township
+//!   admin covering it;
 //! - one from a service request: a hotline operator or township admin covering the
 //!   member's committee, or the leader of the team the request was served through.
 //!
@@ -73,7 +75,7 @@ async fn may_decide(
     let covers =
         |action, path: &OrgPath| policy::scopes(actor, action).iter().any(|s| s.covers(path));
     Ok(match e.source {
-        HoursSource::Manual | HoursSource::Correction { .. } => {
+        HoursSource::Manual | HoursSource::Activity { .. } | HoursSource::Correction { .. } => {
             covers(Action::ReviewVolunteerHours, &e.branch_path)
         }
         HoursSource::Request { team, .. } => {

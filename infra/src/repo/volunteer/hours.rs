@@ -13,6 +13,7 @@ use super::{corrupt, path};
 use crate::entity::volunteer_hours;
 use crate::error::map_db_err;
 use crate::repo::{fetch_all, page_by_id, IdOrder, Repos};
+use domain::activity::ActivityId;
 use domain::error::RepoError;
 use domain::org::{MemberId, OrgId};
 use domain::page::{Page, PageRequest};
@@ -21,21 +22,29 @@ use domain::volunteer::{
     ServiceRequestId, TeamId,
 };
 
-/// Entries written per INSERT: twenty columns each keeps a statement under SQLite's
+/// Entries written per INSERT: twenty-one columns each keeps a statement under SQLite's
 /// historical limit of 999 bound parameters.
 const ENTRIES_PER_INSERT: usize = 40;
 
 fn entry_of(r: volunteer_hours::Model) -> Result<HoursEntry, RepoError> {
-    let source = match (r.source.as_str(), r.request_id, r.corrects_id) {
-        ("request", Some(request), None) => HoursSource::Request {
+    let source = match (
+        r.source.as_str(),
+        r.request_id,
+        r.corrects_id,
+        r.activity_id,
+    ) {
+        ("request", Some(request), None, None) => HoursSource::Request {
             request: ServiceRequestId::from_uuid(request),
             team: r.team_id.map(TeamId::from_uuid),
         },
-        ("manual", None, None) => HoursSource::Manual,
-        ("correction", None, Some(of)) => HoursSource::Correction {
+        ("manual", None, None, None) => HoursSource::Manual,
+        ("activity", None, None, Some(activity)) => HoursSource::Activity {
+            activity: ActivityId::from_uuid(activity),
+        },
+        ("correction", None, Some(of), None) => HoursSource::Correction {
             of: HoursEntryId::from_uuid(of),
         },
-        (other, _, _) => return Err(corrupt("hours source", other)),
+        (other, ..) => return Err(corrupt("hours source", other)),
     };
     let decision = match (r.decided_by, r.decided_at) {
         (Some(by), Some(at)) => Some(HoursDecision {
@@ -66,12 +75,16 @@ fn entry_of(r: volunteer_hours::Model) -> Result<HoursEntry, RepoError> {
 }
 
 fn row(e: &HoursEntry) -> volunteer_hours::ActiveModel {
-    let (request, team, corrects) = match e.source {
-        HoursSource::Request { request, team } => {
-            (Some(request.as_uuid()), team.map(|t| t.as_uuid()), None)
-        }
-        HoursSource::Manual => (None, None, None),
-        HoursSource::Correction { of } => (None, None, Some(of.as_uuid())),
+    let (request, team, corrects, activity) = match e.source {
+        HoursSource::Request { request, team } => (
+            Some(request.as_uuid()),
+            team.map(|t| t.as_uuid()),
+            None,
+            None,
+        ),
+        HoursSource::Manual => (None, None, None, None),
+        HoursSource::Activity { activity } => (None, None, None, Some(activity.as_uuid())),
+        HoursSource::Correction { of } => (None, None, Some(of.as_uuid()), None),
     };
     let d = e.decision.as_ref();
     volunteer_hours::ActiveModel {
@@ -87,6 +100,7 @@ fn row(e: &HoursEntry) -> volunteer_hours::ActiveModel {
         request_id: Set(request),
         team_id: Set(team),
         corrects_id: Set(corrects),
+        activity_id: Set(activity),
         note: Set(e.note.clone()),
         status: Set(e.status.as_str().to_owned()),
         decided_by: Set(d.map(|d| d.by.as_uuid())),

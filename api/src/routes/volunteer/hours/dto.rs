@@ -30,6 +30,8 @@ pub enum VolunteerHoursSource {
     Request,
     /// Recorded by the member.
     Manual,
+    /// Served at a service activity (`activityId`), from check-in to check-out.
+    Activity,
     /// A correction of the confirmed entry `correctsId`.
     Correction,
 }
@@ -53,7 +55,9 @@ pub struct HoursEntryView {
     pub request_id: Option<Uuid>,
     pub team_id: Option<Uuid>,
     pub corrects_id: Option<Uuid>,
-    /// What was done, or why it was corrected.
+    /// The service activity, for an entry of source `activity`.
+    pub activity_id: Option<Uuid>,
+    /// What was done (an activity's title), or why it was corrected.
     #[schema(example = "为独居老人清理院落")]
     pub note: String,
     pub status: VolunteerHoursStatus,
@@ -67,19 +71,28 @@ pub struct HoursEntryView {
 
 impl From<&HoursEntry> for HoursEntryView {
     fn from(e: &HoursEntry) -> Self {
-        let (source, request_id, team_id, corrects_id) = match e.source {
+        let (source, request_id, team_id, corrects_id, activity_id) = match e.source {
             HoursSource::Request { request, team } => (
                 VolunteerHoursSource::Request,
                 Some(request.as_uuid()),
                 team.map(|t| t.as_uuid()),
                 None,
+                None,
             ),
-            HoursSource::Manual => (VolunteerHoursSource::Manual, None, None, None),
+            HoursSource::Manual => (VolunteerHoursSource::Manual, None, None, None, None),
+            HoursSource::Activity { activity } => (
+                VolunteerHoursSource::Activity,
+                None,
+                None,
+                None,
+                Some(activity.as_uuid()),
+            ),
             HoursSource::Correction { of } => (
                 VolunteerHoursSource::Correction,
                 None,
                 None,
                 Some(of.as_uuid()),
+                None,
             ),
         };
         let d = e.decision.as_ref();
@@ -94,6 +107,7 @@ impl From<&HoursEntry> for HoursEntryView {
             request_id,
             team_id,
             corrects_id,
+            activity_id,
             note: e.note.clone(),
             status: e.status.into(),
             decided_by: d.map(|d| d.by.as_uuid()),

@@ -69,6 +69,9 @@ pub enum Action {
     /// Confirm or reject members' own volunteer-hours entries, correct them, and read a
     /// member's ledger and certificate.
     ReviewVolunteerHours,
+    /// Set the township's deadlines to claim and complete 96345 requests, per kind and
+    /// urgency (reading them is for dispatchers: [`Action::DispatchServiceRequests`]).
+    SetServiceDeadlines,
 }
 
 impl Action {
@@ -89,6 +92,7 @@ impl Action {
         Action::ManageAppraisals,
         Action::ManageVolunteerTeams,
         Action::ReviewVolunteerHours,
+        Action::SetServiceDeadlines,
     ];
 
     /// Actions a member may take by belonging, without any role.
@@ -123,9 +127,10 @@ fn role_may(role: &ActorRole, action: Action) -> bool {
             Committee => role.can_review,
             HotlineOperator => false,
         },
-        Action::ManageOrgs | Action::ReadAudit | Action::ManageVolunteerTeams => {
-            role.kind == TownshipAdmin
-        }
+        Action::ManageOrgs
+        | Action::ReadAudit
+        | Action::ManageVolunteerTeams
+        | Action::SetServiceDeadlines => role.kind == TownshipAdmin,
         Action::DispatchServiceRequests => matches!(role.kind, HotlineOperator | TownshipAdmin),
     }
 }
@@ -322,6 +327,7 @@ mod tests {
         (Action::ManageAppraisals, "S T"),
         (Action::ManageVolunteerTeams, "T"),
         (Action::ReviewVolunteerHours, "S T"),
+        (Action::SetServiceDeadlines, "T"),
     ];
 
     struct World {

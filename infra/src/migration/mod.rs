@@ -34,6 +34,7 @@ mod m20261130_000081_create_volunteer_team_and_hours;
 mod m20261130_000091_create_resident;
 mod m20261130_000092_add_refresh_token_principal;
 mod m20261201_000101_create_job_lease;
+mod m20261202_000121_create_service_deadline;
 
 pub struct Migrator;
 
@@ -72,6 +73,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000092_add_refresh_token_principal::Migration),
             Box::new(m20261130_000081_create_volunteer_team_and_hours::Migration),
             Box::new(m20261201_000101_create_job_lease::Migration),
+            Box::new(m20261202_000121_create_service_deadline::Migration),
         ]
     }
 }

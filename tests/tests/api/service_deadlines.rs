@@ -526,3 +526,41 @@ async fn another_townships_admin_and_a_branch_get_what_a_random_id_gets() {
         "nothing stored"
     );
 }
+
+#[tokio::test]
+async fn admins_saving_at_once_all_succeed_and_one_whole_set_stands() {
+    let app = TestApp::spawn().await;
+    let t = Township::create(&app.db, app.clock.now()).await;
+    set(
+        &app,
+        &t,
+        json!({"wish": {"normal": {"claimDays": 9, "completeDays": 9}}}),
+    )
+    .await;
+    let body = |n: u32| {
+        json!({
+            "hotline": {"normal": {"claimDays": n, "completeDays": n + 1}},
+            "wish": {"normal": {"claimDays": n, "completeDays": 30}},
+        })
+    };
+    let path = deadlines(&t);
+
+    let answers = tokio::join!(
+        put(&app, &t.admin, &path, body(1)),
+        put(&app, &t.admin, &path, body(2)),
+        put(&app, &t.admin, &path, body(3)),
+        put(&app, &t.admin, &path, body(4)),
+    );
+
+    for (s, r) in [answers.0, answers.1, answers.2, answers.3] {
+        assert_eq!(s, 200, "{r}");
+    }
+    let (_, r) = get(&app, &t.admin, &path).await;
+    let (claim, complete, _) = days(&r, "hotline", "normal");
+    assert_eq!(complete, claim + 1, "{r}");
+    assert_eq!(
+        days(&r, "wish", "normal"),
+        (claim, 30, false),
+        "one body, whole: {r}"
+    );
+}

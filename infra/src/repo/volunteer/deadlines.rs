@@ -2,10 +2,14 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter,
+    QuerySelect,
+};
+use uuid::Uuid;
 
 use super::corrupt;
-use crate::entity::service_deadline;
+use crate::entity::{org, service_deadline};
 use crate::error::map_db_err;
 use crate::repo::{fetch_all, Repos};
 use domain::error::RepoError;
@@ -49,6 +53,20 @@ impl<C: ConnectionTrait + Send + Sync> ServiceDeadlineRepo for Repos<C> {
         policy: &DeadlinePolicy,
         at: DateTime<Utc>,
     ) -> Result<(), RepoError> {
+        // Two replacements of one committee's policy take turns on its org row (FOR UPDATE
+        // on PostgreSQL; SQLite's unit of work holds the write lock already). Without that,
+        // under READ COMMITTED the second one's delete misses the first one's new rows and
+        // its insert collides with them.
+        if self.conn.get_database_backend() == DbBackend::Postgres {
+            org::Entity::find_by_id(committee.as_uuid())
+                .select_only()
+                .column(org::Column::Id)
+                .lock_exclusive()
+                .into_tuple::<Uuid>()
+                .one(&self.conn)
+                .await
+                .map_err(map_db_err)?;
+        }
         service_deadline::Entity::delete_many()
             .filter(service_deadline::Column::CommitteeId.eq(committee.as_uuid()))
             .exec(&self.conn)

@@ -17,6 +17,7 @@ use crate::pioneer::{PioneerIndexRepo, PioneerRuleRepo};
 use crate::platform::{JobLeaseRepo, SettingRepo};
 use crate::push::{PushRepo, SubscriptionRepo};
 use crate::volunteer::ResidentRepo;
+use crate::volunteer::ServiceDeadlineRepo;
 use crate::volunteer::ServiceRequestRepo;
 use crate::volunteer::{HoursRepo, TeamRepo};
 use crate::volunteer::{RetentionRepo, VolunteerReportRepo};
@@ -48,6 +49,8 @@ pub trait Repositories: Send + Sync {
     fn rectifications(&self) -> &dyn RectificationRepo;
     fn ballots(&self) -> &dyn BallotRepo;
     fn service_requests(&self) -> &dyn ServiceRequestRepo;
+    /// Each township's deadlines for dispatched requests.
+    fn service_deadlines(&self) -> &dyn ServiceDeadlineRepo;
     fn residents(&self) -> &dyn ResidentRepo;
     /// 96345 professional teams and their memberships.
     fn volunteer_teams(&self) -> &dyn TeamRepo;

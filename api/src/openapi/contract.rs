@@ -574,6 +574,9 @@ const BUSINESS_RULES: Rules = &[
     ("dispatchServiceRequest", "422", &[
         (ErrorCode::ServiceRequestAssigneeInvalid, "the org is not a branch of the township (or, for a wish, the township itself)"),
     ]),
+    ("putServiceDeadlines", "422", &[
+        (ErrorCode::ServiceDeadlineClaimAfterComplete, "a kind and urgency allows more days to be claimed than to be completed"),
+    ]),
     ("claimServiceRequest", "409", &[
         (ErrorCode::ServiceRequestFull, "every place is taken"),
         (ErrorCode::ServiceRequestClaimedAlready, "the caller holds a place already"),

@@ -41,7 +41,7 @@ pub type ExtraRoutes =
         (name = "reports", description = "Compliance reports, as JSON or Excel"),
         (name = "materials", description = "Study materials (学习资料, 月送党课): publishing, the member's feed, reading"),
         (name = "appraisals", description = "Appraisal campaigns (党性分析, 民主评议党员): stages, self-assessments (个人自评)"),
-        (name = "service-requests", description = "96345 党员志愿服务: residents' requests, their dispatch to branches and the wish list, volunteers' claims and service"),
+        (name = "service-requests", description = "96345 党员志愿服务: residents' requests, their dispatch to branches and the wish list, volunteers' claims and service, and each township's deadlines for them"),
         (name = "volunteer-teams", description = "96345 professional teams (专业队伍): forming them, joining, leading"),
         (name = "pioneer", description = "先锋指数: the township's rule sets, members' claims and deductions, the half-yearly index, the warning level (警示型) and the help branch"),
         (name = "volunteer-hours", description = "96345 volunteer hours: the append-only ledger, its decisions and corrections, totals and the service certificate (志愿服务证明)"),

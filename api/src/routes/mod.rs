@@ -112,6 +112,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(volunteer::request::extension::request_service_extension)
         .service(volunteer::request::extension_decision::decide_service_extension)
         .service(volunteer::request::suggestions::suggest_service_request_dispatch)
+        .service(volunteer::deadline::get::get_service_deadlines)
+        .service(volunteer::deadline::put::put_service_deadlines)
         .service(appraisal::excuse::excuse_participant)
         .service(appraisal::withdraw_excusal::withdraw_excusal)
         .service(appraisal::rating::rate::rate_member)

@@ -299,6 +299,8 @@ catalogue! {
         ServiceRequestExtensionInvalid = "service_request_extension_invalid", 422, "延期天数无效";
         ServiceRequestExtensionPending = "service_request_extension_pending", 409, "已有延期申请等待审批";
         ServiceRequestExtensionMissing = "service_request_extension_missing", 409, "没有待审批的延期申请";
+        ServiceDeadlineDaysInvalid = "service_deadline_days_invalid", 422, "期限天数超出允许范围";
+        ServiceDeadlineClaimAfterComplete = "service_deadline_claim_after_complete", 422, "认领期限不能长于完成期限";
         ResidentPhoneSourceInvalid = "resident_phone_source_invalid", 422, "须提供手机号授权凭证，或两次输入的手机号";
         ResidentPhoneMismatch = "resident_phone_mismatch", 422, "两次输入的手机号不一致";
         ResidentNameInvalid = "resident_name_invalid", 422, "称呼无效";

@@ -71,6 +71,9 @@ pub enum Action {
     ReviewVolunteerHours,
     /// Keep the pioneer-index rule sets, compute the index, confirm the warning level.
     ManagePioneerIndex,
+    /// Set the township's deadlines to claim and complete 96345 requests, per kind and
+    /// urgency (reading them is for dispatchers: [`Action::DispatchServiceRequests`]).
+    SetServiceDeadlines,
 }
 
 impl Action {
@@ -92,6 +95,7 @@ impl Action {
         Action::ManageVolunteerTeams,
         Action::ReviewVolunteerHours,
         Action::ManagePioneerIndex,
+        Action::SetServiceDeadlines,
     ];
 
     /// Actions a member may take by belonging, without any role.
@@ -129,7 +133,8 @@ fn role_may(role: &ActorRole, action: Action) -> bool {
         Action::ManageOrgs
         | Action::ReadAudit
         | Action::ManageVolunteerTeams
-        | Action::ManagePioneerIndex => role.kind == TownshipAdmin,
+        | Action::ManagePioneerIndex
+        | Action::SetServiceDeadlines => role.kind == TownshipAdmin,
         Action::DispatchServiceRequests => matches!(role.kind, HotlineOperator | TownshipAdmin),
     }
 }
@@ -327,6 +332,7 @@ mod tests {
         (Action::ManageVolunteerTeams, "T"),
         (Action::ReviewVolunteerHours, "S T"),
         (Action::ManagePioneerIndex, "T"),
+        (Action::SetServiceDeadlines, "T"),
     ];
 
     struct World {

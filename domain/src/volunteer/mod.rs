@@ -4,6 +4,7 @@
 //! their hours and the requester's personal data masked and, in time, erased.
 
 pub mod deadline;
+pub mod deadline_ports;
 pub mod ledger;
 pub mod lifecycle;
 pub mod model;
@@ -22,6 +23,8 @@ pub mod service;
 pub mod team;
 pub mod team_ports;
 
+pub use deadline::{Allowance, DeadlinePolicy};
+pub use deadline_ports::ServiceDeadlineRepo;
 pub use ledger::{
     HalfYear, HoursCategory, HoursDecision, HoursEntry, HoursSource, HoursStatus, HoursTotals,
     NewManualHours, PeriodTotal,

@@ -28,6 +28,7 @@ pub mod resident;
 pub mod role_grant;
 pub mod self_assessment;
 pub mod service_claim;
+pub mod service_deadline;
 pub mod service_note;
 pub mod service_request;
 pub mod session_revocation;

@@ -35,6 +35,7 @@ use domain::platform::{JobLeaseRepo, SettingRepo};
 use domain::push::{PushRepo, SubscriptionRepo};
 use domain::uow::{Repositories, Transactional, UnitOfWork};
 use domain::volunteer::ResidentRepo;
+use domain::volunteer::ServiceDeadlineRepo;
 use domain::volunteer::ServiceRequestRepo;
 use domain::volunteer::{HoursRepo, TeamRepo};
 use domain::volunteer::{RetentionRepo, VolunteerReportRepo};
@@ -101,6 +102,7 @@ repositories! {
     rectifications: RectificationRepo,
     ballots: BallotRepo,
     service_requests: ServiceRequestRepo,
+    service_deadlines: ServiceDeadlineRepo,
     residents: ResidentRepo,
     volunteer_teams: TeamRepo,
     volunteer_hours: HoursRepo,

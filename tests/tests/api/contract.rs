@@ -175,6 +175,8 @@ fn numeric_ranges_are_stated() {
         ("Point", "lat", -90, 90),
         ("Point", "lng", -180, 180),
         ("GeofenceDto", "radiusM", 10, 5000),
+        ("AllowanceDto", "claimDays", 0, 30),
+        ("AllowanceDto", "completeDays", 0, 90),
     ] {
         let p = field(schema, f);
         assert_eq!(p["minimum"].as_f64(), Some(f64::from(min)), "{schema}.{f}");
@@ -601,6 +603,10 @@ fn business_rules_are_listed_in_their_response() {
         ("getActivityPlan", "activity_plan_needs_branch"),
         ("putBranchStudyPlan", "study_plan_needs_branch"),
         ("getHolidays", "holidays_need_committee"),
+        (
+            "putServiceDeadlines",
+            "service_deadline_claim_after_complete",
+        ),
     ] {
         assert!(
             rules_of(id)

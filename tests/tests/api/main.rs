@@ -42,6 +42,7 @@ mod residents;
 mod roster;
 mod scope;
 mod scope_matrix;
+mod service_deadlines;
 mod service_request_reminders;
 mod service_requests;
 mod township;

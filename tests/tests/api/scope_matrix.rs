@@ -181,7 +181,12 @@ fn ops() -> Vec<Op> {
         op(M::DELETE, "/api/v1/volunteer-teams/{team}/members/{member}", None),
         op(M::POST, "/api/v1/volunteer-hours/{hours}/decision", approve()),
         op(M::POST, "/api/v1/volunteer-hours/{hours}/corrections", Some(json!({"minutes": -1, "reason": "更正"}))),
-        // 96345 service requests.
+        // 96345 service requests, and each township's deadlines for them.
+        op(M::GET, "/api/v1/orgs/{committee}/service-deadlines", None),
+        op(M::GET, "/api/v1/orgs/{branch}/service-deadlines", None),
+        op(M::GET, "/api/v1/orgs/{org}/service-deadlines", None),
+        op(M::PUT, "/api/v1/orgs/{committee}/service-deadlines", Some(json!({"hotline": {"normal": {"claimDays": 1, "completeDays": 2}}}))),
+        op(M::PUT, "/api/v1/orgs/{branch}/service-deadlines", Some(json!({"hotline": {"normal": {"claimDays": 1, "completeDays": 2}}}))),
         op(M::GET, "/api/v1/service-requests/{request}", None),
         op(M::GET, "/api/v1/service-requests/{request}/dispatch-suggestions", None),
         op(M::POST, "/api/v1/service-requests/{request}/dispatch", Some(json!({"orgId": "{own_branch}"}))),

@@ -1,15 +1,18 @@
-//! Volunteer use cases: service requests (`requests`), professional teams (`teams`) and the
-//! hours ledger (`hours`). Requests are filed and followed by residents as well as members,
-//! so the request services take a [`RequestContext`]: the house's write context with the
-//! caller as [`Who`] (a member's [`Actor`] or a resident) instead of an actor alone. Teams
-//! and hours are members' business and take the house's contexts.
+//! Volunteer use cases: service requests (`requests`) and each township's deadlines for them
+//! (`deadline_settings`), professional teams (`teams`) and the hours ledger (`hours`).
+//! Requests are filed and followed by residents as well as members, so the request services
+//! take a [`RequestContext`]: the house's write context with the caller as [`Who`] (a
+//! member's [`Actor`] or a resident) instead of an actor alone. Teams, hours and deadlines
+//! are members' business and take the house's contexts.
 
+mod deadline_settings;
 mod deadlines;
 mod hours;
 mod requests;
 mod retention;
 mod teams;
 
+pub use deadline_settings::*;
 pub use deadlines::*;
 pub use hours::*;
 pub use requests::*;

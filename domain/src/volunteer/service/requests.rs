@@ -11,7 +11,7 @@ use crate::org::{MemberId, Org, OrgId, OrgKind, OrgPath, RoleKind};
 use crate::page::{Page, PageRequest};
 use crate::text::{clean_multiline, clean_text};
 use crate::uow::{Repositories, UnitOfWork};
-use crate::volunteer::deadline::{default_allowance, WorkingDays};
+use crate::volunteer::deadline::WorkingDays;
 use crate::volunteer::ledger::HoursEntry;
 use crate::volunteer::lifecycle::{Refusal, Step};
 use crate::volunteer::model::{Assignee, RequestState, ServiceKind, ServiceRequestId, TeamId};
@@ -489,8 +489,8 @@ pub struct Dispatch {
     pub team_id: Option<TeamId>,
     /// Volunteers it takes (1-20; default 1).
     pub capacity: Option<u32>,
-    /// Working days to be claimed and to be completed, instead of the defaults of its kind
-    /// and urgency.
+    /// Working days to be claimed and to be completed, instead of the township's deadlines
+    /// for its kind and urgency.
     pub claim_days: Option<u32>,
     pub complete_days: Option<u32>,
     pub note: Option<String>,
@@ -600,7 +600,11 @@ pub async fn dispatch_request(
         }
     };
     let mut next = step(&r, Step::Dispatch, now)?;
-    let allowance = default_allowance(r.kind, r.urgency);
+    let allowance = uow
+        .service_deadlines()
+        .deadline_policy(r.committee_id)
+        .await?
+        .allowance(r.kind, r.urgency);
     let days = working_days(uow.as_ref(), r.committee_id, now).await?;
     let claim_due = days.due_after(now, d.claim_days.unwrap_or(allowance.claim_days));
     let complete_due = days
@@ -1118,8 +1122,8 @@ fn rating_comment(rating: u8, comment: Option<&str>) -> Result<Option<String>, D
 }
 
 /// The operator's follow-up call (回访): satisfied closes the request with the rating the
-/// requester gave on the phone; unsatisfied reopens it to be served again, with a new
-/// completion deadline.
+/// requester gave on the phone; unsatisfied reopens it to be served again, with new
+/// deadlines from the township's for its kind and urgency, counted from the call.
 pub async fn follow_up_request(
     ctx: &RequestContext<'_>,
     id: ServiceRequestId,
@@ -1149,7 +1153,11 @@ pub async fn follow_up_request(
         .await?;
     } else {
         let mut next = step(&r, Step::Reopen, now)?;
-        let allowance = default_allowance(r.kind, r.urgency);
+        let allowance = uow
+            .service_deadlines()
+            .deadline_policy(r.committee_id)
+            .await?
+            .allowance(r.kind, r.urgency);
         let days = working_days(uow.as_ref(), r.committee_id, now).await?;
         next.claim_due = Some(days.due_after(now, allowance.claim_days));
         next.complete_due = Some(days.due_after(now, allowance.complete_days));

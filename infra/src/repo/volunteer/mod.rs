@@ -1,6 +1,8 @@
-//! The 96345 volunteer context's storage: requests (`requests`), residents (`residents`),
-//! professional teams (`teams`) and the hours ledger (`hours`).
+//! The 96345 volunteer context's storage: requests (`requests`) and each township's
+//! deadlines for them (`deadlines`), residents (`residents`), professional teams (`teams`)
+//! and the hours ledger (`hours`).
 
+mod deadlines;
 mod hours;
 mod report;
 mod requests;

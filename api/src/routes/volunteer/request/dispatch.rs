@@ -29,13 +29,14 @@ pub struct DispatchServiceRequest {
     #[serde(default, deserialize_with = "crate::extract::integral_opt")]
     #[schema(minimum = 1, maximum = 20)]
     pub capacity: Option<u32>,
-    /// Working days to be claimed, instead of the default of its kind and urgency (urgent:
-    /// the same day; a hotline call 1; a wish 5; others 2).
+    /// Working days to be claimed, instead of the township's deadline for its kind and
+    /// urgency (`getServiceDeadlines`; by default urgent: the same day; a hotline call 1; a
+    /// wish 5; others 2).
     #[serde(default, deserialize_with = "crate::extract::integral_opt")]
     #[schema(minimum = 0, maximum = 60)]
     pub claim_days: Option<u32>,
-    /// Working days to be completed (urgent: the same day; a hotline call 3; a wish 20;
-    /// others 10).
+    /// Working days to be completed, instead of the township's deadline (by default urgent:
+    /// the same day; a hotline call 3; a wish 20; others 10).
     #[serde(default, deserialize_with = "crate::extract::integral_opt")]
     #[schema(minimum = 0, maximum = 60)]
     pub complete_days: Option<u32>,

@@ -198,6 +198,13 @@ impl Application {
             app.state.clock.clone(),
             SWEEP_INTERVAL,
         ));
+        tokio::spawn(compute_pioneer_index_forever(
+            app.state.db.clone(),
+            app.state.repos.clone(),
+            app.state.clock.clone(),
+            instance_name(),
+            SWEEP_INTERVAL,
+        ));
         tokio::spawn(erase_personal_data_forever(
             app.state.db.clone(),
             app.state.clock.clone(),
@@ -374,11 +381,32 @@ async fn sweep_campaigns_forever(
     }
 }
 
+/// Every `interval`, computes the pioneer indices asked for and not done (a request computes
+/// its own at once; this pass takes over one whose instance stopped). Leases keep each to
+/// one instance at a time.
+async fn compute_pioneer_index_forever(
+    db: Db,
+    repos: infra::repo::PoolRepos,
+    clock: Arc<dyn domain::clock::Clock>,
+    owner: String,
+    interval: std::time::Duration,
+) {
+    let mut ticker = tokio::time::interval(interval);
+    loop {
+        ticker.tick().await;
+        match domain::pioneer::service::compute_pending(&db, &repos, clock.as_ref(), &owner).await {
+            Ok(pass) if pass.computed == 0 => {}
+            Ok(pass) => tracing::info!(computed = pass.computed, "pioneer indices computed"),
+            Err(e) => tracing::warn!(error = %e, "computing pioneer indices failed; retrying"),
+        }
+    }
+}
+
 /// How often an instance looks for requesters' personal data due for erasure.
 const ERASE_INTERVAL: std::time::Duration = std::time::Duration::from_secs(3600);
 
 /// This instance's name in job leases: host, process and a random part.
-fn instance_name() -> String {
+pub(crate) fn instance_name() -> String {
     let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "host".to_owned());
     let random = uuid::Uuid::new_v4().simple().to_string();
     format!(

@@ -428,6 +428,18 @@ const BUSINESS_RULES: Rules = &[
         (ErrorCode::PioneerRulesInvalid, "rules across fields: a metric or an exclusion's category twice, item codes repeated in a profile, `targetHours` present exactly for `volunteer_hours`, a cap below its item's points, basic points adding up to more than the scale"),
     ]),
     ("getPioneerRules", "422", &[(ErrorCode::PioneerNeedsCommittee, "the org is not a township committee")]),
+    ("computePioneerIndex", "422", &[
+        (ErrorCode::PioneerNeedsCommittee, "the org is not a township committee"),
+        (ErrorCode::PioneerHalfNotBegun, "the half year has not begun (Beijing)"),
+    ]),
+    ("getPioneerIndex", "422", &[(ErrorCode::PioneerNeedsCommittee, "the org is not a township committee")]),
+    ("listPioneerResults", "422", &[(ErrorCode::PioneerNeedsCommittee, "the org is not a township committee")]),
+    ("confirmPioneerIndex", "422", &[
+        (ErrorCode::PioneerNeedsCommittee, "the org is not a township committee"),
+        (ErrorCode::PioneerWarningBelowQuota, "fewer members than ⌈5‰ × pool⌉"),
+        (ErrorCode::PioneerWarningLowestLeftOut, "a member proposed below a tie is left out"),
+        (ErrorCode::PioneerWarningNotInPool, "a member who is not in the half year's pool"),
+    ]),
     ("createChildOrg", "422", &[(ErrorCode::OrgKindNotAllowedHere, "the kind cannot stand under the parent's kind (a group only under a branch, …)")]),
     ("createMember", "422", &[(ErrorCode::MemberOrgNotABranch, "the path's org is not a branch or a group")]),
     ("updateMember", "422", &[(ErrorCode::MemberOrgNotABranch, "the destination `orgId` is not a branch or a group")]),

@@ -41,11 +41,9 @@ pub trait PioneerRuleRepo: Send + Sync {
     /// Stores a new version; a version number taken already is
     /// `RepoError::UniqueViolation`.
     async fn insert(&self, set: &RuleSet) -> Result<(), RepoError>;
-    /// The newest half year whose index was computed by the committee (any version), if
-    /// any: a rule set in force for it can no longer change.
+    /// The newest half year whose index the committee computed (under any rules), if any:
+    /// the rules in force for it can no longer change.
     async fn last_computed(&self, committee: OrgId) -> Result<Option<HalfYear>, RepoError>;
-    /// Records that `half` was computed under the version `set` (it never moves back).
-    async fn mark_computed(&self, set: RuleSetId, half: HalfYear) -> Result<(), RepoError>;
 }
 
 /// Storage of the half-yearly computations and their results.

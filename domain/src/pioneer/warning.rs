@@ -72,13 +72,15 @@ pub enum ConfirmRefusal {
     BelowQuota { quota: usize, chosen: usize },
     /// A proposed member below the boundary (not one of a tie) was left out.
     LowestLeftOut(MemberId),
+    /// Too few of the members tied at the boundary to reach the quota with those below it.
+    TooFewOfTheTied { needed: usize, chosen: usize },
     /// Someone not in the pool (left out by the rules, or not of the township).
     NotInPool(MemberId),
 }
 
 /// Checks the township's choice against the proposal: every member proposed below the tie
-/// stays, tied members may be dropped or kept, anyone else in the pool may be added, and the
-/// total is at least the quota.
+/// stays; of the tied members, at least as many as the quota still needs stay (the township
+/// picks which); anyone else in the pool may be added; the total is at least the quota.
 pub fn check_confirmation(
     proposal: &Proposal,
     pool: &BTreeSet<MemberId>,
@@ -98,6 +100,19 @@ pub fn check_confirmation(
         return Err(ConfirmRefusal::BelowQuota {
             quota: proposal.quota,
             chosen: chosen.len(),
+        });
+    }
+    let below = proposal
+        .proposed
+        .iter()
+        .filter(|m| !proposal.tied.contains(m))
+        .count();
+    let needed = proposal.quota.saturating_sub(below);
+    let tied_chosen = proposal.tied.iter().filter(|m| chosen.contains(m)).count();
+    if tied_chosen < needed {
+        return Err(ConfirmRefusal::TooFewOfTheTied {
+            needed,
+            chosen: tied_chosen,
         });
     }
     Ok(())
@@ -203,6 +218,14 @@ mod tests {
         assert_eq!(
             check_confirmation(&p, &everyone, &set(&[m[1], m[2]])),
             Err(ConfirmRefusal::LowestLeftOut(m[0]))
+        );
+        // Someone else instead of the tied member the quota still needs: refused.
+        assert_eq!(
+            check_confirmation(&p, &everyone, &set(&[m[0], m[9]])),
+            Err(ConfirmRefusal::TooFewOfTheTied {
+                needed: 1,
+                chosen: 0
+            })
         );
         let stranger = MemberId::new();
         assert_eq!(

@@ -11,7 +11,6 @@ pub struct Model {
     pub effective_half: i32,
     /// The rules as JSON (see `repo::pioneer`).
     pub rules: String,
-    pub computed_through: Option<i32>,
     pub created_by: Uuid,
     pub created_at: DateTimeUtc,
 }

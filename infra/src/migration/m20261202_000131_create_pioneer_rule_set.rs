@@ -19,7 +19,6 @@ impl MigrationTrait for Migration {
                     .col(integer(PioneerRuleSet::Version))
                     .col(integer(PioneerRuleSet::EffectiveHalf))
                     .col(text(PioneerRuleSet::Rules))
-                    .col(integer_null(PioneerRuleSet::ComputedThrough))
                     .col(uuid(PioneerRuleSet::CreatedBy))
                     .col(timestamp_with_time_zone(PioneerRuleSet::CreatedAt))
                     .to_owned(),
@@ -53,7 +52,6 @@ enum PioneerRuleSet {
     Version,
     EffectiveHalf,
     Rules,
-    ComputedThrough,
     CreatedBy,
     CreatedAt,
 }

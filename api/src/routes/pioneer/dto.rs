@@ -344,3 +344,237 @@ pub fn parse_half(raw: &str, pointer: &str) -> Result<HalfYear, FieldError> {
         )
     })
 }
+
+mirror_enum!(
+    /// Asked for and waiting; being computed; computed (may be computed again); confirmed
+    /// by the township (final, published to branches and members).
+    PioneerRunStatus => pi::RunStatus { Queued, Running, Computed, Confirmed }
+);
+
+/// How far a computation has read the pool.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PioneerProgress {
+    pub done: u32,
+    pub total: u32,
+}
+
+/// A township's computation of one half year.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PioneerIndexRunView {
+    pub committee_id: Uuid,
+    #[schema(example = "2026-H2")]
+    pub half: String,
+    pub status: PioneerRunStatus,
+    /// The rule-set version it was computed under; null: the standard rules (or not
+    /// computed yet).
+    pub rules_version: Option<u32>,
+    /// Members scored: the denominator of the 5‰.
+    pub pool: u32,
+    /// Members left out by the rules.
+    pub excluded: u32,
+    /// ⌈5‰ × pool⌉: the fewest warning-level members the township may confirm.
+    pub quota: u32,
+    pub progress: PioneerProgress,
+    pub requested_at: DateTime<FixedOffset>,
+    pub computed_at: Option<DateTime<FixedOffset>>,
+    pub confirmed_at: Option<DateTime<FixedOffset>>,
+    /// The end of the publication window (members object until then).
+    pub publish_until: Option<DateTime<FixedOffset>>,
+}
+
+impl From<&pi::IndexRun> for PioneerIndexRunView {
+    fn from(r: &pi::IndexRun) -> Self {
+        Self {
+            committee_id: r.committee_id.as_uuid(),
+            half: r.half.to_string(),
+            status: r.status.into(),
+            rules_version: r.rules_version,
+            pool: r.pool,
+            excluded: r.excluded,
+            quota: r.quota,
+            progress: PioneerProgress {
+                done: r.progress_done,
+                total: r.progress_total,
+            },
+            requested_at: beijing(r.requested_at),
+            computed_at: r.computed_at.map(beijing),
+            confirmed_at: r.confirmed_at.map(beijing),
+            publish_until: r.publish_until.map(beijing),
+        }
+    }
+}
+
+/// Which part of the rules a breakdown line comes from.
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PioneerLineKind {
+    Basic,
+    Positive,
+    Negative,
+    Zeroing,
+}
+
+/// One line of a member's breakdown.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PioneerLineView {
+    pub kind: PioneerLineKind,
+    /// The metric or the item's code.
+    #[schema(example = "theme_day_attendance")]
+    pub item: String,
+    #[schema(example = "主题党日参加率")]
+    pub name: String,
+    /// What was recorded: `5/6`, `6.5h`, `合格`, `×2`.
+    #[schema(example = "5/6")]
+    pub recorded: String,
+    /// Points given (negative for deductions), to the hundredth.
+    #[schema(example = 12.5)]
+    pub points: f64,
+}
+
+/// A member's result of a half year.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PioneerResultView {
+    pub member_id: Uuid,
+    pub member_name: String,
+    pub branch_id: Uuid,
+    pub category: MemberCategory,
+    pub sector: OrgSector,
+    /// Left out of the pool by the rules (and of the denominator).
+    pub excluded: bool,
+    pub excluded_reason: Option<String>,
+    /// The profile of the rules that scored the member.
+    pub profile: Option<String>,
+    /// The index, to the hundredth; null for an excluded member.
+    #[schema(example = 87.5)]
+    pub total: Option<f64>,
+    /// The zeroing item that set the index to 0.
+    pub zeroed_by: Option<String>,
+    pub lines: Vec<PioneerLineView>,
+    /// Among the lowest ⌈5‰⌉ (ties at the boundary included).
+    pub proposed: bool,
+    /// Tied at the boundary past the quota: the township decides.
+    pub tied: bool,
+    /// Confirmed warning-level (警示型).
+    pub warning: bool,
+}
+
+fn points(centi: i64) -> f64 {
+    centi as f64 / 100.0
+}
+
+impl From<pi::IndexResult> for PioneerResultView {
+    fn from(r: pi::IndexResult) -> Self {
+        let (excluded_reason, profile, total, zeroed_by, lines) = match r.outcome {
+            pi::ResultOutcome::Excluded { reason } => (Some(reason), None, None, None, Vec::new()),
+            pi::ResultOutcome::Scored {
+                profile,
+                total,
+                zeroed_by,
+                lines,
+            } => (None, Some(profile), Some(points(total)), zeroed_by, lines),
+        };
+        Self {
+            member_id: r.member_id.as_uuid(),
+            member_name: r.member_name,
+            branch_id: r.branch_id.as_uuid(),
+            category: r.category.into(),
+            sector: r.sector.into(),
+            excluded: excluded_reason.is_some(),
+            excluded_reason,
+            profile,
+            total,
+            zeroed_by,
+            lines: lines
+                .into_iter()
+                .map(|l| PioneerLineView {
+                    kind: match l.kind {
+                        pi::LineKind::Basic => PioneerLineKind::Basic,
+                        pi::LineKind::Positive => PioneerLineKind::Positive,
+                        pi::LineKind::Negative => PioneerLineKind::Negative,
+                        pi::LineKind::Zeroing => PioneerLineKind::Zeroing,
+                    },
+                    item: l.item,
+                    name: l.name,
+                    recorded: l.recorded,
+                    points: points(l.points),
+                })
+                .collect(),
+            proposed: r.proposed,
+            tied: r.tied,
+            warning: r.warning,
+        }
+    }
+}
+
+/// The caller's own result, with the half year's standing.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct MyPioneerIndexView {
+    #[schema(example = "2026-H2")]
+    pub half: String,
+    pub publish_until: Option<DateTime<FixedOffset>>,
+    pub result: PioneerResultView,
+}
+
+/// The half year asked about.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct PioneerHalfParams {
+    /// `YYYY-H1` or `YYYY-H2`.
+    #[param(pattern = "half-year", example = "2026-H2")]
+    pub half: String,
+}
+
+impl Validate for PioneerHalfParams {
+    fn validate(&self) -> Result<(), Vec<FieldError>> {
+        parse_half(&self.half, "/half")
+            .map(|_| ())
+            .map_err(|e| vec![e])
+    }
+}
+
+/// A page of a half year's results.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
+pub struct PioneerResultsParams {
+    /// `YYYY-H1` or `YYYY-H2`.
+    #[param(pattern = "half-year", example = "2026-H2")]
+    pub half: String,
+    /// Only members under this org (a branch, a general branch); default the committee.
+    pub org_id: Option<Uuid>,
+    #[param(pattern = "^[A-Za-z0-9_-]*$")]
+    pub cursor: Option<String>,
+    /// 1-100, default 20.
+    #[param(minimum = 1, maximum = 100)]
+    pub limit: Option<u32>,
+}
+
+impl Validate for PioneerResultsParams {
+    fn validate(&self) -> Result<(), Vec<FieldError>> {
+        parse_half(&self.half, "/half")
+            .map(|_| ())
+            .map_err(|e| vec![e])
+    }
+}
+
+/// The township's confirmation of the warning level.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ConfirmPioneerIndex {
+    /// Every member to rate warning-level (警示型): at least the quota; every member proposed
+    /// below a tie; tied members as the township decides; others of the pool may be added.
+    #[schema(max_items = 10000)]
+    pub warning_member_ids: Vec<Uuid>,
+}
+
+impl Validate for ConfirmPioneerIndex {
+    fn validate(&self) -> Result<(), Vec<FieldError>> {
+        Ok(())
+    }
+}

@@ -2,4 +2,5 @@
 //! the warning level).
 
 pub mod dto;
+pub mod index;
 pub mod rules;

@@ -267,6 +267,8 @@ async fn compute_held(
         quota: u32::try_from(computed.proposal.quota).unwrap_or(u32::MAX),
         progress_done: total,
         progress_total: total,
+        // Set once computed and kept while computed again (see `last_computed`): the half
+        // year's rules are locked for good.
         computed_at: Some(finished),
         ..running.clone()
     };
@@ -282,9 +284,6 @@ async fn compute_held(
     uow.pioneer_index()
         .replace_results(run.id, &results)
         .await?;
-    if let Some(set) = &set {
-        uow.pioneer_rules().mark_computed(set.id, half).await?;
-    }
     let entry = AuditEntry::record(
         AuditId::at(finished),
         NewAuditEntry {
@@ -477,6 +476,12 @@ pub async fn confirm_index(
         ConfirmRefusal::LowestLeftOut(m) => DomainError::refused(
             ErrorCode::PioneerWarningLowestLeftOut,
             format!("member {m} has one of the lowest indices and must stay warning-level"),
+        ),
+        ConfirmRefusal::TooFewOfTheTied { needed, chosen } => DomainError::refused(
+            ErrorCode::PioneerWarningLowestLeftOut,
+            format!(
+                "{needed} of the members tied at the lowest indices must be warning-level to reach the quota; {chosen} chosen"
+            ),
         ),
         ConfirmRefusal::NotInPool(m) => DomainError::refused(
             ErrorCode::PioneerWarningNotInPool,

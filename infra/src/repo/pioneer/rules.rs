@@ -267,7 +267,6 @@ impl<C: ConnectionTrait + Send + Sync> PioneerRuleRepo for Repos<C> {
             version: Set(version),
             effective_half: Set(set.effective_from.ordinal()),
             rules: Set(to_json(&set.rules)?),
-            computed_through: Set(None),
             created_by: Set(set.created_by.as_uuid()),
             created_at: Set(set.created_at),
         })
@@ -277,31 +276,15 @@ impl<C: ConnectionTrait + Send + Sync> PioneerRuleRepo for Repos<C> {
         Ok(())
     }
 
-    async fn mark_computed(&self, set: RuleSetId, half: HalfYear) -> Result<(), RepoError> {
-        use pioneer_rule_set::Column as K;
-        // Only ever later: a half year computed again does not move it back.
-        pioneer_rule_set::Entity::update_many()
-            .col_expr(
-                K::ComputedThrough,
-                sea_orm::sea_query::Expr::value(half.ordinal()),
-            )
-            .filter(K::Id.eq(set.as_uuid()))
-            .filter(
-                sea_orm::Condition::any()
-                    .add(K::ComputedThrough.is_null())
-                    .add(K::ComputedThrough.lt(half.ordinal())),
-            )
-            .exec(&self.conn)
-            .await
-            .map_err(map_db_err)?;
-        Ok(())
-    }
-
     async fn last_computed(&self, committee: OrgId) -> Result<Option<HalfYear>, RepoError> {
-        let last: Option<Option<i32>> = pioneer_rule_set::Entity::find()
+        use crate::entity::pioneer_run::{Column as R, Entity as Run};
+        // Computed once is computed for good: a run asked for again keeps its `computed_at`
+        // until it is computed anew.
+        let last: Option<Option<i32>> = Run::find()
             .select_only()
-            .column_as(pioneer_rule_set::Column::ComputedThrough.max(), "last")
-            .filter(pioneer_rule_set::Column::CommitteeId.eq(committee.as_uuid()))
+            .column_as(R::Half.max(), "last")
+            .filter(R::CommitteeId.eq(committee.as_uuid()))
+            .filter(R::ComputedAt.is_not_null())
             .into_tuple()
             .one(&self.conn)
             .await

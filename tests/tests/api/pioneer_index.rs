@@ -1,0 +1,316 @@
+//! The half-yearly pioneer index: asked for by the township, computed in the background
+//! from what the service recorded (here a theme day one member attended and another did
+//! not), the same on a second computation, the rules locked once computed, the warning
+//! level confirmed no fewer than the quota, and results seen by the township, by a branch
+//! once confirmed, and by each member (their own only).
+
+use std::time::Duration as StdDuration;
+
+use chrono::{DateTime, Duration, FixedOffset, Utc};
+use reqwest::Method;
+use serde_json::{json, Value};
+use tests::fixtures::Township;
+use tests::TestApp;
+use uuid::Uuid;
+
+use domain::clock::Clock;
+use domain::org::Member;
+
+fn rfc(t: DateTime<Utc>) -> String {
+    t.with_timezone(&FixedOffset::east_opt(8 * 3600).unwrap_or_else(|| panic!("offset")))
+        .to_rfc3339()
+}
+
+fn index(t: &Township, half: &str) -> String {
+    format!("/api/v1/orgs/{}/pioneer-index?half={half}", t.committee.id)
+}
+
+fn results(t: &Township, half: &str) -> String {
+    format!(
+        "/api/v1/orgs/{}/pioneer-index/results?half={half}&limit=100",
+        t.committee.id
+    )
+}
+
+/// A theme day of branch A this morning that member A attended (approved) and member A2
+/// did not; the clock then moves past its end.
+async fn theme_day_attended_by_a(app: &TestApp, t: &Township) {
+    let start = tests::default_test_instant() + Duration::minutes(30);
+    let (s, a) = app
+        .call(
+            &t.secretary_a,
+            Method::POST,
+            &format!("/api/v1/orgs/{}/activities", t.branch_a.id),
+            Some(json!({
+                "kind": "theme_day",
+                "themeCategory": "study",
+                "title": "重温入党誓词",
+                "startsAt": rfc(start),
+                "endsAt": rfc(start + Duration::minutes(60)),
+                "proof": "location",
+                "geofence": {"center": {"lat": 30.0, "lng": 120.0}, "radiusM": 100.0},
+            })),
+        )
+        .await;
+    assert_eq!(s, 201, "{a}");
+    let activity = a["id"].as_str().unwrap_or_default().to_owned();
+    app.clock.set(start + Duration::minutes(10));
+    let (s, c) = app
+        .call(
+            &t.member_a,
+            Method::POST,
+            &format!("/api/v1/activities/{activity}/check-ins"),
+            Some(json!({"location": {"lat": 30.0, "lng": 120.0}})),
+        )
+        .await;
+    assert_eq!(s, 201, "{c}");
+    if c["status"] == "pending" {
+        let (s, r) = app
+            .call(
+                &t.secretary_a,
+                Method::POST,
+                &format!(
+                    "/api/v1/check-ins/{}/review",
+                    c["id"].as_str().unwrap_or_default()
+                ),
+                Some(json!({"decision": "approve"})),
+            )
+            .await;
+        assert_eq!(s, 200, "{r}");
+    }
+    app.clock.set(start + Duration::hours(3));
+}
+
+/// Asks for the half year and waits until it is computed.
+async fn computed(app: &TestApp, t: &Township, half: &str) -> Value {
+    let (s, run) = app
+        .call(&t.admin, Method::POST, &index(t, half), None)
+        .await;
+    assert_eq!(s, 202, "{run}");
+    for _ in 0..100 {
+        let (s, run) = app.call(&t.admin, Method::GET, &index(t, half), None).await;
+        assert_eq!(s, 200, "{run}");
+        if run["status"] == "computed" {
+            return run;
+        }
+        tokio::time::sleep(StdDuration::from_millis(100)).await;
+    }
+    panic!("the index of {half} was not computed in 10 s");
+}
+
+async fn all_results(app: &TestApp, who: &Member, path: &str) -> (u16, Vec<Value>) {
+    let (s, page) = app.call(who, Method::GET, path, None).await;
+    (s, page["items"].as_array().cloned().unwrap_or_default())
+}
+
+fn of<'a>(items: &'a [Value], m: &Member) -> &'a Value {
+    items
+        .iter()
+        .find(|r| r["memberId"] == json!(m.id))
+        .unwrap_or_else(|| panic!("{} has no result in {items:?}", m.name))
+}
+
+#[tokio::test]
+async fn the_index_is_computed_from_the_records_the_same_twice_and_locks_its_rules() {
+    let app = TestApp::spawn().await;
+    let t = Township::create(&app.db, app.clock.now()).await;
+    theme_day_attended_by_a(&app, &t).await;
+    let run = computed(&app, &t, "2026-H2").await;
+    assert!(run["pool"].as_u64().is_some_and(|p| p >= 2), "{run}");
+    assert_eq!(run["quota"], 1, "{run}");
+    assert_eq!(run["progress"]["done"], run["progress"]["total"]);
+    let (s, items) = all_results(&app, &t.admin, &results(&t, "2026-H2")).await;
+    assert_eq!(s, 200);
+    assert_eq!(
+        items.len() as u64,
+        run["pool"].as_u64().unwrap_or(0) + run["excluded"].as_u64().unwrap_or(0)
+    );
+    let (a, a2) = (of(&items, &t.member_a), of(&items, &t.member_a2));
+    let line = |r: &Value| {
+        r["lines"]
+            .as_array()
+            .and_then(|l| {
+                l.iter()
+                    .find(|l| l["item"] == "theme_day_attendance")
+                    .cloned()
+            })
+            .unwrap_or(Value::Null)
+    };
+    assert_eq!(line(a)["recorded"], "1/1", "{a}");
+    assert_eq!(line(a2)["recorded"], "0/1", "{a2}");
+    assert_eq!(line(a2)["points"], 0.0);
+    let (ta, ta2) = (
+        a["total"].as_f64().unwrap_or(0.0),
+        a2["total"].as_f64().unwrap_or(0.0),
+    );
+    assert!(ta - ta2 == 15.0, "{ta} vs {ta2}");
+    // Branch A's members who were asked nothing else tie with A; A2 alone is the lowest.
+    assert_eq!(a2["proposed"], true, "{a2}");
+    assert_eq!(a["proposed"], false);
+
+    // Computed again (not yet confirmed): the same results.
+    computed(&app, &t, "2026-H2").await;
+    let (_, again) = all_results(&app, &t.admin, &results(&t, "2026-H2")).await;
+    assert_eq!(again, items);
+
+    // The rules of a computed half year no longer change: a new version applies from the
+    // next half year.
+    let (s, r) = app
+        .call(
+            &t.admin,
+            Method::GET,
+            &format!("/api/v1/orgs/{}/pioneer-rules?half=2026-H2", t.committee.id),
+            None,
+        )
+        .await;
+    assert_eq!((s, &r["locked"]), (200, &json!(true)), "{r}");
+    let (s, v) = app
+        .call(
+            &t.admin,
+            Method::PUT,
+            &format!("/api/v1/orgs/{}/pioneer-rules", t.committee.id),
+            Some(json!({"profiles": [{"name": "全体党员", "basic": [{"metric": "theme_day_attendance", "points": 100}]}]})),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["effectiveFrom"], "2027-H1", "{v}");
+    computed(&app, &t, "2026-H2").await;
+    let (_, still) = all_results(&app, &t.admin, &results(&t, "2026-H2")).await;
+    assert_eq!(
+        still, items,
+        "the half year keeps the rules it was computed under"
+    );
+
+    // A half year that has not begun is not computed.
+    let (s, p) = app
+        .call(&t.admin, Method::POST, &index(&t, "2027-H1"), None)
+        .await;
+    assert_eq!(
+        (s, p["code"].as_str()),
+        (422, Some("pioneer_half_not_begun")),
+        "{p}"
+    );
+}
+
+#[tokio::test]
+async fn the_township_confirms_no_fewer_than_the_quota_and_then_each_sees_their_part() {
+    let app = TestApp::spawn().await;
+    let t = Township::create(&app.db, app.clock.now()).await;
+    theme_day_attended_by_a(&app, &t).await;
+    computed(&app, &t, "2026-H2").await;
+    let confirm = |ids: Vec<Uuid>| {
+        let app = &app;
+        let t = &t;
+        async move {
+            app.call(
+                &t.admin,
+                Method::POST,
+                &format!(
+                    "/api/v1/orgs/{}/pioneer-index/confirmation?half=2026-H2",
+                    t.committee.id
+                ),
+                Some(json!({"warningMemberIds": ids})),
+            )
+            .await
+        }
+    };
+    // Before confirmation nobody but the township sees anything.
+    let (s, _) = app
+        .call(
+            &t.member_a2,
+            Method::GET,
+            "/api/v1/me/pioneer-index?half=2026-H2",
+            None,
+        )
+        .await;
+    assert_eq!(s, 404);
+    let branch_a = format!("{}&orgId={}", results(&t, "2026-H2"), t.branch_a.id);
+    let (s, _) = all_results(&app, &t.secretary_a, &branch_a).await;
+    assert_eq!(s, 404);
+
+    // Fewer than the quota, the lowest left out, someone outside the pool: refused.
+    let (s, p) = confirm(vec![]).await;
+    assert_eq!(
+        (s, p["code"].as_str()),
+        (422, Some("pioneer_warning_below_quota")),
+        "{p}"
+    );
+    let (s, p) = confirm(vec![t.member_a.id.as_uuid()]).await;
+    assert_eq!(
+        (s, p["code"].as_str()),
+        (422, Some("pioneer_warning_lowest_left_out")),
+        "{p}"
+    );
+    let (s, p) = confirm(vec![t.member_a2.id.as_uuid(), t.other_admin.id.as_uuid()]).await;
+    assert_eq!(
+        (s, p["code"].as_str()),
+        (422, Some("pioneer_warning_not_in_pool")),
+        "{p}"
+    );
+    // More than the quota is allowed.
+    let (s, run) = confirm(vec![t.member_a2.id.as_uuid(), t.member_b.id.as_uuid()]).await;
+    assert_eq!(
+        (s, run["status"].as_str()),
+        (200, Some("confirmed")),
+        "{run}"
+    );
+    assert!(run["publishUntil"].is_string());
+    // Final.
+    let (s, p) = confirm(vec![t.member_a2.id.as_uuid()]).await;
+    assert_eq!(
+        (s, p["code"].as_str()),
+        (409, Some("pioneer_index_confirmed"))
+    );
+    let (s, p) = app
+        .call(&t.admin, Method::POST, &index(&t, "2026-H2"), None)
+        .await;
+    assert_eq!(
+        (s, p["code"].as_str()),
+        (409, Some("pioneer_index_confirmed"))
+    );
+
+    // Each member sees their own, with its breakdown; warning-level shown to them.
+    let (s, mine) = app
+        .call(
+            &t.member_a2,
+            Method::GET,
+            "/api/v1/me/pioneer-index?half=2026-H2",
+            None,
+        )
+        .await;
+    assert_eq!(s, 200, "{mine}");
+    assert_eq!(mine["result"]["memberId"], json!(t.member_a2.id));
+    assert_eq!(mine["result"]["warning"], true);
+    assert!(mine["result"]["lines"]
+        .as_array()
+        .is_some_and(|l| !l.is_empty()));
+    // A secretary sees their branch's, not another's; a plain member no list at all.
+    let (s, items) = all_results(&app, &t.secretary_a, &branch_a).await;
+    assert_eq!(s, 200);
+    assert!(!items.is_empty());
+    assert!(
+        items.iter().all(|r| r["branchId"] == json!(t.branch_a.id)),
+        "{items:?}"
+    );
+    let branch_b = format!("{}&orgId={}", results(&t, "2026-H2"), t.branch_b.id);
+    let (s, _) = all_results(&app, &t.secretary_a, &branch_b).await;
+    let random = format!("{}&orgId={}", results(&t, "2026-H2"), Uuid::new_v4());
+    let (rs, _) = all_results(&app, &t.secretary_a, &random).await;
+    assert_eq!((s, rs), (404, 404));
+    let (s, _) = all_results(&app, &t.member_a, &branch_a).await;
+    assert_eq!(s, 403);
+    // Another township's admin: as a random committee.
+    let (s, p) = app
+        .call(&t.other_admin, Method::GET, &index(&t, "2026-H2"), None)
+        .await;
+    let (rs, rp) = app
+        .call(
+            &t.other_admin,
+            Method::GET,
+            &format!("/api/v1/orgs/{}/pioneer-index?half=2026-H2", Uuid::new_v4()),
+            None,
+        )
+        .await;
+    assert_eq!((s, &p["code"]), (rs, &rp["code"]));
+    assert_eq!(s, 404);
+}

@@ -13,7 +13,7 @@ use crate::auth::{ExternalIdentityRepo, RefreshTokenRepo};
 use crate::error::RepoError;
 use crate::material::{MaterialRepo, StudyPlanRepo, StudyRecordRepo};
 use crate::org::{MemberRepo, OrgRepo, RoleRepo};
-use crate::pioneer::{PioneerIndexRepo, PioneerRuleRepo};
+use crate::pioneer::{PioneerHelpRepo, PioneerIndexRepo, PioneerRuleRepo};
 use crate::platform::{JobLeaseRepo, SettingRepo};
 use crate::push::{PushRepo, SubscriptionRepo};
 use crate::volunteer::ResidentRepo;
@@ -60,6 +60,8 @@ pub trait Repositories: Send + Sync {
     fn pioneer_rules(&self) -> &dyn PioneerRuleRepo;
     /// The pioneer index's half-yearly computations and results.
     fn pioneer_index(&self) -> &dyn PioneerIndexRepo;
+    /// The help branch and members' stays in it.
+    fn pioneer_help(&self) -> &dyn PioneerHelpRepo;
     /// The volunteer report's reads (no personal data).
     fn volunteer_report(&self) -> &dyn VolunteerReportRepo;
     /// Requests due for the erasure of their personal data.

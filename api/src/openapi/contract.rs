@@ -433,6 +433,14 @@ const BUSINESS_RULES: Rules = &[
         (ErrorCode::PioneerHalfNotBegun, "the half year has not begun (Beijing)"),
     ]),
     ("getPioneerIndex", "422", &[(ErrorCode::PioneerNeedsCommittee, "the org is not a township committee")]),
+    ("getHelpBranch", "422", &[(ErrorCode::PioneerNeedsCommittee, "the org is not a township committee")]),
+    ("listHelpTransfers", "422", &[(ErrorCode::PioneerNeedsCommittee, "the org is not a township committee")]),
+    ("moveToHelpBranch", "422", &[(ErrorCode::PioneerNeedsCommittee, "the org is not a township committee")]),
+    ("setHelpBranch", "422", &[
+        (ErrorCode::PioneerNeedsCommittee, "the org is not a township committee"),
+        (ErrorCode::PioneerHelpBranchInvalid, "`branchId` is no branch of the township"),
+    ]),
+    ("returnFromHelpBranch", "422", &[(ErrorCode::PioneerReturnNotDue, "no later half year, confirmed, has the member in its pool without rating them warning-level")]),
     ("listPioneerResults", "422", &[(ErrorCode::PioneerNeedsCommittee, "the org is not a township committee")]),
     ("confirmPioneerIndex", "422", &[
         (ErrorCode::PioneerNeedsCommittee, "the org is not a township committee"),

@@ -336,6 +336,12 @@ catalogue! {
         PioneerWarningBelowQuota = "pioneer_warning_below_quota", 422, "警示型党员不得少于参评党员的5‰";
         PioneerWarningLowestLeftOut = "pioneer_warning_lowest_left_out", 422, "指数最低的党员须评为警示型";
         PioneerWarningNotInPool = "pioneer_warning_not_in_pool", 422, "所选党员不在本半年度的参评范围内";
+        PioneerHelpBranchInvalid = "pioneer_help_branch_invalid", 422, "教育帮扶支部须是本镇的党支部";
+        PioneerHelpBranchUnset = "pioneer_help_branch_unset", 409, "本镇尚未指定教育帮扶支部";
+        PioneerIndexNotConfirmed = "pioneer_index_not_confirmed", 409, "该半年度的先锋指数尚未确认";
+        PioneerPublicationOpen = "pioneer_publication_open", 409, "公示期尚未结束";
+        PioneerNotInHelpBranch = "pioneer_not_in_help_branch", 409, "该党员不在教育帮扶支部";
+        PioneerReturnNotDue = "pioneer_return_not_due", 422, "须在此后某一半年度考评中不再被评为警示型后方可转回";
     }
 }
 

@@ -5,6 +5,7 @@
 //! moved to the help branch (教育帮扶支部).
 
 pub mod compute;
+pub mod help;
 pub mod ports;
 pub mod records;
 pub mod rules;
@@ -13,6 +14,7 @@ pub mod score;
 pub mod service;
 pub mod warning;
 
+pub use help::{HelpBranch, HelpTransfer, HelpTransferId, PioneerHelpRepo};
 pub use ports::{PioneerIndexRepo, PioneerRuleRepo, RuleSet, RuleSetId};
 pub use rules::{
     BasicItem, BasicMetric, Centi, Exclusion, NegativeItem, Placement, PositiveItem, Profile,

@@ -38,6 +38,7 @@ mod m20261202_000111_add_check_out;
 mod m20261202_000121_create_service_deadline;
 mod m20261202_000131_create_pioneer_rule_set;
 mod m20261202_000132_create_pioneer_index;
+mod m20261202_000133_create_pioneer_help;
 
 pub struct Migrator;
 
@@ -80,6 +81,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000121_create_service_deadline::Migration),
             Box::new(m20261202_000131_create_pioneer_rule_set::Migration),
             Box::new(m20261202_000132_create_pioneer_index::Migration),
+            Box::new(m20261202_000133_create_pioneer_help::Migration),
         ]
     }
 }

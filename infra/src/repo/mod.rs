@@ -30,7 +30,7 @@ use domain::auth::{ExternalIdentityRepo, RefreshTokenRepo};
 use domain::error::RepoError;
 use domain::material::{MaterialRepo, StudyPlanRepo, StudyRecordRepo};
 use domain::org::{MemberRepo, OrgRepo, RoleRepo};
-use domain::pioneer::{PioneerIndexRepo, PioneerRuleRepo};
+use domain::pioneer::{PioneerHelpRepo, PioneerIndexRepo, PioneerRuleRepo};
 use domain::platform::{JobLeaseRepo, SettingRepo};
 use domain::push::{PushRepo, SubscriptionRepo};
 use domain::uow::{Repositories, Transactional, UnitOfWork};
@@ -108,6 +108,7 @@ repositories! {
     volunteer_hours: HoursRepo,
     pioneer_rules: PioneerRuleRepo,
     pioneer_index: PioneerIndexRepo,
+    pioneer_help: PioneerHelpRepo,
     volunteer_report: VolunteerReportRepo,
     volunteer_retention: RetentionRepo,
     job_leases: JobLeaseRepo,

@@ -314,3 +314,166 @@ async fn the_township_confirms_no_fewer_than_the_quota_and_then_each_sees_their_
     assert_eq!((s, &p["code"]), (rs, &rp["code"]));
     assert_eq!(s, 404);
 }
+
+#[tokio::test]
+async fn warning_members_move_to_the_help_branch_after_the_window_and_return_with_their_history() {
+    let app = TestApp::spawn().await;
+    let t = Township::create(&app.db, app.clock.now()).await;
+    // Member A2 has a ledger entry of their own before anything moves.
+    let (s, entry) = app
+        .call(
+            &t.member_a2,
+            Method::POST,
+            "/api/v1/me/volunteer-hours",
+            Some(json!({"category": "service", "minutes": 90, "occurredOn": "2026-11-01", "note": "陪护孤寡老人"})),
+        )
+        .await;
+    assert_eq!(s, 201, "{entry}");
+    theme_day_attended_by_a(&app, &t).await;
+    computed(&app, &t, "2026-H2").await;
+    let (s, help) = app
+        .call(
+            &t.admin,
+            Method::POST,
+            &format!("/api/v1/orgs/{}/children", t.committee.id),
+            Some(json!({"kind": "branch", "name": "教育帮扶支部"})),
+        )
+        .await;
+    assert_eq!(s, 201, "{help}");
+    let help_id = help["id"].as_str().unwrap_or_default().to_owned();
+    let (s, run) = app
+        .call(
+            &t.admin,
+            Method::POST,
+            &format!(
+                "/api/v1/orgs/{}/pioneer-index/confirmation?half=2026-H2",
+                t.committee.id
+            ),
+            Some(json!({"warningMemberIds": [t.member_a2.id]})),
+        )
+        .await;
+    assert_eq!(s, 200, "{run}");
+    let transfers = format!(
+        "/api/v1/orgs/{}/pioneer-index/transfers?half=2026-H2",
+        t.committee.id
+    );
+    let (s, p) = app.call(&t.admin, Method::POST, &transfers, None).await;
+    assert_eq!(
+        (s, p["code"].as_str()),
+        (409, Some("pioneer_publication_open")),
+        "{p}"
+    );
+    app.clock.advance(Duration::days(8));
+    let (s, p) = app.call(&t.admin, Method::POST, &transfers, None).await;
+    assert_eq!(
+        (s, p["code"].as_str()),
+        (409, Some("pioneer_help_branch_unset")),
+        "{p}"
+    );
+    let help_branch = format!("/api/v1/orgs/{}/help-branch", t.committee.id);
+    let (s, p) = app
+        .call(
+            &t.admin,
+            Method::PUT,
+            &help_branch,
+            Some(json!({"branchId": t.group_a.id})),
+        )
+        .await;
+    assert_eq!(
+        (s, p["code"].as_str()),
+        (422, Some("pioneer_help_branch_invalid")),
+        "{p}"
+    );
+    let (s, p) = app
+        .call(
+            &t.secretary_a,
+            Method::PUT,
+            &help_branch,
+            Some(json!({"branchId": help_id})),
+        )
+        .await;
+    assert_eq!(s, 403, "{p}");
+    let (s, h) = app
+        .call(
+            &t.admin,
+            Method::PUT,
+            &help_branch,
+            Some(json!({"branchId": help_id})),
+        )
+        .await;
+    assert_eq!(s, 200, "{h}");
+
+    let (s, moved) = app.call(&t.admin, Method::POST, &transfers, None).await;
+    assert_eq!(s, 200, "{moved}");
+    assert_eq!(moved["items"].as_array().map(Vec::len), Some(1), "{moved}");
+    assert_eq!(moved["items"][0]["memberId"], json!(t.member_a2.id));
+    assert_eq!(moved["items"][0]["fromBranchId"], json!(t.branch_a.id));
+    let member = format!("/api/v1/members/{}", t.member_a2.id);
+    let (_, m) = app.call(&t.admin, Method::GET, &member, None).await;
+    assert_eq!(m["branchId"].as_str(), Some(help_id.as_str()), "{m}");
+    // Nobody is moved twice.
+    let (_, again) = app.call(&t.admin, Method::POST, &transfers, None).await;
+    assert_eq!(again["items"], json!([]));
+    // Not before a later half year stops rating them warning-level.
+    let back = format!("/api/v1/members/{}/help-return", t.member_a2.id);
+    let (s, p) = app.call(&t.admin, Method::POST, &back, None).await;
+    assert_eq!(
+        (s, p["code"].as_str()),
+        (422, Some("pioneer_return_not_due")),
+        "{p}"
+    );
+
+    // 2027-H1: nothing recorded of anyone, so everyone ties; the township rates another.
+    app.clock
+        .set(tests::default_test_instant() + Duration::days(120));
+    let run = computed(&app, &t, "2027-H1").await;
+    assert_eq!(run["quota"], 1, "{run}");
+    let (s, run) = app
+        .call(
+            &t.admin,
+            Method::POST,
+            &format!(
+                "/api/v1/orgs/{}/pioneer-index/confirmation?half=2027-H1",
+                t.committee.id
+            ),
+            Some(json!({"warningMemberIds": [t.member_b.id]})),
+        )
+        .await;
+    assert_eq!(s, 200, "{run}");
+    let (s, r) = app.call(&t.admin, Method::POST, &back, None).await;
+    assert_eq!(s, 200, "{r}");
+    assert!(r["returnedAt"].is_string(), "{r}");
+    let (_, m) = app.call(&t.admin, Method::GET, &member, None).await;
+    assert_eq!(m["branchId"], json!(t.branch_a.id), "{m}");
+    let (s, p) = app.call(&t.admin, Method::POST, &back, None).await;
+    assert_eq!(
+        (s, p["code"].as_str()),
+        (409, Some("pioneer_not_in_help_branch")),
+        "{p}"
+    );
+    // Their history stayed theirs.
+    let (s, ledger) = app
+        .call(
+            &t.member_a2,
+            Method::GET,
+            "/api/v1/me/volunteer-hours",
+            None,
+        )
+        .await;
+    assert_eq!(s, 200, "{ledger}");
+    assert!(
+        ledger
+            .to_string()
+            .contains(entry["id"].as_str().unwrap_or("-")),
+        "{ledger}"
+    );
+    let (s, list) = app
+        .call(
+            &t.admin,
+            Method::GET,
+            &format!("/api/v1/orgs/{}/help-transfers", t.committee.id),
+            None,
+        )
+        .await;
+    assert_eq!((s, &list["items"]), (200, &json!([])), "{list}");
+}

@@ -2,5 +2,6 @@
 //! the warning level).
 
 pub mod dto;
+pub mod help;
 pub mod index;
 pub mod rules;

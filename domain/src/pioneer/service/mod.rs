@@ -1,8 +1,13 @@
 //! The pioneer index's use cases.
 
+mod help;
 mod index;
 mod rules;
 
+pub use help::{
+    get_help_branch, list_help_transfers, move_to_help_branch, return_from_help_branch,
+    set_help_branch,
+};
 pub use index::{
     compute_one, compute_pending, confirm_index, get_run, in_publication, list_results, my_result,
     request_index, WorkerPass, PUBLICATION_DAYS,

@@ -433,6 +433,11 @@ const BUSINESS_RULES: Rules = &[
         (ErrorCode::PioneerHalfNotBegun, "the half year has not begun (Beijing)"),
     ]),
     ("getPioneerIndex", "422", &[(ErrorCode::PioneerNeedsCommittee, "the org is not a township committee")]),
+    ("listPioneerObjections", "422", &[(ErrorCode::PioneerNeedsCommittee, "the org is not a township committee")]),
+    ("answerPioneerObjection", "422", &[
+        (ErrorCode::PioneerNeedsCommittee, "the org is not a township committee"),
+        (ErrorCode::PioneerWarningBelowQuota, "upheld, it would leave fewer warning-level members than the quota"),
+    ]),
     ("getHelpBranch", "422", &[(ErrorCode::PioneerNeedsCommittee, "the org is not a township committee")]),
     ("listHelpTransfers", "422", &[(ErrorCode::PioneerNeedsCommittee, "the org is not a township committee")]),
     ("moveToHelpBranch", "422", &[(ErrorCode::PioneerNeedsCommittee, "the org is not a township committee")]),

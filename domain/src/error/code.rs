@@ -341,6 +341,11 @@ catalogue! {
         PioneerIndexNotConfirmed = "pioneer_index_not_confirmed", 409, "该半年度的先锋指数尚未确认";
         PioneerPublicationOpen = "pioneer_publication_open", 409, "公示期尚未结束";
         PioneerNotInHelpBranch = "pioneer_not_in_help_branch", 409, "该党员不在教育帮扶支部";
+        PioneerPublicationClosed = "pioneer_publication_closed", 409, "不在公示期内，不能提出异议";
+        PioneerObjectionExists = "pioneer_objection_exists", 409, "每名党员只能提出一次异议";
+        PioneerObjectionAnswered = "pioneer_objection_answered", 409, "该异议已答复";
+        PioneerObjectionsOpen = "pioneer_objections_open", 409, "尚有异议未答复";
+        PioneerObjectionTextInvalid = "pioneer_objection_text_invalid", 422, "异议或答复内容无效";
         PioneerReturnNotDue = "pioneer_return_not_due", 422, "须在此后某一半年度考评中不再被评为警示型后方可转回";
     }
 }

@@ -20,6 +20,8 @@ pub use rules::{
     BasicItem, BasicMetric, Centi, Exclusion, NegativeItem, Placement, PositiveItem, Profile,
     Rules, ZeroingItem,
 };
-pub use run::{IndexResult, IndexRun, IndexRunId, ResultOutcome, RunStatus};
+pub use run::{
+    IndexResult, IndexRun, IndexRunId, ObjectionAnswer, ResultObjection, ResultOutcome, RunStatus,
+};
 pub use score::{score, Line, LineKind, Records, Scored, Share};
 pub use warning::{check_confirmation, propose, quota, ConfirmRefusal, Proposal};

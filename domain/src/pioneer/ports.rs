@@ -101,4 +101,26 @@ pub trait PioneerIndexRepo: Send + Sync {
     ) -> Result<(), RepoError>;
     /// Runs asked for and not done: queued, or running (a worker may have died).
     async fn pending_runs(&self) -> Result<Vec<(OrgId, HalfYear)>, RepoError>;
+    /// A member's one objection (`RepoError::Conflict` for a second).
+    async fn insert_objection(
+        &self,
+        objection: &super::run::ResultObjection,
+    ) -> Result<(), RepoError>;
+    async fn objection(
+        &self,
+        run: super::run::IndexRunId,
+        member: MemberId,
+    ) -> Result<Option<super::run::ResultObjection>, RepoError>;
+    /// Answers the objection if it is unanswered; whether it was.
+    async fn answer_objection(
+        &self,
+        run: super::run::IndexRunId,
+        member: MemberId,
+        answer: &super::run::ObjectionAnswer,
+    ) -> Result<bool, RepoError>;
+    /// The run's objections, oldest first.
+    async fn objections(
+        &self,
+        run: super::run::IndexRunId,
+    ) -> Result<Vec<super::run::ResultObjection>, RepoError>;
 }

@@ -91,3 +91,26 @@ impl IndexResult {
         }
     }
 }
+
+/// A member's one objection to their published result, and the township's one answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResultObjection {
+    pub run_id: IndexRunId,
+    pub member_id: MemberId,
+    pub text: String,
+    pub at: DateTime<Utc>,
+    pub answer: Option<ObjectionAnswer>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObjectionAnswer {
+    /// Upheld: a warning-level rating is withdrawn (never below the quota).
+    pub upheld: bool,
+    pub reply: String,
+    pub by: MemberId,
+    pub at: DateTime<Utc>,
+}
+
+impl ResultObjection {
+    pub const MAX_TEXT_CHARS: usize = 500;
+}

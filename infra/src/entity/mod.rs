@@ -19,6 +19,7 @@ pub mod peer_ballot;
 pub mod peer_voter;
 pub mod pioneer_help_branch;
 pub mod pioneer_help_transfer;
+pub mod pioneer_objection;
 pub mod pioneer_result;
 pub mod pioneer_rule_set;
 pub mod pioneer_run;

@@ -39,6 +39,7 @@ mod m20261202_000121_create_service_deadline;
 mod m20261202_000131_create_pioneer_rule_set;
 mod m20261202_000132_create_pioneer_index;
 mod m20261202_000133_create_pioneer_help;
+mod m20261202_000134_create_pioneer_objection;
 
 pub struct Migrator;
 
@@ -82,6 +83,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000131_create_pioneer_rule_set::Migration),
             Box::new(m20261202_000132_create_pioneer_index::Migration),
             Box::new(m20261202_000133_create_pioneer_help::Migration),
+            Box::new(m20261202_000134_create_pioneer_objection::Migration),
         ]
     }
 }

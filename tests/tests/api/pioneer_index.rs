@@ -477,3 +477,150 @@ async fn warning_members_move_to_the_help_branch_after_the_window_and_return_wit
         .await;
     assert_eq!((s, &list["items"]), (200, &json!([])), "{list}");
 }
+
+#[tokio::test]
+async fn each_member_objects_once_while_published_and_an_upheld_objection_withdraws_a_rating() {
+    let app = TestApp::spawn().await;
+    let t = Township::create(&app.db, app.clock.now()).await;
+    theme_day_attended_by_a(&app, &t).await;
+    computed(&app, &t, "2026-H2").await;
+    let (s, run) = app
+        .call(
+            &t.admin,
+            Method::POST,
+            &format!(
+                "/api/v1/orgs/{}/pioneer-index/confirmation?half=2026-H2",
+                t.committee.id
+            ),
+            Some(json!({"warningMemberIds": [t.member_a2.id, t.member_b.id]})),
+        )
+        .await;
+    assert_eq!(s, 200, "{run}");
+    let object = "/api/v1/me/pioneer-index/objection?half=2026-H2";
+    let (s, o) = app
+        .call(
+            &t.member_a2,
+            Method::POST,
+            object,
+            Some(json!({"text": "本人当天请了病假，请核实"})),
+        )
+        .await;
+    assert_eq!(s, 200, "{o}");
+    let (s, p) = app
+        .call(
+            &t.member_a2,
+            Method::POST,
+            object,
+            Some(json!({"text": "再提一次"})),
+        )
+        .await;
+    assert_eq!(
+        (s, p["code"].as_str()),
+        (409, Some("pioneer_objection_exists")),
+        "{p}"
+    );
+    let (s, p) = app
+        .call(
+            &t.member_a,
+            Method::POST,
+            object,
+            Some(json!({"text": "  "})),
+        )
+        .await;
+    assert_eq!(s, 422, "{p}");
+    let (s, p) = app
+        .call(
+            &t.other_secretary,
+            Method::POST,
+            object,
+            Some(json!({"text": "别的镇"})),
+        )
+        .await;
+    assert_eq!(s, 404, "{p}");
+
+    // The help branch waits for every answer.
+    app.clock.advance(Duration::days(8));
+    let (s, p) = app
+        .call(
+            &t.secretary_a,
+            Method::POST,
+            object,
+            Some(json!({"text": "公示期已过"})),
+        )
+        .await;
+    assert_eq!(
+        (s, p["code"].as_str()),
+        (409, Some("pioneer_publication_closed")),
+        "{p}"
+    );
+    let transfers = format!(
+        "/api/v1/orgs/{}/pioneer-index/transfers?half=2026-H2",
+        t.committee.id
+    );
+    let (s, p) = app.call(&t.admin, Method::POST, &transfers, None).await;
+    assert_eq!(
+        (s, p["code"].as_str()),
+        (409, Some("pioneer_objections_open")),
+        "{p}"
+    );
+
+    let (s, list) = app
+        .call(
+            &t.admin,
+            Method::GET,
+            &format!(
+                "/api/v1/orgs/{}/pioneer-index/objections?half=2026-H2",
+                t.committee.id
+            ),
+            None,
+        )
+        .await;
+    assert_eq!(s, 200, "{list}");
+    assert_eq!(list["items"].as_array().map(Vec::len), Some(1), "{list}");
+    let answer = format!(
+        "/api/v1/orgs/{}/pioneer-index/objections/{}/answer?half=2026-H2",
+        t.committee.id, t.member_a2.id
+    );
+    let (s, a) = app
+        .call(
+            &t.admin,
+            Method::POST,
+            &answer,
+            Some(json!({"upheld": true, "reply": "经核实属实，撤销警示"})),
+        )
+        .await;
+    assert_eq!(s, 200, "{a}");
+    assert_eq!(a["answer"]["upheld"], true);
+    let (s, p) = app
+        .call(
+            &t.admin,
+            Method::POST,
+            &answer,
+            Some(json!({"upheld": false, "reply": "再答一次"})),
+        )
+        .await;
+    assert_eq!(
+        (s, p["code"].as_str()),
+        (409, Some("pioneer_objection_answered")),
+        "{p}"
+    );
+    let (_, mine) = app
+        .call(
+            &t.member_a2,
+            Method::GET,
+            "/api/v1/me/pioneer-index?half=2026-H2",
+            None,
+        )
+        .await;
+    assert_eq!(mine["result"]["warning"], false, "{mine}");
+    // The quota still holds: member B stays warning-level.
+    let (_, b) = app
+        .call(
+            &t.member_b,
+            Method::GET,
+            "/api/v1/me/pioneer-index?half=2026-H2",
+            None,
+        )
+        .await;
+    assert_eq!(b["result"]["warning"], true, "{b}");
+}

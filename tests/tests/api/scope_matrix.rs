@@ -96,6 +96,8 @@ fn ops() -> Vec<Op> {
         op(M::GET, "/api/v1/orgs/{committee}/pioneer-index/results?half=2026-H2", None),
         op(M::GET, "/api/v1/orgs/{committee}/pioneer-index/results?half=2026-H2&orgId={branch}", None),
         op(M::POST, "/api/v1/orgs/{committee}/pioneer-index/confirmation?half=2026-H2", Some(json!({"warningMemberIds": []}))),
+        op(M::GET, "/api/v1/orgs/{committee}/pioneer-index/objections?half=2026-H2", None),
+        op(M::POST, "/api/v1/orgs/{committee}/pioneer-index/objections/{own_member}/answer?half=2026-H2", Some(json!({"upheld": false, "reply": "维持"}))),
         op(M::GET, "/api/v1/orgs/{committee}/help-branch", None),
         op(M::PUT, "/api/v1/orgs/{committee}/help-branch", Some(json!({"branchId": "{own_branch}"}))),
         op(M::POST, "/api/v1/orgs/{committee}/pioneer-index/transfers?half=2026-H2", None),

@@ -166,7 +166,7 @@ pub async fn set_help_branch(
         (status = 401, description = "auth_token_*", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "permission_denied", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such org or computation, or outside the caller's scope", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "pioneer_index_not_confirmed, pioneer_publication_open or pioneer_help_branch_unset", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "pioneer_index_not_confirmed, pioneer_publication_open, pioneer_objections_open or pioneer_help_branch_unset", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "pioneer_needs_committee, or request_query_invalid (pioneer_half_invalid)", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "database_unavailable or cache_unavailable", body = Problem, content_type = "application/problem+json"),
         (status = 500, description = "Unexpected error", body = Problem, content_type = "application/problem+json"),

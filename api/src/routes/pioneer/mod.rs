@@ -4,4 +4,5 @@
 pub mod dto;
 pub mod help;
 pub mod index;
+pub mod objections;
 pub mod rules;

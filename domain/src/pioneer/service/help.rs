@@ -137,6 +137,18 @@ pub async fn move_to_help_branch(
             "members are moved once the publication window is over",
         ));
     }
+    if uow
+        .pioneer_index()
+        .objections(run.id)
+        .await?
+        .iter()
+        .any(|o| o.answer.is_none())
+    {
+        return Err(DomainError::conflict(
+            ErrorCode::PioneerObjectionsOpen,
+            "answer every objection before moving members",
+        ));
+    }
     let help = uow
         .pioneer_help()
         .help_branch(org.id)

@@ -2,6 +2,7 @@
 
 mod help;
 mod index;
+mod objections;
 mod rules;
 
 pub use help::{
@@ -12,4 +13,5 @@ pub use index::{
     compute_one, compute_pending, confirm_index, get_run, in_publication, list_results, my_result,
     request_index, WorkerPass, PUBLICATION_DAYS,
 };
+pub use objections::{answer_objection, list_objections, my_objection, object};
 pub use rules::{current_half, get_rules, put_rules, RulesInForce};

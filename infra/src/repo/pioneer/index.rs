@@ -8,7 +8,7 @@ use sea_orm::{
 };
 use serde::{Deserialize, Serialize};
 
-use crate::entity::{pioneer_result, pioneer_run};
+use crate::entity::{pioneer_objection, pioneer_result, pioneer_run};
 use crate::error::map_db_err;
 use crate::repo::{fetch_all, page_by_id, subtree, IdOrder, Repos};
 use domain::error::RepoError;
@@ -16,7 +16,8 @@ use domain::org::{MemberCategory, MemberId, OrgId, OrgPath, OrgSector};
 use domain::page::{Page, PageRequest};
 use domain::pioneer::score::{Line, LineKind};
 use domain::pioneer::{
-    IndexResult, IndexRun, IndexRunId, PioneerIndexRepo, ResultOutcome, RunStatus,
+    IndexResult, IndexRun, IndexRunId, ObjectionAnswer, PioneerIndexRepo, ResultObjection,
+    ResultOutcome, RunStatus,
 };
 use domain::volunteer::HalfYear;
 
@@ -189,6 +190,26 @@ fn result_of(m: pioneer_result::Model) -> Result<IndexResult, RepoError> {
     })
 }
 
+fn objection_of(m: pioneer_objection::Model) -> Result<ResultObjection, RepoError> {
+    let answer = match (m.upheld, m.reply, m.answered_by, m.answered_at) {
+        (Some(upheld), Some(reply), Some(by), Some(at)) => Some(ObjectionAnswer {
+            upheld,
+            reply,
+            by: MemberId::from_uuid(by),
+            at,
+        }),
+        (None, None, None, None) => None,
+        _ => return Err(corrupt("objection", "only part of its answer is set")),
+    };
+    Ok(ResultObjection {
+        run_id: IndexRunId::from_uuid(m.run_id),
+        member_id: MemberId::from_uuid(m.member_id),
+        text: m.text,
+        at: m.at,
+        answer,
+    })
+}
+
 #[async_trait]
 impl<C: ConnectionTrait + Send + Sync> PioneerIndexRepo for Repos<C> {
     async fn run(&self, committee: OrgId, half: HalfYear) -> Result<Option<IndexRun>, RepoError> {
@@ -343,6 +364,70 @@ impl<C: ConnectionTrait + Send + Sync> PioneerIndexRepo for Repos<C> {
                     HalfYear::from_ordinal(m.half).ok_or_else(|| corrupt("half year", m.half))?,
                 ))
             },
+        )
+        .await
+    }
+
+    async fn insert_objection(&self, o: &ResultObjection) -> Result<(), RepoError> {
+        pioneer_objection::Entity::insert(pioneer_objection::ActiveModel {
+            run_id: Set(o.run_id.as_uuid()),
+            member_id: Set(o.member_id.as_uuid()),
+            text: Set(o.text.clone()),
+            at: Set(o.at),
+            upheld: Set(None),
+            reply: Set(None),
+            answered_by: Set(None),
+            answered_at: Set(None),
+        })
+        .exec_without_returning(&self.conn)
+        .await
+        .map_err(map_db_err)?;
+        Ok(())
+    }
+
+    async fn objection(
+        &self,
+        run: IndexRunId,
+        member: MemberId,
+    ) -> Result<Option<ResultObjection>, RepoError> {
+        pioneer_objection::Entity::find_by_id((run.as_uuid(), member.as_uuid()))
+            .one(&self.conn)
+            .await
+            .map_err(map_db_err)?
+            .map(objection_of)
+            .transpose()
+    }
+
+    async fn answer_objection(
+        &self,
+        run: IndexRunId,
+        member: MemberId,
+        answer: &ObjectionAnswer,
+    ) -> Result<bool, RepoError> {
+        use pioneer_objection::Column as K;
+        let result = pioneer_objection::Entity::update_many()
+            .col_expr(K::Upheld, Expr::value(answer.upheld))
+            .col_expr(K::Reply, Expr::value(answer.reply.clone()))
+            .col_expr(K::AnsweredBy, Expr::value(answer.by.as_uuid()))
+            .col_expr(K::AnsweredAt, Expr::value(answer.at))
+            .filter(K::RunId.eq(run.as_uuid()))
+            .filter(K::MemberId.eq(member.as_uuid()))
+            .filter(K::AnsweredAt.is_null())
+            .exec(&self.conn)
+            .await
+            .map_err(map_db_err)?;
+        Ok(result.rows_affected == 1)
+    }
+
+    async fn objections(&self, run: IndexRunId) -> Result<Vec<ResultObjection>, RepoError> {
+        use pioneer_objection::Column as K;
+        fetch_all(
+            &self.conn,
+            pioneer_objection::Entity::find()
+                .filter(K::RunId.eq(run.as_uuid()))
+                .order_by_asc(K::At)
+                .order_by_asc(K::MemberId),
+            objection_of,
         )
         .await
     }

@@ -13,7 +13,7 @@ use crate::auth::{ExternalIdentityRepo, RefreshTokenRepo};
 use crate::error::RepoError;
 use crate::material::{MaterialRepo, StudyPlanRepo, StudyRecordRepo};
 use crate::org::{MemberRepo, OrgRepo, RoleRepo};
-use crate::pioneer::PioneerRuleRepo;
+use crate::pioneer::{PioneerClaimRepo, PioneerRuleRepo};
 use crate::platform::{JobLeaseRepo, SettingRepo};
 use crate::push::{PushRepo, SubscriptionRepo};
 use crate::volunteer::ResidentRepo;
@@ -55,6 +55,8 @@ pub trait Repositories: Send + Sync {
     fn volunteer_hours(&self) -> &dyn HoursRepo;
     /// The pioneer index's rule sets.
     fn pioneer_rules(&self) -> &dyn PioneerRuleRepo;
+    /// Pioneer-index claims (positive items) and deductions (negative and zeroing items).
+    fn pioneer_claims(&self) -> &dyn PioneerClaimRepo;
     /// The volunteer report's reads (no personal data).
     fn volunteer_report(&self) -> &dyn VolunteerReportRepo;
     /// Requests due for the erasure of their personal data.

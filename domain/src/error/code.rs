@@ -322,6 +322,22 @@ catalogue! {
         PioneerNeedsCommittee = "pioneer_needs_committee", 422, "先锋指数考评细则由镇党委制定";
         PioneerRulesChanged = "pioneer_rules_changed", 409, "考评细则刚被他人修改，请刷新后重试";
         PioneerHalfInvalid = "pioneer_half_invalid", 422, "半年度格式应为 YYYY-H1 或 YYYY-H2";
+        PioneerHalfNotOpen = "pioneer_half_not_open", 422, "只能申报或记录本半年度或上一半年度的项目";
+        PioneerHalfClosed = "pioneer_half_closed", 409, "该半年度先锋指数已测评，不能再变更";
+        PioneerMemberExcluded = "pioneer_member_excluded", 422, "该党员不参加先锋指数考评";
+        PioneerItemNotApplicable = "pioneer_item_not_applicable", 422, "该项目不在适用于该党员的考评细则中";
+        PioneerClaimTextInvalid = "pioneer_claim_text_invalid", 422, "申报说明无效";
+        PioneerEvidenceInvalid = "pioneer_evidence_invalid", 422, "佐证链接无效";
+        PioneerClaimNotFound = "pioneer_claim_not_found", 422, "没有这条申报或不在你的审批范围内";
+        PioneerClaimNotPending = "pioneer_claim_not_pending", 409, "该申报已审批";
+        PioneerClaimOwn = "pioneer_claim_own", 422, "不能审批自己的申报";
+        PioneerClaimOverCap = "pioneer_claim_over_cap", 422, "该项目本半年度加分已达上限";
+        PioneerDeductionReasonInvalid = "pioneer_deduction_reason_invalid", 422, "扣分事由无效";
+        PioneerZeroingByTownship = "pioneer_zeroing_by_township", 403, "一票否决项目由镇党委记录";
+        PioneerObjectionTextInvalid = "pioneer_objection_text_invalid", 422, "异议或答复文字无效";
+        PioneerObjectionExists = "pioneer_objection_exists", 409, "已经对该扣分提出过异议";
+        PioneerObjectionMissing = "pioneer_objection_missing", 409, "该扣分没有待答复的异议";
+        PioneerObjectionAnswered = "pioneer_objection_answered", 409, "该异议已经答复过";
     }
 }
 

@@ -69,8 +69,13 @@ pub enum Action {
     /// Confirm or reject members' own volunteer-hours entries, correct them, and read a
     /// member's ledger and certificate.
     ReviewVolunteerHours,
-    /// Keep the pioneer-index rule sets, compute the index, confirm the warning level.
+    /// Keep the pioneer-index rule sets, compute the index, confirm the warning level;
+    /// answer objections to pioneer-index deductions and record zeroing items.
     ManagePioneerIndex,
+    /// Approve or reject members' pioneer-index claims (positive items).
+    ApprovePioneerClaims,
+    /// Record pioneer-index deductions (negative items) of members.
+    RecordPioneerDeductions,
 }
 
 impl Action {
@@ -92,6 +97,8 @@ impl Action {
         Action::ManageVolunteerTeams,
         Action::ReviewVolunteerHours,
         Action::ManagePioneerIndex,
+        Action::ApprovePioneerClaims,
+        Action::RecordPioneerDeductions,
     ];
 
     /// Actions a member may take by belonging, without any role.
@@ -110,7 +117,8 @@ fn role_may(role: &ActorRole, action: Action) -> bool {
         | Action::ListBranchMembers
         | Action::ReadActivities
         | Action::ManageActivities
-        | Action::ReadReports => {
+        | Action::ReadReports
+        | Action::RecordPioneerDeductions => {
             matches!(role.kind, Secretary | Committee | TownshipAdmin)
         }
         Action::ManageMembers
@@ -125,6 +133,12 @@ fn role_may(role: &ActorRole, action: Action) -> bool {
             Secretary | TownshipAdmin => true,
             Committee => role.can_review,
             HotlineOperator => false,
+        },
+        // The branch decides; the township audits the claims but does not decide them.
+        Action::ApprovePioneerClaims => match role.kind {
+            Secretary => true,
+            Committee => role.can_review,
+            TownshipAdmin | HotlineOperator => false,
         },
         Action::ManageOrgs
         | Action::ReadAudit
@@ -327,6 +341,10 @@ mod tests {
         (Action::ManageVolunteerTeams, "T"),
         (Action::ReviewVolunteerHours, "S T"),
         (Action::ManagePioneerIndex, "T"),
+        (Action::ApprovePioneerClaims, "S C*"),
+        // Not a row of domain.md's table: the issue has group leaders (branch committee
+        // members) and secretaries record negative items; township admins any item.
+        (Action::RecordPioneerDeductions, "S C C* T"),
     ];
 
     struct World {

@@ -4,12 +4,19 @@
 //! township keeps; at least 5‰ of the pool, the lowest, are rated warning-level (警示型) and
 //! moved to the help branch (教育帮扶支部).
 
+pub mod claim;
+pub mod claim_ports;
+pub mod deduction;
 pub mod ports;
 pub mod rules;
 pub mod score;
 pub mod service;
 pub mod warning;
+pub mod window;
 
+pub use claim::{Claim, ClaimDecision, ClaimId, ClaimStatus, NewClaim};
+pub use claim_ports::{ClaimFilter, DeductionFilter, PioneerClaimRepo, Whose};
+pub use deduction::{Deduction, DeductionId, DeductionKind, DeductionObjection, ObjectionAnswer};
 pub use ports::{PioneerRuleRepo, RuleSet, RuleSetId};
 pub use rules::{
     BasicItem, BasicMetric, Centi, Exclusion, NegativeItem, Placement, PositiveItem, Profile,

@@ -35,6 +35,7 @@ mod m20261130_000091_create_resident;
 mod m20261130_000092_add_refresh_token_principal;
 mod m20261201_000101_create_job_lease;
 mod m20261202_000131_create_pioneer_rule_set;
+mod m20261202_000141_create_pioneer_claim;
 
 pub struct Migrator;
 
@@ -74,6 +75,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000081_create_volunteer_team_and_hours::Migration),
             Box::new(m20261201_000101_create_job_lease::Migration),
             Box::new(m20261202_000131_create_pioneer_rule_set::Migration),
+            Box::new(m20261202_000141_create_pioneer_claim::Migration),
         ]
     }
 }

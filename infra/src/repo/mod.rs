@@ -30,7 +30,7 @@ use domain::auth::{ExternalIdentityRepo, RefreshTokenRepo};
 use domain::error::RepoError;
 use domain::material::{MaterialRepo, StudyPlanRepo, StudyRecordRepo};
 use domain::org::{MemberRepo, OrgRepo, RoleRepo};
-use domain::pioneer::PioneerRuleRepo;
+use domain::pioneer::{PioneerClaimRepo, PioneerRuleRepo};
 use domain::platform::{JobLeaseRepo, SettingRepo};
 use domain::push::{PushRepo, SubscriptionRepo};
 use domain::uow::{Repositories, Transactional, UnitOfWork};
@@ -105,6 +105,7 @@ repositories! {
     volunteer_teams: TeamRepo,
     volunteer_hours: HoursRepo,
     pioneer_rules: PioneerRuleRepo,
+    pioneer_claims: PioneerClaimRepo,
     volunteer_report: VolunteerReportRepo,
     volunteer_retention: RetentionRepo,
     job_leases: JobLeaseRepo,

@@ -30,6 +30,7 @@ mod migrations;
 mod ops;
 mod org_repo;
 mod persistence;
+mod pioneer_claims;
 mod pioneer_rules;
 mod plans;
 mod platform_repo;

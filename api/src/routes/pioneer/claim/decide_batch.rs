@@ -17,7 +17,7 @@ use domain::pioneer::ClaimId;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct PioneerClaimsDecisionRequest {
+pub struct PioneerBatchDecisionRequest {
     /// 1-100 claims.
     #[schema(min_items = 1, max_items = 100)]
     pub ids: Vec<Uuid>,
@@ -33,7 +33,7 @@ pub struct PioneerClaimsDecisionRequest {
     pub reason: Option<String>,
 }
 
-impl Validate for PioneerClaimsDecisionRequest {
+impl Validate for PioneerBatchDecisionRequest {
     fn validate(&self) -> Result<(), Vec<FieldError>> {
         Ok(())
     }
@@ -41,7 +41,7 @@ impl Validate for PioneerClaimsDecisionRequest {
 
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct PioneerClaimsDecisionResult {
+pub struct PioneerBatchDecisionResult {
     /// The decided claims, in the order sent.
     pub items: Vec<PioneerClaimView>,
 }
@@ -55,9 +55,9 @@ pub struct PioneerClaimsDecisionResult {
     tag = "pioneer",
     operation_id = "decidePioneerClaims",
     security(("bearerAuth" = [])),
-    request_body = PioneerClaimsDecisionRequest,
+    request_body = PioneerBatchDecisionRequest,
     responses(
-        (status = 200, description = "Every claim decided", body = PioneerClaimsDecisionResult),
+        (status = 200, description = "Every claim decided", body = PioneerBatchDecisionResult),
         (status = 400, description = "request_json_malformed", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "auth_token_*", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "permission_denied", body = Problem, content_type = "application/problem+json"),
@@ -73,8 +73,8 @@ pub async fn decide_pioneer_claims(
     req: HttpRequest,
     state: web::Data<AppState>,
     user: AuthUser,
-    body: Json<PioneerClaimsDecisionRequest>,
-) -> Result<web::Json<PioneerClaimsDecisionResult>, ApiError> {
+    body: Json<PioneerBatchDecisionRequest>,
+) -> Result<web::Json<PioneerBatchDecisionResult>, ApiError> {
     let b = body.into_inner();
     let decided = service::decide_claims(
         &write_context(&state, &user, &req),
@@ -85,7 +85,7 @@ pub async fn decide_pioneer_claims(
         },
     )
     .await?;
-    Ok(web::Json(PioneerClaimsDecisionResult {
+    Ok(web::Json(PioneerBatchDecisionResult {
         items: decided.iter().map(PioneerClaimView::from).collect(),
     }))
 }

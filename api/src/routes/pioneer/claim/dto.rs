@@ -31,14 +31,14 @@ pub struct EvidenceLink(pub String);
 /// Who decided, when and why.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct PioneerClaimDecisionView {
+pub struct PioneerDecisionView {
     pub decided_by: Uuid,
     pub decided_at: DateTime<FixedOffset>,
     /// Given with every rejection; an approval may carry one.
     pub reason: Option<String>,
 }
 
-impl From<&ClaimDecision> for PioneerClaimDecisionView {
+impl From<&ClaimDecision> for PioneerDecisionView {
     fn from(d: &ClaimDecision) -> Self {
         Self {
             decided_by: d.by.as_uuid(),
@@ -66,7 +66,7 @@ pub struct PioneerClaimView {
     pub description: String,
     pub evidence: Vec<String>,
     pub status: PioneerClaimStatus,
-    pub decision: Option<PioneerClaimDecisionView>,
+    pub decision: Option<PioneerDecisionView>,
     pub created_at: DateTime<FixedOffset>,
 }
 

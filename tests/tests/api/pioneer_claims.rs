@@ -453,6 +453,15 @@ async fn a_batch_is_all_or_nothing() {
         )
         .await;
     assert_eq!((s, p["code"].as_str()), (403, Some("permission_denied")));
+    // The batch's path is no claim id: another method there is 405, not a missing claim.
+    let res = app
+        .send_as(&app.token_for(t.secretary_a.id), Method::GET, &batch)
+        .await;
+    assert_eq!(res.status().as_u16(), 405);
+    assert_eq!(
+        res.headers().get("allow").and_then(|v| v.to_str().ok()),
+        Some("POST")
+    );
 }
 
 #[tokio::test]

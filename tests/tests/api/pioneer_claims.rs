@@ -909,3 +909,39 @@ async fn two_reviewers_approving_at_once_cannot_together_pass_a_cap() {
             .unwrap();
     assert_eq!(approved, [(t.member_a.id, "pledge".to_owned(), 2)]);
 }
+
+#[tokio::test]
+async fn a_claim_or_deduction_sent_again_with_its_idempotency_key_is_stored_once() {
+    let app = TestApp::spawn().await;
+    let t = Township::create(&app.db, app.clock.now()).await;
+    let send = |who: &Member, path: String, key: &'static str, b: Value| {
+        let token = app.token_for(who.id);
+        let req = app
+            .client
+            .post(app.url(&path))
+            .bearer_auth(token)
+            .header("Idempotency-Key", key)
+            .json(&b);
+        async move { req.send().await.unwrap() }
+    };
+    let body = claim_body("pledge");
+    let first = send(&t.member_a, CLAIMS.into(), "claim-1", body.clone()).await;
+    assert_eq!(first.status().as_u16(), 201);
+    let first = tests::json_body(first).await;
+    let again = tests::json_body(send(&t.member_a, CLAIMS.into(), "claim-1", body).await).await;
+    assert_eq!(first["id"], again["id"]);
+    let (_, mine) = get(&app, &t.member_a, CLAIMS).await;
+    assert_eq!(ids(&mine).len(), 1, "{mine}");
+
+    let path = format!("/api/v1/members/{}/pioneer-deductions", t.member_a.id);
+    let dues = json!({"itemCode": "dues_late", "reason": "未按时交纳党费"});
+    let first =
+        tests::json_body(send(&t.secretary_a, path.clone(), "d-1", dues.clone()).await).await;
+    let again = tests::json_body(send(&t.secretary_a, path.clone(), "d-1", dues).await).await;
+    assert_eq!(first["id"], again["id"]);
+    let other = json!({"itemCode": "no_role", "reason": "群众反映差"});
+    let reused = send(&t.secretary_a, path, "d-1", other).await;
+    assert_eq!(reused.status().as_u16(), 422);
+    let (_, theirs) = get(&app, &t.member_a, "/api/v1/pioneer-deductions").await;
+    assert_eq!(ids(&theirs).len(), 1, "{theirs}");
+}

@@ -16,7 +16,6 @@ use utoipa_swagger_ui::{Config as SwaggerConfig, SwaggerUi};
 use crate::auth::keys::{embedded_key_file, KeyRing};
 use crate::auth::token::TokenConfig;
 use crate::config::Settings;
-use crate::error::ApiError;
 use crate::extract::BodyLimit;
 use crate::http::metrics::{MeteredCache, Metrics};
 use crate::http::{cors, fallback, observe, refuse_unexpected_body, RouteTable};
@@ -267,8 +266,9 @@ impl Application {
                 .app_data(web::PayloadConfig::new(body_limit))
                 .app_data(web::JsonConfig::default().limit(body_limit))
                 .app_data(
-                    // A malformed id can name no resource: answer as for a missing one.
-                    web::PathConfig::default().error_handler(|_, _| ApiError::not_found().into()),
+                    // A malformed id can name no resource: answer as for a missing one
+                    // (unless the segment is a literal route's: see `path_error`).
+                    web::PathConfig::default().error_handler(|_, req| crate::http::path_error(req)),
                 )
                 .into_utoipa_app();
             let (app, _) = openapi::mount(app, extra.as_ref()).split_for_parts();

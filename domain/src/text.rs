@@ -42,3 +42,12 @@ pub fn clean_multiline(
     }
     Ok(text.to_owned())
 }
+
+/// An `https://` link without blanks or control characters, at most `max` characters
+/// (photo links, evidence links). The API's published `https-url` pattern states the same.
+pub fn is_https_link(raw: &str, max: usize) -> bool {
+    raw.chars().count() <= max
+        && raw.len() > "https://".len()
+        && raw.starts_with("https://")
+        && !raw.chars().any(|c| c.is_whitespace() || c.is_control())
+}

@@ -13,7 +13,7 @@ use crate::auth::{ExternalIdentityRepo, RefreshTokenRepo};
 use crate::error::RepoError;
 use crate::material::{MaterialRepo, StudyPlanRepo, StudyRecordRepo};
 use crate::org::{MemberRepo, OrgRepo, RoleRepo};
-use crate::pioneer::{PioneerHelpRepo, PioneerIndexRepo, PioneerRuleRepo};
+use crate::pioneer::{PioneerClaimRepo, PioneerHelpRepo, PioneerIndexRepo, PioneerRuleRepo};
 use crate::platform::{JobLeaseRepo, SettingRepo};
 use crate::push::{PushRepo, SubscriptionRepo};
 use crate::volunteer::ResidentRepo;
@@ -62,6 +62,8 @@ pub trait Repositories: Send + Sync {
     fn pioneer_index(&self) -> &dyn PioneerIndexRepo;
     /// The help branch and members' stays in it.
     fn pioneer_help(&self) -> &dyn PioneerHelpRepo;
+    /// Pioneer-index claims (positive items) and deductions (negative and zeroing items).
+    fn pioneer_claims(&self) -> &dyn PioneerClaimRepo;
     /// The volunteer report's reads (no personal data).
     fn volunteer_report(&self) -> &dyn VolunteerReportRepo;
     /// Requests due for the erasure of their personal data.

@@ -15,7 +15,7 @@ pub mod throttle;
 pub mod time;
 pub mod xlsx;
 
-pub use routes::{fallback, refuse_unexpected_body, RouteTable};
+pub use routes::{fallback, path_error, refuse_unexpected_body, RouteTable};
 
 use std::time::Instant;
 

@@ -133,6 +133,21 @@ impl RouteTable {
     }
 }
 
+/// The answer to a path whose id did not parse (`PathConfig`'s error handler). A malformed
+/// id names no resource: 404, as for a missing one. But the segment may be no id at all:
+/// `GET …/pioneer-claims/decisions` reaches `GET …/pioneer-claims/{id}` in actix, while the
+/// path is the literal `POST …/pioneer-claims/decisions`, so it is that route's 405.
+pub fn path_error(req: &HttpRequest) -> actix_web::Error {
+    let wrong_method = req
+        .app_data::<web::Data<RouteTable>>()
+        .and_then(|t| t.allowed(req.path()))
+        .filter(|methods| !methods.iter().any(|m| m == req.method().as_str()));
+    match wrong_method {
+        Some(methods) => ApiError::method_not_allowed(methods.join(", ")).into(),
+        None => ApiError::not_found().into(),
+    }
+}
+
 /// How specific a route is, segment by segment: a literal over a template over the rest.
 fn specificity(pattern: &[Segment]) -> Vec<u8> {
     pattern
@@ -236,6 +251,28 @@ mod tests {
         assert_eq!(
             t.allowed("/api/v1/appraisals/x/peer-reviews/someone"),
             Some(vec!["PUT".to_owned()])
+        );
+    }
+
+    #[test]
+    fn a_literal_beside_a_template_is_its_own_route_for_the_path_error() {
+        let mut t = RouteTable::default();
+        t.add("/api/v1/pioneer-claims/{id}", &["GET"]);
+        t.add("/api/v1/pioneer-claims/decisions", &["POST"]);
+        let t = web::Data::new(t);
+        let answer = |method: actix_web::http::Method, path: &str| {
+            let req = actix_web::test::TestRequest::default()
+                .method(method)
+                .uri(path)
+                .app_data(t.clone())
+                .to_http_request();
+            path_error(&req).as_response_error().status_code().as_u16()
+        };
+        use actix_web::http::Method;
+        assert_eq!(answer(Method::GET, "/api/v1/pioneer-claims/decisions"), 405);
+        assert_eq!(
+            answer(Method::GET, "/api/v1/pioneer-claims/not-a-uuid"),
+            404
         );
     }
 

@@ -425,7 +425,7 @@ type Rules = &'static [(
 const BUSINESS_RULES: Rules = &[
     ("putPioneerRules", "422", &[
         (ErrorCode::PioneerNeedsCommittee, "the org is not a township committee"),
-        (ErrorCode::PioneerRulesInvalid, "rules across fields: a metric or an exclusion's category twice, item codes repeated in a profile, `targetHours` present exactly for `volunteer_hours`, a cap below its item's points, basic points adding up to more than the scale"),
+        (ErrorCode::PioneerRulesInvalid, "rules across fields: a metric or an exclusion's category twice, a profile's sector or category twice, item codes repeated in a profile, `targetHours` present exactly for `volunteer_hours`, a cap below its item's points, basic points adding up to more than the scale"),
     ]),
     ("getPioneerRules", "422", &[(ErrorCode::PioneerNeedsCommittee, "the org is not a township committee")]),
     ("computePioneerIndex", "422", &[
@@ -433,8 +433,8 @@ const BUSINESS_RULES: Rules = &[
         (ErrorCode::PioneerHalfNotBegun, "the half year has not begun (Beijing)"),
     ]),
     ("getPioneerIndex", "422", &[(ErrorCode::PioneerNeedsCommittee, "the org is not a township committee")]),
-    ("listPioneerObjections", "422", &[(ErrorCode::PioneerNeedsCommittee, "the org is not a township committee")]),
-    ("answerPioneerObjection", "422", &[
+    ("listPioneerResultObjections", "422", &[(ErrorCode::PioneerNeedsCommittee, "the org is not a township committee")]),
+    ("answerPioneerResultObjection", "422", &[
         (ErrorCode::PioneerNeedsCommittee, "the org is not a township committee"),
         (ErrorCode::PioneerWarningBelowQuota, "upheld, it would leave fewer warning-level members than the quota"),
     ]),
@@ -452,6 +452,50 @@ const BUSINESS_RULES: Rules = &[
         (ErrorCode::PioneerWarningBelowQuota, "fewer members than ⌈5‰ × pool⌉"),
         (ErrorCode::PioneerWarningLowestLeftOut, "a member proposed below a tie is left out"),
         (ErrorCode::PioneerWarningNotInPool, "a member who is not in the half year's pool"),
+    ]),
+    ("filePioneerClaim", "409", &[(ErrorCode::PioneerHalfClosed, "the half year's index has been computed")]),
+    ("filePioneerClaim", "422", &[
+        (ErrorCode::PioneerHalfNotOpen, "`half` is neither the current half year (Beijing, the server's clock) nor the one before"),
+        (ErrorCode::PioneerMemberExcluded, "the rules in force leave the caller out of the index (their category or sector)"),
+        (ErrorCode::PioneerItemNotApplicable, "`itemCode` is no positive item of the caller's profile under the rules in force"),
+        (ErrorCode::IdempotencyKeyReused, "the `Idempotency-Key` was used with another body"),
+    ]),
+    ("decidePioneerClaim", "409", &[
+        (ErrorCode::PioneerClaimNotPending, "the claim is decided already"),
+        (ErrorCode::PioneerHalfClosed, "the claim's half year has been computed"),
+    ]),
+    ("decidePioneerClaim", "422", &[
+        (ErrorCode::PioneerClaimOwn, "the claim is the caller's own"),
+        (ErrorCode::PioneerClaimOverCap, "approving it would take the member past the item's cap for the half year"),
+        (ErrorCode::PioneerItemNotApplicable, "the item is no longer on the member's profile under the rules in force"),
+        (ErrorCode::PioneerMemberExcluded, "the rules in force now leave the member out"),
+    ]),
+    ("decidePioneerClaims", "409", &[(ErrorCode::PioneerClaimNotPending, "a claim was decided by someone else meanwhile")]),
+    ("decidePioneerClaims", "422", &[
+        (ErrorCode::PioneerClaimNotFound, "an id is unknown or outside the caller's scope"),
+        (ErrorCode::PioneerClaimOwn, "an id is the caller's own claim"),
+        (ErrorCode::PioneerClaimNotPending, "an id is decided already"),
+        (ErrorCode::PioneerHalfClosed, "an id's half year has been computed"),
+        (ErrorCode::PioneerClaimOverCap, "approving an id would take its member past the item's cap (the batch's own approvals counted)"),
+        (ErrorCode::PioneerItemNotApplicable, "an id's item is no longer on its member's profile"),
+        (ErrorCode::PioneerMemberExcluded, "the rules in force now leave an id's member out"),
+    ]),
+    ("recordPioneerDeduction", "403", &[(ErrorCode::PioneerZeroingByTownship, "a zeroing item, recorded by a secretary or committee member")]),
+    ("recordPioneerDeduction", "409", &[(ErrorCode::PioneerHalfClosed, "the half year's index has been computed")]),
+    ("recordPioneerDeduction", "422", &[
+        (ErrorCode::PioneerHalfNotOpen, "`half` is neither the current half year (Beijing, the server's clock) nor the one before"),
+        (ErrorCode::PioneerMemberExcluded, "the rules in force leave the member out of the index"),
+        (ErrorCode::PioneerItemNotApplicable, "`itemCode` is no negative or zeroing item of the member's profile under the rules in force"),
+        (ErrorCode::IdempotencyKeyReused, "the `Idempotency-Key` was used with another body"),
+    ]),
+    ("objectToPioneerDeduction", "409", &[
+        (ErrorCode::PioneerObjectionExists, "the caller has objected to it already"),
+        (ErrorCode::PioneerHalfClosed, "its half year has been computed"),
+    ]),
+    ("answerPioneerObjection", "409", &[
+        (ErrorCode::PioneerObjectionMissing, "the member has not objected"),
+        (ErrorCode::PioneerObjectionAnswered, "the objection is answered already"),
+        (ErrorCode::PioneerHalfClosed, "its half year has been computed"),
     ]),
     ("createChildOrg", "422", &[(ErrorCode::OrgKindNotAllowedHere, "the kind cannot stand under the parent's kind (a group only under a branch, …)")]),
     ("createMember", "422", &[(ErrorCode::MemberOrgNotABranch, "the path's org is not a branch or a group")]),
@@ -822,6 +866,25 @@ const CREATED: &[Created] = &[
         by: "lodgeAppeal",
         at: "",
         also: &[("getMyResult", &[("id", "$request.path.id")])],
+    },
+    Created {
+        by: "filePioneerClaim",
+        at: "/api/v1/pioneer-claims/{id}",
+        also: &[("listPioneerClaims", &[])],
+    },
+    Created {
+        // A deduction is read back in the member's list, and objected to and answered
+        // where it is.
+        by: "recordPioneerDeduction",
+        at: "",
+        also: &[
+            (
+                "listPioneerDeductions",
+                &[("memberId", "$response.body#/memberId")],
+            ),
+            ("objectToPioneerDeduction", &[("id", "$response.body#/id")]),
+            ("answerPioneerObjection", &[("id", "$response.body#/id")]),
+        ],
     },
     Created {
         by: "createVolunteerTeam",

@@ -347,6 +347,19 @@ catalogue! {
         PioneerObjectionsOpen = "pioneer_objections_open", 409, "尚有异议未答复";
         PioneerObjectionTextInvalid = "pioneer_objection_text_invalid", 422, "异议或答复内容无效";
         PioneerReturnNotDue = "pioneer_return_not_due", 422, "须在此后某一半年度考评中不再被评为警示型后方可转回";
+        PioneerHalfNotOpen = "pioneer_half_not_open", 422, "只能申报或记录本半年度或上一半年度的项目";
+        PioneerHalfClosed = "pioneer_half_closed", 409, "该半年度先锋指数已测评，不能再变更";
+        PioneerMemberExcluded = "pioneer_member_excluded", 422, "该党员不参加先锋指数考评";
+        PioneerItemNotApplicable = "pioneer_item_not_applicable", 422, "该项目不在适用于该党员的考评细则中";
+        PioneerClaimTextInvalid = "pioneer_claim_text_invalid", 422, "申报说明无效";
+        PioneerEvidenceInvalid = "pioneer_evidence_invalid", 422, "佐证链接无效";
+        PioneerClaimNotFound = "pioneer_claim_not_found", 422, "没有这条申报或不在你的审批范围内";
+        PioneerClaimNotPending = "pioneer_claim_not_pending", 409, "该申报已审批";
+        PioneerClaimOwn = "pioneer_claim_own", 422, "不能审批自己的申报";
+        PioneerClaimOverCap = "pioneer_claim_over_cap", 422, "该项目本半年度加分已达上限";
+        PioneerDeductionReasonInvalid = "pioneer_deduction_reason_invalid", 422, "扣分事由无效";
+        PioneerZeroingByTownship = "pioneer_zeroing_by_township", 403, "一票否决项目由镇党委记录";
+        PioneerObjectionMissing = "pioneer_objection_missing", 409, "该扣分没有待答复的异议";
     }
 }
 

@@ -69,11 +69,16 @@ pub enum Action {
     /// Confirm or reject members' own volunteer-hours entries, correct them, and read a
     /// member's ledger and certificate.
     ReviewVolunteerHours,
-    /// Keep the pioneer-index rule sets, compute the index, confirm the warning level.
+    /// Keep the pioneer-index rule sets, compute the index, confirm the warning level;
+    /// answer objections to pioneer-index deductions and record zeroing items.
     ManagePioneerIndex,
     /// Set the township's deadlines to claim and complete 96345 requests, per kind and
     /// urgency (reading them is for dispatchers: [`Action::DispatchServiceRequests`]).
     SetServiceDeadlines,
+    /// Approve or reject members' pioneer-index claims (positive items).
+    ApprovePioneerClaims,
+    /// Record pioneer-index deductions (negative items) of members.
+    RecordPioneerDeductions,
 }
 
 impl Action {
@@ -96,6 +101,8 @@ impl Action {
         Action::ReviewVolunteerHours,
         Action::ManagePioneerIndex,
         Action::SetServiceDeadlines,
+        Action::ApprovePioneerClaims,
+        Action::RecordPioneerDeductions,
     ];
 
     /// Actions a member may take by belonging, without any role.
@@ -114,7 +121,8 @@ fn role_may(role: &ActorRole, action: Action) -> bool {
         | Action::ListBranchMembers
         | Action::ReadActivities
         | Action::ManageActivities
-        | Action::ReadReports => {
+        | Action::ReadReports
+        | Action::RecordPioneerDeductions => {
             matches!(role.kind, Secretary | Committee | TownshipAdmin)
         }
         Action::ManageMembers
@@ -129,6 +137,12 @@ fn role_may(role: &ActorRole, action: Action) -> bool {
             Secretary | TownshipAdmin => true,
             Committee => role.can_review,
             HotlineOperator => false,
+        },
+        // The branch decides; the township audits the claims but does not decide them.
+        Action::ApprovePioneerClaims => match role.kind {
+            Secretary => true,
+            Committee => role.can_review,
+            TownshipAdmin | HotlineOperator => false,
         },
         Action::ManageOrgs
         | Action::ReadAudit
@@ -333,6 +347,10 @@ mod tests {
         (Action::ReviewVolunteerHours, "S T"),
         (Action::ManagePioneerIndex, "T"),
         (Action::SetServiceDeadlines, "T"),
+        (Action::ApprovePioneerClaims, "S C*"),
+        // Not a row of domain.md's table: the issue has group leaders (branch committee
+        // members) and secretaries record negative items; township admins any item.
+        (Action::RecordPioneerDeductions, "S C C* T"),
     ];
 
     struct World {

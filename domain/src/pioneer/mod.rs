@@ -4,7 +4,10 @@
 //! township keeps; at least 5‰ of the pool, the lowest, are rated warning-level (警示型) and
 //! moved to the help branch (教育帮扶支部).
 
+pub mod claim;
+pub mod claim_ports;
 pub mod compute;
+pub mod deduction;
 pub mod help;
 pub mod ports;
 pub mod records;
@@ -13,15 +16,17 @@ pub mod run;
 pub mod score;
 pub mod service;
 pub mod warning;
+pub mod window;
 
+pub use claim::{Claim, ClaimDecision, ClaimId, ClaimStatus, NewClaim};
+pub use claim_ports::{ClaimFilter, DeductionFilter, PioneerClaimRepo, Whose};
+pub use deduction::{Deduction, DeductionId, DeductionKind, DeductionObjection, ObjectionAnswer};
 pub use help::{HelpBranch, HelpTransfer, HelpTransferId, PioneerHelpRepo};
 pub use ports::{PioneerIndexRepo, PioneerRuleRepo, RuleSet, RuleSetId};
 pub use rules::{
     BasicItem, BasicMetric, Centi, Exclusion, NegativeItem, Placement, PositiveItem, Profile,
     Rules, ZeroingItem,
 };
-pub use run::{
-    IndexResult, IndexRun, IndexRunId, ObjectionAnswer, ResultObjection, ResultOutcome, RunStatus,
-};
+pub use run::{IndexResult, IndexRun, IndexRunId, ResultObjection, ResultOutcome, RunStatus};
 pub use score::{score, Line, LineKind, Records, Scored, Share};
 pub use warning::{check_confirmation, propose, quota, ConfirmRefusal, Proposal};

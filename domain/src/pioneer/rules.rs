@@ -216,6 +216,28 @@ impl Rules {
                 Ok(n) => profile.name = n,
                 Err(f) => errors.push(f),
             }
+            // A sector or category named twice says nothing more, and would let a profile
+            // list more of them than there are.
+            for (i, sector) in profile.sectors.iter().enumerate() {
+                if profile.sectors[..i].contains(sector) {
+                    bad(
+                        &mut errors,
+                        format!("{at}/sectors/{i}"),
+                        ErrorCode::PioneerRulesInvalid,
+                        "each sector is named once in a profile",
+                    );
+                }
+            }
+            for (i, category) in profile.categories.iter().enumerate() {
+                if profile.categories[..i].contains(category) {
+                    bad(
+                        &mut errors,
+                        format!("{at}/categories/{i}"),
+                        ErrorCode::PioneerRulesInvalid,
+                        "each category is named once in a profile",
+                    );
+                }
+            }
             let mut metrics = BTreeSet::new();
             let mut basic_total: Centi = 0;
             for (i, item) in profile.basic.iter().enumerate() {
@@ -511,6 +533,8 @@ mod tests {
         p.positive[3].cap = 1;
         p.negative[0].name = "  ".into();
         p.zeroing[0].code = String::new();
+        p.sectors = vec![OrgSector::Rural, OrgSector::Enterprise, OrgSector::Rural];
+        p.categories = vec![MemberCategory::Retired, MemberCategory::Retired];
         let got = pointers(rules);
         for want in [
             "/scale",
@@ -524,6 +548,8 @@ mod tests {
             "/profiles/0/positive/3/cap",
             "/profiles/0/negative/0/name",
             "/profiles/0/zeroing/0/code",
+            "/profiles/0/sectors/2",
+            "/profiles/0/categories/1",
         ] {
             assert!(got.iter().any(|g| g == want), "{want} missing in {got:?}");
         }

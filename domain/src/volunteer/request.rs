@@ -294,10 +294,7 @@ impl RequestContent {
 
 /// An `https://` link without blanks or control characters, at most 500 characters.
 pub fn is_photo_link(raw: &str) -> bool {
-    raw.chars().count() <= RequestContent::MAX_PHOTO_URL
-        && raw.len() > "https://".len()
-        && raw.starts_with("https://")
-        && !raw.chars().any(|c| c.is_whitespace() || c.is_control())
+    crate::text::is_https_link(raw, RequestContent::MAX_PHOTO_URL)
 }
 
 /// A request as stored.

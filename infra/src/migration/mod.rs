@@ -40,6 +40,7 @@ mod m20261202_000131_create_pioneer_rule_set;
 mod m20261202_000132_create_pioneer_index;
 mod m20261202_000133_create_pioneer_help;
 mod m20261202_000134_create_pioneer_objection;
+mod m20261202_000141_create_pioneer_claim;
 
 pub struct Migrator;
 
@@ -84,6 +85,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000132_create_pioneer_index::Migration),
             Box::new(m20261202_000133_create_pioneer_help::Migration),
             Box::new(m20261202_000134_create_pioneer_objection::Migration),
+            Box::new(m20261202_000141_create_pioneer_claim::Migration),
         ]
     }
 }

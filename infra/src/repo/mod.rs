@@ -30,7 +30,7 @@ use domain::auth::{ExternalIdentityRepo, RefreshTokenRepo};
 use domain::error::RepoError;
 use domain::material::{MaterialRepo, StudyPlanRepo, StudyRecordRepo};
 use domain::org::{MemberRepo, OrgRepo, RoleRepo};
-use domain::pioneer::{PioneerHelpRepo, PioneerIndexRepo, PioneerRuleRepo};
+use domain::pioneer::{PioneerClaimRepo, PioneerHelpRepo, PioneerIndexRepo, PioneerRuleRepo};
 use domain::platform::{JobLeaseRepo, SettingRepo};
 use domain::push::{PushRepo, SubscriptionRepo};
 use domain::uow::{Repositories, Transactional, UnitOfWork};
@@ -109,6 +109,7 @@ repositories! {
     pioneer_rules: PioneerRuleRepo,
     pioneer_index: PioneerIndexRepo,
     pioneer_help: PioneerHelpRepo,
+    pioneer_claims: PioneerClaimRepo,
     volunteer_report: VolunteerReportRepo,
     volunteer_retention: RetentionRepo,
     job_leases: JobLeaseRepo,

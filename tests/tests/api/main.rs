@@ -31,6 +31,7 @@ mod migrations;
 mod ops;
 mod org_repo;
 mod persistence;
+mod pioneer_claims;
 mod pioneer_index;
 mod pioneer_rules;
 mod plans;

@@ -624,3 +624,59 @@ async fn each_member_objects_once_while_published_and_an_upheld_objection_withdr
         .await;
     assert_eq!(b["result"]["warning"], true, "{b}");
 }
+
+#[tokio::test]
+async fn approved_claims_and_standing_deductions_count_in_the_index() {
+    let app = TestApp::spawn().await;
+    let t = Township::create(&app.db, app.clock.now()).await;
+    let (s, c) = app
+        .call(
+            &t.member_a,
+            Method::POST,
+            "/api/v1/pioneer-claims",
+            Some(json!({"itemCode": "model_deed", "description": "获评县级优秀共产党员", "evidence": []})),
+        )
+        .await;
+    assert_eq!(s, 201, "{c}");
+    let (s, d) = app
+        .call(
+            &t.secretary_a,
+            Method::POST,
+            &format!(
+                "/api/v1/pioneer-claims/{}/decision",
+                c["id"].as_str().unwrap_or_default()
+            ),
+            Some(json!({"decision": "approve"})),
+        )
+        .await;
+    assert_eq!(s, 200, "{d}");
+    let (s, n) = app
+        .call(
+            &t.secretary_a,
+            Method::POST,
+            &format!("/api/v1/members/{}/pioneer-deductions", t.member_a2.id),
+            Some(json!({"itemCode": "dues_late", "reason": "连续三个月未交纳党费"})),
+        )
+        .await;
+    assert_eq!(s, 201, "{n}");
+    computed(&app, &t, "2026-H2").await;
+    let (_, items) = all_results(&app, &t.admin, &results(&t, "2026-H2")).await;
+    let line = |r: &Value, item: &str| {
+        r["lines"]
+            .as_array()
+            .and_then(|l| l.iter().find(|l| l["item"] == item).cloned())
+            .unwrap_or(Value::Null)
+    };
+    assert_eq!(
+        line(of(&items, &t.member_a), "model_deed")["points"],
+        10.0,
+        "{items:?}"
+    );
+    assert_eq!(
+        line(of(&items, &t.member_a2), "dues_late")["points"],
+        -5.0,
+        "{items:?}"
+    );
+    let total = |m: &Member| of(&items, m)["total"].as_f64().unwrap_or(0.0);
+    assert_eq!(total(&t.member_a) - total(&t.member_a2), 15.0);
+}

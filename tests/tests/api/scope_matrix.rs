@@ -7,7 +7,8 @@
 //! The operations are a table ([`ops`]): one line per operation, with placeholders for the
 //! ids. `{org}`, `{branch}`, `{committee}`, `{activity}`, `{check_in}`, `{exemption}`,
 //! `{material}`, `{member}`, `{grant}`, `{team}` (a volunteer team), `{hours}` (an hours
-//! entry) and `{request}` (a 96345 service request) are objects of a [`Site`] the caller cannot see
+//! entry), `{request}` (a 96345 service request), `{claim}` (a pioneer-index claim) and
+//! `{deduction}` (a pioneer-index deduction) are objects of a [`Site`] the caller cannot see
 //! (and random ids in the comparison); `{own_branch}`, `{own_activity}`, `{own_lesson}` (a
 //! party lesson), `{own_material}` and `{own_member}` are the caller's own, kept in both
 //! calls, so that an id in the body is compared on its own. A line whose placeholders a site lacks is skipped for it.
@@ -218,6 +219,19 @@ fn ops() -> Vec<Op> {
         op(M::POST, "/api/v1/service-requests/{request}/extension/decision", approve()),
         op(M::GET, "/api/v1/members/{member}/volunteer-hours", None),
         op(M::GET, "/api/v1/members/{member}/volunteer-hours/certificate", None),
+        // Pioneer-index claims and deductions.
+        op(M::GET, "/api/v1/pioneer-claims/{claim}", None),
+        op(M::POST, "/api/v1/pioneer-claims/{claim}/decision", approve()),
+        op(M::POST, "/api/v1/pioneer-claims/decisions", Some(json!({"ids": ["{claim}"], "decision": "approve"}))),
+        op(M::GET, "/api/v1/pioneer-claims?orgId={org}", None),
+        op(M::GET, "/api/v1/pioneer-claims?orgId={branch}", None),
+        op(M::GET, "/api/v1/pioneer-claims?orgId={committee}", None),
+        op(M::POST, "/api/v1/members/{member}/pioneer-deductions", Some(json!({"itemCode": "dues_late", "reason": "未交党费"}))),
+        op(M::GET, "/api/v1/pioneer-deductions?memberId={member}", None),
+        op(M::GET, "/api/v1/pioneer-deductions?orgId={org}", None),
+        op(M::GET, "/api/v1/pioneer-deductions?orgId={committee}", None),
+        op(M::POST, "/api/v1/pioneer-deductions/{deduction}/objection", Some(json!({"text": "异议"}))),
+        op(M::POST, "/api/v1/pioneer-deductions/{deduction}/objection/answer", Some(json!({"upheld": false, "reply": "维持"}))),
         // Last: would withdraw the material from the lines above if it ever succeeded.
         op(M::POST, "/api/v1/materials/{material}/unpublish", None),
     ]
@@ -517,6 +531,23 @@ async fn an_id_out_of_sight_gets_the_answer_a_random_id_gets_for_every_operation
     // every request of the township.
     let req_b = request(t.member_b.id).await;
     let req_o = request(other_member_id).await;
+    let claim = |who: MemberId| {
+        let body = json!({"itemCode": "pledge", "description": "带头承诺践诺"});
+        let app = &app;
+        async move { create(app, who, "/api/v1/pioneer-claims", body).await }
+    };
+    let claim_a = claim(t.member_a2.id).await;
+    let claim_b = claim(t.member_b.id).await;
+    let claim_o = claim(other_member_id).await;
+    let deduction = |who: MemberId, member: String| {
+        let body = json!({"itemCode": "dues_late", "reason": "未按时交纳党费"});
+        let path = format!("/api/v1/members/{member}/pioneer-deductions");
+        let app = &app;
+        async move { create(app, who, &path, body).await }
+    };
+    let deduction_a = deduction(t.secretary_a.id, t.member_a2.id.to_string()).await;
+    let deduction_b = deduction(t.admin.id, t.member_b.id.to_string()).await;
+    let deduction_o = deduction(t.other_admin.id, other_member.clone()).await;
     let hours_a = hours(t.member_a2.id).await;
     let hours_b = hours(t.member_b.id).await;
     let hours_o = hours(other_member_id).await;
@@ -537,6 +568,8 @@ async fn an_id_out_of_sight_gets_the_answer_a_random_id_gets_for_every_operation
             ("material", mat_a.clone()),
             ("campaign", camp_a),
             ("hours", hours_a),
+            ("claim", claim_a),
+            ("deduction", deduction_a),
             ("member", s(&t.member_a2.id)),
             ("grant", grant_of(&app, &t.committee_a).await),
         ],
@@ -553,6 +586,8 @@ async fn an_id_out_of_sight_gets_the_answer_a_random_id_gets_for_every_operation
             ("campaign", camp_b),
             ("hours", hours_b),
             ("request", req_b),
+            ("claim", claim_b),
+            ("deduction", deduction_b),
             ("member", s(&t.member_b.id)),
             ("grant", grant_of(&app, &t.operator).await),
         ],
@@ -583,6 +618,8 @@ async fn an_id_out_of_sight_gets_the_answer_a_random_id_gets_for_every_operation
             ("team", team_o),
             ("hours", hours_o),
             ("request", req_o),
+            ("claim", claim_o),
+            ("deduction", deduction_o),
             ("member", other_member.clone()),
             ("grant", grant_of(&app, &t.other_secretary).await),
         ],

@@ -139,7 +139,7 @@ pub async fn object_to_my_pioneer_index(
 /// The objections to a confirmed half year (township admins).
 #[utoipa::path(
     tag = "pioneer",
-    operation_id = "listPioneerObjections",
+    operation_id = "listPioneerResultObjections",
     security(("bearerAuth" = [])),
     params(("id" = Uuid, Path, description = "The township committee"), PioneerHalfParams),
     responses(
@@ -153,7 +153,7 @@ pub async fn object_to_my_pioneer_index(
     )
 )]
 #[get("/api/v1/orgs/{id}/pioneer-index/objections")]
-pub async fn list_pioneer_objections(
+pub async fn list_pioneer_result_objections(
     state: web::Data<AppState>,
     user: AuthUser,
     id: web::Path<Uuid>,
@@ -171,7 +171,7 @@ pub async fn list_pioneer_objections(
 /// member's warning-level rating unless that would leave fewer than the quota.
 #[utoipa::path(
     tag = "pioneer",
-    operation_id = "answerPioneerObjection",
+    operation_id = "answerPioneerResultObjection",
     security(("bearerAuth" = [])),
     params(
         ("id" = Uuid, Path, description = "The township committee"),
@@ -193,7 +193,7 @@ pub async fn list_pioneer_objections(
     )
 )]
 #[post("/api/v1/orgs/{id}/pioneer-index/objections/{memberId}/answer")]
-pub async fn answer_pioneer_objection(
+pub async fn answer_pioneer_result_objection(
     req: HttpRequest,
     state: web::Data<AppState>,
     user: AuthUser,
@@ -204,7 +204,7 @@ pub async fn answer_pioneer_objection(
     let (id, member) = path.into_inner();
     let half = half_of(&query.0.half)?;
     let b = body.into_inner();
-    let o = service::answer_objection(
+    let o = service::answer_result_objection(
         &write_context(&state, &user, &req),
         OrgId::from_uuid(id),
         half,

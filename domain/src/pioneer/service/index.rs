@@ -302,13 +302,21 @@ async fn compute_held(
     Ok(true)
 }
 
-/// Approved claims and standing deductions of the half year (none until claims are kept).
+/// Approved claims and standing deductions of the half year, per member and item code.
 async fn claims_and_deductions(
-    _repos: &dyn Repositories,
-    _committee: OrgId,
-    _half: HalfYear,
+    repos: &dyn Repositories,
+    committee: OrgId,
+    half: HalfYear,
 ) -> Result<(Vec<(MemberId, String, u32)>, Vec<(MemberId, String, u32)>), DomainError> {
-    Ok((Vec::new(), Vec::new()))
+    let claims = repos
+        .pioneer_claims()
+        .approved_counts(committee, half)
+        .await?;
+    let deductions = repos
+        .pioneer_claims()
+        .standing_deductions(committee, half)
+        .await?;
+    Ok((claims, deductions))
 }
 
 /// The run of `half` (township admins covering the committee; any half: `None` → 404).

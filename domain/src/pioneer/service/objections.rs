@@ -132,7 +132,7 @@ pub async fn list_objections(
 
 /// Answers a member's objection once (township admins; audited). Upheld, it withdraws the
 /// member's warning-level rating, unless that would leave fewer than the quota.
-pub async fn answer_objection(
+pub async fn answer_result_objection(
     ctx: &WriteContext<'_>,
     committee_id: OrgId,
     half: HalfYear,

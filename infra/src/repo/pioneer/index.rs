@@ -14,10 +14,10 @@ use crate::repo::{fetch_all, page_by_id, subtree, IdOrder, Repos};
 use domain::error::RepoError;
 use domain::org::{MemberCategory, MemberId, OrgId, OrgPath, OrgSector};
 use domain::page::{Page, PageRequest};
+use domain::pioneer::run::ObjectionAnswer;
 use domain::pioneer::score::{Line, LineKind};
 use domain::pioneer::{
-    IndexResult, IndexRun, IndexRunId, ObjectionAnswer, PioneerIndexRepo, ResultObjection,
-    ResultOutcome, RunStatus,
+    IndexResult, IndexRun, IndexRunId, PioneerIndexRepo, ResultObjection, ResultOutcome, RunStatus,
 };
 use domain::volunteer::HalfYear;
 

@@ -26,7 +26,7 @@ fn half_of(raw: &str) -> Result<HalfYear, ApiError> {
 /// The township's answer to an objection.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct PioneerObjectionAnswerView {
+pub struct PioneerResultReplyView {
     /// Upheld: a warning-level rating was withdrawn.
     pub upheld: bool,
     pub reply: String,
@@ -36,20 +36,20 @@ pub struct PioneerObjectionAnswerView {
 /// A member's objection to their published result.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct PioneerObjectionView {
+pub struct PioneerResultObjectionView {
     pub member_id: Uuid,
     pub text: String,
     pub at: DateTime<FixedOffset>,
-    pub answer: Option<PioneerObjectionAnswerView>,
+    pub answer: Option<PioneerResultReplyView>,
 }
 
-impl From<&ResultObjection> for PioneerObjectionView {
+impl From<&ResultObjection> for PioneerResultObjectionView {
     fn from(o: &ResultObjection) -> Self {
         Self {
             member_id: o.member_id.as_uuid(),
             text: o.text.clone(),
             at: beijing(o.at),
-            answer: o.answer.as_ref().map(|a| PioneerObjectionAnswerView {
+            answer: o.answer.as_ref().map(|a| PioneerResultReplyView {
                 upheld: a.upheld,
                 reply: a.reply.clone(),
                 at: beijing(a.at),
@@ -61,13 +61,13 @@ impl From<&ResultObjection> for PioneerObjectionView {
 /// The objections to a half year.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct PioneerObjectionsView {
-    pub items: Vec<PioneerObjectionView>,
+pub struct PioneerResultObjectionsView {
+    pub items: Vec<PioneerResultObjectionView>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct PioneerObjectionRequest {
+pub struct PioneerResultObjectionRequest {
     #[schema(
         min_length = 1,
         max_length = 500,
@@ -77,7 +77,7 @@ pub struct PioneerObjectionRequest {
     pub text: String,
 }
 
-impl Validate for PioneerObjectionRequest {
+impl Validate for PioneerResultObjectionRequest {
     fn validate(&self) -> Result<(), Vec<FieldError>> {
         Ok(())
     }
@@ -85,7 +85,7 @@ impl Validate for PioneerObjectionRequest {
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct PioneerObjectionAnswerRequest {
+pub struct PioneerResultObjectionAnswerRequest {
     /// Upheld withdraws the member's warning-level rating (never below the quota).
     pub upheld: bool,
     #[schema(
@@ -97,7 +97,7 @@ pub struct PioneerObjectionAnswerRequest {
     pub reply: String,
 }
 
-impl Validate for PioneerObjectionAnswerRequest {
+impl Validate for PioneerResultObjectionAnswerRequest {
     fn validate(&self) -> Result<(), Vec<FieldError>> {
         Ok(())
     }
@@ -110,9 +110,9 @@ impl Validate for PioneerObjectionAnswerRequest {
     operation_id = "objectToMyPioneerIndex",
     security(("bearerAuth" = [])),
     params(PioneerHalfParams),
-    request_body = PioneerObjectionRequest,
+    request_body = PioneerResultObjectionRequest,
     responses(
-        (status = 200, description = "Lodged (read back with the caller's result)", body = PioneerObjectionView),
+        (status = 200, description = "Lodged (read back with the caller's result)", body = PioneerResultObjectionView),
         (status = 400, description = "request_json_malformed", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "auth_token_*", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Not published, or the caller was not in the pool", body = Problem, content_type = "application/problem+json"),
@@ -129,11 +129,11 @@ pub async fn object_to_my_pioneer_index(
     state: web::Data<AppState>,
     user: AuthUser,
     query: Query<PioneerHalfParams>,
-    body: Json<PioneerObjectionRequest>,
+    body: Json<PioneerResultObjectionRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let half = half_of(&query.0.half)?;
     let o = service::object(&write_context(&state, &user, &req), half, &body.0.text).await?;
-    Ok(HttpResponse::Ok().json(PioneerObjectionView::from(&o)))
+    Ok(HttpResponse::Ok().json(PioneerResultObjectionView::from(&o)))
 }
 
 /// The objections to a confirmed half year (township admins).
@@ -143,7 +143,7 @@ pub async fn object_to_my_pioneer_index(
     security(("bearerAuth" = [])),
     params(("id" = Uuid, Path, description = "The township committee"), PioneerHalfParams),
     responses(
-        (status = 200, description = "Oldest first", body = PioneerObjectionsView),
+        (status = 200, description = "Oldest first", body = PioneerResultObjectionsView),
         (status = 401, description = "auth_token_*", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "permission_denied", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such org or confirmed half year, or outside the caller's scope", body = Problem, content_type = "application/problem+json"),
@@ -158,11 +158,11 @@ pub async fn list_pioneer_result_objections(
     user: AuthUser,
     id: web::Path<Uuid>,
     query: Query<PioneerHalfParams>,
-) -> Result<web::Json<PioneerObjectionsView>, ApiError> {
+) -> Result<web::Json<PioneerResultObjectionsView>, ApiError> {
     let half = half_of(&query.0.half)?;
     let list =
         service::list_objections(&read_context(&state, &user), OrgId::from_uuid(*id), half).await?;
-    Ok(web::Json(PioneerObjectionsView {
+    Ok(web::Json(PioneerResultObjectionsView {
         items: list.iter().map(Into::into).collect(),
     }))
 }
@@ -178,9 +178,9 @@ pub async fn list_pioneer_result_objections(
         ("memberId" = Uuid, Path, description = "The member who objected"),
         PioneerHalfParams,
     ),
-    request_body = PioneerObjectionAnswerRequest,
+    request_body = PioneerResultObjectionAnswerRequest,
     responses(
-        (status = 200, description = "Answered", body = PioneerObjectionView),
+        (status = 200, description = "Answered", body = PioneerResultObjectionView),
         (status = 400, description = "request_json_malformed", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "auth_token_*", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "permission_denied", body = Problem, content_type = "application/problem+json"),
@@ -199,8 +199,8 @@ pub async fn answer_pioneer_result_objection(
     user: AuthUser,
     path: web::Path<(Uuid, Uuid)>,
     query: Query<PioneerHalfParams>,
-    body: Json<PioneerObjectionAnswerRequest>,
-) -> Result<web::Json<PioneerObjectionView>, ApiError> {
+    body: Json<PioneerResultObjectionAnswerRequest>,
+) -> Result<web::Json<PioneerResultObjectionView>, ApiError> {
     let (id, member) = path.into_inner();
     let half = half_of(&query.0.half)?;
     let b = body.into_inner();

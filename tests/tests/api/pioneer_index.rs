@@ -680,3 +680,54 @@ async fn approved_claims_and_standing_deductions_count_in_the_index() {
     let total = |m: &Member| of(&items, m)["total"].as_f64().unwrap_or(0.0);
     assert_eq!(total(&t.member_a) - total(&t.member_a2), 15.0);
 }
+
+#[tokio::test]
+async fn members_the_rules_leave_out_are_listed_with_the_reason_and_not_counted_in_the_pool() {
+    let app = TestApp::spawn().await;
+    let t = Township::create(&app.db, app.clock.now()).await;
+    let first = computed(&app, &t, "2026-H2").await;
+    // Member A becomes 年老体弱: the standard rules leave them out.
+    let (s, m) = app
+        .call(
+            &t.admin,
+            Method::PATCH,
+            &format!("/api/v1/members/{}", t.member_a.id),
+            Some(json!({"category": "frail"})),
+        )
+        .await;
+    assert_eq!(s, 200, "{m}");
+    let run = computed(&app, &t, "2026-H2").await;
+    let pool = |r: &Value| r["pool"].as_u64().unwrap_or(0);
+    assert_eq!(pool(&run), pool(&first) - 1, "{run}");
+    assert_eq!(run["excluded"], 1, "{run}");
+    let (_, items) = all_results(&app, &t.admin, &results(&t, "2026-H2")).await;
+    let a = of(&items, &t.member_a);
+    assert_eq!(a["excluded"], true, "{a}");
+    assert!(
+        a["excludedReason"]
+            .as_str()
+            .is_some_and(|r| r.contains("年老体弱")),
+        "{a}"
+    );
+    assert_eq!(
+        (a["total"].clone(), a["proposed"].clone()),
+        (Value::Null, json!(false))
+    );
+    // Someone left out cannot be confirmed warning-level.
+    let (s, p) = app
+        .call(
+            &t.admin,
+            Method::POST,
+            &format!(
+                "/api/v1/orgs/{}/pioneer-index/confirmation?half=2026-H2",
+                t.committee.id
+            ),
+            Some(json!({"warningMemberIds": [t.member_a.id]})),
+        )
+        .await;
+    assert_eq!(
+        (s, p["code"].as_str()),
+        (422, Some("pioneer_warning_not_in_pool")),
+        "{p}"
+    );
+}

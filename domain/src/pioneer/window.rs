@@ -5,24 +5,8 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::calendar::shanghai;
 use crate::error::{DomainError, ErrorCode};
 use crate::volunteer::HalfYear;
-
-/// The half year before `half`.
-pub fn previous(half: HalfYear) -> HalfYear {
-    if half.half == 2 {
-        HalfYear {
-            year: half.year,
-            half: 1,
-        }
-    } else {
-        HalfYear {
-            year: half.year - 1,
-            half: 2,
-        }
-    }
-}
 
 /// Refuses a change to a half year whose index has been computed (`last_computed` is the
 /// newest one computed).
@@ -45,12 +29,12 @@ pub fn open_half(
     now: DateTime<Utc>,
     last_computed: Option<HalfYear>,
 ) -> Result<HalfYear, DomainError> {
-    let current = HalfYear::of(now.with_timezone(&shanghai()).date_naive());
+    let current = HalfYear::containing(now);
     let half = requested.unwrap_or(current);
-    if half != current && half != previous(current) {
+    if half != current && half != current.previous() {
         return Err(DomainError::refused(
             ErrorCode::PioneerHalfNotOpen,
-            format!("only {current} and {} are open", previous(current)),
+            format!("only {current} and {} are open", current.previous()),
         ));
     }
     not_computed(half, last_computed)?;
@@ -73,8 +57,8 @@ mod tests {
 
     #[test]
     fn the_half_year_before_crosses_the_new_year() {
-        assert_eq!(previous(half("2027-H1")), half("2026-H2"));
-        assert_eq!(previous(half("2027-H2")), half("2027-H1"));
+        assert_eq!(half("2027-H1").previous(), half("2026-H2"));
+        assert_eq!(half("2027-H2").previous(), half("2027-H1"));
     }
 
     #[test]

@@ -451,6 +451,26 @@ impl HalfYear {
         (2000..=2100).contains(&year).then_some(Self { year, half })
     }
 
+    /// The half year that is current in Beijing at `instant`.
+    pub fn containing(instant: DateTime<Utc>) -> Self {
+        Self::of(instant.with_timezone(&shanghai()).date_naive())
+    }
+
+    /// The half year before this one.
+    pub fn previous(&self) -> Self {
+        if self.half == 2 {
+            Self {
+                year: self.year,
+                half: 1,
+            }
+        } else {
+            Self {
+                year: self.year - 1,
+                half: 2,
+            }
+        }
+    }
+
     /// The half year after this one.
     pub fn next(&self) -> Self {
         if self.half == 1 {

@@ -244,7 +244,7 @@ pub async fn return_from_help_branch(
     // warning-level.
     let mut due = false;
     let mut half = transfer.half.next();
-    let latest = super::rules::current_half(now);
+    let latest = HalfYear::containing(now);
     while half <= latest && !due {
         if let Some(run) = uow
             .pioneer_index()

@@ -7,7 +7,6 @@ use std::collections::BTreeSet;
 
 use chrono::{DateTime, Duration, Utc};
 
-use super::rules::current_half;
 use crate::audit::{AuditAction, AuditEntry, AuditId, NewAuditEntry};
 use crate::clock::Clock;
 use crate::context::{ReadContext, WriteContext};
@@ -62,7 +61,7 @@ pub async fn request_index(
     )
     .await?;
     require_committee(&org)?;
-    if half > current_half(now) {
+    if half > HalfYear::containing(now) {
         return Err(DomainError::refused(
             ErrorCode::PioneerHalfNotBegun,
             "a half year's index is computed once it has begun",

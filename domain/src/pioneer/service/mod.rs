@@ -25,4 +25,4 @@ pub use index::{
     request_index, WorkerPass, PUBLICATION_DAYS,
 };
 pub use objections::{answer_result_objection, list_objections, my_objection, object};
-pub use rules::{current_half, get_rules, put_rules, RulesInForce};
+pub use rules::{get_rules, put_rules, RulesInForce};

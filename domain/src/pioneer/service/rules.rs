@@ -2,7 +2,6 @@
 //! is a new version, in force from the current half year — or, once a half year's index has
 //! been computed, from the half year after it, so a computed index never changes its rules.
 
-use crate::calendar::shanghai;
 use crate::context::{ReadContext, WriteContext};
 use crate::error::{DomainError, ErrorCode};
 use crate::org::policy::{self, Action};
@@ -34,11 +33,6 @@ fn require_committee(org: &Org) -> Result<(), DomainError> {
     }
 }
 
-/// The half year of `now` in Beijing.
-pub fn current_half(now: chrono::DateTime<chrono::Utc>) -> HalfYear {
-    HalfYear::of(now.with_timezone(&shanghai()).date_naive())
-}
-
 /// The rules in force for `half` (default: the current half year). Any member inside the
 /// township: the rules are published to the members they score.
 pub async fn get_rules(
@@ -54,7 +48,7 @@ pub async fn get_rules(
     )
     .await?;
     require_committee(&org)?;
-    let half = half.unwrap_or_else(|| current_half(ctx.clock.now()));
+    let half = half.unwrap_or_else(|| HalfYear::containing(ctx.clock.now()));
     let repo = ctx.repos.pioneer_rules();
     let set = repo.in_force(org.id, half).await?;
     let locked = repo
@@ -92,7 +86,7 @@ pub async fn put_rules(
     require_committee(&org)?;
     let now = ctx.clock.now();
     let repo = uow.pioneer_rules();
-    let current = current_half(now);
+    let current = HalfYear::containing(now);
     let effective_from = match repo.last_computed(org.id).await? {
         Some(last) if last >= current => last.next(),
         _ => current,

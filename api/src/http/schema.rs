@@ -82,15 +82,20 @@ pub fn attachment_title_pattern() -> String {
     format!("^[^{CC}]*[^{WS}{CC}][^{CC}]*$")
 }
 
-/// An absolute http(s) URL without white space or control characters.
-pub fn http_url_pattern() -> String {
-    let rest = format!("[^{WS}{CC}]");
-    format!("^(?:https://{rest}+|http://{rest}{rest}+)$")
+/// A link's host, port and rest: what `domain::text::is_web_link` accepts after the scheme.
+fn link_after_scheme() -> String {
+    let port = "[0-9]{1,4}|[0-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]";
+    format!("[A-Za-z0-9.-]+(?::(?:{port}))?(?:[/?#][^{WS}{CC}]*)?")
 }
 
-/// An absolute https URL without white space or control characters (photo links).
+/// An absolute http(s) URL: `domain::text::is_web_link`.
+pub fn http_url_pattern() -> String {
+    format!("^https?://{}$", link_after_scheme())
+}
+
+/// An absolute https URL (photo links, evidence links): `domain::text::is_https_link`.
 pub fn https_url_pattern() -> String {
-    format!("^https://[^{WS}{CC}]+$")
+    format!("^https://{}$", link_after_scheme())
 }
 
 /// No control character (search text).
@@ -165,6 +170,58 @@ mod tests {
             let server = clean_text(&s, 1000, "/x", domain::error::ErrorCode::InvalidValue).is_ok();
             assert_eq!(re.is_match(&s), server, "{s:?}");
             assert_eq!(Org::validate_name(&s).is_ok(), server, "{s:?}");
+        }
+    }
+
+    #[test]
+    fn link_patterns_accept_exactly_what_the_server_accepts() {
+        let https = compile(&https_url_pattern());
+        let http = compile(&http_url_pattern());
+        let alphabet = [
+            'a', '.', '-', ':', '7', '/', '[', ']', '@', ' ', '\u{3000}', '\u{0}', '党',
+        ];
+        for port in [
+            "0", "80", "65535", "65536", "70000", "99999", "00443", "123456",
+        ] {
+            let s = format!("https://a.cn:{port}/x");
+            let server = domain::text::is_https_link(&s, 2048);
+            assert_eq!(https.is_match(&s), server, "{s:?}");
+            assert_eq!(
+                server,
+                port.len() <= 5 && port.parse::<u32>().is_ok_and(|n| n <= 65_535),
+                "{s:?}"
+            );
+        }
+        for tail in corpus(&alphabet, 4) {
+            for scheme in ["https://", "http://", "ftp://", ""] {
+                let s = format!("{scheme}{tail}");
+                let one = domain::text::is_https_link(&s, 2048);
+                let both = domain::text::is_web_link(&s, 2048, &["https://", "http://"]);
+                assert_eq!(https.is_match(&s), one, "{s:?}");
+                assert_eq!(http.is_match(&s), both, "{s:?}");
+            }
+        }
+        for bad in [
+            "https://[",
+            "https://[::1]/a",
+            "https://a.cn@b.cn/",
+            "https://a.cn:123456/",
+        ] {
+            assert!(
+                !https.is_match(bad) && !domain::text::is_https_link(bad, 2048),
+                "{bad}"
+            );
+        }
+        for good in [
+            "https://img.example.cn/a.jpg?x=1#y",
+            "http://10.0.0.1:8080",
+            "https://a.cn/党",
+        ] {
+            assert!(
+                http.is_match(good)
+                    && domain::text::is_web_link(good, 2048, &["https://", "http://"]),
+                "{good}"
+            );
         }
     }
 

@@ -71,10 +71,8 @@ fn check_attachments(list: &[Attachment]) -> Vec<FieldError> {
         ));
     }
     for (i, a) in list.iter().enumerate() {
-        let url_ok = a.url.chars().count() <= Attachment::MAX_URL_CHARS
-            && (a.url.starts_with("https://") || a.url.starts_with("http://"))
-            && a.url.len() > "https://".len()
-            && !a.url.chars().any(|c| c.is_whitespace() || c.is_control());
+        let url_ok =
+            crate::text::is_web_link(&a.url, Attachment::MAX_URL_CHARS, &["https://", "http://"]);
         if !url_ok {
             errors.push(FieldError::new(
                 format!("/attachments/{i}/url"),

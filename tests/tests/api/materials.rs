@@ -93,6 +93,12 @@ async fn secretaries_publish_to_their_branch_and_admins_to_their_subtree_only() 
             && codes.contains(&"material_deadline_before_publish"),
         "{codes:?}"
     );
+    for url in ["http://[", "https://a.cn@b.cn/v.mp4", "https://v.cn:/v.mp4"] {
+        let mut bad = material("坏链接", &t.committee);
+        bad["attachments"] = json!([{"kind": "video", "title": "v", "url": url}]);
+        let (s, e) = publish(&app, &t.admin, bad).await;
+        assert_eq!(s, 422, "{url}: {e}");
+    }
 }
 
 #[tokio::test]

@@ -476,8 +476,28 @@ async fn an_item_outside_the_members_profile_or_an_excluded_member_cannot_claim(
     bad["half"] = json!("2026-H3");
     let (s, p) = app.call(&t.member_a, Method::POST, CLAIMS, Some(bad)).await;
     assert_eq!(s, 422, "{p}");
+    // Links a browser or URL parser would read otherwise than the member was shown.
+    for link in [
+        "https://[",
+        "https://[::1",
+        "https://img.example.cn@evil.cn/a.jpg",
+        "https://:443/a.jpg",
+        "https://img.example.cn:99999/a.jpg",
+        "https://图片.cn/a.jpg",
+    ] {
+        let mut bad = claim_body("pledge");
+        bad["evidence"] = json!([link]);
+        let (s, p) = app.call(&t.member_a, Method::POST, CLAIMS, Some(bad)).await;
+        assert_eq!(s, 422, "{link}: {p}");
+    }
     let (s, mine) = get(&app, &t.member_a, CLAIMS).await;
     assert_eq!((s, ids(&mine).len()), (200, 0), "{mine}");
+    let mut fine = claim_body("pledge");
+    fine["evidence"] = json!(["https://10.0.0.7:8443/e/a.jpg?v=2#p1"]);
+    let (s, c) = app
+        .call(&t.member_a, Method::POST, CLAIMS, Some(fine))
+        .await;
+    assert_eq!(s, 201, "{c}");
 }
 
 #[tokio::test]

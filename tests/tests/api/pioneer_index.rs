@@ -731,3 +731,110 @@ async fn members_the_rules_leave_out_are_listed_with_the_reason_and_not_counted_
         "{p}"
     );
 }
+
+async fn export(app: &TestApp, who: &Member, path: &str) -> (u16, Vec<u8>) {
+    let res = app.send_as(&app.token_for(who.id), Method::GET, path).await;
+    let status = res.status().as_u16();
+    if status == 200 {
+        let kind = res.headers()["content-type"].to_str().unwrap_or_default();
+        assert!(kind.contains("spreadsheetml"), "{kind}");
+        let disposition = res.headers()["content-disposition"]
+            .to_str()
+            .unwrap_or_default()
+            .to_owned();
+        assert!(
+            disposition.contains("pioneer-index-2026-H2.xlsx"),
+            "{disposition}"
+        );
+    }
+    (
+        status,
+        res.bytes().await.map(|b| b.to_vec()).unwrap_or_default(),
+    )
+}
+
+#[tokio::test]
+async fn the_township_and_then_each_branch_export_their_results_as_a_spreadsheet() {
+    use calamine::DataType;
+    let app = TestApp::spawn().await;
+    let t = Township::create(&app.db, app.clock.now()).await;
+    theme_day_attended_by_a(&app, &t).await;
+    computed(&app, &t, "2026-H2").await;
+    let all = format!(
+        "/api/v1/orgs/{}/pioneer-index/results?half=2026-H2&format=xlsx",
+        t.committee.id
+    );
+    let branch_a = format!("{all}&orgId={}", t.branch_a.id);
+    // Before confirmation only the township; a branch's secretary as for a missing org.
+    assert_eq!(export(&app, &t.secretary_a, &branch_a).await.0, 404);
+    let (s, bytes) = export(&app, &t.admin, &all).await;
+    assert_eq!(s, 200);
+    let rows = crate::xlsx::rows(&bytes, "先锋指数");
+    let name = crate::xlsx::column(&rows, "姓名");
+    let total = crate::xlsx::column(&rows, "先锋指数");
+    let proposed = crate::xlsx::column(&rows, "拟评警示型");
+    let row_of = |rows: &[Vec<calamine::Data>], m: &Member| {
+        rows.iter()
+            .find(|r| r[name].to_string() == m.name)
+            .cloned()
+            .unwrap_or_else(|| panic!("no row for {} in {rows:?}", m.name))
+    };
+    let a = row_of(&rows, &t.member_a);
+    let a2 = row_of(&rows, &t.member_a2);
+    // Member A attended the theme day, A2 did not: the spreadsheet shows the same indices
+    // as the JSON list, A2 lower and proposed warning-level.
+    let (_, items) = all_results(&app, &t.admin, &results(&t, "2026-H2")).await;
+    for (row, m) in [(&a, &t.member_a), (&a2, &t.member_a2)] {
+        assert_eq!(
+            row[total].as_f64(),
+            of(&items, m)["total"].as_f64(),
+            "{row:?}"
+        );
+    }
+    assert!(a[total].as_f64() > a2[total].as_f64(), "{a:?} {a2:?}");
+    assert_eq!(a2[proposed].to_string(), "是");
+    assert_eq!(a[proposed].to_string(), "");
+    // Every scored member's breakdown, a line per item.
+    let lines = crate::xlsx::rows(&bytes, "得分明细");
+    assert_eq!(
+        lines[0].iter().map(ToString::to_string).collect::<Vec<_>>(),
+        ["党支部", "姓名", "项目类别", "项目", "记录", "得分"]
+    );
+    let item = crate::xlsx::column(&lines, "项目");
+    let a2_lines: Vec<String> = lines
+        .iter()
+        .filter(|r| r[1].to_string() == t.member_a2.name)
+        .map(|r| r[item].to_string())
+        .collect();
+    assert!(
+        a2_lines.contains(&"主题党日参加率".to_owned()),
+        "{a2_lines:?}"
+    );
+    // Once confirmed, branch A's secretary exports branch A only, not branch B.
+    let (s, run) = app
+        .call(
+            &t.admin,
+            Method::POST,
+            &format!(
+                "/api/v1/orgs/{}/pioneer-index/confirmation?half=2026-H2",
+                t.committee.id
+            ),
+            Some(json!({"warningMemberIds": [t.member_a2.id]})),
+        )
+        .await;
+    assert_eq!(s, 200, "{run}");
+    let (s, bytes) = export(&app, &t.secretary_a, &branch_a).await;
+    assert_eq!(s, 200);
+    let rows = crate::xlsx::rows(&bytes, "先锋指数");
+    let warning = crate::xlsx::column(&rows, "警示型");
+    assert!(rows.len() > 1);
+    assert!(rows
+        .iter()
+        .skip(1)
+        .all(|r| r[name].to_string() != t.member_b.name));
+    assert_eq!(row_of(&rows, &t.member_a2)[warning].to_string(), "是");
+    let branch_b = format!("{all}&orgId={}", t.branch_b.id);
+    assert_eq!(export(&app, &t.secretary_a, &branch_b).await.0, 404);
+    assert_eq!(export(&app, &t.member_a, &branch_a).await.0, 403);
+    assert_eq!(export(&app, &t.other_admin, &all).await.0, 404);
+}

@@ -553,6 +553,10 @@ pub struct PioneerResultsParams {
     /// 1-100, default 20.
     #[param(minimum = 1, maximum = 100)]
     pub limit: Option<u32>,
+    /// `xlsx` for every result in scope as an Excel file (cursor and limit do not apply; or
+    /// send `Accept: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet`).
+    #[param(inline)]
+    pub format: Option<crate::http::xlsx::ReportFormat>,
 }
 
 impl Validate for PioneerResultsParams {

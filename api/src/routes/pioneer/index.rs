@@ -4,6 +4,7 @@
 use std::sync::LazyLock;
 
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use rust_xlsxwriter::XlsxError;
 use uuid::Uuid;
 
 use super::dto::{
@@ -14,10 +15,12 @@ use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
 use crate::extract::{Json, Query};
 use crate::http::page::{page_request, ListEnvelope};
+use crate::http::xlsx::{self, wants_xlsx, Cell, Table, XlsxFile};
 use crate::routes::{read_context, write_context};
 use crate::state::AppState;
-use domain::org::{MemberId, OrgId};
-use domain::pioneer::service;
+use domain::org::{MemberCategory, MemberId, OrgId};
+use domain::pioneer::service::{self, ResultExport};
+use domain::pioneer::{LineKind, ResultOutcome};
 use domain::volunteer::HalfYear;
 
 /// This instance's name in the computations' leases.
@@ -109,14 +112,19 @@ pub async fn get_pioneer_index(
 
 /// A half year's results with each member's breakdown, by member id: the township's admins
 /// once computed, a secretary (or report reader) their branch's once confirmed. No ranking
-/// is published: order is by id.
+/// is published: order is by id. `?format=xlsx` gives every result in the same scope as an
+/// Excel file (a sheet of results by branch and name, a sheet of each member's breakdown),
+/// saved as `先锋指数-YYYY-Hn.xlsx`.
 #[utoipa::path(
     tag = "pioneer",
     operation_id = "listPioneerResults",
     security(("bearerAuth" = [])),
     params(("id" = Uuid, Path, description = "The township committee"), PioneerResultsParams),
     responses(
-        (status = 200, description = "A page of results", body = ListEnvelope<PioneerResultView>),
+        (status = 200, description = "A page of results, or every result as an Excel file", content(
+            (ListEnvelope<PioneerResultView> = "application/json"),
+            (XlsxFile = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        )),
         (status = 400, description = "pagination_cursor_invalid", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "auth_token_*", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "permission_denied", body = Problem, content_type = "application/problem+json"),
@@ -128,23 +136,126 @@ pub async fn get_pioneer_index(
 )]
 #[get("/api/v1/orgs/{id}/pioneer-index/results")]
 pub async fn list_pioneer_results(
+    req: HttpRequest,
     state: web::Data<AppState>,
     user: AuthUser,
     id: web::Path<Uuid>,
     query: Query<PioneerResultsParams>,
-) -> Result<web::Json<ListEnvelope<PioneerResultView>>, ApiError> {
+) -> Result<HttpResponse, ApiError> {
     let q = query.into_inner();
     let half = half_of(&q.half)?;
+    let committee = OrgId::from_uuid(*id);
+    let org = q.org_id.map(OrgId::from_uuid);
+    if wants_xlsx(&req, q.format) {
+        let export =
+            service::export_results(&read_context(&state, &user), committee, half, org).await?;
+        let bytes = results_workbook(&export).map_err(ApiError::internal)?;
+        return Ok(xlsx::download(
+            bytes,
+            &format!("先锋指数-{half}"),
+            &format!("pioneer-index-{half}"),
+        ));
+    }
     let page = page_request(q.cursor.as_deref(), q.limit)?;
-    let (_, results) = service::list_results(
-        &read_context(&state, &user),
-        OrgId::from_uuid(*id),
-        half,
-        q.org_id.map(OrgId::from_uuid),
-        &page,
-    )
-    .await?;
-    Ok(web::Json(ListEnvelope::from_page(results, Into::into)))
+    let (_, results) =
+        service::list_results(&read_context(&state, &user), committee, half, org, &page).await?;
+    Ok(HttpResponse::Ok().json(ListEnvelope::from_page(results, PioneerResultView::from)))
+}
+
+fn category_zh(c: MemberCategory) -> &'static str {
+    match c {
+        MemberCategory::InService => "在职党员",
+        MemberCategory::Rural => "农村党员",
+        MemberCategory::Retired => "离退休党员",
+        MemberCategory::Frail => "年老体弱党员",
+        MemberCategory::Mobile => "流动党员",
+    }
+}
+
+fn line_kind_zh(k: LineKind) -> &'static str {
+    match k {
+        LineKind::Basic => "基础项",
+        LineKind::Positive => "加分项",
+        LineKind::Negative => "扣分项",
+        LineKind::Zeroing => "一票否决项",
+    }
+}
+
+pub const RESULT_HEADERS: [&str; 10] = [
+    "党支部",
+    "姓名",
+    "党员类别",
+    "考评细则",
+    "先锋指数",
+    "一票否决",
+    "拟评警示型",
+    "并列待定",
+    "警示型",
+    "未参评原因",
+];
+
+pub const LINE_HEADERS: [&str; 6] = ["党支部", "姓名", "项目类别", "项目", "记录", "得分"];
+
+fn yes(b: bool) -> Cell {
+    Cell::text(if b { "是" } else { "" })
+}
+
+fn points(centi: i64) -> Cell {
+    Cell::Number(centi as f64 / 100.0)
+}
+
+fn results_workbook(export: &ResultExport) -> Result<Vec<u8>, XlsxError> {
+    let mut results = Table::new("先锋指数", &RESULT_HEADERS);
+    let mut lines = Table::new("得分明细", &LINE_HEADERS);
+    for row in &export.rows {
+        let r = &row.result;
+        let mut cells = vec![
+            Cell::text(&row.branch_label),
+            Cell::text(&r.member_name),
+            Cell::text(category_zh(r.category)),
+        ];
+        match &r.outcome {
+            ResultOutcome::Scored {
+                profile,
+                total,
+                zeroed_by,
+                lines: breakdown,
+            } => {
+                cells.extend([
+                    Cell::text(profile),
+                    points(*total),
+                    zeroed_by.as_deref().map_or(Cell::Empty, Cell::text),
+                    yes(r.proposed),
+                    yes(r.tied),
+                    yes(r.warning),
+                    Cell::Empty,
+                ]);
+                for l in breakdown {
+                    lines.rows.push(vec![
+                        Cell::text(&row.branch_label),
+                        Cell::text(&r.member_name),
+                        Cell::text(line_kind_zh(l.kind)),
+                        Cell::text(&l.name),
+                        Cell::text(&l.recorded),
+                        points(l.points),
+                    ]);
+                }
+            }
+            ResultOutcome::Excluded { reason } => {
+                cells.extend([
+                    Cell::Empty,
+                    Cell::Empty,
+                    Cell::Empty,
+                    Cell::Empty,
+                    Cell::Empty,
+                    Cell::Empty,
+                    Cell::text(reason),
+                ]);
+            }
+        }
+        results.rows.push(cells);
+    }
+    xlsx::workbook(&[results, lines])
 }
 
 /// The township confirms a computed half year's warning level (township admins; audited).

@@ -353,6 +353,23 @@ pub async fn list_results(
     org: Option<OrgId>,
     page: &PageRequest,
 ) -> Result<(IndexRun, Page<IndexResult>), DomainError> {
+    let (run, under) = results_scope(ctx, committee_id, half, org).await?;
+    let page = ctx
+        .repos
+        .pioneer_index()
+        .results(run.id, &under.path, page)
+        .await?;
+    Ok((run, page))
+}
+
+/// The run whose results the caller may read under `org` (default: the committee), and that
+/// org: see [`list_results`].
+pub(super) async fn results_scope(
+    ctx: &ReadContext<'_>,
+    committee_id: OrgId,
+    half: HalfYear,
+    org: Option<OrgId>,
+) -> Result<(IndexRun, Org), DomainError> {
     policy::may_somewhere(ctx.actor, Action::ReadReports)?;
     let committee = policy::load_in_scope(
         ctx.actor,
@@ -390,12 +407,7 @@ pub async fn list_results(
             }
         })
         .ok_or(DomainError::NotFound)?;
-    let page = ctx
-        .repos
-        .pioneer_index()
-        .results(run.id, &under.path, page)
-        .await?;
-    Ok((run, page))
+    Ok((run, under))
 }
 
 /// The caller's own result of `half` in their township, with its breakdown, once the

@@ -2,6 +2,7 @@
 
 mod claims;
 mod deductions;
+mod export;
 mod help;
 mod index;
 mod objections;
@@ -16,6 +17,7 @@ pub use deductions::{
     answer_objection, list_deductions, object_to_deduction, record_deduction, AnswerInput,
     NewDeduction,
 };
+pub use export::{export_results, ExportRow, ResultExport};
 pub use help::{
     get_help_branch, list_help_transfers, move_to_help_branch, return_from_help_branch,
     set_help_branch,

@@ -8,7 +8,8 @@
 //! activity are not expected at it), and the seed holds this month's theme day with an
 //! approved and a pending check-in and a pending exemption (times on the theme day itself,
 //! even when that is still ahead), and two study materials published at the start of the
-//! month (the monthly lesson and a required one) with some members' progress.
+//! month (the monthly lesson and a required one) with some members' progress; and the
+//! pioneer index's rule set with the previous half year computed (`demo_pioneer`).
 
 use chrono::{DateTime, Datelike, Duration, Utc};
 use serde::Serialize;
@@ -476,6 +477,7 @@ pub async fn seed(db: &Db, now: DateTime<Utc>) -> Result<Vec<DemoAccount>, RepoE
         uow.audit().append(&entry).await?;
     }
     uow.commit().await?;
+    super::demo_pioneer::seed_pioneer(db, now).await?;
     Ok(accounts)
 }
 

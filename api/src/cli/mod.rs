@@ -3,6 +3,7 @@
 //! only its result on stdout.
 
 pub mod demo;
+mod demo_pioneer;
 mod demo_volunteer;
 pub mod import;
 

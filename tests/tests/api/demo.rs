@@ -169,3 +169,83 @@ async fn the_demo_holds_a_team_a_resident_and_requests_in_several_states() {
     let hours = get(&app, &volunteer, "/api/v1/me/volunteer-hours").await;
     assert_eq!(hours["items"][0]["status"], "pending", "{hours}");
 }
+
+#[tokio::test]
+async fn the_demo_has_a_pioneer_rule_set_and_a_computed_half_year() {
+    let app = TestApp::spawn().await;
+    seed(&app).await;
+    seed(&app).await; // idempotent: one rule set, one computation
+    let half = domain::volunteer::HalfYear::containing(app.clock.now()).previous();
+    let admin = demo_member(&app, "13800000001").await; // 张明, township admin
+    let committee = admin_committee(&app, &admin).await;
+    let rules = get(
+        &app,
+        &admin,
+        &format!("/api/v1/orgs/{committee}/pioneer-rules"),
+    )
+    .await;
+    assert_eq!(rules["version"], 1, "{rules}");
+    let run = get(
+        &app,
+        &admin,
+        &format!("/api/v1/orgs/{committee}/pioneer-index?half={half}"),
+    )
+    .await;
+    assert_eq!(run["status"], "computed", "{run}");
+    assert_eq!(run["rulesVersion"], 1, "{run}");
+    let results = get(
+        &app,
+        &admin,
+        &format!("/api/v1/orgs/{committee}/pioneer-index/results?half={half}&limit=100"),
+    )
+    .await;
+    let items = results["items"].as_array().unwrap();
+    let by_name = |name: &str| {
+        items
+            .iter()
+            .find(|r| r["memberName"] == name)
+            .unwrap_or_else(|| panic!("no result for {name}: {results}"))
+    };
+    // 吴强's deduction puts him lowest: the one proposed warning-level; 周丽's approved
+    // claim shows in her breakdown; 冯德福 (frail) is listed as left out.
+    let wu = by_name("吴强");
+    assert_eq!(wu["proposed"], true, "{wu}");
+    let proposed: Vec<&Value> = items.iter().filter(|r| r["proposed"] == true).collect();
+    assert_eq!(proposed.len(), 1, "{proposed:?}");
+    let zhou = by_name("周丽");
+    assert!(
+        zhou["lines"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|l| l["kind"] == "positive" && l["item"] == "pledge"),
+        "{zhou}"
+    );
+    assert!(zhou["total"].as_f64() > wu["total"].as_f64());
+    assert_eq!(by_name("冯德福")["excluded"], true);
+    // The current half year is still open: a member may claim in it.
+    let zheng = demo_member(&app, "13800000009").await;
+    let (s, c) = app
+        .call(
+            &zheng,
+            Method::POST,
+            "/api/v1/pioneer-claims",
+            Some(serde_json::json!({
+                "itemCode": "volunteer",
+                "description": "每周为独居老人送菜上门",
+                "evidence": [],
+            })),
+        )
+        .await;
+    assert_eq!(s, 201, "{c}");
+}
+
+async fn admin_committee(app: &TestApp, admin: &Member) -> String {
+    let me = get(app, admin, "/api/v1/me").await;
+    me["roles"]
+        .as_array()
+        .and_then(|r| r.iter().find(|g| g["kind"] == "township_admin"))
+        .and_then(|g| g["org"]["id"].as_str())
+        .unwrap_or_else(|| panic!("no township admin role in {me}"))
+        .to_owned()
+}

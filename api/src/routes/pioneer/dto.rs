@@ -26,6 +26,33 @@ mirror_enum!(
     }
 );
 
+mirror_enum!(
+    /// What an item of a branch's fortress index (堡垒指数) is scored from, each a share of
+    /// what was asked of the branch in the half year: `theme_days` theme days held of the
+    /// months due and `meetings` the other 三会一课 obligations met of those due (group
+    /// meetings per group), as the compliance report judges them; `study` required materials
+    /// and 月送党课 lessons completed of those assigned to its members; `attendance` theme
+    /// days and meetings attended of those expected (exemptions left out); `appraisal_turnout`
+    /// self-assessments submitted of its members taking part (excused apart) in appraisals
+    /// whose self-assessment began in the half year; `rectifications` rectification items
+    /// done by the end of their due date of those due; `service_on_time` 96345 requests
+    /// dispatched to it completed by their deadline of those completed. Nothing asked scores
+    /// the whole item.
+    PioneerFortressMetric => pi::FortressMetric {
+        ThemeDays, Meetings, Study, Attendance, AppraisalTurnout, Rectifications, ServiceOnTime
+    }
+);
+
+/// An item of the branches' fortress index: up to `points` from its metric.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct PioneerFortressItem {
+    pub metric: PioneerFortressMetric,
+    #[serde(deserialize_with = "crate::extract::integral")]
+    #[schema(minimum = 1, maximum = 1000, example = 20)]
+    pub points: u32,
+}
+
 /// Members of a category left out of the pool: not scored, not in the denominator.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
@@ -163,10 +190,33 @@ pub struct PioneerRules {
     pub exclusions: Vec<PioneerExclusion>,
     #[schema(min_items = 1, max_items = 8)]
     pub profiles: Vec<PioneerProfile>,
+    /// The branches' fortress index (堡垒指数): each metric at most once, the points adding
+    /// up to at most the scale. Left out: the standard items (`theme_days` 20, `meetings`
+    /// 20, `study` 15, `attendance` 15, `appraisal_turnout` 10, `rectifications` 10,
+    /// `service_on_time` 10: 100 points, so a smaller scale needs items of its own).
+    #[serde(default = "standard_fortress")]
+    #[schema(max_items = 7)]
+    pub fortress: Vec<PioneerFortressItem>,
 }
 
 fn default_scale() -> u32 {
     pi::Rules::DEFAULT_SCALE
+}
+
+fn standard_fortress() -> Vec<PioneerFortressItem> {
+    pi::Rules::standard_fortress()
+        .iter()
+        .map(PioneerFortressItem::from)
+        .collect()
+}
+
+impl From<&pi::FortressItem> for PioneerFortressItem {
+    fn from(i: &pi::FortressItem) -> Self {
+        Self {
+            metric: i.metric.into(),
+            points: i.points,
+        }
+    }
 }
 
 impl Validate for PioneerRules {
@@ -232,6 +282,14 @@ impl From<PioneerRules> for pi::Rules {
                         .collect(),
                 })
                 .collect(),
+            fortress: r
+                .fortress
+                .into_iter()
+                .map(|i| pi::FortressItem {
+                    metric: i.metric.into(),
+                    points: i.points,
+                })
+                .collect(),
         }
     }
 }
@@ -293,6 +351,7 @@ impl From<&pi::Rules> for PioneerRules {
                         .collect(),
                 })
                 .collect(),
+            fortress: r.fortress.iter().map(PioneerFortressItem::from).collect(),
         }
     }
 }

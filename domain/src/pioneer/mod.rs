@@ -10,6 +10,7 @@ pub mod claim_ports;
 pub mod compute;
 pub mod deduction;
 pub mod fortress;
+pub mod fortress_records;
 pub mod help;
 pub mod ports;
 pub mod records;

@@ -433,6 +433,7 @@ const BUSINESS_RULES: Rules = &[
         (ErrorCode::PioneerHalfNotBegun, "the half year has not begun (Beijing)"),
     ]),
     ("getPioneerIndex", "422", &[(ErrorCode::PioneerNeedsCommittee, "the org is not a township committee")]),
+    ("getFortressIndex", "422", &[(ErrorCode::PioneerNeedsCommittee, "the org is not a township committee")]),
     ("listPioneerResultObjections", "422", &[(ErrorCode::PioneerNeedsCommittee, "the org is not a township committee")]),
     ("answerPioneerResultObjection", "422", &[
         (ErrorCode::PioneerNeedsCommittee, "the org is not a township committee"),

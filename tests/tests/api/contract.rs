@@ -499,9 +499,10 @@ fn xlsx_responses_are_binary_files() {
         }
     }
     assert_eq!(
-        seen, 8,
+        seen, 9,
         "the compliance, study, attendance and volunteer reports, the appraisal results and \
-         registers, and the volunteer-service certificate (the member's own and a member's)"
+         registers, the volunteer-service certificate (the member's own and a member's), and \
+         the branches' fortress index"
     );
 }
 

@@ -8,6 +8,7 @@ use uuid::Uuid;
 use crate::extract::Validate;
 use crate::http::mirror::mirror_enum;
 use crate::http::time::beijing;
+use crate::http::xlsx::ReportFormat;
 use crate::routes::org::dto::{MemberCategory, OrgSector};
 use domain::error::{ErrorCode, FieldError};
 use domain::pioneer::{self as pi, service::RulesInForce};
@@ -636,4 +637,95 @@ impl Validate for ConfirmPioneerIndex {
     fn validate(&self) -> Result<(), Vec<FieldError>> {
         Ok(())
     }
+}
+
+/// The half year whose fortress index to show, and how.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct FortressIndexParams {
+    /// `YYYY-H1` or `YYYY-H2`.
+    #[param(pattern = "half-year", example = "2027-H1")]
+    pub half: String,
+    /// `xlsx` for an Excel file (or send `Accept: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet`).
+    #[param(inline)]
+    pub format: Option<ReportFormat>,
+}
+
+impl Validate for FortressIndexParams {
+    fn validate(&self) -> Result<(), Vec<FieldError>> {
+        parse_half(&self.half, "/half")
+            .map(|_| ())
+            .map_err(|e| vec![e])
+    }
+}
+
+/// One item of a branch's fortress index.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct FortressLineView {
+    pub metric: PioneerFortressMetric,
+    #[schema(example = "主题党日落实率")]
+    pub name: String,
+    /// The item's points in the rules.
+    #[schema(example = 20)]
+    pub points: u32,
+    /// What it scored, to the hundredth: `points` × `done` ÷ `of` (all of it when `of` is 0).
+    #[schema(example = 16.66)]
+    pub score: f64,
+    /// Done of what was asked (`of`).
+    #[schema(example = 5)]
+    pub done: u32,
+    #[schema(example = 6)]
+    pub of: u32,
+}
+
+/// One branch's fortress index.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct FortressBranchView {
+    pub branch_id: Uuid,
+    /// The branch by its names below the committee (`虞北村党总支/第一党支部`).
+    #[schema(example = "虞北村党总支/第一党支部")]
+    pub branch_name: String,
+    /// The index, to the hundredth: the sum of the lines.
+    #[schema(example = 87.5)]
+    pub total: f64,
+    pub lines: Vec<FortressLineView>,
+}
+
+impl From<&pi::BranchFortress> for FortressBranchView {
+    fn from(b: &pi::BranchFortress) -> Self {
+        Self {
+            branch_id: b.branch_id.as_uuid(),
+            branch_name: b.branch_name.clone(),
+            total: points(b.total),
+            lines: b
+                .lines
+                .iter()
+                .map(|l| FortressLineView {
+                    metric: l.metric.into(),
+                    name: l.name.clone(),
+                    points: l.points,
+                    score: points(l.score),
+                    done: l.done,
+                    of: l.of,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// The branches' fortress index (堡垒指数) of a half year, computed with the pioneer index
+/// under the same rules.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct FortressIndexView {
+    #[schema(example = "2027-H1")]
+    pub half: String,
+    pub status: PioneerRunStatus,
+    /// The rule-set version it was computed under; null: the standard rules.
+    pub rules_version: Option<u32>,
+    /// Every branch of the township, by its place in the tree.
+    pub branches: Vec<FortressBranchView>,
 }

@@ -91,15 +91,16 @@ impl Cell {
 pub struct Table {
     /// The sheet's name (Excel: at most 31 characters, none of `[]:*?/\`).
     pub name: String,
-    pub headers: &'static [&'static str],
+    pub headers: Vec<String>,
     pub rows: Vec<Vec<Cell>>,
 }
 
 impl Table {
-    pub fn new(name: impl Into<String>, headers: &'static [&'static str]) -> Self {
+    /// A sheet with `headers`: fixed ones, or built from the data (the items of a rule set).
+    pub fn new(name: impl Into<String>, headers: &[&str]) -> Self {
         Self {
             name: name.into(),
-            headers,
+            headers: headers.iter().map(|h| (*h).to_owned()).collect(),
             rows: Vec::new(),
         }
     }
@@ -149,7 +150,7 @@ fn write_table(sheet: &mut Worksheet, table: &Table, f: &Formats) -> Result<(), 
         .map(|h| h.width() + FILTER_BUTTON)
         .collect();
     for (c, h) in table.headers.iter().enumerate() {
-        sheet.write_string_with_format(0, col(c)?, *h, &f.header)?;
+        sheet.write_string_with_format(0, col(c)?, h, &f.header)?;
     }
     for (i, row) in table.rows.iter().enumerate() {
         let r = u32::try_from(i + 1).map_err(|_| XlsxError::RowColumnLimitError)?;

@@ -425,7 +425,7 @@ type Rules = &'static [(
 const BUSINESS_RULES: Rules = &[
     ("putPioneerRules", "422", &[
         (ErrorCode::PioneerNeedsCommittee, "the org is not a township committee"),
-        (ErrorCode::PioneerRulesInvalid, "rules across fields: a metric or an exclusion's category twice, a profile's sector or category twice, item codes repeated in a profile, `targetHours` present exactly for `volunteer_hours`, a cap below its item's points, basic points adding up to more than the scale"),
+        (ErrorCode::PioneerRulesInvalid, "rules across fields: a metric or an exclusion's category twice, a profile's sector or category twice, item codes repeated in a profile, `targetHours` present exactly for `volunteer_hours`, a cap below its item's points, basic points adding up to more than the scale, a fortress metric twice, fortress points adding up to more than the scale"),
     ]),
     ("getPioneerRules", "422", &[(ErrorCode::PioneerNeedsCommittee, "the org is not a township committee")]),
     ("computePioneerIndex", "422", &[
@@ -433,6 +433,7 @@ const BUSINESS_RULES: Rules = &[
         (ErrorCode::PioneerHalfNotBegun, "the half year has not begun (Beijing)"),
     ]),
     ("getPioneerIndex", "422", &[(ErrorCode::PioneerNeedsCommittee, "the org is not a township committee")]),
+    ("getFortressIndex", "422", &[(ErrorCode::PioneerNeedsCommittee, "the org is not a township committee")]),
     ("listPioneerResultObjections", "422", &[(ErrorCode::PioneerNeedsCommittee, "the org is not a township committee")]),
     ("answerPioneerResultObjection", "422", &[
         (ErrorCode::PioneerNeedsCommittee, "the org is not a township committee"),

@@ -63,6 +63,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(pioneer::index::list_pioneer_results)
         .service(pioneer::index::confirm_pioneer_index)
         .service(pioneer::index::get_my_pioneer_index)
+        .service(pioneer::fortress::get_fortress_index)
         .service(pioneer::objections::object_to_my_pioneer_index)
         .service(pioneer::objections::list_pioneer_result_objections)
         .service(pioneer::objections::answer_pioneer_result_objection)

@@ -293,6 +293,31 @@ async fn obligations<R: ReportRepos + ?Sized>(
     let ids: Vec<ActivityId> = year_activities.iter().map(|a| a.id).collect();
     let approved: HashMap<ActivityId, u64> =
         repos.approved_counts(&ids).await?.into_iter().collect();
+    let groups: Vec<Org> = repos
+        .all_children(branch.id)
+        .await?
+        .into_iter()
+        .filter(|o| o.kind == OrgKind::Group)
+        .collect();
+    Ok(judge_obligations(
+        year_activities,
+        &approved,
+        &groups,
+        month,
+        now,
+    ))
+}
+
+/// The branch's obligations for the periods containing `month`, judged at `now`, from the
+/// branch's activities of that year, their approved check-ins and the branch's groups (one
+/// group meeting each). Pure: a caller judging several months reads all that once.
+pub fn judge_obligations(
+    year_activities: &[Activity],
+    approved: &HashMap<ActivityId, u64>,
+    groups: &[Org],
+    month: YearMonth,
+    now: DateTime<Utc>,
+) -> Vec<ObligationReport> {
     let held = |a: &Activity| HeldActivity {
         kind: a.kind,
         starts_at: a.starts_at,
@@ -302,17 +327,11 @@ async fn obligations<R: ReportRepos + ?Sized>(
         lecturer_is_secretary: a.lecturer_is_secretary,
     };
     let all: Vec<HeldActivity> = year_activities.iter().map(held).collect();
-    let groups: Vec<Org> = repos
-        .all_children(branch.id)
-        .await?
-        .into_iter()
-        .filter(|o| o.kind == OrgKind::Group)
-        .collect();
     let mut out = Vec::new();
     for kind in ObligationKind::ALL.iter().copied() {
         let period = kind.period_of(month);
         if kind == ObligationKind::GroupMeeting {
-            for g in &groups {
+            for g in groups {
                 let mine: Vec<HeldActivity> = year_activities
                     .iter()
                     .filter(|a| a.group_id == Some(g.id))
@@ -334,7 +353,7 @@ async fn obligations<R: ReportRepos + ?Sized>(
             group: None,
         });
     }
-    Ok(out)
+    out
 }
 
 async fn year_activities<R: ReportRepos + ?Sized>(

@@ -76,6 +76,17 @@ pub trait PioneerIndexRepo: Send + Sync {
         run: super::run::IndexRunId,
         results: &[super::run::IndexResult],
     ) -> Result<(), RepoError>;
+    /// Replaces every branch's fortress index of the run.
+    async fn replace_fortress(
+        &self,
+        run: super::run::IndexRunId,
+        rows: &[super::fortress::BranchFortress],
+    ) -> Result<(), RepoError>;
+    /// The run's fortress index per branch, by branch path.
+    async fn fortress(
+        &self,
+        run: super::run::IndexRunId,
+    ) -> Result<Vec<super::fortress::BranchFortress>, RepoError>;
     /// The run's results for members whose branch lies under `under`, by member id.
     async fn results(
         &self,

@@ -8,7 +8,7 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 
 use super::score::{Records, Share};
 use crate::activity::{ActivityKind, ActivityStatus, ReviewStatus};
-use crate::appraisal::{CampaignQuery, Grade, Stage};
+use crate::appraisal::{Campaign, CampaignQuery, Grade, Stage};
 use crate::calendar::{shanghai, YearMonth};
 use crate::error::DomainError;
 use crate::org::{Member, MemberId, Org, OrgSector, RoleKind};
@@ -168,11 +168,11 @@ pub async fn gather(
     Ok((pool, records))
 }
 
-async fn latest_grades(
+/// Every appraisal campaign of the township: its own and its branches'.
+pub(crate) async fn campaigns_under(
     repos: &dyn Repositories,
     committee: &Org,
-    until: DateTime<Utc>,
-) -> Result<Vec<(MemberId, Grade)>, DomainError> {
+) -> Result<Vec<Campaign>, DomainError> {
     let query = CampaignQuery {
         on: Vec::new(),
         under: vec![committee.path.clone()],
@@ -189,7 +189,16 @@ async fn latest_grades(
             None => break,
         }
     }
-    let published = |c: &crate::appraisal::Campaign| c.stages.start(Stage::Publication);
+    Ok(campaigns)
+}
+
+async fn latest_grades(
+    repos: &dyn Repositories,
+    committee: &Org,
+    until: DateTime<Utc>,
+) -> Result<Vec<(MemberId, Grade)>, DomainError> {
+    let mut campaigns = campaigns_under(repos, committee).await?;
+    let published = |c: &Campaign| c.stages.start(Stage::Publication);
     campaigns.retain(|c| {
         let at = published(c);
         at < until && at >= until - Duration::days(366)

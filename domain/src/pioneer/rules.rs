@@ -46,6 +46,47 @@ impl BasicMetric {
     }
 }
 
+string_enum!(
+    /// What an item of the fortress index (堡垒指数) of a branch is scored from, each a share
+    /// of what was asked of the branch in the half year: theme days held of those due (the
+    /// compliance report's obligations), the other 三会一课 obligations met of those due
+    /// (group meetings per group), required materials and monthly lessons completed of those
+    /// assigned to its members, theme days and meetings attended of those expected,
+    /// self-assessments submitted of its members taking part (excused apart) in appraisals
+    /// opened in the half year, rectification items done by their due date of those due,
+    /// and 96345 requests dispatched to it completed by their deadline of those completed.
+    FortressMetric {
+        ThemeDays => "theme_days",
+        Meetings => "meetings",
+        Study => "study",
+        Attendance => "attendance",
+        AppraisalTurnout => "appraisal_turnout",
+        Rectifications => "rectifications",
+        ServiceOnTime => "service_on_time",
+    }
+);
+
+impl FortressMetric {
+    pub fn label_zh(&self) -> &'static str {
+        match self {
+            FortressMetric::ThemeDays => "主题党日落实率",
+            FortressMetric::Meetings => "三会一课落实率",
+            FortressMetric::Study => "学习完成率",
+            FortressMetric::Attendance => "组织生活参加率",
+            FortressMetric::AppraisalTurnout => "民主评议参评率",
+            FortressMetric::Rectifications => "整改按期完成率",
+            FortressMetric::ServiceOnTime => "96345按时办结率",
+        }
+    }
+}
+
+/// An item of the fortress index: up to `points` from its metric.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FortressItem {
+    pub metric: FortressMetric,
+    pub points: u32,
+}
+
 /// A basic item: up to `points` from its metric. `target_hours` is the hours that earn the
 /// whole item (volunteer hours only).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -118,13 +159,15 @@ pub struct Exclusion {
 }
 
 /// A rule set's content. Profiles are tried in order; the first that applies to a member
-/// scores them.
+/// scores them. The fortress items score each branch on the same scale.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rules {
     /// The total scale (满分), 100 by default.
     pub scale: u32,
     pub exclusions: Vec<Exclusion>,
     pub profiles: Vec<Profile>,
+    /// The branches' fortress index (堡垒指数): each metric at most once.
+    pub fortress: Vec<FortressItem>,
 }
 
 /// Where a member stands under a rule set.
@@ -144,6 +187,8 @@ impl Rules {
     pub const MAX_CODE_LEN: usize = 32;
     pub const MAX_POINTS: u32 = 1000;
     pub const MAX_TARGET_HOURS: u32 = 1000;
+    /// One item per fortress metric at most.
+    pub const MAX_FORTRESS_ITEMS: usize = 7;
 
     /// Whether a member of `sector` and `category` is scored, and by which profile; or why
     /// they are left out.
@@ -376,6 +421,43 @@ impl Rules {
                 );
             }
         }
+        if self.fortress.len() > Self::MAX_FORTRESS_ITEMS {
+            bad(
+                &mut errors,
+                "/fortress".into(),
+                ErrorCode::PioneerRulesInvalid,
+                "at most 7 fortress items, one per metric",
+            );
+        }
+        let mut fortress_metrics = BTreeSet::new();
+        let mut fortress_total: Centi = 0;
+        for (i, item) in self.fortress.iter().enumerate() {
+            if !fortress_metrics.insert(item.metric) {
+                bad(
+                    &mut errors,
+                    format!("/fortress/{i}/metric"),
+                    ErrorCode::PioneerRulesInvalid,
+                    "each metric is scored once in the fortress index",
+                );
+            }
+            if !(1..=Self::MAX_POINTS).contains(&item.points) {
+                bad(
+                    &mut errors,
+                    format!("/fortress/{i}/points"),
+                    ErrorCode::PioneerRulesInvalid,
+                    "points are 1 to 1000",
+                );
+            }
+            fortress_total += Centi::from(item.points);
+        }
+        if fortress_total > scale {
+            bad(
+                &mut errors,
+                "/fortress".into(),
+                ErrorCode::PioneerRulesInvalid,
+                "the fortress items add up to more than the scale",
+            );
+        }
         if errors.is_empty() {
             Ok(self)
         } else {
@@ -383,9 +465,27 @@ impl Rules {
         }
     }
 
+    /// The fortress items a township starts from: 100 points, the obligations and their
+    /// attendance weighing most.
+    pub fn standard_fortress() -> Vec<FortressItem> {
+        [
+            (FortressMetric::ThemeDays, 20),
+            (FortressMetric::Meetings, 20),
+            (FortressMetric::Study, 15),
+            (FortressMetric::Attendance, 15),
+            (FortressMetric::AppraisalTurnout, 10),
+            (FortressMetric::Rectifications, 10),
+            (FortressMetric::ServiceOnTime, 10),
+        ]
+        .into_iter()
+        .map(|(metric, points)| FortressItem { metric, points })
+        .collect()
+    }
+
     /// The rule set a township starts from: one profile for everyone, study, attendance,
     /// service and appraisal in the basic items (80 points), the common positive, negative
-    /// and zeroing items, and frail and mobile members left out.
+    /// and zeroing items, frail and mobile members left out, and the standard fortress
+    /// items.
     pub fn standard() -> Self {
         let item = |code: &str, name: &str| (code.to_owned(), name.to_owned());
         let positive = [
@@ -449,6 +549,7 @@ impl Rules {
                     .map(|(code, name)| ZeroingItem { code, name })
                     .collect(),
             }],
+            fortress: Self::standard_fortress(),
         }
     }
 }
@@ -559,7 +660,8 @@ mod tests {
     fn basic_items_may_not_exceed_the_scale_and_profiles_are_one_to_eight() {
         let mut rules = Rules::standard();
         rules.scale = 50;
-        assert_eq!(pointers(rules), ["/profiles/0/basic"]);
+        // The standard fortress items (100 points) no longer fit either.
+        assert_eq!(pointers(rules), ["/profiles/0/basic", "/fortress"]);
         let mut rules = Rules::standard();
         rules.profiles.clear();
         assert_eq!(pointers(rules), ["/profiles"]);
@@ -567,6 +669,49 @@ mod tests {
         let p = rules.profiles[0].clone();
         rules.profiles = vec![p; 9];
         assert_eq!(pointers(rules), ["/profiles"]);
+    }
+
+    #[test]
+    fn the_standard_fortress_items_add_up_to_the_scale() {
+        let rules = Rules::standard();
+        assert_eq!(rules.fortress.len(), FortressMetric::ALL.len());
+        let total: u32 = rules.fortress.iter().map(|i| i.points).sum();
+        assert_eq!(total, rules.scale);
+    }
+
+    #[test]
+    fn fortress_items_are_named_by_their_pointer() {
+        let mut rules = Rules::standard();
+        rules.fortress[1].metric = FortressMetric::ThemeDays;
+        rules.fortress[2].points = 0;
+        rules.fortress[3].points = 1001;
+        let got = pointers(rules);
+        for want in [
+            "/fortress/1/metric",
+            "/fortress/2/points",
+            "/fortress/3/points",
+        ] {
+            assert!(got.iter().any(|g| g == want), "{want} missing in {got:?}");
+        }
+        // 1001 points are more than the scale too.
+        assert!(got.iter().any(|g| g == "/fortress"), "{got:?}");
+    }
+
+    #[test]
+    fn fortress_items_may_not_exceed_the_scale_nor_seven() {
+        let mut rules = Rules::standard();
+        rules.fortress[0].points = 21;
+        assert_eq!(pointers(rules), ["/fortress"]);
+        let mut rules = Rules::standard();
+        rules.fortress.push(FortressItem {
+            metric: FortressMetric::Study,
+            points: 1,
+        });
+        rules.scale = 200;
+        assert_eq!(pointers(rules), ["/fortress", "/fortress/7/metric"]);
+        let mut rules = Rules::standard();
+        rules.fortress.clear();
+        assert_eq!(pointers(rules), Vec::<String>::new());
     }
 
     #[test]

@@ -23,7 +23,7 @@ impl Share {
         }
     }
 
-    fn of_points(self, points: Centi) -> Centi {
+    pub(crate) fn of_points(self, points: Centi) -> Centi {
         if self.of == 0 {
             points
         } else {

@@ -19,6 +19,7 @@ pub mod peer_ballot;
 pub mod peer_voter;
 pub mod pioneer_claim;
 pub mod pioneer_deduction;
+pub mod pioneer_fortress;
 pub mod pioneer_help_branch;
 pub mod pioneer_help_transfer;
 pub mod pioneer_objection;

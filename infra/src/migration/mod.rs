@@ -41,6 +41,7 @@ mod m20261202_000132_create_pioneer_index;
 mod m20261202_000133_create_pioneer_help;
 mod m20261202_000134_create_pioneer_objection;
 mod m20261202_000141_create_pioneer_claim;
+mod m20261202_000142_create_pioneer_fortress;
 
 pub struct Migrator;
 
@@ -86,6 +87,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000133_create_pioneer_help::Migration),
             Box::new(m20261202_000134_create_pioneer_objection::Migration),
             Box::new(m20261202_000141_create_pioneer_claim::Migration),
+            Box::new(m20261202_000142_create_pioneer_fortress::Migration),
         ]
     }
 }

@@ -499,10 +499,10 @@ fn xlsx_responses_are_binary_files() {
         }
     }
     assert_eq!(
-        seen, 9,
+        seen, 10,
         "the compliance, study, attendance and volunteer reports, the appraisal results and \
-         registers, the volunteer-service certificate (the member's own and a member's) and \
-         the pioneer-index results"
+         registers, the volunteer-service certificate (the member's own and a member's), the \
+         pioneer-index results and the branches' fortress index"
     );
 }
 

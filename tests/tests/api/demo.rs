@@ -223,6 +223,21 @@ async fn the_demo_has_a_pioneer_rule_set_and_a_computed_half_year() {
     );
     assert!(zhou["total"].as_f64() > wu["total"].as_f64());
     assert_eq!(by_name("冯德福")["excluded"], true);
+    // Each branch's fortress index of the same half year.
+    let fortress = get(
+        &app,
+        &admin,
+        &format!("/api/v1/orgs/{committee}/fortress-index?half={half}"),
+    )
+    .await;
+    let branches = fortress["branches"].as_array().unwrap();
+    assert!(
+        branches
+            .iter()
+            .any(|b| b["branchName"] == "新舍村党总支/新舍村第一党支部"
+                && b["lines"].as_array().is_some_and(|l| l.len() == 7)),
+        "{fortress}"
+    );
     // The current half year is still open: a member may claim in it.
     let zheng = demo_member(&app, "13800000009").await;
     let (s, c) = app

@@ -32,6 +32,7 @@ mod ops;
 mod org_repo;
 mod persistence;
 mod pioneer_claims;
+mod pioneer_fortress;
 mod pioneer_index;
 mod pioneer_rules;
 mod plans;

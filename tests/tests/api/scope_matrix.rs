@@ -95,6 +95,8 @@ fn ops() -> Vec<Op> {
         op(M::GET, "/api/v1/orgs/{committee}/pioneer-index?half=2026-H2", None),
         op(M::POST, "/api/v1/orgs/{committee}/pioneer-index?half=2026-H2", None),
         op(M::GET, "/api/v1/orgs/{committee}/pioneer-index/results?half=2026-H2", None),
+        op(M::GET, "/api/v1/orgs/{committee}/fortress-index?half=2026-H2", None),
+        op(M::GET, "/api/v1/orgs/{branch}/fortress-index?half=2026-H2&format=xlsx", None),
         op(M::GET, "/api/v1/orgs/{committee}/pioneer-index/results?half=2026-H2&orgId={branch}", None),
         op(M::POST, "/api/v1/orgs/{committee}/pioneer-index/confirmation?half=2026-H2", Some(json!({"warningMemberIds": []}))),
         op(M::GET, "/api/v1/orgs/{committee}/pioneer-index/objections?half=2026-H2", None),

@@ -8,6 +8,7 @@ use uuid::Uuid;
 use crate::extract::Validate;
 use crate::http::mirror::mirror_enum;
 use crate::http::time::beijing;
+use crate::http::xlsx::ReportFormat;
 use crate::routes::org::dto::{MemberCategory, OrgSector};
 use domain::error::{ErrorCode, FieldError};
 use domain::pioneer::{self as pi, service::RulesInForce};
@@ -25,6 +26,33 @@ mirror_enum!(
         AppraisalGrade
     }
 );
+
+mirror_enum!(
+    /// What an item of a branch's fortress index (堡垒指数) is scored from, each a share of
+    /// what was asked of the branch in the half year: `theme_days` theme days held of the
+    /// months due and `meetings` the other 三会一课 obligations met of those due (group
+    /// meetings per group), as the compliance report judges them; `study` required materials
+    /// and 月送党课 lessons completed of those assigned to its members; `attendance` theme
+    /// days and meetings attended of those expected (exemptions left out); `appraisal_turnout`
+    /// self-assessments submitted of its members taking part (excused apart) in appraisals
+    /// whose self-assessment began in the half year; `rectifications` rectification items
+    /// done by the end of their due date of those due; `service_on_time` 96345 requests
+    /// dispatched to it completed by their deadline of those completed. Nothing asked scores
+    /// the whole item.
+    PioneerFortressMetric => pi::FortressMetric {
+        ThemeDays, Meetings, Study, Attendance, AppraisalTurnout, Rectifications, ServiceOnTime
+    }
+);
+
+/// An item of the branches' fortress index: up to `points` from its metric.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct PioneerFortressItem {
+    pub metric: PioneerFortressMetric,
+    #[serde(deserialize_with = "crate::extract::integral")]
+    #[schema(minimum = 1, maximum = 1000, example = 20)]
+    pub points: u32,
+}
 
 /// Members of a category left out of the pool: not scored, not in the denominator.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -163,10 +191,33 @@ pub struct PioneerRules {
     pub exclusions: Vec<PioneerExclusion>,
     #[schema(min_items = 1, max_items = 8)]
     pub profiles: Vec<PioneerProfile>,
+    /// The branches' fortress index (堡垒指数): each metric at most once, the points adding
+    /// up to at most the scale. Left out: the standard items (`theme_days` 20, `meetings`
+    /// 20, `study` 15, `attendance` 15, `appraisal_turnout` 10, `rectifications` 10,
+    /// `service_on_time` 10: 100 points, so a smaller scale needs items of its own).
+    #[serde(default = "standard_fortress")]
+    #[schema(max_items = 7)]
+    pub fortress: Vec<PioneerFortressItem>,
 }
 
 fn default_scale() -> u32 {
     pi::Rules::DEFAULT_SCALE
+}
+
+fn standard_fortress() -> Vec<PioneerFortressItem> {
+    pi::Rules::standard_fortress()
+        .iter()
+        .map(PioneerFortressItem::from)
+        .collect()
+}
+
+impl From<&pi::FortressItem> for PioneerFortressItem {
+    fn from(i: &pi::FortressItem) -> Self {
+        Self {
+            metric: i.metric.into(),
+            points: i.points,
+        }
+    }
 }
 
 impl Validate for PioneerRules {
@@ -232,6 +283,14 @@ impl From<PioneerRules> for pi::Rules {
                         .collect(),
                 })
                 .collect(),
+            fortress: r
+                .fortress
+                .into_iter()
+                .map(|i| pi::FortressItem {
+                    metric: i.metric.into(),
+                    points: i.points,
+                })
+                .collect(),
         }
     }
 }
@@ -293,6 +352,7 @@ impl From<&pi::Rules> for PioneerRules {
                         .collect(),
                 })
                 .collect(),
+            fortress: r.fortress.iter().map(PioneerFortressItem::from).collect(),
         }
     }
 }
@@ -581,4 +641,95 @@ impl Validate for ConfirmPioneerIndex {
     fn validate(&self) -> Result<(), Vec<FieldError>> {
         Ok(())
     }
+}
+
+/// The half year whose fortress index to show, and how.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct FortressIndexParams {
+    /// `YYYY-H1` or `YYYY-H2`.
+    #[param(pattern = "half-year", example = "2027-H1")]
+    pub half: String,
+    /// `xlsx` for an Excel file (or send `Accept: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet`).
+    #[param(inline)]
+    pub format: Option<ReportFormat>,
+}
+
+impl Validate for FortressIndexParams {
+    fn validate(&self) -> Result<(), Vec<FieldError>> {
+        parse_half(&self.half, "/half")
+            .map(|_| ())
+            .map_err(|e| vec![e])
+    }
+}
+
+/// One item of a branch's fortress index.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct FortressLineView {
+    pub metric: PioneerFortressMetric,
+    #[schema(example = "主题党日落实率")]
+    pub name: String,
+    /// The item's points in the rules.
+    #[schema(example = 20)]
+    pub points: u32,
+    /// What it scored, to the hundredth: `points` × `done` ÷ `of` (all of it when `of` is 0).
+    #[schema(example = 16.66)]
+    pub score: f64,
+    /// Done of what was asked (`of`).
+    #[schema(example = 5)]
+    pub done: u32,
+    #[schema(example = 6)]
+    pub of: u32,
+}
+
+/// One branch's fortress index.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct FortressBranchView {
+    pub branch_id: Uuid,
+    /// The branch by its names below the committee (`虞北村党总支/第一党支部`).
+    #[schema(example = "虞北村党总支/第一党支部")]
+    pub branch_name: String,
+    /// The index, to the hundredth: the sum of the lines.
+    #[schema(example = 87.5)]
+    pub total: f64,
+    pub lines: Vec<FortressLineView>,
+}
+
+impl From<&pi::BranchFortress> for FortressBranchView {
+    fn from(b: &pi::BranchFortress) -> Self {
+        Self {
+            branch_id: b.branch_id.as_uuid(),
+            branch_name: b.branch_name.clone(),
+            total: points(b.total),
+            lines: b
+                .lines
+                .iter()
+                .map(|l| FortressLineView {
+                    metric: l.metric.into(),
+                    name: l.name.clone(),
+                    points: l.points,
+                    score: points(l.score),
+                    done: l.done,
+                    of: l.of,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// The branches' fortress index (堡垒指数) of a half year, computed with the pioneer index
+/// under the same rules.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct FortressIndexView {
+    #[schema(example = "2027-H1")]
+    pub half: String,
+    pub status: PioneerRunStatus,
+    /// The rule-set version it was computed under; null: the standard rules.
+    pub rules_version: Option<u32>,
+    /// Every branch of the township, by its place in the tree.
+    pub branches: Vec<FortressBranchView>,
 }

@@ -15,6 +15,8 @@ use crate::org::policy::{self, Action};
 use crate::org::{MemberId, Org, OrgId, OrgKind};
 use crate::page::{Page, PageRequest};
 use crate::pioneer::compute::{compute, with_claims_and_deductions, Outcome};
+use crate::pioneer::fortress::{score_fortress, BranchFortress};
+use crate::pioneer::fortress_records::gather_fortress;
 use crate::pioneer::records::gather;
 use crate::pioneer::rules::Rules;
 use crate::pioneer::run::{IndexResult, IndexRun, IndexRunId, ResultOutcome, RunStatus};
@@ -257,6 +259,24 @@ async fn compute_held(
             warning: false,
         })
         .collect();
+    // The branches' fortress index, from the same records and rules: computed, stored and
+    // confirmed together with the members' results.
+    let fortress: Vec<BranchFortress> =
+        gather_fortress(repos, &committee, half, now, &rules, &pool, &records)
+            .await?
+            .into_iter()
+            .map(|b| {
+                let scored = score_fortress(&rules.fortress, &b.figures);
+                BranchFortress {
+                    run_id: run.id,
+                    branch_id: b.branch.id,
+                    branch_path: b.branch.path,
+                    branch_name: b.label,
+                    total: scored.total,
+                    lines: scored.lines,
+                }
+            })
+            .collect();
     let finished = clock.now();
     let done = IndexRun {
         status: RunStatus::Computed,
@@ -282,6 +302,9 @@ async fn compute_held(
     }
     uow.pioneer_index()
         .replace_results(run.id, &results)
+        .await?;
+    uow.pioneer_index()
+        .replace_fortress(run.id, &fortress)
         .await?;
     let entry = AuditEntry::record(
         AuditId::at(finished),
@@ -337,6 +360,32 @@ pub async fn get_run(
         .run(org.id, half)
         .await?
         .ok_or(DomainError::NotFound)
+}
+
+/// The branches' fortress index (堡垒指数) of `half` with each one's breakdown, by branch
+/// path (township admins covering the committee, once computed; `None` → 404).
+pub async fn fortress_index(
+    ctx: &ReadContext<'_>,
+    committee_id: OrgId,
+    half: HalfYear,
+) -> Result<(IndexRun, Vec<BranchFortress>), DomainError> {
+    let org = policy::load_in_scope(
+        ctx.actor,
+        Action::ManagePioneerIndex,
+        ctx.repos.orgs().get(committee_id),
+        |o| &o.path,
+    )
+    .await?;
+    require_committee(&org)?;
+    let run = ctx
+        .repos
+        .pioneer_index()
+        .run(org.id, half)
+        .await?
+        .filter(|r| matches!(r.status, RunStatus::Computed | RunStatus::Confirmed))
+        .ok_or(DomainError::NotFound)?;
+    let rows = ctx.repos.pioneer_index().fortress(run.id).await?;
+    Ok((run, rows))
 }
 
 /// Whether members and branches may see a run's results: once the township confirmed it.

@@ -23,8 +23,8 @@ pub use help::{
     set_help_branch,
 };
 pub use index::{
-    compute_one, compute_pending, confirm_index, get_run, in_publication, list_results, my_result,
-    request_index, WorkerPass, PUBLICATION_DAYS,
+    compute_one, compute_pending, confirm_index, fortress_index, get_run, in_publication,
+    list_results, my_result, request_index, WorkerPass, PUBLICATION_DAYS,
 };
 pub use objections::{answer_result_objection, list_objections, my_objection, object};
 pub use rules::{get_rules, put_rules, RulesInForce};

@@ -1,5 +1,5 @@
-//! Half-yearly computations and their results. A result's breakdown is a JSON array of
-//! lines in the shape below.
+//! Half-yearly computations, their results and the branches' fortress index. A breakdown is
+//! a JSON array of lines in the shapes below.
 
 use async_trait::async_trait;
 use sea_orm::sea_query::Expr;
@@ -8,7 +8,7 @@ use sea_orm::{
 };
 use serde::{Deserialize, Serialize};
 
-use crate::entity::{pioneer_objection, pioneer_result, pioneer_run};
+use crate::entity::{pioneer_fortress, pioneer_objection, pioneer_result, pioneer_run};
 use crate::error::map_db_err;
 use crate::repo::{fetch_all, page_by_id, subtree, IdOrder, Repos};
 use domain::error::RepoError;
@@ -16,6 +16,7 @@ use domain::org::{MemberCategory, MemberId, OrgId, OrgPath, OrgSector};
 use domain::page::{Page, PageRequest};
 use domain::pioneer::run::ObjectionAnswer;
 use domain::pioneer::score::{Line, LineKind};
+use domain::pioneer::{BranchFortress, FortressLine, FortressMetric};
 use domain::pioneer::{
     IndexResult, IndexRun, IndexRunId, PioneerIndexRepo, ResultObjection, ResultOutcome, RunStatus,
 };
@@ -44,6 +45,67 @@ struct LineJson {
     name: String,
     recorded: String,
     points: i64,
+}
+
+#[derive(Serialize, Deserialize)]
+struct FortressLineJson {
+    metric: String,
+    name: String,
+    points: u32,
+    score: i64,
+    done: u32,
+    of: u32,
+}
+
+fn fortress_row(b: &BranchFortress) -> Result<pioneer_fortress::ActiveModel, RepoError> {
+    let lines: Vec<FortressLineJson> = b
+        .lines
+        .iter()
+        .map(|l| FortressLineJson {
+            metric: l.metric.as_str().to_owned(),
+            name: l.name.clone(),
+            points: l.points,
+            score: l.score,
+            done: l.done,
+            of: l.of,
+        })
+        .collect();
+    Ok(pioneer_fortress::ActiveModel {
+        run_id: Set(b.run_id.as_uuid()),
+        branch_id: Set(b.branch_id.as_uuid()),
+        branch_path: Set(b.branch_path.as_str().to_owned()),
+        branch_name: Set(b.branch_name.clone()),
+        total: Set(b.total),
+        lines: Set(serde_json::to_string(&lines).map_err(|e| {
+            RepoError::Other(format!("fortress breakdown does not serialise: {e}").into())
+        })?),
+    })
+}
+
+fn fortress_of(m: pioneer_fortress::Model) -> Result<BranchFortress, RepoError> {
+    let lines: Vec<FortressLineJson> =
+        serde_json::from_str(&m.lines).map_err(|e| corrupt("fortress breakdown", e))?;
+    Ok(BranchFortress {
+        run_id: IndexRunId::from_uuid(m.run_id),
+        branch_id: OrgId::from_uuid(m.branch_id),
+        branch_path: path(&m.branch_path)?,
+        branch_name: m.branch_name,
+        total: m.total,
+        lines: lines
+            .into_iter()
+            .map(|l| {
+                Ok(FortressLine {
+                    metric: FortressMetric::parse(&l.metric)
+                        .ok_or_else(|| corrupt("fortress metric", &l.metric))?,
+                    name: l.name,
+                    points: l.points,
+                    score: l.score,
+                    done: l.done,
+                    of: l.of,
+                })
+            })
+            .collect::<Result<_, RepoError>>()?,
+    })
 }
 
 fn kind_of(raw: &str) -> Result<LineKind, RepoError> {
@@ -282,6 +344,45 @@ impl<C: ConnectionTrait + Send + Sync> PioneerIndexRepo for Repos<C> {
                 .map_err(map_db_err)?;
         }
         Ok(())
+    }
+
+    async fn replace_fortress(
+        &self,
+        run: IndexRunId,
+        rows: &[BranchFortress],
+    ) -> Result<(), RepoError> {
+        use pioneer_fortress::Column as K;
+        pioneer_fortress::Entity::delete_many()
+            .filter(K::RunId.eq(run.as_uuid()))
+            .exec(&self.conn)
+            .await
+            .map_err(map_db_err)?;
+        for chunk in rows.chunks(200) {
+            let rows = chunk
+                .iter()
+                .map(fortress_row)
+                .collect::<Result<Vec<_>, _>>()?;
+            pioneer_fortress::Entity::insert_many(rows)
+                .exec_without_returning(&self.conn)
+                .await
+                .map_err(map_db_err)?;
+        }
+        Ok(())
+    }
+
+    async fn fortress(&self, run: IndexRunId) -> Result<Vec<BranchFortress>, RepoError> {
+        use pioneer_fortress::Column as K;
+        let mut rows = fetch_all(
+            &self.conn,
+            pioneer_fortress::Entity::find()
+                .filter(K::RunId.eq(run.as_uuid()))
+                .order_by_asc(K::BranchPath),
+            fortress_of,
+        )
+        .await?;
+        // The databases' collations may order `/` differently; the paths' own order decides.
+        rows.sort_by(|a, b| a.branch_path.cmp(&b.branch_path));
+        Ok(rows)
     }
 
     async fn results(

@@ -14,8 +14,8 @@ use crate::repo::Repos;
 use domain::error::RepoError;
 use domain::org::{MemberCategory, MemberId, OrgId, OrgSector};
 use domain::pioneer::{
-    BasicItem, BasicMetric, Exclusion, NegativeItem, PioneerRuleRepo, PositiveItem, Profile,
-    RuleSet, RuleSetId, Rules, ZeroingItem,
+    BasicItem, BasicMetric, Exclusion, FortressItem, FortressMetric, NegativeItem, PioneerRuleRepo,
+    PositiveItem, Profile, RuleSet, RuleSetId, Rules, ZeroingItem,
 };
 use domain::volunteer::HalfYear;
 
@@ -29,6 +29,30 @@ struct RulesJson {
     scale: u32,
     exclusions: Vec<ExclusionJson>,
     profiles: Vec<ProfileJson>,
+    /// Absent from rule sets stored before the fortress index: they read as the standard
+    /// fortress items.
+    #[serde(default = "standard_fortress")]
+    fortress: Vec<FortressJson>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct FortressJson {
+    metric: String,
+    points: u32,
+}
+
+fn standard_fortress() -> Vec<FortressJson> {
+    fortress_json(&Rules::standard_fortress())
+}
+
+fn fortress_json(items: &[FortressItem]) -> Vec<FortressJson> {
+    items
+        .iter()
+        .map(|i| FortressJson {
+            metric: i.metric.as_str().to_owned(),
+            points: i.points,
+        })
+        .collect()
 }
 
 #[derive(Serialize, Deserialize)]
@@ -135,6 +159,7 @@ fn to_json(r: &Rules) -> Result<String, RepoError> {
                     .collect(),
             })
             .collect(),
+        fortress: fortress_json(&r.fortress),
     };
     serde_json::to_string(&json)
         .map_err(|e| RepoError::Other(format!("rules do not serialise: {e}").into()))
@@ -213,6 +238,16 @@ fn from_json(raw: &str) -> Result<Rules, RepoError> {
             })
             .collect::<Result<_, RepoError>>()?,
         profiles,
+        fortress: json
+            .fortress
+            .into_iter()
+            .map(|i| {
+                Ok(FortressItem {
+                    metric: parse("fortress metric", &i.metric, FortressMetric::parse)?,
+                    points: i.points,
+                })
+            })
+            .collect::<Result<_, RepoError>>()?,
     })
 }
 
@@ -307,5 +342,37 @@ mod tests {
         let rules = Rules::standard();
         let json = to_json(&rules).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(from_json(&json).unwrap_or_else(|e| panic!("{e}")), rules);
+    }
+
+    #[test]
+    fn a_rule_set_stored_before_the_fortress_index_reads_with_the_standard_items() {
+        let mut rules = Rules::standard();
+        rules.fortress.clear();
+        let json = to_json(&rules).unwrap_or_else(|e| panic!("{e}"));
+        let mut stored: serde_json::Value =
+            serde_json::from_str(&json).unwrap_or_else(|e| panic!("{e}"));
+        let removed = stored
+            .as_object_mut()
+            .and_then(|o| o.remove("fortress"))
+            .unwrap_or_else(|| panic!("the fortress items are stored"));
+        assert_eq!(removed, serde_json::json!([]));
+        let read = from_json(&stored.to_string()).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(read.fortress, Rules::standard_fortress());
+        assert_eq!(read.profiles, rules.profiles);
+    }
+
+    #[test]
+    fn fortress_items_keep_their_order_and_an_empty_list_stays_empty() {
+        let mut rules = Rules::standard();
+        rules.fortress.reverse();
+        rules.fortress.truncate(2);
+        let json = to_json(&rules).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(from_json(&json).unwrap_or_else(|e| panic!("{e}")), rules);
+        rules.fortress.clear();
+        let json = to_json(&rules).unwrap_or_else(|e| panic!("{e}"));
+        assert!(from_json(&json)
+            .unwrap_or_else(|e| panic!("{e}"))
+            .fortress
+            .is_empty());
     }
 }

@@ -114,8 +114,8 @@ EOF
 fi
 cat <<EOF
 verified           $(get verified)
-ratio              cached/healthz = $(get ratio_cached)   (goal >= 0.6: $(verdict "$(get ratio_cached)" 0.6))
-                   uncached/healthz = $(get ratio_uncached)
+ratio              cached/healthz = $(get ratio_cached)   (goal >= 0.7: $(verdict "$(get ratio_cached)" 0.7))
+                   uncached/healthz = $(get ratio_uncached)   (goal >= 0.25: $(verdict "$(get ratio_uncached)" 0.25))
 ==================================================================
 EOF
 if [[ -n ${PERF:-} ]]; then

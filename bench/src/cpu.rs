@@ -1,16 +1,19 @@
 //! Where the machine's CPU went during a measured window, by process name (`api`, `postgres`,
 //! `redis-server`, `spike`, `feed`, `pgbench`, everything else as `other`), read from Linux's
-//! `/proc`; `spike` and `feed` are the load generators. A sampler thread reads every
-//! process's CPU time every 100 ms. A process that exits inside the window is counted
+//! `/proc`; `spike` and `feed` are the load generators. A sampler reads every process's CPU
+//! time every 100 ms, in a process of its own (`cpu-sampler`, counted under `other`): reading
+//! all of `/proc` ten times a second costs CPU, which inside the load generator's process
+//! was counted as the load generator's (about 60 µs per check-in). A process that exits inside the window is counted
 //! through its parent's "children" time once the parent has reaped it (PostgreSQL's backends
 //! through the postmaster), or, when its parent is not around, by its last sample; the
 //! command `spike cpu` runs is read as a zombie, just before it is reaped. Shares are of the
 //! whole machine (all cores = 100 %).
 
 use std::collections::{BTreeMap, HashMap};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 const GROUPS: &[&str] = &[
@@ -110,8 +113,9 @@ struct Reading {
 
 /// A running sampler; [`Sampler::finish`] ends the window.
 pub struct Sampler {
-    stop: Arc<AtomicBool>,
-    thread: Option<JoinHandle<Reading>>,
+    child: Child,
+    stdin: ChildStdin,
+    stdout: BufReader<ChildStdout>,
 }
 
 /// Where the CPU went in a window.
@@ -125,76 +129,177 @@ pub struct Usage {
     pub switches: u64,
 }
 
+/// Set in the environment of the sampler process (the benchmark's own binary).
+const SAMPLER_ENV: &str = "BENCH_CPU_SAMPLER";
+
+/// First thing in a benchmark binary's `main`: when this process was started as a sampler
+/// (by [`Sampler::start`]), it samples until told to stop, prints the usage and exits.
+pub fn run_sampler_if_asked() {
+    if std::env::var_os(SAMPLER_ENV).is_some() {
+        std::process::exit(sampler_process());
+    }
+}
+
+/// The sampler process: `ready` once the window's first reading is taken, then readings
+/// until a line (or end of input) on stdin, then the usage as `share|seconds <group> <v>`
+/// and `switches <n>` lines.
+fn sampler_process() -> i32 {
+    // Its own name, so its CPU is not counted as the load generator's.
+    let _ = std::fs::write("/proc/self/comm", "cpu-sampler");
+    let Some(machine) = machine() else {
+        return 1;
+    };
+    let first = processes();
+    let mut reading = Reading {
+        started: Instant::now(),
+        machine,
+        last: first.clone(),
+        first,
+    };
+    let stop = Arc::new(AtomicBool::new(false));
+    let flag = Arc::clone(&stop);
+    std::thread::spawn(move || {
+        let mut line = String::new();
+        let _ = std::io::stdin().read_line(&mut line);
+        flag.store(true, Ordering::Relaxed);
+    });
+    let mut out = std::io::stdout().lock();
+    if writeln!(out, "ready").and_then(|()| out.flush()).is_err() {
+        return 1;
+    }
+    while !stop.load(Ordering::Relaxed) {
+        std::thread::sleep(PERIOD);
+        reading.last.extend(processes());
+    }
+    let Some(usage) = conclude(reading) else {
+        return 1;
+    };
+    let mut text = String::new();
+    for (g, v) in &usage.share {
+        text.push_str(&format!("share {g} {v}\n"));
+    }
+    for (g, v) in &usage.seconds {
+        text.push_str(&format!("seconds {g} {v}\n"));
+    }
+    text.push_str(&format!("switches {}\n", usage.switches));
+    if out
+        .write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .is_err()
+    {
+        return 1;
+    }
+    0
+}
+
+/// A group's name as the report keys it.
+fn known(name: &str) -> &'static str {
+    if name == "idle" {
+        return "idle";
+    }
+    group(name)
+}
+
 impl Sampler {
-    /// Starts a window, or `None` where there is no `/proc`.
+    /// Starts a window (a sampler process, once it has taken the first reading), or `None`
+    /// where there is no `/proc` or the process cannot be started.
     pub fn start() -> Option<Self> {
-        let machine = machine()?;
-        let first = processes();
-        let stop = Arc::new(AtomicBool::new(false));
-        let flag = Arc::clone(&stop);
-        let thread = std::thread::spawn(move || {
-            let mut reading = Reading {
-                started: Instant::now(),
-                machine,
-                last: first.clone(),
-                first,
-            };
-            while !flag.load(Ordering::Relaxed) {
-                std::thread::sleep(PERIOD);
-                reading.last.extend(processes());
-            }
-            reading
-        });
+        machine()?;
+        let mut child = Command::new(std::env::current_exe().ok()?)
+            .env(SAMPLER_ENV, "1")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .ok()?;
+        let stdin = child.stdin.take()?;
+        let mut stdout = BufReader::new(child.stdout.take()?);
+        let mut line = String::new();
+        if stdout.read_line(&mut line).ok()? == 0 || line.trim() != "ready" {
+            let _ = child.kill();
+            let _ = child.wait();
+            return None;
+        }
         Some(Self {
-            stop,
-            thread: Some(thread),
+            child,
+            stdin,
+            stdout,
         })
     }
 
     pub fn finish(mut self) -> Option<Usage> {
-        self.stop.store(true, Ordering::Relaxed);
-        let mut reading = self.thread.take()?.join().ok()?;
-        let now = processes();
-        let (total1, idle1, switches1) = machine()?;
-        let wall = reading.started.elapsed();
-        reading.last.extend(now.clone());
-        let total = total1.saturating_sub(reading.machine.0).max(1) as f64;
-        let idle = idle1.saturating_sub(reading.machine.1) as f64;
-        let cores = std::thread::available_parallelism().map_or(1, |n| n.get()) as f64;
-        // Jiffies per second of one core (USER_HZ), from the machine's own count.
-        let hz = total / (wall.as_secs_f64().max(1e-9) * cores);
-        let mut jiffies: BTreeMap<&'static str, u64> = BTreeMap::new();
-        for (pid, p) in &reading.last {
-            let (own0, children0) = reading
-                .first
-                .get(pid)
-                .filter(|b| b.started == p.started)
-                .map_or((0, 0), |b| (b.own, b.children));
-            let spent = if now.contains_key(pid) {
-                p.own.saturating_sub(own0) + p.children.saturating_sub(children0)
-            } else if now.contains_key(&p.ppid) {
-                // Exited and reaped: inside its parent's children time.
-                0
-            } else {
-                p.own.saturating_sub(own0)
-            };
-            *jiffies.entry(group(&p.comm)).or_default() += spent;
+        let _ = writeln!(self.stdin, "stop");
+        let _ = self.stdin.flush();
+        let mut text = String::new();
+        let read = self.stdout.read_to_string(&mut text);
+        let status = self.child.wait().ok()?;
+        if read.is_err() || !status.success() {
+            return None;
         }
-        let mut share: BTreeMap<&'static str, f64> = jiffies
-            .iter()
-            .map(|(g, j)| (*g, *j as f64 * 100.0 / total))
-            .collect();
-        share.insert("idle", idle * 100.0 / total);
-        let seconds = jiffies
-            .iter()
-            .map(|(g, j)| (*g, *j as f64 / hz.max(1.0)))
-            .collect();
-        Some(Usage {
-            share,
-            seconds,
-            switches: switches1.saturating_sub(reading.machine.2),
-        })
+        let mut usage = Usage {
+            share: BTreeMap::new(),
+            seconds: BTreeMap::new(),
+            switches: 0,
+        };
+        for line in text.lines() {
+            let mut parts = line.split_whitespace();
+            match (parts.next(), parts.next(), parts.next()) {
+                (Some("share"), Some(g), Some(v)) => {
+                    *usage.share.entry(known(g)).or_default() += v.parse::<f64>().ok()?;
+                }
+                (Some("seconds"), Some(g), Some(v)) => {
+                    *usage.seconds.entry(known(g)).or_default() += v.parse::<f64>().ok()?;
+                }
+                (Some("switches"), Some(n), None) => usage.switches = n.parse().ok()?,
+                _ => return None,
+            }
+        }
+        Some(usage)
     }
+}
+
+/// Ends a window: the last readings against the first.
+fn conclude(mut reading: Reading) -> Option<Usage> {
+    let now = processes();
+    let (total1, idle1, switches1) = machine()?;
+    let wall = reading.started.elapsed();
+    reading.last.extend(now.clone());
+    let total = total1.saturating_sub(reading.machine.0).max(1) as f64;
+    let idle = idle1.saturating_sub(reading.machine.1) as f64;
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get()) as f64;
+    // Jiffies per second of one core (USER_HZ), from the machine's own count.
+    let hz = total / (wall.as_secs_f64().max(1e-9) * cores);
+    let mut jiffies: BTreeMap<&'static str, u64> = BTreeMap::new();
+    for (pid, p) in &reading.last {
+        let (own0, children0) = reading
+            .first
+            .get(pid)
+            .filter(|b| b.started == p.started)
+            .map_or((0, 0), |b| (b.own, b.children));
+        let spent = if now.contains_key(pid) {
+            p.own.saturating_sub(own0) + p.children.saturating_sub(children0)
+        } else if now.contains_key(&p.ppid) {
+            // Exited and reaped: inside its parent's children time.
+            0
+        } else {
+            p.own.saturating_sub(own0)
+        };
+        *jiffies.entry(group(&p.comm)).or_default() += spent;
+    }
+    let mut share: BTreeMap<&'static str, f64> = jiffies
+        .iter()
+        .map(|(g, j)| (*g, *j as f64 * 100.0 / total))
+        .collect();
+    share.insert("idle", idle * 100.0 / total);
+    let seconds = jiffies
+        .iter()
+        .map(|(g, j)| (*g, *j as f64 / hz.max(1.0)))
+        .collect();
+    Some(Usage {
+        share,
+        seconds,
+        switches: switches1.saturating_sub(reading.machine.2),
+    })
 }
 
 impl Usage {

@@ -81,6 +81,7 @@ struct Cli {
 }
 
 fn main() -> ExitCode {
+    bench::cpu::run_sampler_if_asked();
     let cli = Cli::parse();
     let runtime = match bench::runtime(cli.threads) {
         Ok(rt) => rt,

@@ -140,6 +140,11 @@ pub enum Plan {
     OnceWithin(Duration),
     /// Round and round the list until the time is up.
     Cycle(Duration),
+    /// Open loop: job `i` (each at most once) is due at `i / rate` seconds after the start,
+    /// for as long as the window lasts, whether or not earlier answers have come back; its
+    /// latency runs from when it was due, so time spent waiting for a free connection (a
+    /// stall anywhere) shows in it. The connections bound the requests in flight.
+    OpenLoop { rate: f64, window: Duration },
 }
 
 impl Plan {
@@ -147,6 +152,17 @@ impl Plan {
         match self {
             Plan::Once => None,
             Plan::OnceWithin(d) | Plan::Cycle(d) => Some(d),
+            Plan::OpenLoop { window, .. } => Some(window),
+        }
+    }
+
+    /// When job `i` is due (open loop only).
+    fn due(self, started: Instant, i: usize) -> Option<Instant> {
+        match self {
+            Plan::OpenLoop { rate, .. } if rate > 0.0 => {
+                Some(started + Duration::from_secs_f64(i as f64 / rate))
+            }
+            _ => None,
         }
     }
 }
@@ -169,6 +185,7 @@ struct Shared {
     next: AtomicUsize,
     expected: u16,
     plan: Plan,
+    started: Instant,
     deadline: Option<Instant>,
 }
 
@@ -183,15 +200,25 @@ async fn worker(shared: Arc<Shared>, kept: Option<Sender>) -> Worker {
         samples: Vec::new(),
     };
     loop {
-        if shared.deadline.is_some_and(|d| Instant::now() >= d) {
+        let open = matches!(shared.plan, Plan::OpenLoop { .. });
+        if !open && shared.deadline.is_some_and(|d| Instant::now() >= d) {
             break;
         }
         let i = shared.next.fetch_add(1, Ordering::Relaxed);
         let job = match shared.plan {
             Plan::Cycle(_) => jobs.get(i % jobs.len().max(1)),
-            Plan::Once | Plan::OnceWithin(_) => jobs.get(i),
+            Plan::Once | Plan::OnceWithin(_) | Plan::OpenLoop { .. } => jobs.get(i),
         };
         let Some(job) = job else { break };
+        // Open loop: every job due within the window is sent, late if no connection was
+        // free when it fell due, and timed from when it was due.
+        let due = shared.plan.due(shared.started, i);
+        if let Some(at) = due {
+            if shared.deadline.is_some_and(|d| at >= d) {
+                break;
+            }
+            tokio::time::sleep_until(at.into()).await;
+        }
         let mut s = match w.sender.take() {
             Some(s) => s,
             None => {
@@ -209,7 +236,7 @@ async fn worker(shared: Arc<Shared>, kept: Option<Sender>) -> Worker {
                 }
             }
         };
-        let started = Instant::now();
+        let started = due.unwrap_or_else(Instant::now);
         match send(&mut s, &shared.host, job).await {
             Ok(reply) => {
                 let us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
@@ -273,6 +300,7 @@ impl Connections {
             next: AtomicUsize::new(0),
             expected,
             plan,
+            started,
             deadline: plan.window().map(|d| started + d),
         });
         let handles: Vec<_> = self

@@ -23,11 +23,12 @@ use bytes::Bytes;
 use chrono::{FixedOffset, SecondsFormat, Utc};
 use clap::{Parser, Subcommand};
 use hyper::Method;
+use sea_orm::ConnectionTrait;
 use secrecy::ExposeSecret;
 use uuid::Uuid;
 
 use api::config::Settings;
-use bench::load::{self, report, Job};
+use bench::load::{self, report, Connections, Job, Plan};
 use bench::tokens::Tokens;
 use bench::{cpu, perf, seed, BoxError};
 
@@ -51,6 +52,13 @@ struct Cli {
     /// check-ins (200, already checked in) with the same tokens and connections.
     #[arg(long)]
     probes: bool,
+    /// Then an open loop of new members' check-ins at a fixed arrival rate for this many
+    /// seconds (0: none), latency timed from each request's due time.
+    #[arg(long, default_value_t = 60)]
+    open_loop_secs: u64,
+    /// The open loop's rate as a share of the check-ins/s the closed loop measured.
+    #[arg(long, default_value_t = 0.5)]
+    open_loop_share: f64,
     /// Record a system-wide `perf` profile of the check-in window (only) into this file.
     #[arg(long)]
     perf: Option<PathBuf>,
@@ -75,6 +83,7 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    bench::cpu::run_sampler_if_asked();
     let cli = Cli::parse();
     if let Some(Command::Cpu { units, command }) = &cli.command {
         return match cpu_of(command, *units) {
@@ -236,13 +245,36 @@ async fn run(cli: &Cli) -> Result<bool, BoxError> {
         t.elapsed().as_secs_f64()
     );
 
+    // Fair to both sides: pgbench's rate excludes connecting, so the window goes over
+    // connections opened before it, and the server's pool is warmed first (the secretary's
+    // own requests, so no member's data is read ahead); and it starts after a checkpoint,
+    // as pgbench's window does.
+    let mut conns = Connections::new(&cli.addr, c)?;
+    let warm: Vec<Job> = (0..c * 4)
+        .map(|_| {
+            Ok(Job {
+                method: Method::GET,
+                path: "/api/v1/me".to_owned(),
+                authorization: Some(tokens.bearer(seeded.secretary_id)?),
+                body: None,
+            })
+        })
+        .collect::<Result<_, BoxError>>()?;
+    let o = conns.run(Arc::new(warm), 200, Plan::Once).await?;
+    println!(
+        "warmed {} connections and the server's pool: {}",
+        o.connections,
+        o.statuses_line()
+    );
+    db.execute_unprepared("CHECKPOINT").await?;
+
     println!("checking in {n} members over {c} connections …");
     let perf = match &cli.perf {
         Some(file) => Some(perf::start(file).await?),
         None => None,
     };
     let sampler = cpu::Sampler::start();
-    let outcome = load::run(&cli.addr, c, Arc::clone(&jobs), 201).await?;
+    let outcome = conns.run(Arc::clone(&jobs), 201, Plan::Once).await?;
     let usage = sampler.and_then(cpu::Sampler::finish);
     if let Some(child) = perf {
         perf::stop(child)?;
@@ -309,9 +341,101 @@ async fn run(cli: &Cli) -> Result<bool, BoxError> {
         writeln!(results, "rows_after_repeats={rows}")?;
     }
 
+    let open_ok = if cli.open_loop_secs > 0 {
+        open_loop(
+            cli,
+            &db,
+            &tokens,
+            &seeded,
+            activity,
+            outcome.rate(201),
+            &mut conns,
+            &mut results,
+        )
+        .await?
+    } else {
+        true
+    };
+
     if let Some(file) = &cli.results {
         std::fs::write(file, &results)?;
     }
     db.close().await?;
-    Ok(verified)
+    Ok(verified && open_ok)
+}
+
+/// The open loop: new members check in at `share` of the closed loop's rate for the window,
+/// each request timed from when it was due. Verifies every one answered 201 with its row.
+#[allow(clippy::too_many_arguments)]
+async fn open_loop(
+    cli: &Cli,
+    db: &sea_orm::DatabaseConnection,
+    tokens: &Tokens,
+    seeded: &seed::Seeded,
+    activity: Uuid,
+    closed_rate: f64,
+    conns: &mut Connections,
+    results: &mut String,
+) -> Result<bool, BoxError> {
+    let rate = (closed_rate * cli.open_loop_share).max(1.0);
+    let window = Duration::from_secs(cli.open_loop_secs);
+    let m = (rate * window.as_secs_f64()).ceil() as usize + 1;
+    let (before, _) = seed::check_in_counts(db, activity).await?;
+    let members = seed::more_members(db, seeded, seeded.member_ids.len(), m).await?;
+    db.execute_unprepared("ANALYZE member").await?;
+    let client_time = Utc::now()
+        .with_timezone(&beijing()?)
+        .to_rfc3339_opts(SecondsFormat::Secs, true);
+    let path = format!("/api/v1/activities/{activity}/check-ins");
+    let mut jobs = Vec::with_capacity(m);
+    for (i, member) in members.iter().enumerate() {
+        jobs.push(Job {
+            method: Method::POST,
+            path: path.clone(),
+            authorization: Some(tokens.bearer(*member)?),
+            body: Some(check_in_body(i, &client_time)),
+        });
+    }
+    db.execute_unprepared("CHECKPOINT").await?;
+    println!(
+        "open loop: {rate:.0} check-ins/s ({:.0} % of {closed_rate:.0}/s) for {} s, new members …",
+        cli.open_loop_share * 100.0,
+        window.as_secs()
+    );
+    let sampler = cpu::Sampler::start();
+    let o = conns
+        .run(Arc::new(jobs), 201, Plan::OpenLoop { rate, window })
+        .await?;
+    let usage = sampler.and_then(cpu::Sampler::finish);
+    report("open", &o, 201, results)?;
+    let sent = o.latencies_us.len() + o.transport_errors;
+    let server_errors: usize = o
+        .statuses
+        .iter()
+        .filter(|(s, _)| **s >= 500)
+        .map(|(_, n)| *n)
+        .sum();
+    let (p50, p99) = (o.percentile_ms(50.0), o.percentile_ms(99.0));
+    let spread = p99 / p50.max(1e-9);
+    if let Some(u) = &usage {
+        println!("  cpu share of the machine: {}", u.share_line());
+        println!("  cpu per check-in: {}", u.per_unit_line(sent));
+    }
+    let (after, distinct) = seed::check_in_counts(db, activity).await?;
+    let added = after - before;
+    let ok = o.count(201) == sent
+        && o.transport_errors == 0
+        && added == i64::try_from(sent)?
+        && after == distinct;
+    println!(
+        "  open loop: rate {rate:.1}/s offered, {sent} sent, p99/p50 = {spread:.1} (goal <= 10), 5xx {server_errors}, {added} rows added: {}",
+        if ok { "OK" } else { "FAILED" }
+    );
+    writeln!(results, "open_offered_per_s={rate:.1}")?;
+    writeln!(results, "open_sent={sent}")?;
+    writeln!(results, "open_p99_over_p50={spread:.2}")?;
+    writeln!(results, "open_5xx={server_errors}")?;
+    writeln!(results, "open_rows_added={added}")?;
+    writeln!(results, "open_verified={ok}")?;
+    Ok(ok)
 }

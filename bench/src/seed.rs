@@ -16,6 +16,7 @@ pub const MAX_MEMBERS: usize = 999_999_999;
 
 pub struct Seeded {
     pub branch_id: Uuid,
+    pub branch_path: String,
     pub secretary_id: Uuid,
     pub member_ids: Vec<Uuid>,
 }
@@ -62,19 +63,46 @@ pub async fn seed(db: &DatabaseConnection, n: usize) -> Result<Seeded, BoxError>
     ))
     .await?;
 
+    let seeded = Seeded {
+        branch_id: branch,
+        branch_path: bp.to_owned(),
+        secretary_id: secretary,
+        member_ids: Vec::new(),
+    };
+    let member_ids = more_members(db, &seeded, 0, n).await?;
+    db.execute_unprepared("ANALYZE org, member, role_grant")
+        .await?;
+    Ok(Seeded {
+        member_ids,
+        ..seeded
+    })
+}
+
+/// Inserts `n` more active members into the seeded branch, numbered from `from + 1` (names
+/// and phones unique across calls that do not overlap), and answers their ids.
+pub async fn more_members(
+    db: &DatabaseConnection,
+    seeded: &Seeded,
+    from: usize,
+    n: usize,
+) -> Result<Vec<Uuid>, BoxError> {
+    if from + n > MAX_MEMBERS {
+        return Err(format!("at most {MAX_MEMBERS} members").into());
+    }
+    let at = ts(Utc::now());
     let member_ids: Vec<Uuid> = (0..n).map(|_| Uuid::now_v7()).collect();
     for (b, chunk) in member_ids.chunks(BATCH).enumerate() {
         let rows: Vec<String> = chunk
             .iter()
             .enumerate()
             .map(|(i, id)| {
-                let k = b * BATCH + i + 1;
+                let k = from + b * BATCH + i + 1;
                 member_row(
                     *id,
                     &format!("压测党员{k:05}"),
                     &format!("19{k:09}"),
-                    branch,
-                    bp,
+                    seeded.branch_id,
+                    &seeded.branch_path,
                     &at,
                 )
             })
@@ -82,13 +110,7 @@ pub async fn seed(db: &DatabaseConnection, n: usize) -> Result<Seeded, BoxError>
         db.execute_unprepared(&format!("{MEMBER_INSERT}{}", rows.join(",")))
             .await?;
     }
-    db.execute_unprepared("ANALYZE org, member, role_grant")
-        .await?;
-    Ok(Seeded {
-        branch_id: branch,
-        secretary_id: secretary,
-        member_ids,
-    })
+    Ok(member_ids)
 }
 
 /// `(rows, distinct members)` of an activity's check-ins.

@@ -18,7 +18,9 @@ use domain::uow::{Repositories, Transactional};
 use domain::volunteer::HalfYear;
 use infra::Db;
 
-/// Fixed ids: `kind` 12 rule set, 13 claim, 14 deduction, 15 index run.
+/// Fixed ids: `kind` 12 rule set, 13 claim, 14 deduction, 15 index run; the last three
+/// numbered by the half year they belong to (its ordinal, `20261` for 2026-H1), so a
+/// seeding in a later half year adds its own rather than meeting the earlier ones' ids.
 fn fixed_id(kind: u128, n: u128) -> Uuid {
     Uuid::from_u128(0x0193_0000_0000_7000_8000_0000_0000_0000 | (kind << 16) | n)
 }
@@ -37,6 +39,7 @@ pub fn demo_half(now: DateTime<Utc>) -> HalfYear {
 pub async fn seed_pioneer(db: &Db, now: DateTime<Utc>) -> Result<usize, RepoError> {
     let committee_id = OrgId::from_uuid(fixed_id(1, 1));
     let half = demo_half(now);
+    let n = u128::try_from(half.ordinal()).map_err(|e| RepoError::Other(e.to_string().into()))?;
     let mut created = 0;
     let uow = db.begin().await?;
     let Some(committee) = uow.orgs().get(committee_id).await? else {
@@ -61,7 +64,7 @@ pub async fn seed_pioneer(db: &Db, now: DateTime<Utc>) -> Result<usize, RepoErro
             .await?;
         created += 1;
     }
-    let claim_id = ClaimId::from_uuid(fixed_id(13, 1));
+    let claim_id = ClaimId::from_uuid(fixed_id(13, n));
     if uow.pioneer_claims().claim(claim_id).await?.is_none() {
         uow.pioneer_claims()
             .insert_claim(&Claim {
@@ -86,7 +89,7 @@ pub async fn seed_pioneer(db: &Db, now: DateTime<Utc>) -> Result<usize, RepoErro
             .await?;
         created += 1;
     }
-    let deduction_id = DeductionId::from_uuid(fixed_id(14, 1));
+    let deduction_id = DeductionId::from_uuid(fixed_id(14, n));
     if uow
         .pioneer_claims()
         .deduction(deduction_id)
@@ -115,7 +118,7 @@ pub async fn seed_pioneer(db: &Db, now: DateTime<Utc>) -> Result<usize, RepoErro
     if !asked {
         uow.pioneer_index()
             .insert_run(&IndexRun {
-                id: IndexRunId::from_uuid(fixed_id(15, 1)),
+                id: IndexRunId::from_uuid(fixed_id(15, n)),
                 committee_id: committee.id,
                 committee_path: committee.path.clone(),
                 half,

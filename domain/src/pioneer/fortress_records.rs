@@ -155,20 +155,25 @@ pub async fn gather_fortress(
     let campaigns = campaigns_under(repos, committee).await?;
 
     // Appraisal turnout: campaigns whose self-assessment began in the half year; each
-    // participant not excused is asked for one.
+    // participant not excused is asked for one, as things stood at `upto`: submitted
+    // before it, or not submitted by the end of a stage that closed before it (a stage
+    // still open asks nothing yet), so a rerun later keeps the figures.
     for c in campaigns.iter().filter(|c| {
         let begins = c.stages.start(Stage::SelfAssessment);
         from <= begins && begins < upto
     }) {
+        let closed = c.stages.end(Stage::SelfAssessment) <= upto;
         for p in repos.appraisals().progress(c.id, &committee.path).await? {
             if p.participant.excused.is_some() {
                 continue;
             }
+            let submitted =
+                p.status == AssessmentStatus::Submitted && p.submitted_at.is_some_and(|t| t < upto);
+            if !submitted && !closed {
+                continue;
+            }
             if let Some(f) = figures.get_mut(&p.participant.branch_id) {
-                count(
-                    &mut f.appraisal_turnout,
-                    p.status == AssessmentStatus::Submitted,
-                );
+                count(&mut f.appraisal_turnout, submitted);
             }
         }
     }

@@ -253,6 +253,22 @@ async fn the_demo_has_a_pioneer_rule_set_and_a_computed_half_year() {
         )
         .await;
     assert_eq!(s, 201, "{c}");
+    // Seeded again half a year later (a server restarted with the demo on): its own
+    // previous half year is added and computed, nothing of the earlier one collides.
+    let later = app.clock.now() + chrono::Duration::days(190);
+    api::cli::demo::seed(&app.db, later).await.unwrap();
+    let later_half = domain::volunteer::HalfYear::containing(later).previous();
+    assert_ne!(
+        later_half,
+        domain::volunteer::HalfYear::containing(app.clock.now()).previous()
+    );
+    let later_run = get(
+        &app,
+        &admin,
+        &format!("/api/v1/orgs/{committee}/pioneer-index?half={later_half}"),
+    )
+    .await;
+    assert_eq!(later_run["status"], "computed", "{later_run}");
 }
 
 async fn admin_committee(app: &TestApp, admin: &Member) -> String {

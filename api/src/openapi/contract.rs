@@ -425,7 +425,7 @@ type Rules = &'static [(
 const BUSINESS_RULES: Rules = &[
     ("putPioneerRules", "422", &[
         (ErrorCode::PioneerNeedsCommittee, "the org is not a township committee"),
-        (ErrorCode::PioneerRulesInvalid, "rules across fields: a metric or an exclusion's category twice, a profile's sector or category twice, item codes repeated in a profile, `targetHours` present exactly for `volunteer_hours`, a cap below its item's points, basic points adding up to more than the scale, a fortress metric twice, fortress points adding up to more than the scale"),
+        (ErrorCode::PioneerRulesInvalid, "rules across fields: a metric or an exclusion's category twice, a profile's sector or category twice, item codes repeated in a profile, `targetHours` present exactly for `volunteer_hours`, a cap below its item's points, basic points adding up to more than the scale, a fortress metric twice, fortress points adding up to more than 1000"),
     ]),
     ("getPioneerRules", "422", &[(ErrorCode::PioneerNeedsCommittee, "the org is not a township committee")]),
     ("computePioneerIndex", "422", &[

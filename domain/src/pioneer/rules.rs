@@ -159,7 +159,8 @@ pub struct Exclusion {
 }
 
 /// A rule set's content. Profiles are tried in order; the first that applies to a member
-/// scores them. The fortress items score each branch on the same scale.
+/// scores them. The fortress items score each branch out of their own points (at most
+/// 1000 in all), whatever the members' scale.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rules {
     /// The total scale (满分), 100 by default.
@@ -450,12 +451,15 @@ impl Rules {
             }
             fortress_total += Centi::from(item.points);
         }
-        if fortress_total > scale {
+        // A branch's index is out of its own items' points, not the members' scale: a
+        // township that scores members out of 50 keeps the standard 100-point fortress items
+        // (and a rule set stored before the items existed reads as those).
+        if fortress_total > Centi::from(Self::MAX_SCALE) {
             bad(
                 &mut errors,
                 "/fortress".into(),
                 ErrorCode::PioneerRulesInvalid,
-                "the fortress items add up to more than the scale",
+                "the fortress items add up to more than 1000 points",
             );
         }
         if errors.is_empty() {
@@ -660,8 +664,8 @@ mod tests {
     fn basic_items_may_not_exceed_the_scale_and_profiles_are_one_to_eight() {
         let mut rules = Rules::standard();
         rules.scale = 50;
-        // The standard fortress items (100 points) no longer fit either.
-        assert_eq!(pointers(rules), ["/profiles/0/basic", "/fortress"]);
+        // The fortress items are out of their own points: the standard 100 still fit.
+        assert_eq!(pointers(rules), ["/profiles/0/basic"]);
         let mut rules = Rules::standard();
         rules.profiles.clear();
         assert_eq!(pointers(rules), ["/profiles"]);
@@ -693,15 +697,18 @@ mod tests {
         ] {
             assert!(got.iter().any(|g| g == want), "{want} missing in {got:?}");
         }
-        // 1001 points are more than the scale too.
+        // 1001 points make the items add up to more than 1000 too.
         assert!(got.iter().any(|g| g == "/fortress"), "{got:?}");
     }
 
     #[test]
-    fn fortress_items_may_not_exceed_the_scale_nor_seven() {
+    fn fortress_items_may_not_exceed_a_thousand_points_nor_seven() {
         let mut rules = Rules::standard();
-        rules.fortress[0].points = 21;
+        rules.fortress[0].points = 921;
         assert_eq!(pointers(rules), ["/fortress"]);
+        let mut rules = Rules::standard();
+        rules.fortress[0].points = 920;
+        assert_eq!(pointers(rules), Vec::<String>::new());
         let mut rules = Rules::standard();
         rules.fortress.push(FortressItem {
             metric: FortressMetric::Study,

@@ -590,9 +590,9 @@ async fn the_rules_keep_fortress_items_once_each_and_default_to_the_standard_one
         })),
         "{p}"
     );
-    // More points than the scale, or an unknown metric: refused too.
+    // More than 1000 points in all, or an unknown metric: refused too.
     for fortress in [
-        json!([{"metric": "theme_days", "points": 60}, {"metric": "meetings", "points": 41}]),
+        json!([{"metric": "theme_days", "points": 600}, {"metric": "meetings", "points": 401}]),
         json!([{"metric": "dues", "points": 10}]),
     ] {
         let (s, p) = app
@@ -605,6 +605,21 @@ async fn the_rules_keep_fortress_items_once_each_and_default_to_the_standard_one
             .await;
         assert_eq!(s, 422, "{p}");
     }
+
+    // A branch's index is out of its items' points, not the members' scale: members scored
+    // out of 40 with the standard 100-point fortress items (sent, or left out) is a rule set.
+    let (s, v) = app
+        .call(
+            &t.admin,
+            Method::PUT,
+            &rules_path(&t),
+            Some(json!({"scale": 40, "profiles": [{
+                "name": "全体党员",
+                "basic": [{"metric": "theme_day_attendance", "points": 40}],
+            }]})),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
 
     // Left out: the standard items, shown by every read.
     let (s, v) = app
@@ -646,10 +661,11 @@ async fn the_rules_keep_fortress_items_once_each_and_default_to_the_standard_one
             })),
         )
         .await;
-    assert_eq!((s, v["version"].as_u64()), (200, Some(2)), "{v}");
+    // The third version: the scale-40 one and the standard one came before.
+    assert_eq!((s, v["version"].as_u64()), (200, Some(3)), "{v}");
     computed(&app, &t, "2026-H2").await;
     let f = read(&app, &t, "2026-H2").await;
-    assert_eq!(f["rulesVersion"], 2, "{f}");
+    assert_eq!(f["rulesVersion"], 3, "{f}");
     for b in f["branches"].as_array().unwrap() {
         let metrics: Vec<&str> = b["lines"]
             .as_array()

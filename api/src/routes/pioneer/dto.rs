@@ -192,9 +192,10 @@ pub struct PioneerRules {
     #[schema(min_items = 1, max_items = 8)]
     pub profiles: Vec<PioneerProfile>,
     /// The branches' fortress index (堡垒指数): each metric at most once, the points adding
-    /// up to at most the scale. Left out: the standard items (`theme_days` 20, `meetings`
-    /// 20, `study` 15, `attendance` 15, `appraisal_turnout` 10, `rectifications` 10,
-    /// `service_on_time` 10: 100 points, so a smaller scale needs items of its own).
+    /// up to at most 1000 (a branch's index is out of its items' points, whatever the
+    /// members' scale). Left out: the standard items (`theme_days` 20, `meetings` 20,
+    /// `study` 15, `attendance` 15, `appraisal_turnout` 10, `rectifications` 10,
+    /// `service_on_time` 10: 100 points).
     #[serde(default = "standard_fortress")]
     #[schema(max_items = 7)]
     pub fortress: Vec<PioneerFortressItem>,

@@ -69,6 +69,8 @@ pub struct Settings {
     pub push: PushSettings,
     /// How long a 96345 requester's personal data is kept after the request is over.
     pub volunteer_retention: domain::volunteer::Retention,
+    /// How big each instance's near cache may grow and how long its entries live.
+    pub near_cache: infra::near::Sizing,
 }
 
 /// Subscribe-message push. A kind of message whose template is unset is not pushed; with no
@@ -152,6 +154,10 @@ struct Layered {
     push_miniprogram_state: String,
     push_max_attempts: i32,
     volunteer_erase_after_days: u32,
+    near_cache_principals: u64,
+    near_cache_activities: u64,
+    near_cache_mirror_mb: u64,
+    near_cache_ttl_secs: u64,
 }
 
 impl Default for Layered {
@@ -202,8 +208,43 @@ impl Default for Layered {
             push_miniprogram_state: "formal".into(),
             push_max_attempts: 5,
             volunteer_erase_after_days: domain::volunteer::Retention::DEFAULT_DAYS,
+            near_cache_principals: 100_000,
+            near_cache_activities: 20_000,
+            near_cache_mirror_mb: 64,
+            near_cache_ttl_secs: 300,
         }
     }
+}
+
+/// The near cache's bounds: entries 0 (nothing kept) to 10,000,000, the mirror 0-4096 MiB,
+/// entries living 1-3600 s.
+fn near_cache_sizing(l: &Layered) -> Result<infra::near::Sizing, ConfigError> {
+    for (name, value) in [
+        ("near_cache_principals", l.near_cache_principals),
+        ("near_cache_activities", l.near_cache_activities),
+    ] {
+        if value > 10_000_000 {
+            return Err(ConfigError::new(name, "must be between 0 and 10000000"));
+        }
+    }
+    if l.near_cache_mirror_mb > 4096 {
+        return Err(ConfigError::new(
+            "near_cache_mirror_mb",
+            "must be between 0 and 4096",
+        ));
+    }
+    if !(1..=3600).contains(&l.near_cache_ttl_secs) {
+        return Err(ConfigError::new(
+            "near_cache_ttl_secs",
+            "must be between 1 and 3600",
+        ));
+    }
+    Ok(infra::near::Sizing {
+        principals: l.near_cache_principals,
+        activities: l.near_cache_activities,
+        mirror_bytes: l.near_cache_mirror_mb * 1024 * 1024,
+        ttl: Duration::from_secs(l.near_cache_ttl_secs),
+    })
 }
 
 /// The WeChat app: both its id and secret, or neither; the API base an http(s) URL.
@@ -599,6 +640,7 @@ impl Settings {
             l.wechat_timeout_ms,
         )?;
         let push = push_settings(&l, wechat.is_some())?;
+        let near_cache = near_cache_sizing(&l)?;
         Ok(Self {
             host: l.host,
             port: l.port,
@@ -633,6 +675,7 @@ impl Settings {
             lesson_organised_share: f64::from(l.lesson_organised_percent) / 100.0,
             push,
             volunteer_retention,
+            near_cache,
         })
     }
 

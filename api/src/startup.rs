@@ -25,6 +25,8 @@ use domain::cache::{Cache, CacheError};
 use domain::clock::{Clock, SystemClock};
 use infra::cache::{MemoryCache, RedisCache};
 use infra::db::ConnectError;
+use infra::near::bus::{LocalHub, RedisBus};
+use infra::near::{Bus, Near, NearCache};
 use infra::{Backend, Db, DbOptions};
 
 #[derive(Debug, thiserror::Error)]
@@ -51,6 +53,32 @@ pub struct AppDeps {
     pub cache_backend: &'static str,
     pub clock: Arc<dyn Clock>,
     pub keys: Arc<KeyRing>,
+    /// This instance's near cache and the channel that keeps it coherent (the database
+    /// handle above announces its writes through it).
+    pub near: Near,
+}
+
+/// A near cache of `sizing` on the channel Redis gives at `redis` (`url`, key prefix), or,
+/// without Redis, on `hub` (near caches of one process).
+pub async fn near_cache(
+    sizing: infra::near::Sizing,
+    redis: Option<(&str, &str)>,
+    hub: &Arc<LocalHub>,
+    timeout: std::time::Duration,
+) -> Result<Near, CacheError> {
+    let cache = Arc::new(NearCache::new(sizing));
+    let bus = match redis {
+        Some((url, prefix)) => {
+            let bus = Arc::new(RedisBus::connect(url, prefix, timeout).await?);
+            bus.subscribe(&cache);
+            Bus::Redis(bus)
+        }
+        None => {
+            hub.join(&cache);
+            Bus::Local(hub.clone())
+        }
+    };
+    Ok(Near { cache, bus })
 }
 
 pub fn token_config(settings: &Settings) -> TokenConfig {
@@ -103,8 +131,20 @@ pub async fn connect_dependencies(settings: &Settings) -> Result<AppDeps, Startu
         ),
         None => (Arc::new(MemoryCache::default()), "memory"),
     };
+    let redis = settings
+        .redis_url
+        .as_ref()
+        .map(|u| (u.expose_secret(), settings.cache_prefix.as_str()));
+    let near = near_cache(
+        settings.near_cache,
+        redis,
+        &Arc::default(),
+        settings.cache_timeout,
+    )
+    .await?;
     Ok(AppDeps {
-        db,
+        db: db.with_near(near.clone()),
+        near,
         cache,
         cache_backend,
         clock: Arc::new(SystemClock),
@@ -142,14 +182,25 @@ impl AppState {
             Some(client) => client.clone(),
             None => Arc::new(infra::wechat::HoldEveryText),
         };
+        // Over Redis, the feed's generations and pages are read from the near cache.
+        let cache: Arc<dyn Cache> = match &deps.near.bus {
+            Bus::Redis(_) => Arc::new(infra::near::NearMirror::new(
+                deps.cache,
+                deps.near.clone(),
+                domain::material::feed::NEAR_COUNTERS,
+                domain::material::feed::NEAR_IMMUTABLE,
+            )),
+            Bus::Local(_) => deps.cache,
+        };
         Self {
             repos: deps.db.repos(),
+            near: deps.near,
             db: deps.db,
             wechat,
             wechat_sign_in,
             content_check: crate::state::SharedContentCheck(content_check),
             push,
-            cache: deps.cache,
+            cache,
             cache_backend: deps.cache_backend,
             clock: deps.clock,
             qr_key: Arc::new(deps.keys.qr_key()),

@@ -17,6 +17,8 @@ pub struct AppState {
     /// The repositories on the pool, which read contexts (and single-statement writes) use.
     pub repos: infra::repo::PoolRepos,
     pub cache: Arc<dyn Cache>,
+    /// This instance's near cache (principals, activities, mirrored feed keys).
+    pub near: infra::near::Near,
     /// `redis` or `memory`, for readiness reports.
     pub cache_backend: &'static str,
     pub clock: Arc<dyn Clock>,

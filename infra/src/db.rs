@@ -84,6 +84,9 @@ pub struct Db {
     conn: DatabaseConnection,
     backend: Backend,
     observer: Arc<OnceLock<StatementObserver>>,
+    /// The near cache repositories read from and announce writes to (none: every read
+    /// goes to the database and writes announce nothing).
+    near: Option<crate::near::Near>,
 }
 
 /// Told how long each statement took and whether it failed (metrics).
@@ -165,6 +168,7 @@ impl Db {
                             conn,
                             backend,
                             observer,
+                            near: None,
                         }),
                         Ok(Err(e)) => {
                             let _ = conn.close_by_ref().await;
@@ -231,6 +235,19 @@ impl Db {
 
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// This handle with `near` as its near cache: its repositories read from it and
+    /// announce their writes through it.
+    pub fn with_near(&self, near: crate::near::Near) -> Self {
+        Self {
+            near: Some(near),
+            ..self.clone()
+        }
+    }
+
+    pub fn near(&self) -> Option<&crate::near::Near> {
+        self.near.as_ref()
     }
 
     /// Reports every statement's duration and failure to `observer` from now on (set once).

@@ -6,6 +6,7 @@ pub mod db;
 pub mod entity;
 pub mod error;
 pub mod migration;
+pub mod near;
 pub mod repo;
 pub mod retry;
 pub mod wechat;

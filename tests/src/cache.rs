@@ -19,17 +19,65 @@ pub fn redis_url() -> Option<String> {
 }
 
 pub async fn redis_cache(url: &str) -> RedisCache {
-    let prefix = format!("t:{}:", uuid::Uuid::new_v4().simple());
-    match RedisCache::connect(url, &prefix, Duration::from_secs(2)).await {
+    redis_cache_under(url, &fresh_prefix()).await
+}
+
+fn fresh_prefix() -> String {
+    format!("t:{}:", uuid::Uuid::new_v4().simple())
+}
+
+async fn redis_cache_under(url: &str, prefix: &str) -> RedisCache {
+    match RedisCache::connect(url, prefix, Duration::from_secs(2)).await {
         Ok(c) => c,
         Err(e) => panic!("TEST_REDIS_URL is set but Redis is unreachable: {e}"),
     }
 }
 
-pub async fn test_cache() -> Arc<dyn Cache> {
+/// Where instances sharing a test cache hear each other's invalidations: a hub in this
+/// process, or the Redis channel under the cache's key prefix.
+#[derive(Debug, Clone)]
+pub enum TestBus {
+    Local(Arc<infra::near::bus::LocalHub>),
+    Redis { url: String, prefix: String },
+}
+
+impl TestBus {
+    /// A near cache for one more instance on this bus.
+    pub async fn near(&self) -> infra::near::Near {
+        let hub = match self {
+            TestBus::Local(hub) => hub.clone(),
+            TestBus::Redis { .. } => Arc::default(),
+        };
+        let redis = match self {
+            TestBus::Redis { url, prefix } => Some((url.as_str(), prefix.as_str())),
+            TestBus::Local(_) => None,
+        };
+        match api::startup::near_cache(
+            infra::near::Sizing::default(),
+            redis,
+            &hub,
+            Duration::from_secs(2),
+        )
+        .await
+        {
+            Ok(near) => near,
+            Err(e) => panic!("near cache: {e}"),
+        }
+    }
+}
+
+/// The cache a test's instances share, and the bus their near caches share.
+pub async fn test_cache() -> (Arc<dyn Cache>, TestBus) {
     match redis_url() {
-        Some(url) => Arc::new(redis_cache(&url).await),
-        None => Arc::new(MemoryCache::default()),
+        Some(url) => {
+            let prefix = fresh_prefix();
+            let cache = redis_cache_under(&url, &prefix).await;
+            (Arc::new(cache), TestBus::Redis { url, prefix })
+        }
+        None => (
+            Arc::new(MemoryCache::default()),
+            TestBus::Local(Arc::default()),
+        ),
     }
 }
 

@@ -115,11 +115,12 @@ impl TestApp {
     pub async fn spawn_with(options: TestOptions) -> Self {
         init_test_logging();
         let database = Arc::new(TestDatabase::create().await);
-        let cache = test_cache().await;
+        let (cache, bus) = test_cache().await;
         Self::start(
             options,
             database,
             cache,
+            bus,
             ManualClock::new(default_test_instant()),
         )
         .await
@@ -135,23 +136,48 @@ impl TestApp {
     pub async fn spawn_pair_with(options: TestOptions) -> (Self, Self) {
         init_test_logging();
         let database = Arc::new(TestDatabase::create().await);
-        let cache = test_cache().await;
+        let (cache, bus) = test_cache().await;
         let clock = ManualClock::new(default_test_instant());
         let a = Self::start(
             options.clone(),
             database.clone(),
             cache.clone(),
+            bus.clone(),
             clock.clone(),
         )
         .await;
-        let b = Self::start(options, database, cache, clock).await;
+        let b = Self::start(options, database, cache, bus, clock).await;
         (a, b)
+    }
+
+    /// `n` instances over one database, one cache and one clock: what a load balancer
+    /// spreads a township's requests over.
+    pub async fn spawn_many(n: usize) -> Vec<Self> {
+        init_test_logging();
+        let database = Arc::new(TestDatabase::create().await);
+        let (cache, bus) = test_cache().await;
+        let clock = ManualClock::new(default_test_instant());
+        let mut apps = Vec::with_capacity(n);
+        for _ in 0..n {
+            apps.push(
+                Self::start(
+                    TestOptions::default(),
+                    database.clone(),
+                    cache.clone(),
+                    bus.clone(),
+                    clock.clone(),
+                )
+                .await,
+            );
+        }
+        apps
     }
 
     async fn start(
         options: TestOptions,
         database: Arc<TestDatabase>,
         cache: Arc<dyn Cache>,
+        bus: cache::TestBus,
         clock: ManualClock,
     ) -> Self {
         let mut settings = Settings::embedded_default();
@@ -185,7 +211,8 @@ impl TestApp {
             };
         }
 
-        let db = database.connect().await;
+        let near = bus.near().await;
+        let db = database.connect().await.with_near(near.clone());
         let (cache, flaky): (Arc<dyn Cache>, Option<Arc<FlakyCache>>) = if options.flaky_cache {
             let flaky = Arc::new(FlakyCache::new(cache));
             (flaky.clone(), Some(flaky))
@@ -203,6 +230,7 @@ impl TestApp {
             },
             clock: Arc::new(clock.clone()),
             keys: keys.clone(),
+            near,
         };
         let extra: Option<ExtraRoutes> = options.probes.then(|| {
             let routes: ExtraRoutes = Arc::new(probe::configure);
@@ -245,11 +273,12 @@ impl TestApp {
     /// Another instance over this one's database and clock with a fresh, empty cache: what
     /// the service looks like after its Redis restarted without persistence.
     pub async fn spawn_beside_with_empty_cache(&self) -> Self {
-        let cache = test_cache().await;
+        let (cache, bus) = test_cache().await;
         Self::start(
             TestOptions::default(),
             self._database.clone(),
             cache,
+            bus,
             self.clock.clone(),
         )
         .await

@@ -10,7 +10,9 @@ use crate::error::ApiError;
 use crate::state::AppState;
 use domain::auth::Principal;
 use domain::auth::RefreshTokenRepo;
-use domain::org::{Actor, ActorRole, Member, RoleRepo};
+use domain::org::{Actor, ActorRole, Member, MemberId, MemberRepo, RoleRepo};
+use infra::near::{CachedPrincipal, REVOCATION_HORIZON};
+use std::sync::Arc;
 
 /// The authenticated caller: their member record and their roles as an [`Actor`].
 #[derive(Debug, Clone)]
@@ -68,6 +70,10 @@ pub async fn authenticate(state: &AppState, token: &str) -> Result<AuthUser, Api
 
 /// Loads the member verified `claims` name; a resident's claims are refused with 403
 /// `permission_denied` before anything is read.
+///
+/// While the near cache is trusted, the caller (member, roles and recent revocations) comes
+/// from it, loaded once per member and dropped on every instance when any of it changes;
+/// otherwise from the database, revocation in the same statement as the member.
 pub(super) async fn authenticate_member(
     state: &AppState,
     claims: AccessClaims,
@@ -77,19 +83,32 @@ pub(super) async fn authenticate_member(
         Principal::Resident(_) => return Err(not_for_residents()),
     };
     let issued_at = claims.issued_at().ok_or(AuthError::Malformed)?;
-    let repos = state.db.repos();
-    let caller = repos
-        .caller(member_id, claims.session(), claims.token_id(), issued_at)
-        .await?
-        .ok_or(AuthError::MemberInactive)?;
-    if !caller.member.is_active() {
-        return Err(AuthError::MemberInactive.into());
-    }
-    if caller.revoked {
-        return Err(AuthError::Revoked.into());
-    }
-    let member = caller.member;
-    let roles = repos.of_member(member_id).await?;
+    let (member, roles) = match near_principal(state, member_id).await? {
+        Some(p) => {
+            if !p.member.is_active() {
+                return Err(AuthError::MemberInactive.into());
+            }
+            if p.revoked(claims.session(), claims.token_id(), issued_at) {
+                return Err(AuthError::Revoked.into());
+            }
+            (p.member.clone(), p.roles.clone())
+        }
+        None => {
+            let repos = state.db.repos();
+            let caller = repos
+                .caller(member_id, claims.session(), claims.token_id(), issued_at)
+                .await?
+                .ok_or(AuthError::MemberInactive)?;
+            if !caller.member.is_active() {
+                return Err(AuthError::MemberInactive.into());
+            }
+            if caller.revoked {
+                return Err(AuthError::Revoked.into());
+            }
+            let roles = repos.of_member(member_id).await?;
+            (caller.member, roles)
+        }
+    };
     let actor = Actor {
         member_id,
         branch_path: member.branch_path.clone(),
@@ -107,4 +126,34 @@ pub(super) async fn authenticate_member(
         member,
         claims,
     })
+}
+
+/// The caller from the near cache, loading it on a miss; `None` when the near cache is not
+/// trusted now, or the member does not exist (the database path then answers).
+async fn near_principal(
+    state: &AppState,
+    member: MemberId,
+) -> Result<Option<Arc<CachedPrincipal>>, ApiError> {
+    let near = &state.near.cache;
+    if let Some(found) = near.principal(member.as_uuid()) {
+        return Ok(Some(found));
+    }
+    let Some(ticket) = near.ticket() else {
+        return Ok(None);
+    };
+    let repos = state.db.repos();
+    let since = state.clock.now()
+        - chrono::Duration::from_std(REVOCATION_HORIZON).map_err(ApiError::internal)?;
+    let Some(row) = MemberRepo::get(&repos, member).await? else {
+        return Ok(None);
+    };
+    let roles = repos.of_member(member).await?;
+    let revocations = repos.revocations_of(member, since).await?;
+    let principal = Arc::new(CachedPrincipal {
+        member: row,
+        roles,
+        revocations,
+    });
+    near.fill_principal(ticket, principal.clone());
+    Ok(Some(principal))
 }

@@ -34,6 +34,9 @@ pub struct Metrics {
     outbox_oldest_due: Gauge,
     wechat_calls: HistogramVec,
     scrape_errors: GaugeVec,
+    near_trusted: IntGauge,
+    near_entries: IntGauge,
+    near_events: IntGaugeVec,
     /// When the scrape-time readings (pool, outbox) were last taken: a scraper hammering
     /// the listener gets them at most every few seconds, never a database query each.
     refreshed: Arc<tokio::sync::Mutex<Option<std::time::Instant>>>,
@@ -143,6 +146,24 @@ impl Metrics {
         registry.register(Box::new(outbox_oldest_due.clone()))?;
         registry.register(Box::new(wechat_calls.clone()))?;
         registry.register(Box::new(scrape_errors.clone()))?;
+        let near_trusted = IntGauge::new(
+            "near_cache_trusted",
+            "Whether this instance reads from its near cache (1: subscribed to invalidations) or from storage (0)",
+        )?;
+        let near_entries = IntGauge::new(
+            "near_cache_entries",
+            "Entries in the near cache (principals, activities, mirrored feed keys)",
+        )?;
+        let near_events = IntGaugeVec::new(
+            Opts::new(
+                "near_cache_events",
+                "Near-cache reads and resets since start, by event (hit, miss, bypassed: read from storage while not trusted, invalidation, reset)",
+            ),
+            &["event"],
+        )?;
+        registry.register(Box::new(near_trusted.clone()))?;
+        registry.register(Box::new(near_entries.clone()))?;
+        registry.register(Box::new(near_events.clone()))?;
         #[cfg(target_os = "linux")]
         registry.register(Box::new(
             prometheus::process_collector::ProcessCollector::for_self(),
@@ -162,6 +183,9 @@ impl Metrics {
             outbox_oldest_due,
             wechat_calls,
             scrape_errors,
+            near_trusted,
+            near_entries,
+            near_events,
             refreshed: Arc::new(tokio::sync::Mutex::new(None)),
         })
     }
@@ -189,6 +213,23 @@ impl Metrics {
         state: &crate::state::AppState,
     ) -> Result<String, prometheus::Error> {
         self.refresh(state).await;
+        let near = &state.near.cache;
+        self.near_trusted.set(i64::from(near.trusted()));
+        self.near_entries
+            .set(i64::try_from(near.entries()).unwrap_or(i64::MAX));
+        let stats = &near.stats;
+        for (event, n) in [
+            ("hit", &stats.hits),
+            ("miss", &stats.misses),
+            ("bypassed", &stats.bypassed),
+            ("invalidation", &stats.invalidations),
+            ("reset", &stats.resets),
+        ] {
+            let n = n.load(std::sync::atomic::Ordering::Relaxed);
+            self.near_events
+                .with_label_values(&[event])
+                .set(i64::try_from(n).unwrap_or(i64::MAX));
+        }
         let mut out = Vec::new();
         TextEncoder::new().encode(&self.registry.gather(), &mut out)?;
         String::from_utf8(out).map_err(|e| prometheus::Error::Msg(e.to_string()))

@@ -26,6 +26,13 @@ use crate::org::{Member, MemberId};
 use crate::page::{Page, PageRequest};
 
 const FEED_GEN: &str = "feed:gen";
+
+/// Keys an instance may keep in its near cache as counters: the feed's generations (and
+/// each member's, under the same prefix), which change in place.
+pub const NEAR_COUNTERS: &[&str] = &[FEED_GEN];
+/// Keys an instance may keep in its near cache as written once: feed pages, whose keys
+/// name the generations they were built under.
+pub const NEAR_IMMUTABLE: &[&str] = &["feed:v2:"];
 /// How long a generation counter lives: far longer than any entry, so a counter that
 /// expires and restarts cannot meet an entry filled under its old value.
 const GEN_TTL: Duration = Duration::from_secs(30 * 24 * 3600);

@@ -10,6 +10,7 @@ use uuid::Uuid;
 use super::{any_subtree, fetch_all, page_by_id, subtree, IdOrder, Repos};
 use crate::entity::{activity, check_in, exemption, holiday_calendar};
 use crate::error::map_db_err;
+use crate::near::Invalidation;
 use domain::activity::calendar::HolidayCalendar;
 use domain::activity::geo::{GeoPoint, Geofence};
 use domain::activity::{
@@ -190,12 +191,24 @@ fn count(n: i64) -> u64 {
 #[async_trait]
 impl<C: ConnectionTrait + Send + Sync> ActivityRepo for Repos<C> {
     async fn get(&self, id: ActivityId) -> Result<Option<Activity>, RepoError> {
-        activity::Entity::find_by_id(id.as_uuid())
+        // On the pool, from the near cache when it holds the activity (check-in reads it on
+        // every call); a missing activity is not remembered.
+        let near = self.near_reads();
+        if let Some(cached) = near.and_then(|n| n.cache.activity(id.as_uuid())) {
+            return Ok(Some(Activity::clone(&cached)));
+        }
+        let ticket = near.and_then(|n| n.cache.ticket());
+        let found = activity::Entity::find_by_id(id.as_uuid())
             .one(&self.conn)
             .await
             .map_err(map_db_err)?
             .map(activity_to_domain)
-            .transpose()
+            .transpose()?;
+        if let (Some(near), Some(ticket), Some(a)) = (near, ticket, &found) {
+            near.cache
+                .fill_activity(ticket, std::sync::Arc::new(a.clone()));
+        }
+        Ok(found)
     }
 
     async fn get_many(&self, ids: &[ActivityId]) -> Result<Vec<Activity>, RepoError> {
@@ -216,7 +229,10 @@ impl<C: ConnectionTrait + Send + Sync> ActivityRepo for Repos<C> {
             .exec_without_returning(&self.conn)
             .await
             .map(|_| ())
-            .map_err(map_db_err)
+            .map_err(map_db_err)?;
+        self.changed(vec![Invalidation::Activity(a.id.as_uuid())])
+            .await;
+        Ok(())
     }
 
     async fn update(&self, a: &Activity) -> Result<(), RepoError> {
@@ -229,6 +245,8 @@ impl<C: ConnectionTrait + Send + Sync> ActivityRepo for Repos<C> {
         if result.rows_affected == 0 {
             return Err(RepoError::NotFound);
         }
+        self.changed(vec![Invalidation::Activity(a.id.as_uuid())])
+            .await;
         Ok(())
     }
 

@@ -10,6 +10,7 @@ use super::org::member_to_domain;
 use super::Repos;
 use crate::entity::{external_identity, member, refresh_token, session_revocation};
 use crate::error::map_db_err;
+use crate::near::Invalidation;
 use domain::auth::{
     Caller, ExternalIdentity, ExternalIdentityRepo, Principal, PrincipalKind, RefreshToken,
     RefreshTokenId, RefreshTokenRepo, SessionFamilyId,
@@ -99,7 +100,10 @@ impl<C: ConnectionTrait + Send + Sync> RefreshTokenRepo for Repos<C> {
             at,
             false,
         )
-        .await
+        .await?;
+        self.changed(vec![Invalidation::Member(member.as_uuid())])
+            .await;
+        Ok(())
     }
 
     async fn revoke_token(
@@ -108,7 +112,10 @@ impl<C: ConnectionTrait + Send + Sync> RefreshTokenRepo for Repos<C> {
         member: MemberId,
         at: DateTime<Utc>,
     ) -> Result<(), RepoError> {
-        record_revocation(&self.conn, token, "token", member.as_uuid(), at, false).await
+        record_revocation(&self.conn, token, "token", member.as_uuid(), at, false).await?;
+        self.changed(vec![Invalidation::Member(member.as_uuid())])
+            .await;
+        Ok(())
     }
 
     async fn revoke_member(&self, member: MemberId, at: DateTime<Utc>) -> Result<(), RepoError> {
@@ -158,7 +165,10 @@ impl<C: ConnectionTrait + Send + Sync> RefreshTokenRepo for Repos<C> {
             at,
             true,
         )
-        .await
+        .await?;
+        self.changed(vec![Invalidation::Member(member.as_uuid())])
+            .await;
+        Ok(())
     }
 
     async fn caller(
@@ -195,6 +205,23 @@ impl<C: ConnectionTrait + Send + Sync> RefreshTokenRepo for Repos<C> {
                 })
             })
             .transpose()
+    }
+
+    async fn revocations_of(
+        &self,
+        member: MemberId,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<(uuid::Uuid, DateTime<Utc>)>, RepoError> {
+        session_revocation::Entity::find()
+            .select_only()
+            .column(session_revocation::Column::Id)
+            .column(session_revocation::Column::RevokedAt)
+            .filter(session_revocation::Column::MemberId.eq(member.as_uuid()))
+            .filter(session_revocation::Column::RevokedAt.gte(since))
+            .into_tuple::<(uuid::Uuid, DateTime<Utc>)>()
+            .all(&self.conn)
+            .await
+            .map_err(map_db_err)
     }
 }
 

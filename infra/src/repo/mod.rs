@@ -15,6 +15,8 @@ mod platform;
 mod push;
 mod volunteer;
 
+use std::sync::{Arc, Mutex};
+
 use async_trait::async_trait;
 use sea_orm::{
     ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, SqliteTransactionMode,
@@ -23,6 +25,7 @@ use sea_orm::{
 
 use crate::db::Db;
 use crate::error::map_db_err;
+use crate::near::{Invalidation, Near};
 use domain::activity::{ActivityRepo, CheckInRepo, ExemptionRepo, HolidayRepo};
 use domain::appraisal::{AppraisalRepo, BallotRepo, RatingRepo, RectificationRepo};
 use domain::audit::AuditRepo;
@@ -44,11 +47,40 @@ use domain::volunteer::{RetentionRepo, VolunteerReportRepo};
 #[derive(Debug, Clone)]
 pub struct Repos<C> {
     conn: C,
+    /// The near cache this instance reads from and announces its writes to.
+    near: Option<Near>,
+    /// Inside a transaction: what its writes changed, announced once it commits.
+    deferred: Option<Arc<Mutex<Vec<Invalidation>>>>,
 }
 
 impl<C: ConnectionTrait + Send + Sync> Repos<C> {
     pub fn new(conn: C) -> Self {
-        Self { conn }
+        Self {
+            conn,
+            near: None,
+            deferred: None,
+        }
+    }
+
+    /// Announces what a write changed: at once on the pool, at commit in a transaction.
+    pub(crate) async fn changed(&self, invalidations: Vec<Invalidation>) {
+        match (&self.deferred, &self.near) {
+            (Some(deferred), _) => deferred
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .extend(invalidations),
+            (None, Some(near)) => near.invalidate(invalidations).await,
+            (None, None) => {}
+        }
+    }
+
+    /// The near cache reads may be served from: on the pool only (a transaction reads
+    /// what it reads from the database).
+    pub(crate) fn near_reads(&self) -> Option<&Near> {
+        match self.deferred {
+            None => self.near.as_ref(),
+            Some(_) => None,
+        }
     }
 }
 
@@ -58,7 +90,10 @@ pub type PoolRepos = Repos<DatabaseConnection>;
 impl Db {
     /// Repositories outside any transaction, for reads and single writes.
     pub fn repos(&self) -> Repos<DatabaseConnection> {
-        Repos::new(self.connection().clone())
+        Repos {
+            near: self.near().cloned(),
+            ..Repos::new(self.connection().clone())
+        }
     }
 }
 
@@ -118,7 +153,17 @@ repositories! {
 #[async_trait]
 impl UnitOfWork for SeaUnitOfWork {
     async fn commit(self: Box<Self>) -> Result<(), RepoError> {
-        self.repos.conn.commit().await.map_err(map_db_err)
+        let Repos {
+            conn,
+            near,
+            deferred,
+        } = self.repos;
+        conn.commit().await.map_err(map_db_err)?;
+        if let (Some(near), Some(deferred)) = (near, deferred) {
+            let changed = std::mem::take(&mut *deferred.lock().unwrap_or_else(|e| e.into_inner()));
+            near.invalidate(changed).await;
+        }
+        Ok(())
     }
 
     async fn rollback(self: Box<Self>) -> Result<(), RepoError> {
@@ -144,7 +189,11 @@ impl Transactional for Db {
         }
         .map_err(map_db_err)?;
         Ok(Box::new(SeaUnitOfWork {
-            repos: Repos::new(txn),
+            repos: Repos {
+                conn: txn,
+                near: self.near().cloned(),
+                deferred: Some(Arc::default()),
+            },
         }))
     }
 }

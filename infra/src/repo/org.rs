@@ -9,6 +9,7 @@ use uuid::Uuid;
 use super::{fetch_all, page_by_id, prefix_range, subtree, IdOrder, Repos};
 use crate::entity::{member, org, role_grant};
 use crate::error::map_db_err;
+use crate::near::Invalidation;
 use domain::error::RepoError;
 use domain::org::{
     Member, MemberCategory, MemberId, MemberQuery, MemberRepo, MemberStatus, MemberVisibility, Org,
@@ -306,7 +307,10 @@ impl<C: ConnectionTrait + Send + Sync> MemberRepo for Repos<C> {
             .exec_without_returning(&self.conn)
             .await
             .map(|_| ())
-            .map_err(map_db_err)
+            .map_err(map_db_err)?;
+        self.changed(vec![Invalidation::Member(m.id.as_uuid())])
+            .await;
+        Ok(())
     }
 
     async fn update(&self, m: &Member) -> Result<(), RepoError> {
@@ -322,7 +326,10 @@ impl<C: ConnectionTrait + Send + Sync> MemberRepo for Repos<C> {
                     RepoError::NotFound
                 }
                 other => other,
-            })
+            })?;
+        self.changed(vec![Invalidation::Member(m.id.as_uuid())])
+            .await;
+        Ok(())
     }
 }
 
@@ -373,10 +380,21 @@ impl<C: ConnectionTrait + Send + Sync> RoleRepo for Repos<C> {
             .exec_without_returning(&self.conn)
             .await
             .map(|_| ())
-            .map_err(map_db_err)
+            .map_err(map_db_err)?;
+        self.changed(vec![Invalidation::Member(g.member_id.as_uuid())])
+            .await;
+        Ok(())
     }
 
     async fn delete(&self, id: RoleGrantId) -> Result<(), RepoError> {
+        // Whose grant it was, so their instances' principals are dropped.
+        let holder = role_grant::Entity::find_by_id(id.as_uuid())
+            .select_only()
+            .column(role_grant::Column::MemberId)
+            .into_tuple::<Uuid>()
+            .one(&self.conn)
+            .await
+            .map_err(map_db_err)?;
         let result = role_grant::Entity::delete_by_id(id.as_uuid())
             .exec(&self.conn)
             .await
@@ -384,6 +402,11 @@ impl<C: ConnectionTrait + Send + Sync> RoleRepo for Repos<C> {
         if result.rows_affected == 0 {
             return Err(RepoError::NotFound);
         }
+        let changed = match holder {
+            Some(member) => Invalidation::Member(member),
+            None => Invalidation::All,
+        };
+        self.changed(vec![changed]).await;
         Ok(())
     }
 }

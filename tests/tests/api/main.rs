@@ -28,6 +28,7 @@ mod material_repo;
 mod materials;
 mod members;
 mod migrations;
+mod near_cache;
 mod ops;
 mod org_repo;
 mod persistence;

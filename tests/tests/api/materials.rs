@@ -928,7 +928,7 @@ fn context<'a>(app: &'a TestApp, actor: &'a Actor) -> WriteContext<'a> {
         actor,
         request_id: None,
         push: &app.state.push.templates,
-        cache: app.cache.as_ref(),
+        cache: app.state.cache.as_ref(),
     }
 }
 

@@ -209,6 +209,10 @@ async fn metrics_are_served_apart_from_the_api_and_cover_the_process_pool_cache_
         "push_deliveries_due 0",
         "push_oldest_due_age_seconds 0",
         "metrics_source_up{source=\"outbox\"} 1",
+        "near_cache_trusted",
+        "near_cache_entries",
+        "near_cache_events{event=\"hit\"}",
+        "near_cache_events{event=\"bypassed\"}",
     ] {
         assert!(text.contains(family), "{family} missing:\n{text}");
     }

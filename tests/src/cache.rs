@@ -26,7 +26,7 @@ fn fresh_prefix() -> String {
     format!("t:{}:", uuid::Uuid::new_v4().simple())
 }
 
-async fn redis_cache_under(url: &str, prefix: &str) -> RedisCache {
+pub async fn redis_cache_under(url: &str, prefix: &str) -> RedisCache {
     match RedisCache::connect(url, prefix, Duration::from_secs(2)).await {
         Ok(c) => c,
         Err(e) => panic!("TEST_REDIS_URL is set but Redis is unreachable: {e}"),

@@ -9,6 +9,7 @@ pub mod cache;
 pub mod database;
 pub mod fixtures;
 pub mod probe;
+pub mod proxy;
 pub mod wechat;
 
 use std::sync::Arc;
@@ -63,6 +64,8 @@ pub struct TestApp {
     pub tokens: TokenConfig,
     /// The same dependencies the app runs on, for calling its services directly.
     pub state: api::state::AppState,
+    /// Where this instance's near cache hears invalidations.
+    pub bus: cache::TestBus,
     handle: ServerHandle,
     _database: Arc<TestDatabase>,
 }
@@ -212,6 +215,7 @@ impl TestApp {
         }
 
         let near = bus.near().await;
+        let test_bus = bus.clone();
         let db = database.connect().await.with_near(near.clone());
         let (cache, flaky): (Arc<dyn Cache>, Option<Arc<FlakyCache>>) = if options.flaky_cache {
             let flaky = Arc::new(FlakyCache::new(cache));
@@ -265,6 +269,7 @@ impl TestApp {
             keys,
             tokens: api::startup::token_config(&settings),
             state,
+            bus: test_bus,
             handle,
             _database: database,
         }
@@ -274,6 +279,18 @@ impl TestApp {
     /// the service looks like after its Redis restarted without persistence.
     pub async fn spawn_beside_with_empty_cache(&self) -> Self {
         let (cache, bus) = test_cache().await;
+        Self::start(
+            TestOptions::default(),
+            self._database.clone(),
+            cache,
+            bus,
+            self.clock.clone(),
+        )
+        .await
+    }
+
+    /// Another instance over this one's database and clock, on `cache` and `bus`.
+    pub async fn spawn_beside_with(&self, cache: Arc<dyn Cache>, bus: cache::TestBus) -> Self {
         Self::start(
             TestOptions::default(),
             self._database.clone(),

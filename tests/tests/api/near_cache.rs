@@ -450,3 +450,101 @@ async fn while_the_subscription_is_down_answers_come_from_storage() {
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
 }
+
+#[tokio::test]
+async fn with_redis_stopped_revocation_still_fails_closed() {
+    let Some(url) = redis() else {
+        eprintln!("skipped: needs TEST_REDIS_URL");
+        return;
+    };
+    let a = TestApp::spawn().await;
+    let t = Township::create(&a.db, a.clock.now()).await;
+    let tests::cache::TestBus::Redis { prefix, .. } = a.bus.clone() else {
+        panic!("a Redis test app has a Redis bus");
+    };
+    // Instance D reaches the same Redis, cache and channel, through a proxy the test cuts.
+    let upstream = url
+        .trim_start_matches("redis://")
+        .trim_end_matches('/')
+        .to_owned();
+    let proxy = tests::proxy::CutProxy::start(upstream).await;
+    let cache = tests::cache::redis_cache_under(&proxy.redis_url(), &prefix).await;
+    let d = a
+        .spawn_beside_with(
+            std::sync::Arc::new(cache),
+            tests::cache::TestBus::Redis {
+                url: proxy.redis_url(),
+                prefix,
+            },
+        )
+        .await;
+    eventually("D subscribed", || async { d.state.near.cache.trusted() }).await;
+    let live = d.token_for(t.member_a2.id);
+    let session = api::auth::session::start_session(&a.state, &t.member_a)
+        .await
+        .unwrap();
+    let ended = session.access_token;
+    assert_eq!(me_status(&d, &ended).await.0, 200, "held in D's near cache");
+    assert_eq!(me_status(&d, &live).await.0, 200);
+
+    proxy.cut();
+    eventually("D stops trusting its near cache", || async {
+        !d.state.near.cache.trusted()
+    })
+    .await;
+    let res = a.send_as(&ended, Method::POST, "/api/v1/auth/logout").await;
+    assert_eq!(res.status().as_u16(), 204);
+    // D never heard of the logout: it checks the database.
+    let (s, body) = me_status(&d, &ended).await;
+    assert_eq!(
+        (s, body["code"].as_str()),
+        (401, Some("auth_token_revoked"))
+    );
+    assert_eq!(me_status(&d, &live).await.0, 200);
+    // What needs Redis still says it is down.
+    let ready = d.get("/readyz").await;
+    assert_eq!(ready.status().as_u16(), 503);
+
+    proxy.restore();
+    eventually("D subscribed again", || async {
+        d.state.near.cache.trusted()
+    })
+    .await;
+    let (s, body) = me_status(&d, &ended).await;
+    assert_eq!(
+        (s, body["code"].as_str()),
+        (401, Some("auth_token_revoked"))
+    );
+    assert_eq!(me_status(&d, &live).await.0, 200);
+}
+
+#[tokio::test]
+async fn how_long_an_invalidation_takes_to_reach_another_instance() {
+    // Not a timed test: prints the figure the README's propagation bound quotes.
+    let (apps, t) = trio().await;
+    let mut worst = Duration::ZERO;
+    for _ in 0..5 {
+        let session = api::auth::session::start_session(&apps[0].state, &t.member_a)
+            .await
+            .unwrap();
+        let token = session.access_token;
+        assert_eq!(me_status(&apps[1], &token).await.0, 200);
+        let res = apps[0]
+            .send_as(&token, Method::POST, "/api/v1/auth/logout")
+            .await;
+        assert_eq!(res.status().as_u16(), 204);
+        let answered = tokio::time::Instant::now();
+        let mut first = true;
+        loop {
+            if me_status(&apps[1], &token).await.0 == 401 {
+                break;
+            }
+            first = false;
+            assert!(answered.elapsed() < BOUND, "not within {BOUND:?}");
+        }
+        let took = answered.elapsed();
+        worst = worst.max(took);
+        eprintln!("logout answered on A -> refused on B: {took:?} (first request after: {first})");
+    }
+    eprintln!("worst of 5: {worst:?}");
+}

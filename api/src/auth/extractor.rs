@@ -10,7 +10,7 @@ use crate::error::ApiError;
 use crate::state::AppState;
 use domain::auth::Principal;
 use domain::auth::RefreshTokenRepo;
-use domain::org::{Actor, ActorRole, Member, MemberId, MemberRepo, RoleRepo};
+use domain::org::{Actor, ActorRole, Member, MemberId, MemberRepo, RoleGrant, RoleRepo};
 use infra::near::{CachedPrincipal, REVOCATION_HORIZON};
 use std::sync::Arc;
 
@@ -19,6 +19,8 @@ use std::sync::Arc;
 pub struct AuthUser {
     pub actor: Actor,
     pub member: Member,
+    /// The caller's role grants, as loaded with them.
+    pub grants: Vec<RoleGrant>,
     pub claims: AccessClaims,
 }
 
@@ -113,10 +115,10 @@ pub(super) async fn authenticate_member(
         member_id,
         branch_path: member.branch_path.clone(),
         roles: roles
-            .into_iter()
+            .iter()
             .map(|g| ActorRole {
                 kind: g.kind,
-                org_path: g.org_path,
+                org_path: g.org_path.clone(),
                 can_review: g.can_review,
             })
             .collect(),
@@ -124,6 +126,7 @@ pub(super) async fn authenticate_member(
     Ok(AuthUser {
         actor,
         member,
+        grants: roles,
         claims,
     })
 }

@@ -28,7 +28,7 @@ use moka::sync::Cache as MokaCache;
 use uuid::Uuid;
 
 use domain::activity::Activity;
-use domain::org::{Member, RoleGrant};
+use domain::org::{Member, Org, RoleGrant};
 
 pub use self::bus::Bus;
 pub use self::mirror::NearMirror;
@@ -40,6 +40,8 @@ pub enum Invalidation {
     Member(Uuid),
     /// An activity's row.
     Activity(Uuid),
+    /// An organisation's row.
+    Org(Uuid),
     /// A shared-cache key mirrored by [`NearMirror`].
     Key(String),
     /// Everything (the sender could not say what).
@@ -52,6 +54,7 @@ impl Invalidation {
         match self {
             Self::Member(id) => format!("m:{id}"),
             Self::Activity(id) => format!("a:{id}"),
+            Self::Org(id) => format!("o:{id}"),
             Self::Key(key) => format!("k:{key}"),
             Self::All => "*".to_owned(),
         }
@@ -67,6 +70,7 @@ impl Invalidation {
         match kind {
             "m" => Uuid::parse_str(rest).ok().map(Self::Member),
             "a" => Uuid::parse_str(rest).ok().map(Self::Activity),
+            "o" => Uuid::parse_str(rest).ok().map(Self::Org),
             "k" => Some(Self::Key(rest.to_owned())),
             _ => None,
         }
@@ -126,6 +130,9 @@ impl Default for Sizing {
     }
 }
 
+/// The most organisations kept (a province has tens of thousands of branches and groups).
+const ORGS: u64 = 100_000;
+
 /// A promise to fill: taken before a read that missed, honoured only if nothing was
 /// invalidated in between.
 #[derive(Debug, Clone, Copy)]
@@ -145,6 +152,7 @@ pub struct NearStats {
 pub struct NearCache {
     principals: MokaCache<Uuid, Arc<CachedPrincipal>>,
     activities: MokaCache<Uuid, Arc<Activity>>,
+    orgs: MokaCache<Uuid, Arc<Org>>,
     values: MokaCache<String, Option<Arc<[u8]>>>,
     trusted: AtomicBool,
     /// Bumped by every invalidation; fills compare it with their ticket.
@@ -177,6 +185,10 @@ impl NearCache {
                 .build(),
             activities: MokaCache::builder()
                 .max_capacity(sizing.activities)
+                .time_to_live(sizing.ttl)
+                .build(),
+            orgs: MokaCache::builder()
+                .max_capacity(ORGS)
                 .time_to_live(sizing.ttl)
                 .build(),
             values: MokaCache::builder()
@@ -221,6 +233,7 @@ impl NearCache {
         self.generation.fetch_add(1, Ordering::AcqRel);
         self.principals.invalidate_all();
         self.activities.invalidate_all();
+        self.orgs.invalidate_all();
         self.values.invalidate_all();
         self.stats.resets.fetch_add(1, Ordering::Relaxed);
     }
@@ -237,10 +250,12 @@ impl NearCache {
             match i {
                 Invalidation::Member(id) => self.principals.invalidate(id),
                 Invalidation::Activity(id) => self.activities.invalidate(id),
+                Invalidation::Org(id) => self.orgs.invalidate(id),
                 Invalidation::Key(key) => self.values.invalidate(key),
                 Invalidation::All => {
                     self.principals.invalidate_all();
                     self.activities.invalidate_all();
+                    self.orgs.invalidate_all();
                     self.values.invalidate_all();
                 }
             }
@@ -299,6 +314,20 @@ impl NearCache {
         self.fill_with(ticket, || self.activities.insert(id, activity));
     }
 
+    /// The cached organisation, if trusted and present.
+    pub fn org(&self, id: Uuid) -> Option<Arc<Org>> {
+        if !self.trusted() {
+            self.stats.bypassed.fetch_add(1, Ordering::Relaxed);
+            return None;
+        }
+        self.counted(self.orgs.get(&id))
+    }
+
+    pub fn fill_org(&self, ticket: Ticket, org: Arc<Org>) {
+        let id = org.id.as_uuid();
+        self.fill_with(ticket, || self.orgs.insert(id, org));
+    }
+
     /// A mirrored shared-cache value: `Some(None)` is a key known to be absent.
     pub(crate) fn value(&self, key: &str) -> Option<Option<Arc<[u8]>>> {
         if !self.trusted() {
@@ -316,8 +345,12 @@ impl NearCache {
     pub fn entries(&self) -> u64 {
         self.principals.run_pending_tasks();
         self.activities.run_pending_tasks();
+        self.orgs.run_pending_tasks();
         self.values.run_pending_tasks();
-        self.principals.entry_count() + self.activities.entry_count() + self.values.entry_count()
+        self.principals.entry_count()
+            + self.activities.entry_count()
+            + self.orgs.entry_count()
+            + self.values.entry_count()
     }
 }
 
@@ -351,6 +384,7 @@ mod tests {
         for i in [
             Invalidation::Member(id),
             Invalidation::Activity(id),
+            Invalidation::Org(id),
             Invalidation::Key("feed:gen".into()),
             Invalidation::All,
         ] {

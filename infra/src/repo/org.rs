@@ -98,12 +98,23 @@ fn contains_pattern(text: &str) -> LikeExpr {
 #[async_trait]
 impl<C: ConnectionTrait + Send + Sync> OrgRepo for Repos<C> {
     async fn get(&self, id: OrgId) -> Result<Option<Org>, RepoError> {
-        org::Entity::find_by_id(id.as_uuid())
+        // On the pool, from the near cache when it holds the org (every `/me` names the
+        // caller's branch and the orgs of their roles); a missing org is not remembered.
+        let near = self.near_reads();
+        if let Some(cached) = near.and_then(|n| n.cache.org(id.as_uuid())) {
+            return Ok(Some(Org::clone(&cached)));
+        }
+        let ticket = near.and_then(|n| n.cache.ticket());
+        let found = org::Entity::find_by_id(id.as_uuid())
             .one(&self.conn)
             .await
             .map_err(map_db_err)?
             .map(org_to_domain)
-            .transpose()
+            .transpose()?;
+        if let (Some(near), Some(ticket), Some(o)) = (near, ticket, &found) {
+            near.cache.fill_org(ticket, std::sync::Arc::new(o.clone()));
+        }
+        Ok(found)
     }
 
     async fn children(&self, id: OrgId, page: &PageRequest) -> Result<Page<Org>, RepoError> {
@@ -135,7 +146,9 @@ impl<C: ConnectionTrait + Send + Sync> OrgRepo for Repos<C> {
             .exec_without_returning(&self.conn)
             .await
             .map(|_| ())
-            .map_err(map_db_err)
+            .map_err(map_db_err)?;
+        self.changed(vec![Invalidation::Org(o.id.as_uuid())]).await;
+        Ok(())
     }
 
     async fn branches_under(&self, path: &OrgPath) -> Result<Vec<Org>, RepoError> {
@@ -194,6 +207,7 @@ impl<C: ConnectionTrait + Send + Sync> OrgRepo for Repos<C> {
         if result.rows_affected == 0 {
             return Err(RepoError::NotFound);
         }
+        self.changed(vec![Invalidation::Org(o.id.as_uuid())]).await;
         Ok(())
     }
 }

@@ -548,3 +548,32 @@ async fn how_long_an_invalidation_takes_to_reach_another_instance() {
     }
     eprintln!("worst of 5: {worst:?}");
 }
+
+#[tokio::test]
+async fn an_org_renamed_on_one_instance_is_named_so_by_the_others() {
+    let (apps, t) = trio().await;
+    async fn named(app: &TestApp, who: &Member) -> Value {
+        let (s, me) = status_of(app, who, Method::GET, "/api/v1/me").await;
+        assert_eq!(s, 200, "{me}");
+        me["branch"]["name"].clone()
+    }
+    let branch_name = |app| named(app, &t.member_a);
+    for app in &apps {
+        assert_eq!(branch_name(app).await, t.branch_a.name.as_str());
+    }
+    let (s, body) = apps[0]
+        .call(
+            &t.admin,
+            Method::PATCH,
+            &format!("/api/v1/orgs/{}", t.branch_a.id),
+            Some(json!({"name": "虞北村第一党支部（更名）"})),
+        )
+        .await;
+    assert_eq!(s, 200, "{body}");
+    for (i, app) in apps.iter().enumerate() {
+        eventually(&format!("instance {i} names the branch anew"), || async {
+            branch_name(app).await == "虞北村第一党支部（更名）"
+        })
+        .await;
+    }
+}

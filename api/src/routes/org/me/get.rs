@@ -4,7 +4,7 @@ use super::dto::{Me, OrgRef, RoleView};
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
-use domain::org::{OrgRepo, RoleRepo};
+use domain::org::OrgRepo;
 
 /// The caller's profile: who they are, their branch and group, and every role they hold
 /// with the org it covers.
@@ -31,9 +31,9 @@ pub async fn get_me(state: web::Data<AppState>, user: AuthUser) -> Result<web::J
         None => None,
     };
     let mut roles = Vec::new();
-    for grant in repos.of_member(m.id).await? {
+    for grant in &user.grants {
         if let Some(org) = OrgRepo::get(&repos, grant.org_id).await? {
-            roles.push(RoleView::new(&grant, &org));
+            roles.push(RoleView::new(grant, &org));
         }
     }
     Ok(web::Json(Me {

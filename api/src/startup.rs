@@ -25,6 +25,7 @@ use domain::cache::{Cache, CacheError};
 use domain::clock::{Clock, SystemClock};
 use infra::cache::{MemoryCache, RedisCache};
 use infra::db::ConnectError;
+use infra::repo::check_in_batch::{BatchLimits, BatchedCheckInWriter};
 use infra::{Backend, Db, DbOptions};
 
 #[derive(Debug, thiserror::Error)]
@@ -142,8 +143,14 @@ impl AppState {
             Some(client) => client.clone(),
             None => Arc::new(infra::wechat::HoldEveryText),
         };
+        // One writer per state, its task on the runtime building the state (start-up's).
+        let check_in_writer = Arc::new(BatchedCheckInWriter::start(
+            deps.db.clone(),
+            BatchLimits::for_db(&deps.db),
+        ));
         Self {
             repos: deps.db.repos(),
+            check_in_writer,
             db: deps.db,
             wechat,
             wechat_sign_in,

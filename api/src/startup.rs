@@ -27,6 +27,7 @@ use infra::cache::{MemoryCache, RedisCache};
 use infra::db::ConnectError;
 use infra::near::bus::{LocalHub, RedisBus};
 use infra::near::{Bus, Near, NearCache};
+use infra::repo::check_in_batch::{BatchLimits, BatchedCheckInWriter};
 use infra::{Backend, Db, DbOptions};
 
 #[derive(Debug, thiserror::Error)]
@@ -192,9 +193,15 @@ impl AppState {
             )),
             Bus::Local(_) => deps.cache,
         };
+        // One writer per state, its task on the runtime building the state (start-up's).
+        let check_in_writer = Arc::new(BatchedCheckInWriter::start(
+            deps.db.clone(),
+            BatchLimits::for_db(&deps.db),
+        ));
         Self {
             repos: deps.db.repos(),
             near: deps.near,
+            check_in_writer,
             db: deps.db,
             wechat,
             wechat_sign_in,

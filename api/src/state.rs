@@ -5,13 +5,14 @@ use std::sync::Arc;
 use crate::auth::keys::KeyRing;
 use crate::auth::token::TokenConfig;
 use domain::activity::qr::QrKey;
+use domain::activity::CheckInWriter;
 use domain::auth::WeChatSignIn;
 use domain::cache::Cache;
 use domain::clock::Clock;
 use domain::volunteer::ContentCheck;
 use infra::Db;
 
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppState {
     pub db: Db,
     /// The repositories on the pool, which read contexts (and single-statement writes) use.
@@ -24,6 +25,9 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     pub keys: Arc<KeyRing>,
     pub tokens: TokenConfig,
+    /// Writes new check-ins, coalescing concurrent ones into one statement per activity
+    /// (one writer per instance).
+    pub check_in_writer: Arc<dyn CheckInWriter>,
     /// Signs and checks the rotating check-in QR codes.
     pub qr_key: Arc<QrKey>,
     /// Proxies whose `X-Forwarded-For` is believed (rate limits).

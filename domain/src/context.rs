@@ -27,7 +27,7 @@ pub struct WriteContext<'a> {
     /// Begins the unit of work a write commits or rolls back as a whole.
     pub tx: &'a dyn Transactional,
     /// The pool's repositories: reads before a write, and a write of one idempotent
-    /// statement (a check-in) that needs no unit of work.
+    /// statement that needs no unit of work.
     pub repos: &'a dyn Repositories,
     pub clock: &'a dyn Clock,
     pub actor: &'a Actor,

@@ -12,4 +12,7 @@ pub mod schedule;
 pub mod service;
 
 pub use model::*;
-pub use ports::{ActivityRepo, CheckInRepo, ExemptionRepo, HolidayRepo, PendingCounts};
+pub use ports::{
+    ActivityRepo, CheckInRepo, CheckInWrite, CheckInWriter, ExemptionRepo, HolidayRepo,
+    PendingCounts,
+};

@@ -1,5 +1,5 @@
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 
 use super::calendar::HolidayCalendar;
 use super::model::{
@@ -78,6 +78,32 @@ pub trait CheckInRepo: Send + Sync {
         &self,
         activities: &[ActivityId],
     ) -> Result<Vec<(ActivityId, u64)>, RepoError>;
+}
+
+/// What writing a new check-in came to.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CheckInWrite {
+    /// This call stored the row; the row as stored.
+    Inserted(CheckIn),
+    /// The member already had a check-in for the activity: that one, as stored. It wins
+    /// over an exemption.
+    Existing(CheckIn),
+    /// The member has no check-in and an approved exemption covers the activity: nothing
+    /// was stored.
+    Exempted,
+}
+
+/// Writes new check-ins: the hot path of a theme-day morning. Obligations: the row is
+/// stored unless the member already has a check-in for the activity (at most one per
+/// pair, whatever the races) or an approved exemption of theirs names the activity or its
+/// date range holds `activity_day` (the activity's Shanghai start date,
+/// [`Activity::start_date`](super::model::Activity::start_date)); the existing check-in is
+/// answered before the exemption. An implementation may write the rows of concurrent
+/// calls together; a call that fails leaves nothing of its row stored.
+#[async_trait]
+pub trait CheckInWriter: Send + Sync {
+    async fn write(&self, row: CheckIn, activity_day: NaiveDate)
+        -> Result<CheckInWrite, RepoError>;
 }
 
 /// Storage of exemptions.

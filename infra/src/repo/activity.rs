@@ -118,7 +118,7 @@ fn activity_row(a: &Activity) -> activity::ActiveModel {
     }
 }
 
-fn check_in_to_domain(r: check_in::Model) -> Result<CheckIn, RepoError> {
+pub(super) fn check_in_to_domain(r: check_in::Model) -> Result<CheckIn, RepoError> {
     let location = match (r.lat, r.lng) {
         (Some(lat), Some(lng)) => GeoPoint::new(lat, lng),
         _ => None,

@@ -7,6 +7,7 @@ mod activity;
 mod appraisal;
 mod audit;
 mod auth;
+pub mod check_in_batch;
 mod job_lease;
 mod material;
 mod org;

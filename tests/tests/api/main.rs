@@ -18,6 +18,7 @@ mod audit_repo;
 mod auth;
 mod auth_repo;
 mod cache;
+mod check_in_batch_repo;
 mod contract;
 mod demo;
 mod docs;

@@ -127,7 +127,15 @@ async fn run(
         client_time: body.client_time.map(utc),
     };
     let ctx = write_context(state, user, req);
-    let (c, outcome) = service::check_in(&ctx, &user.member, &state.qr_key, id, proof).await?;
+    let (c, outcome) = service::check_in(
+        &ctx,
+        state.check_in_writer.as_ref(),
+        &user.member,
+        &state.qr_key,
+        id,
+        proof,
+    )
+    .await?;
     let json = serde_json::to_string(&CheckInView::from(&c)).map_err(ApiError::internal)?;
     let status = match outcome {
         CheckInOutcome::Created => StatusCode::CREATED,

@@ -1,4 +1,5 @@
-//! A member checking in: the rules a new check-in must pass, then one idempotent insert.
+//! A member checking in: the rules a new check-in must pass, then one idempotent insert that
+//! also refuses an exempted member.
 
 use crate::error::ErrorCode;
 use chrono::{DateTime, Utc};
@@ -6,12 +7,12 @@ use chrono::{DateTime, Utc};
 use super::check_instant;
 use crate::activity::geo::GeoPoint;
 use crate::activity::model::*;
+use crate::activity::ports::{CheckInWrite, CheckInWriter};
 use crate::activity::qr::{self, QrKey};
 use crate::context::WriteContext;
 use crate::error::DomainError;
 use crate::org::policy::{self, Action, Actor};
 use crate::org::{Member, MemberCategory};
-use crate::uow::Repositories;
 
 /// The proof a member sends with a check-in.
 #[derive(Debug, Clone, Default)]
@@ -30,13 +31,15 @@ pub enum CheckInOutcome {
 }
 
 /// Checks `member` in to the activity. A member who already checked in gets their stored
-/// check-in back whatever the window now says; otherwise the rules are checked in the order
-/// a member would want to hear them, and the check-in is inserted once, whatever the races.
+/// check-in back whatever the rules now say; otherwise the rules are checked in the order
+/// a member would want to hear them, and the check-in is written once, whatever the races.
 ///
-/// Single statements on the pool, no unit of work: the insert is idempotent on its own, and
-/// check-in is the hot path.
+/// No unit of work: the rules judged from the activity run first, and the last one (an
+/// approved exemption) is judged by `writer` in the statement that inserts the row, which
+/// is idempotent on its own; check-in is the hot path.
 pub async fn check_in(
     ctx: &WriteContext<'_>,
+    writer: &dyn CheckInWriter,
     member: &Member,
     key: &QrKey,
     id: ActivityId,
@@ -65,7 +68,7 @@ pub async fn check_in(
     // The rules first, with no read of an earlier check-in on the way: on a theme-day
     // morning nearly every call is a member's first. A refused call then looks for a
     // check-in the member already has, which wins whatever the rules now say.
-    let judged = match judge(repos, &a, actor, member, key, &proof, now).await {
+    let (method, status, location) = match admit(&a, actor, member, key, &proof, now) {
         Ok(judged) => judged,
         Err(refusal) => {
             return match repos.check_ins().of_member(a.id, member.id).await? {
@@ -74,7 +77,6 @@ pub async fn check_in(
             }
         }
     };
-    let (method, status, location) = judged;
     let row = CheckIn {
         id: CheckInId::at(now),
         activity_id: a.id,
@@ -88,40 +90,16 @@ pub async fn check_in(
         review: None,
         checked_out_at: None,
     };
-    // Both answers render the stored row: the one the insert returned, or the one already
+    // Both answers render the stored row: the one this call inserted, or the one already
     // there.
-    if let Some(stored) = repos.check_ins().insert_if_absent(&row).await? {
-        return Ok((stored, CheckInOutcome::Created));
-    }
-    let existing = repos.check_ins().of_member(a.id, member.id).await?;
-    let existing = existing.ok_or_else(|| {
-        DomainError::Repo(crate::error::RepoError::Other(
-            "check-in conflicted but cannot be read".into(),
-        ))
-    })?;
-    Ok((existing, CheckInOutcome::Existing))
-}
-
-/// Every rule a new check-in must pass, in the order a member would want to hear them: the
-/// ones [`admit`] judges from the activity alone, then an approved exemption.
-async fn judge(
-    repos: &dyn Repositories,
-    a: &Activity,
-    actor: &Actor,
-    member: &Member,
-    key: &QrKey,
-    proof: &CheckInProof,
-    now: DateTime<Utc>,
-) -> Result<Judged, DomainError> {
-    let judged = admit(a, actor, member, key, proof, now)?;
-    let exemptions = repos.exemptions().live_of_member(member.id).await?;
-    if exemptions.iter().any(|e| e.excuses(a)) {
-        return Err(DomainError::refused(
+    match writer.write(row, a.start_date()).await? {
+        CheckInWrite::Inserted(stored) => Ok((stored, CheckInOutcome::Created)),
+        CheckInWrite::Existing(stored) => Ok((stored, CheckInOutcome::Existing)),
+        CheckInWrite::Exempted => Err(DomainError::refused(
             ErrorCode::CheckInExempted,
             "your exemption from this activity was approved",
-        ));
+        )),
     }
-    Ok(judged)
 }
 
 /// The activity still takes place and expects `member`: what a check-in and an exemption

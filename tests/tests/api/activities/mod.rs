@@ -7,6 +7,7 @@
 
 mod attendance;
 mod check_in;
+mod check_in_group_commit;
 mod exemptions;
 mod holidays;
 mod manage;

@@ -47,6 +47,12 @@ if [[ ! -f $WORK/results ]]; then
 fi
 get() { sed -n "s/^$1=//p" "$WORK/results" | head -1; }
 ACTIVITY=$(get activity)
+# The server's resident memory: its peak over the whole run (spike, open loop, probes) and now.
+rss_kib() { awk -v k="$1:" '$1 == k { print $2 }' "/proc/$API_PID/status" 2>/dev/null || true; }
+RSS_PEAK_KIB=$(rss_kib VmHWM)
+RSS_NOW_KIB=$(rss_kib VmRSS)
+RSS_PEAK_MIB=$(awk -v k="${RSS_PEAK_KIB:-0}" 'BEGIN { printf "%.0f", k / 1024 }')
+RSS_NOW_MIB=$(awk -v k="${RSS_NOW_KIB:-0}" 'BEGIN { printf "%.0f", k / 1024 }')
 server_errors=$(grep -c '"level":"ERROR"' "$WORK/api.log" || true)
 
 # pgbench: the statement the repository sends for a check-in (sea-orm's INSERT … ON
@@ -98,6 +104,7 @@ cpu (pgbench)      $PGBENCH_CPU
 cpu per INSERT     $PGBENCH_CPU_UNIT
 ratio              endpoint/pgbench = $RATIO   (goal >= 1.0: $(verdict "$RATIO" 1.0 ">="); at the very least >= 0.6: $(verdict "$RATIO" 0.6 ">="))
 p99                $P99 ms   (goal <= 25 ms: $(verdict "$P99" 25 "<="))
+rss (server)       peak $RSS_PEAK_MIB MiB, at the end $RSS_NOW_MIB MiB   (goal <= 150 MiB: $(verdict "$RSS_PEAK_MIB" 150 "<="))
 EOF
 if [[ -n $(get open_sent) ]]; then
   echo "open loop          $(get open_offered_per_s)/s offered for ${OPEN_SECS:-60} s: $(get open_sent) sent, p50 $(get open_p50_ms) ms, p99 $(get open_p99_ms) ms," \

@@ -60,11 +60,14 @@ pub struct AppDeps {
 }
 
 /// A near cache of `sizing` on the channel Redis gives at `redis` (`url`, key prefix), or,
-/// without Redis, on `hub` (near caches of one process).
+/// without Redis, on `hub` (near caches of one process), trusted there only if this
+/// process is `alone` with its database: several instances on one PostgreSQL without
+/// Redis could not tell each other what changed, so they read from storage.
 pub async fn near_cache(
     sizing: infra::near::Sizing,
     redis: Option<(&str, &str)>,
     hub: &Arc<LocalHub>,
+    alone: bool,
     timeout: std::time::Duration,
 ) -> Result<Near, CacheError> {
     let cache = Arc::new(NearCache::new(sizing));
@@ -75,7 +78,9 @@ pub async fn near_cache(
             Bus::Redis(bus)
         }
         None => {
-            hub.join(&cache);
+            if alone {
+                hub.join(&cache);
+            }
             Bus::Local(hub.clone())
         }
     };
@@ -136,10 +141,13 @@ pub async fn connect_dependencies(settings: &Settings) -> Result<AppDeps, Startu
         .redis_url
         .as_ref()
         .map(|u| (u.expose_secret(), settings.cache_prefix.as_str()));
+    // The embedded SQLite mode is one process; PostgreSQL without Redis may be several.
+    let alone = db.backend() == Backend::Sqlite;
     let near = near_cache(
         settings.near_cache,
         redis,
         &Arc::default(),
+        alone,
         settings.cache_timeout,
     )
     .await?;
@@ -301,6 +309,10 @@ impl Application {
         table.add("/docs/{_:.*}", &["GET"]);
         table.add(DOC_PATH, &["GET"]);
         let table = web::Data::new(table);
+        // The document is rendered once and its bytes shared by every worker: a copy of the
+        // document in each worker (as Swagger UI's own route keeps it) cost tens of MiB each.
+        let doc_json = web::Bytes::from(serde_json::to_vec(&doc).map_err(std::io::Error::other)?);
+        drop(doc);
         let state = web::Data::new(AppState::new(deps, settings));
         if let Some(wechat) = &state.wechat {
             wechat.observe_calls(Arc::new(metrics.clone()));
@@ -338,9 +350,19 @@ impl Application {
                         .finish()
                 }),
             )
+            .route(DOC_PATH, {
+                let doc_json = doc_json.clone();
+                web::get().to(move || {
+                    let body = doc_json.clone();
+                    async move {
+                        HttpResponse::Ok()
+                            .content_type(actix_web::http::header::ContentType::json())
+                            .body(body)
+                    }
+                })
+            })
             .service(
                 SwaggerUi::new("/docs/{_:.*}")
-                    .url(DOC_PATH, doc.clone())
                     // The default validator badge calls an outside server: keep it offline.
                     .config(SwaggerConfig::new([DOC_PATH]).validator_url("none")),
             )

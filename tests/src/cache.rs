@@ -56,6 +56,8 @@ impl TestBus {
             infra::near::Sizing::default(),
             redis,
             &hub,
+            // The instances of a test share one process and its hub.
+            true,
             Duration::from_secs(2),
         )
         .await

@@ -11,7 +11,7 @@ use crate::state::AppState;
 use domain::auth::Principal;
 use domain::auth::RefreshTokenRepo;
 use domain::org::{Actor, ActorRole, Member, MemberId, MemberRepo, RoleGrant, RoleRepo};
-use infra::near::{CachedPrincipal, REVOCATION_HORIZON};
+use infra::near::{CachedPrincipal, Invalidation, REVOCATION_HORIZON};
 use std::sync::Arc;
 
 /// The authenticated caller: their member record and their roles as an [`Actor`].
@@ -141,17 +141,20 @@ async fn near_principal(
     if let Some(found) = near.principal(member.as_uuid()) {
         return Ok(Some(found));
     }
-    let Some(ticket) = near.ticket() else {
+    let Some(ticket) = near.ticket(&Invalidation::Member(member.as_uuid())) else {
         return Ok(None);
     };
     let repos = state.db.repos();
     let since = state.clock.now()
         - chrono::Duration::from_std(REVOCATION_HORIZON).map_err(ApiError::internal)?;
-    let Some(row) = MemberRepo::get(&repos, member).await? else {
+    // Two statements, sent together: the row, and the grants with the revocations.
+    let (row, (roles, revocations)) = tokio::try_join!(
+        MemberRepo::get(&repos, member),
+        repos.grants_and_revocations(member, since),
+    )?;
+    let Some(row) = row else {
         return Ok(None);
     };
-    let roles = repos.of_member(member).await?;
-    let revocations = repos.revocations_of(member, since).await?;
     let principal = Arc::new(CachedPrincipal {
         member: row,
         roles,

@@ -50,14 +50,6 @@ pub trait RefreshTokenRepo: Send + Sync {
         token: Option<uuid::Uuid>,
         issued_at: DateTime<Utc>,
     ) -> Result<Option<Caller>, RepoError>;
-    /// The member's revocations (of a session, of a token, or the member-wide one, each as
-    /// its id and instant) recorded at or after `since`: what a near cache keeps to judge
-    /// the member's tokens as [`caller`](Self::caller) does.
-    async fn revocations_of(
-        &self,
-        member: MemberId,
-        since: DateTime<Utc>,
-    ) -> Result<Vec<(uuid::Uuid, DateTime<Utc>)>, RepoError>;
 }
 
 /// Links between members and outside accounts. Obligations: a (provider, subject) belongs

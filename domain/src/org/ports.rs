@@ -77,6 +77,20 @@ pub trait MemberRepo: Send + Sync {
 #[async_trait]
 pub trait RoleRepo: Send + Sync {
     async fn of_member(&self, member: MemberId) -> Result<Vec<RoleGrant>, RepoError>;
+    /// The member's grants and their session, token and member-wide revocations recorded
+    /// at or after `since` (each as its id and instant), in one read: what a near cache
+    /// keeps of a caller besides their row.
+    async fn grants_and_revocations(
+        &self,
+        member: MemberId,
+        since: chrono::DateTime<chrono::Utc>,
+    ) -> Result<
+        (
+            Vec<RoleGrant>,
+            Vec<(uuid::Uuid, chrono::DateTime<chrono::Utc>)>,
+        ),
+        RepoError,
+    >;
     /// Every grant held on the org itself.
     async fn held_on(&self, org: OrgId) -> Result<Vec<RoleGrant>, RepoError>;
     async fn get(&self, id: RoleGrantId) -> Result<Option<RoleGrant>, RepoError>;

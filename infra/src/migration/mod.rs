@@ -42,6 +42,7 @@ mod m20261202_000133_create_pioneer_help;
 mod m20261202_000134_create_pioneer_objection;
 mod m20261202_000141_create_pioneer_claim;
 mod m20261202_000142_create_pioneer_fortress;
+mod m20261203_000151_index_session_revocation_member;
 
 pub struct Migrator;
 
@@ -88,6 +89,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000134_create_pioneer_objection::Migration),
             Box::new(m20261202_000141_create_pioneer_claim::Migration),
             Box::new(m20261202_000142_create_pioneer_fortress::Migration),
+            Box::new(m20261203_000151_index_session_revocation_member::Migration),
         ]
     }
 }

@@ -21,8 +21,6 @@ pub const HEARTBEAT: Duration = Duration::from_millis(500);
 pub const SILENCE: Duration = Duration::from_millis(2000);
 /// The most a write waits for the channel to take its invalidations.
 const PUBLISH_TIMEOUT: Duration = Duration::from_secs(1);
-/// How long a publication that failed keeps being retried in the background.
-const RETRY_FOR: Duration = Duration::from_secs(30);
 const HEARTBEAT_MESSAGE: &str = "h";
 
 /// The channel between near caches. Cloning shares it.
@@ -72,6 +70,8 @@ pub struct RedisBus {
     next_echo: std::sync::atomic::AtomicU64,
     /// Publications waiting for their echo, by number.
     echoes: Mutex<std::collections::HashMap<u64, tokio::sync::oneshot::Sender<()>>>,
+    /// Whether a reset is waiting to be published (see `reset_everywhere_later`).
+    resetting: std::sync::atomic::AtomicBool,
 }
 
 /// The most a write waits for its own message to come back over the channel. Every
@@ -115,6 +115,7 @@ impl RedisBus {
             instance: uuid::Uuid::new_v4().simple().to_string(),
             next_echo: std::sync::atomic::AtomicU64::new(0),
             echoes: Mutex::default(),
+            resetting: std::sync::atomic::AtomicBool::new(false),
         })
     }
 
@@ -130,6 +131,30 @@ impl RedisBus {
                 "publish timed out",
             ))),
         }
+    }
+
+    /// After a publication failed: keeps trying (every 250 ms, for as long as it takes)
+    /// to tell every instance to drop its whole near cache, which covers whatever was lost.
+    /// One such task at a time.
+    fn reset_everywhere_later(self: &Arc<Self>) {
+        if self
+            .resetting
+            .swap(true, std::sync::atomic::Ordering::AcqRel)
+        {
+            return;
+        }
+        let bus = self.clone();
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(Duration::from_millis(250)).await;
+                if bus.send(&Invalidation::All.encode()).await.is_ok() {
+                    bus.resetting
+                        .store(false, std::sync::atomic::Ordering::Release);
+                    tracing::info!("near-cache reset published after a lost invalidation");
+                    return;
+                }
+            }
+        });
     }
 
     /// The number of this instance's publication an `e:<instance>:<n>` line names.
@@ -266,9 +291,10 @@ impl RedisBus {
 
 impl Bus {
     /// Tells every other near cache of `invalidations` (already applied to `me`). Over
-    /// Redis the write waits for the channel to take them; one that failed is retried in
-    /// the background while the other instances' subscriptions, which a Redis outage ends
-    /// too, keep them off their near caches.
+    /// Redis it waits until they went round the channel; if they could not be published,
+    /// a reset of every near cache is published as soon as Redis takes it (meanwhile the
+    /// other instances' subscriptions, which a Redis outage ends too, keep them off their
+    /// near caches).
     pub async fn publish(&self, me: &Arc<NearCache>, invalidations: Vec<Invalidation>) {
         match self {
             Bus::Local(hub) => {
@@ -282,21 +308,14 @@ impl Bus {
                     .map(Invalidation::encode)
                     .collect::<Vec<_>>()
                     .join("\n");
+                // Redis already failed us and a reset of every near cache is waiting to go
+                // out: it covers these too, so do not wait for Redis again.
+                if bus.resetting.load(std::sync::atomic::Ordering::Acquire) {
+                    return;
+                }
                 if let Err(e) = bus.send_and_hear(me, &message).await {
-                    tracing::warn!(error = %e, "near-cache invalidation not published; retrying");
-                    let bus = bus.clone();
-                    tokio::spawn(async move {
-                        let started = tokio::time::Instant::now();
-                        while started.elapsed() < RETRY_FOR {
-                            tokio::time::sleep(Duration::from_millis(250)).await;
-                            if bus.send(&message).await.is_ok() {
-                                return;
-                            }
-                        }
-                        tracing::error!(
-                            "near-cache invalidation lost; entries expire within their TTL"
-                        );
-                    });
+                    tracing::warn!(error = %e, "near-cache invalidation not published; every instance will be told to drop everything once Redis takes it");
+                    bus.reset_everywhere_later();
                 }
             }
         }

@@ -66,7 +66,10 @@ impl NearMirror {
                     .invalidate(vec![Invalidation::Key(key.to_owned())])
                     .await
             }
-            Kind::Immutable => match (value, self.near.cache.ticket()) {
+            Kind::Immutable => match (
+                value,
+                self.near.cache.ticket(&Invalidation::Key(key.to_owned())),
+            ) {
                 (Some(v), Some(ticket)) => {
                     self.near.cache.fill_value(ticket, key, Some(Arc::from(v)))
                 }
@@ -87,7 +90,7 @@ impl Cache for NearMirror {
         if let Some(found) = self.near.cache.value(key) {
             return Ok(found.map(|v| v.to_vec()));
         }
-        let ticket = self.near.cache.ticket();
+        let ticket = self.near.cache.ticket(&Invalidation::Key(key.to_owned()));
         let value = self.inner.get(key).await?;
         if let Some(ticket) = ticket {
             if value.is_some() || kind == Kind::Counter {

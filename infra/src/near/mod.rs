@@ -60,19 +60,34 @@ impl Invalidation {
         }
     }
 
-    /// Reads a message; `None` for one this build does not know (a heartbeat, or a newer
-    /// instance's kind), which then invalidates nothing.
+    /// Reads a message line; `None` for a heartbeat (`h`) or an echo marker (`e:…`), which
+    /// invalidate nothing. A line this build cannot read (a newer instance's kind during a
+    /// rolling deploy, a damaged id) invalidates everything rather than nothing.
     pub fn decode(message: &str) -> Option<Self> {
-        if message == "*" {
-            return Some(Self::All);
+        if message == "h" || message.starts_with("e:") {
+            return None;
         }
-        let (kind, rest) = message.split_once(':')?;
-        match kind {
+        let Some((kind, rest)) = message.split_once(':') else {
+            return Some(Self::All);
+        };
+        let parsed = match kind {
             "m" => Uuid::parse_str(rest).ok().map(Self::Member),
             "a" => Uuid::parse_str(rest).ok().map(Self::Activity),
             "o" => Uuid::parse_str(rest).ok().map(Self::Org),
             "k" => Some(Self::Key(rest.to_owned())),
             _ => None,
+        };
+        Some(parsed.unwrap_or(Self::All))
+    }
+
+    /// The generation shard this invalidation bumps (`None`: every shard).
+    fn shard(&self) -> Option<usize> {
+        match self {
+            Self::Member(id) => Some(shard_of(b'm', id.as_bytes())),
+            Self::Activity(id) => Some(shard_of(b'a', id.as_bytes())),
+            Self::Org(id) => Some(shard_of(b'o', id.as_bytes())),
+            Self::Key(key) => Some(shard_of(b'k', key.as_bytes())),
+            Self::All => None,
         }
     }
 }
@@ -130,13 +145,31 @@ impl Default for Sizing {
     }
 }
 
+/// Fills are checked against the generation of their key's shard only, so an invalidation
+/// of one key (a member's study progress bumping their feed counter) does not throw away
+/// every fill in flight.
+const SHARDS: usize = 64;
+
+fn shard_of(kind: u8, bytes: &[u8]) -> usize {
+    // FNV-1a: cheap, stable, good enough to spread uuids and keys.
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in std::iter::once(&kind).chain(bytes) {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    usize::try_from(h % SHARDS as u64).unwrap_or(0)
+}
+
 /// The most organisations kept (a province has tens of thousands of branches and groups).
 const ORGS: u64 = 100_000;
 
-/// A promise to fill: taken before a read that missed, honoured only if nothing was
-/// invalidated in between.
+/// A promise to fill: taken before a read that missed, honoured only if nothing of its
+/// shard was invalidated in between.
 #[derive(Debug, Clone, Copy)]
-pub struct Ticket(u64);
+pub struct Ticket {
+    shard: usize,
+    generation: u64,
+}
 
 /// Hits and misses, for the metrics.
 #[derive(Debug, Default)]
@@ -155,8 +188,9 @@ pub struct NearCache {
     orgs: MokaCache<Uuid, Arc<Org>>,
     values: MokaCache<String, Option<Arc<[u8]>>>,
     trusted: AtomicBool,
-    /// Bumped by every invalidation; fills compare it with their ticket.
-    generation: AtomicU64,
+    /// Per shard, bumped by every invalidation of a key in it (all of them by a reset);
+    /// fills compare their shard's with their ticket.
+    generations: [AtomicU64; SHARDS],
     /// Serialises fills with invalidations, so a fill's check and insert cannot straddle
     /// an invalidation's bump and removal.
     fill: Mutex<()>,
@@ -200,7 +234,7 @@ impl NearCache {
                 .time_to_live(sizing.ttl)
                 .build(),
             trusted: AtomicBool::new(false),
-            generation: AtomicU64::new(0),
+            generations: std::array::from_fn(|_| AtomicU64::new(0)),
             fill: Mutex::new(()),
             stats: NearStats::default(),
             sizing,
@@ -230,7 +264,7 @@ impl NearCache {
 
     fn reset(&self) {
         let _guard = self.fill.lock().unwrap_or_else(|e| e.into_inner());
-        self.generation.fetch_add(1, Ordering::AcqRel);
+        self.bump_all();
         self.principals.invalidate_all();
         self.activities.invalidate_all();
         self.orgs.invalidate_all();
@@ -244,9 +278,14 @@ impl NearCache {
             return;
         }
         let _guard = self.fill.lock().unwrap_or_else(|e| e.into_inner());
-        self.generation.fetch_add(1, Ordering::AcqRel);
         for i in invalidations {
             self.stats.invalidations.fetch_add(1, Ordering::Relaxed);
+            match i.shard() {
+                Some(shard) => {
+                    self.generations[shard].fetch_add(1, Ordering::AcqRel);
+                }
+                None => self.bump_all(),
+            }
             match i {
                 Invalidation::Member(id) => self.principals.invalidate(id),
                 Invalidation::Activity(id) => self.activities.invalidate(id),
@@ -262,16 +301,26 @@ impl NearCache {
         }
     }
 
-    /// A ticket for filling after a read, or `None` when the near cache is not trusted
-    /// (then nothing is filled).
-    pub fn ticket(&self) -> Option<Ticket> {
-        self.trusted()
-            .then(|| Ticket(self.generation.load(Ordering::Acquire)))
+    fn bump_all(&self) {
+        for g in &self.generations {
+            g.fetch_add(1, Ordering::AcqRel);
+        }
+    }
+
+    /// A ticket for filling `key` after a read, or `None` when the near cache is not
+    /// trusted (then nothing is filled).
+    pub fn ticket(&self, key: &Invalidation) -> Option<Ticket> {
+        let shard = key.shard()?;
+        self.trusted().then(|| Ticket {
+            shard,
+            generation: self.generations[shard].load(Ordering::Acquire),
+        })
     }
 
     fn fill_with(&self, ticket: Ticket, insert: impl FnOnce()) {
         let _guard = self.fill.lock().unwrap_or_else(|e| e.into_inner());
-        if self.trusted() && self.generation.load(Ordering::Acquire) == ticket.0 {
+        let current = self.generations[ticket.shard].load(Ordering::Acquire);
+        if self.trusted() && current == ticket.generation {
             insert();
         }
     }
@@ -363,14 +412,28 @@ pub struct Near {
 }
 
 impl Near {
-    /// Applies `invalidations` here, then publishes them (waiting for the bus to take
-    /// them, within its timeout).
+    /// Applies `invalidations` here at once, then publishes them and waits until they went
+    /// round the channel. The publication runs as a task of its own: a request dropped while
+    /// waiting (its client went away after the commit) still has it published.
     pub async fn invalidate(&self, invalidations: Vec<Invalidation>) {
+        if let Some(publication) = self.announce(invalidations) {
+            let _ = publication.await;
+        }
+    }
+
+    /// [`invalidate`](Self::invalidate) without waiting: applied here now, published in
+    /// the background (a unit of work dropped mid-commit).
+    pub fn announce(
+        &self,
+        invalidations: Vec<Invalidation>,
+    ) -> Option<tokio::task::JoinHandle<()>> {
         if invalidations.is_empty() {
-            return;
+            return None;
         }
         self.cache.apply(&invalidations);
-        self.bus.publish(&self.cache, invalidations).await;
+        let (bus, me) = (self.bus.clone(), self.cache.clone());
+        let runtime = tokio::runtime::Handle::try_current().ok()?;
+        Some(runtime.spawn(async move { bus.publish(&me, invalidations).await }))
     }
 }
 
@@ -390,24 +453,41 @@ mod tests {
         ] {
             assert_eq!(Invalidation::decode(&i.encode()), Some(i));
         }
-        assert_eq!(Invalidation::decode("h:instance"), None);
-        assert_eq!(Invalidation::decode("m:not-a-uuid"), None);
+        assert_eq!(Invalidation::decode("h"), None);
+        assert_eq!(Invalidation::decode("e:instance:7"), None);
+        // What this build cannot read invalidates everything.
+        assert_eq!(
+            Invalidation::decode("m:not-a-uuid"),
+            Some(Invalidation::All)
+        );
+        assert_eq!(
+            Invalidation::decode("z:from-a-newer-build"),
+            Some(Invalidation::All)
+        );
+        assert_eq!(Invalidation::decode("garbage"), Some(Invalidation::All));
     }
 
     #[test]
     fn a_fill_after_an_invalidation_it_raced_with_is_dropped() {
         let near = NearCache::new(Sizing::default());
-        assert!(near.ticket().is_none(), "untrusted: no fills");
+        let k = Invalidation::Key("k".into());
+        assert!(near.ticket(&k).is_none(), "untrusted: no fills");
         near.trust();
-        let Some(ticket) = near.ticket() else {
+        let Some(ticket) = near.ticket(&k) else {
             panic!("trusted near cache gave no ticket");
         };
-        near.apply(&[Invalidation::Key("other".into())]);
+        near.apply(std::slice::from_ref(&k));
         near.fill_value(ticket, "k", Some(Arc::from(&b"old"[..])));
         assert!(near.value("k").is_none(), "a stale read must not be kept");
-        let Some(ticket) = near.ticket() else {
+        let Some(ticket) = near.ticket(&k) else {
             panic!("no ticket");
         };
+        // Another key's invalidation (in another shard) does not spoil this fill.
+        let other = (0..1000)
+            .map(|i| Invalidation::Key(format!("other{i}")))
+            .find(|o| o.shard() != k.shard())
+            .unwrap_or(Invalidation::Member(Uuid::new_v4()));
+        near.apply(&[other]);
         near.fill_value(ticket, "k", Some(Arc::from(&b"new"[..])));
         assert_eq!(near.value("k").flatten().as_deref(), Some(&b"new"[..]));
         near.distrust();

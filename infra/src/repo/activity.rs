@@ -197,7 +197,7 @@ impl<C: ConnectionTrait + Send + Sync> ActivityRepo for Repos<C> {
         if let Some(cached) = near.and_then(|n| n.cache.activity(id.as_uuid())) {
             return Ok(Some(Activity::clone(&cached)));
         }
-        let ticket = near.and_then(|n| n.cache.ticket());
+        let ticket = near.and_then(|n| n.cache.ticket(&Invalidation::Activity(id.as_uuid())));
         let found = activity::Entity::find_by_id(id.as_uuid())
             .one(&self.conn)
             .await

@@ -206,23 +206,6 @@ impl<C: ConnectionTrait + Send + Sync> RefreshTokenRepo for Repos<C> {
             })
             .transpose()
     }
-
-    async fn revocations_of(
-        &self,
-        member: MemberId,
-        since: DateTime<Utc>,
-    ) -> Result<Vec<(uuid::Uuid, DateTime<Utc>)>, RepoError> {
-        session_revocation::Entity::find()
-            .select_only()
-            .column(session_revocation::Column::Id)
-            .column(session_revocation::Column::RevokedAt)
-            .filter(session_revocation::Column::MemberId.eq(member.as_uuid()))
-            .filter(session_revocation::Column::RevokedAt.gte(since))
-            .into_tuple::<(uuid::Uuid, DateTime<Utc>)>()
-            .all(&self.conn)
-            .await
-            .map_err(map_db_err)
-    }
 }
 
 #[derive(FromQueryResult)]

@@ -309,7 +309,11 @@ async fn write_group(
     rows: &[&CheckIn],
 ) -> Vec<(MemberId, Stored)> {
     let conn = db.connection();
-    let statement = insert_statement(conn.get_database_backend(), rows, day);
+    // In member order, so two statements in flight (or on two instances) that share members
+    // take their unique-index locks in the same order and cannot deadlock.
+    let mut ordered = rows.to_vec();
+    ordered.sort_by_key(|r| r.member_id.as_uuid());
+    let statement = insert_statement(conn.get_database_backend(), &ordered, day);
     let returned = match conn.query_all_raw(statement).await {
         Ok(returned) => returned,
         Err(e) => {

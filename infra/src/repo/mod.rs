@@ -151,6 +151,26 @@ repositories! {
     job_leases: JobLeaseRepo,
 }
 
+/// What a unit of work changed, announced when [`now`](Self::now) is awaited or, if the
+/// commit's future is dropped first, from `Drop` in the background.
+struct AnnounceOnDrop(Option<(Near, Vec<Invalidation>)>);
+
+impl AnnounceOnDrop {
+    async fn now(mut self) {
+        if let Some((near, changed)) = self.0.take() {
+            near.invalidate(changed).await;
+        }
+    }
+}
+
+impl Drop for AnnounceOnDrop {
+    fn drop(&mut self) {
+        if let Some((near, changed)) = self.0.take() {
+            let _ = near.announce(changed);
+        }
+    }
+}
+
 #[async_trait]
 impl UnitOfWork for SeaUnitOfWork {
     async fn commit(self: Box<Self>) -> Result<(), RepoError> {
@@ -159,12 +179,16 @@ impl UnitOfWork for SeaUnitOfWork {
             near,
             deferred,
         } = self.repos;
-        conn.commit().await.map_err(map_db_err)?;
-        if let (Some(near), Some(deferred)) = (near, deferred) {
-            let changed = std::mem::take(&mut *deferred.lock().unwrap_or_else(|e| e.into_inner()));
-            near.invalidate(changed).await;
-        }
-        Ok(())
+        let changed = deferred
+            .map(|d| std::mem::take(&mut *d.lock().unwrap_or_else(|e| e.into_inner())))
+            .unwrap_or_default();
+        // Announced whatever the commit answers, even if this future is dropped while it
+        // waits: a commit whose answer was lost may have landed, and announcing a change that
+        // did not happen only costs a reload.
+        let announce = AnnounceOnDrop(near.map(|n| (n, changed)));
+        let committed = conn.commit().await.map_err(map_db_err);
+        announce.now().await;
+        committed
     }
 
     async fn rollback(self: Box<Self>) -> Result<(), RepoError> {

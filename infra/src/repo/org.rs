@@ -1,5 +1,6 @@
 use async_trait::async_trait;
 use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr};
+use sea_orm::FromQueryResult;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
     QueryOrder, QuerySelect,
@@ -57,6 +58,18 @@ pub(super) fn member_to_domain(row: member::Model) -> Result<Member, RepoError> 
     })
 }
 
+/// A row of [`RoleRepo::grants_and_revocations`]'s statement.
+#[derive(Debug, FromQueryResult)]
+struct GrantOrRevocation {
+    part: String,
+    id: Uuid,
+    kind: Option<String>,
+    org_id: Option<Uuid>,
+    org_path: Option<String>,
+    can_review: Option<bool>,
+    at: chrono::DateTime<chrono::Utc>,
+}
+
 fn grant_to_domain(row: role_grant::Model) -> Result<RoleGrant, RepoError> {
     Ok(RoleGrant {
         id: RoleGrantId::from_uuid(row.id),
@@ -104,7 +117,7 @@ impl<C: ConnectionTrait + Send + Sync> OrgRepo for Repos<C> {
         if let Some(cached) = near.and_then(|n| n.cache.org(id.as_uuid())) {
             return Ok(Some(Org::clone(&cached)));
         }
-        let ticket = near.and_then(|n| n.cache.ticket());
+        let ticket = near.and_then(|n| n.cache.ticket(&Invalidation::Org(id.as_uuid())));
         let found = org::Entity::find_by_id(id.as_uuid())
             .one(&self.conn)
             .await
@@ -358,6 +371,55 @@ impl<C: ConnectionTrait + Send + Sync> RoleRepo for Repos<C> {
             grant_to_domain,
         )
         .await
+    }
+
+    async fn grants_and_revocations(
+        &self,
+        member: MemberId,
+        since: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(Vec<RoleGrant>, Vec<(Uuid, chrono::DateTime<chrono::Utc>)>), RepoError> {
+        let backend = self.conn.get_database_backend();
+        let (m, s) = match backend {
+            sea_orm::DbBackend::Postgres => ("$1", "$2"),
+            _ => ("?1", "?2"),
+        };
+        // One statement for both: the grants' columns, then the revocations' id and instant
+        // with the grant-only columns NULL.
+        let sql = format!(
+            "SELECT 'g' AS part, id, kind, org_id, org_path, can_review, granted_at AS at \
+             FROM role_grant WHERE member_id = {m} \
+             UNION ALL \
+             SELECT 'r', id, NULL, NULL, NULL, NULL, revoked_at \
+             FROM session_revocation WHERE member_id = {m} AND revoked_at >= {s} \
+             ORDER BY 1, 2"
+        );
+        let rows = GrantOrRevocation::find_by_statement(sea_orm::Statement::from_sql_and_values(
+            backend,
+            sql,
+            [member.as_uuid().into(), since.into()],
+        ))
+        .all(&self.conn)
+        .await
+        .map_err(map_db_err)?;
+        let (mut grants, mut revocations) = (Vec::new(), Vec::new());
+        for row in rows {
+            match (row.part.as_str(), row.kind, row.org_id, row.org_path) {
+                ("g", Some(kind), Some(org_id), Some(org_path)) => {
+                    grants.push(grant_to_domain(role_grant::Model {
+                        id: row.id,
+                        member_id: member.as_uuid(),
+                        kind,
+                        org_id,
+                        org_path,
+                        can_review: row.can_review.unwrap_or(false),
+                        granted_at: row.at,
+                    })?)
+                }
+                ("r", ..) => revocations.push((row.id, row.at)),
+                (part, ..) => return Err(corrupt("grant or revocation row", part)),
+            }
+        }
+        Ok((grants, revocations))
     }
 
     async fn held_on(&self, org: OrgId) -> Result<Vec<RoleGrant>, RepoError> {

@@ -325,7 +325,19 @@ impl NearCache {
         }
     }
 
-    fn counted<T>(&self, found: Option<T>) -> Option<T> {
+    /// What `cache` holds under `key`, counted as a hit or a miss; nothing (counted as
+    /// bypassed) while the near cache is not trusted.
+    fn read<K, V, Q>(&self, cache: &MokaCache<K, V>, key: &Q) -> Option<V>
+    where
+        K: std::hash::Hash + Eq + Send + Sync + std::borrow::Borrow<Q> + 'static,
+        V: Clone + Send + Sync + 'static,
+        Q: std::hash::Hash + Eq + ?Sized,
+    {
+        if !self.trusted() {
+            self.stats.bypassed.fetch_add(1, Ordering::Relaxed);
+            return None;
+        }
+        let found = cache.get(key);
         let counter = if found.is_some() {
             &self.stats.hits
         } else {
@@ -337,11 +349,7 @@ impl NearCache {
 
     /// The cached principal of `member`, if trusted and present.
     pub fn principal(&self, member: Uuid) -> Option<Arc<CachedPrincipal>> {
-        if !self.trusted() {
-            self.stats.bypassed.fetch_add(1, Ordering::Relaxed);
-            return None;
-        }
-        self.counted(self.principals.get(&member))
+        self.read(&self.principals, &member)
     }
 
     pub fn fill_principal(&self, ticket: Ticket, principal: Arc<CachedPrincipal>) {
@@ -351,11 +359,7 @@ impl NearCache {
 
     /// The cached activity, if trusted and present.
     pub fn activity(&self, id: Uuid) -> Option<Arc<Activity>> {
-        if !self.trusted() {
-            self.stats.bypassed.fetch_add(1, Ordering::Relaxed);
-            return None;
-        }
-        self.counted(self.activities.get(&id))
+        self.read(&self.activities, &id)
     }
 
     pub fn fill_activity(&self, ticket: Ticket, activity: Arc<Activity>) {
@@ -365,11 +369,7 @@ impl NearCache {
 
     /// The cached organisation, if trusted and present.
     pub fn org(&self, id: Uuid) -> Option<Arc<Org>> {
-        if !self.trusted() {
-            self.stats.bypassed.fetch_add(1, Ordering::Relaxed);
-            return None;
-        }
-        self.counted(self.orgs.get(&id))
+        self.read(&self.orgs, &id)
     }
 
     pub fn fill_org(&self, ticket: Ticket, org: Arc<Org>) {
@@ -379,11 +379,7 @@ impl NearCache {
 
     /// A mirrored shared-cache value: `Some(None)` is a key known to be absent.
     pub(crate) fn value(&self, key: &str) -> Option<Option<Arc<[u8]>>> {
-        if !self.trusted() {
-            self.stats.bypassed.fetch_add(1, Ordering::Relaxed);
-            return None;
-        }
-        self.counted(self.values.get(key))
+        self.read(&self.values, key)
     }
 
     pub(crate) fn fill_value(&self, ticket: Ticket, key: &str, value: Option<Arc<[u8]>>) {

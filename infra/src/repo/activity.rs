@@ -191,24 +191,22 @@ fn count(n: i64) -> u64 {
 #[async_trait]
 impl<C: ConnectionTrait + Send + Sync> ActivityRepo for Repos<C> {
     async fn get(&self, id: ActivityId) -> Result<Option<Activity>, RepoError> {
-        // On the pool, from the near cache when it holds the activity (check-in reads it on
-        // every call); a missing activity is not remembered.
-        let near = self.near_reads();
-        if let Some(cached) = near.and_then(|n| n.cache.activity(id.as_uuid())) {
-            return Ok(Some(Activity::clone(&cached)));
-        }
-        let ticket = near.and_then(|n| n.cache.ticket(&Invalidation::Activity(id.as_uuid())));
-        let found = activity::Entity::find_by_id(id.as_uuid())
-            .one(&self.conn)
-            .await
-            .map_err(map_db_err)?
-            .map(activity_to_domain)
-            .transpose()?;
-        if let (Some(near), Some(ticket), Some(a)) = (near, ticket, &found) {
-            near.cache
-                .fill_activity(ticket, std::sync::Arc::new(a.clone()));
-        }
-        Ok(found)
+        // Check-in reads the activity on every call.
+        let uuid = id.as_uuid();
+        self.through_near(
+            Invalidation::Activity(uuid),
+            |n| n.activity(uuid),
+            |n, ticket, a| n.fill_activity(ticket, a),
+            async {
+                activity::Entity::find_by_id(uuid)
+                    .one(&self.conn)
+                    .await
+                    .map_err(map_db_err)?
+                    .map(activity_to_domain)
+                    .transpose()
+            },
+        )
+        .await
     }
 
     async fn get_many(&self, ids: &[ActivityId]) -> Result<Vec<Activity>, RepoError> {

@@ -26,7 +26,7 @@ use sea_orm::{
 
 use crate::db::Db;
 use crate::error::map_db_err;
-use crate::near::{Invalidation, Near};
+use crate::near::{Invalidation, Near, NearCache, Ticket};
 use domain::activity::{ActivityRepo, CheckInRepo, ExemptionRepo, HolidayRepo};
 use domain::appraisal::{AppraisalRepo, BallotRepo, RatingRepo, RectificationRepo};
 use domain::audit::AuditRepo;
@@ -77,11 +77,33 @@ impl<C: ConnectionTrait + Send + Sync> Repos<C> {
 
     /// The near cache reads may be served from: on the pool only (a transaction reads
     /// what it reads from the database).
-    pub(crate) fn near_reads(&self) -> Option<&Near> {
+    fn near_reads(&self) -> Option<&Near> {
         match self.deferred {
             None => self.near.as_ref(),
             Some(_) => None,
         }
+    }
+
+    /// A row by id through the near cache: what `cached` finds there, or what `load` reads,
+    /// kept by `fill` unless an invalidation of `key` arrived meanwhile. A missing row is
+    /// not remembered; inside a transaction the near cache is not used.
+    pub(crate) async fn through_near<T: Clone>(
+        &self,
+        key: Invalidation,
+        cached: impl FnOnce(&NearCache) -> Option<Arc<T>>,
+        fill: impl FnOnce(&NearCache, Ticket, Arc<T>),
+        load: impl std::future::Future<Output = Result<Option<T>, RepoError>>,
+    ) -> Result<Option<T>, RepoError> {
+        let near = self.near_reads().map(|n| n.cache.as_ref());
+        if let Some(found) = near.and_then(cached) {
+            return Ok(Some(T::clone(&found)));
+        }
+        let ticket = near.and_then(|n| n.ticket(&key));
+        let found = load.await?;
+        if let (Some(near), Some(ticket), Some(row)) = (near, ticket, &found) {
+            fill(near, ticket, Arc::new(row.clone()));
+        }
+        Ok(found)
     }
 }
 

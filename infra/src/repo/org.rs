@@ -111,23 +111,22 @@ fn contains_pattern(text: &str) -> LikeExpr {
 #[async_trait]
 impl<C: ConnectionTrait + Send + Sync> OrgRepo for Repos<C> {
     async fn get(&self, id: OrgId) -> Result<Option<Org>, RepoError> {
-        // On the pool, from the near cache when it holds the org (every `/me` names the
-        // caller's branch and the orgs of their roles); a missing org is not remembered.
-        let near = self.near_reads();
-        if let Some(cached) = near.and_then(|n| n.cache.org(id.as_uuid())) {
-            return Ok(Some(Org::clone(&cached)));
-        }
-        let ticket = near.and_then(|n| n.cache.ticket(&Invalidation::Org(id.as_uuid())));
-        let found = org::Entity::find_by_id(id.as_uuid())
-            .one(&self.conn)
-            .await
-            .map_err(map_db_err)?
-            .map(org_to_domain)
-            .transpose()?;
-        if let (Some(near), Some(ticket), Some(o)) = (near, ticket, &found) {
-            near.cache.fill_org(ticket, std::sync::Arc::new(o.clone()));
-        }
-        Ok(found)
+        // Every `/me` names the caller's branch and the orgs of their roles.
+        let uuid = id.as_uuid();
+        self.through_near(
+            Invalidation::Org(uuid),
+            |n| n.org(uuid),
+            |n, ticket, o| n.fill_org(ticket, o),
+            async {
+                org::Entity::find_by_id(uuid)
+                    .one(&self.conn)
+                    .await
+                    .map_err(map_db_err)?
+                    .map(org_to_domain)
+                    .transpose()
+            },
+        )
+        .await
     }
 
     async fn children(&self, id: OrgId, page: &PageRequest) -> Result<Page<Org>, RepoError> {
